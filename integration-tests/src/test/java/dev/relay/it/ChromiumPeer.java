@@ -1,0 +1,336 @@
+package dev.relay.it;
+
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.logging.Level;
+import java.util.stream.Stream;
+
+/**
+ * One participant: its own Debian Chromium process (own profile directory, so its own browser
+ * context) running the relay's web client, driven through {@code window.relay}.
+ */
+final class ChromiumPeer implements AutoCloseable {
+
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+    /** Longer than any single wait below, so the page's own timeouts report first. */
+    private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration POLL_INTERVAL = Duration.ofMillis(200);
+
+    /** Held so that its level sticks: java.util.logging forgets unreferenced loggers. */
+    private static final java.util.logging.Logger CDP_LOGGER = java.util.logging.Logger.getLogger("org.openqa.selenium.devtools");
+
+    static {
+        // The driver is passed explicitly (which already skips Selenium Manager); these make
+        // sure nothing falls back to downloading a browser or a driver.
+        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
+        System.setProperty("webdriver.chrome.silentOutput", "true");
+        // Selenium 4.52 ships CDP bindings for newer Chromium than Debian's; the tests use no CDP.
+        CDP_LOGGER.setLevel(Level.SEVERE);
+    }
+
+    final String label;
+    private final Path profileDir;
+    private final ChromeDriverService service;
+    private final ChromeDriver driver;
+    private final List<String> consoleLines = new ArrayList<>();
+    private String participantId;
+
+    private ChromiumPeer(String label, Path profileDir, ChromeDriverService service, ChromeDriver driver) {
+        this.label = label;
+        this.profileDir = profileDir;
+        this.service = service;
+        this.driver = driver;
+    }
+
+    static boolean chromiumInstalled() {
+        return Files.isExecutable(CHROMIUM);
+    }
+
+    static ChromiumPeer launch(String label) throws IOException {
+        if (!Files.isExecutable(CHROMEDRIVER)) {
+            throw new IllegalStateException(CHROMEDRIVER + " is missing: apt-get install -y chromium-driver");
+        }
+        Path profileDir = Files.createTempDirectory("relay-it-chromium-" + label + "-");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--use-fake-device-for-media-stream",
+                "--use-fake-ui-for-media-stream",
+                "--disable-features=WebRtcHideLocalIpsWithMdns",
+                "--allow-loopback-in-peer-connection",
+                "--user-data-dir=" + profileDir);
+        LoggingPreferences logging = new LoggingPreferences();
+        logging.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability("goog:loggingPrefs", logging);
+
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
+        try {
+            ChromeDriver driver = new ChromeDriver(service, options);
+            driver.manage().timeouts().scriptTimeout(SCRIPT_TIMEOUT);
+            driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20));
+            return new ChromiumPeer(label, profileDir, service, driver);
+        } catch (RuntimeException e) {
+            service.stop();
+            deleteRecursively(profileDir);
+            throw e;
+        }
+    }
+
+    /** Opens the web client, which joins {@code room} on load. */
+    void open(URI httpBase, String room) {
+        driver.get(httpBase.resolve("/?room=" + enc(room) + "&name=" + enc(label)).toString());
+    }
+
+    /** Waits for {@code window.relay.ready} (publish answer applied) and returns our participantId. */
+    String awaitReady(Duration timeout) {
+        Object error = js().executeAsyncScript(
+                "const [timeoutMs, done] = arguments;"
+                        + "const start = Date.now();"
+                        + "(function wait() {"
+                        + "  if (window.relay) {"
+                        + "    const timer = setTimeout(() => done('relay.ready not settled within ' + timeoutMs + ' ms'), timeoutMs);"
+                        + "    window.relay.ready.then("
+                        + "      () => { clearTimeout(timer); done(null); },"
+                        + "      (e) => { clearTimeout(timer); done('relay.ready rejected: ' + ((e && e.message) || e)); });"
+                        + "  } else if (Date.now() - start > timeoutMs) {"
+                        + "    done('window.relay never appeared (did client.js load?)');"
+                        + "  } else {"
+                        + "    setTimeout(wait, 50);"
+                        + "  }"
+                        + "})();",
+                timeout.toMillis());
+        if (error != null) {
+            throw new AssertionError(label + ": " + error + "; status line: " + statusLine());
+        }
+        participantId = (String) js().executeScript("return window.relay.participantId;");
+        if (participantId == null || participantId.isEmpty()) {
+            throw new AssertionError(label + ": ready, but window.relay.participantId is empty");
+        }
+        return participantId;
+    }
+
+    String participantId() {
+        return participantId;
+    }
+
+    PeerStats stats() {
+        return PeerStats.fromScript(js().executeAsyncScript(
+                "const done = arguments[arguments.length - 1];"
+                        + "if (!window.relay) { done({error: 'window.relay missing'}); return; }"
+                        + "window.relay.stats().then("
+                        + "  (s) => { s.sinceJoinMs = window.relay.joinedAt == null ? null : performance.now() - window.relay.joinedAt; done(s); },"
+                        + "  (e) => done({error: String((e && e.message) || e)}));"));
+    }
+
+    /**
+     * Polls {@link #stats()} until {@code condition} holds; fails with the last snapshot if it
+     * does not within {@code timeout}.
+     */
+    PeerStats awaitStats(String what, Duration timeout, Predicate<PeerStats> condition) {
+        Instant deadline = Instant.now().plus(timeout);
+        PeerStats last = null;
+        while (true) {
+            last = stats();
+            if (condition.test(last)) {
+                return last;
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError(label + ": " + what + " not reached within " + timeout.toMillis()
+                        + " ms; last stats: " + last + "; status line: " + statusLine());
+            }
+            sleep(POLL_INTERVAL);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    List<String> tiles() {
+        return List.copyOf((List<String>) js().executeScript("return window.relay.tiles();"));
+    }
+
+    /** Polls {@link #tiles()} until {@code condition} holds. */
+    List<String> awaitTiles(String what, Duration timeout, Predicate<List<String>> condition) {
+        Instant deadline = Instant.now().plus(timeout);
+        while (true) {
+            List<String> tiles = tiles();
+            if (condition.test(tiles)) {
+                return tiles;
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError(label + ": " + what + " not reached within " + timeout.toMillis()
+                        + " ms; tiles: " + tiles + "; status line: " + statusLine());
+            }
+            sleep(POLL_INTERVAL);
+        }
+    }
+
+    /** {@code window.relay.leave()}: sends {@code leave}, waits for {@code left}, closes both PeerConnections. */
+    void leave() {
+        Object error = js().executeAsyncScript(
+                "const done = arguments[arguments.length - 1];"
+                        + "window.relay.leave().then(() => done(null), (e) => done(String((e && e.message) || e)));");
+        if (error != null) {
+            throw new AssertionError(label + ": leave() failed: " + error);
+        }
+    }
+
+    /** The page's {@code window.relay.log} entries named {@code event} (Selenium turns each into a Map). */
+    @SuppressWarnings("unchecked")
+    List<Object> logEntries(String event) {
+        return (List<Object>) js().executeScript(
+                "return (window.relay ? window.relay.log : []).filter((e) => e.event === arguments[0]);", event);
+    }
+
+    String statusLine() {
+        try {
+            return String.valueOf(js().executeScript(
+                    "const s = document.getElementById('status'); return s ? s.textContent : null;"));
+        } catch (RuntimeException e) {
+            return "(unavailable: " + e.getClass().getSimpleName() + ")";
+        }
+    }
+
+    /** Writes the browser console, {@code window.relay.log} and a last stats snapshot to stdout. */
+    void dumpDiagnostics() {
+        StringBuilder out = new StringBuilder();
+        Object pageParticipantId;
+        try {
+            pageParticipantId = js().executeScript("return window.relay ? window.relay.participantId : null;");
+        } catch (RuntimeException e) {
+            pageParticipantId = participantId;
+        }
+        out.append("===== ").append(label).append(" (participantId ").append(pageParticipantId).append(") =====\n");
+        try {
+            out.append("url: ").append(driver.getCurrentUrl()).append('\n');
+            out.append("status line: ").append(statusLine()).append('\n');
+        } catch (RuntimeException e) {
+            out.append("page unavailable: ").append(e).append('\n');
+        }
+        int clientEvents = 0;
+        try {
+            for (LogEntry entry : driver.manage().logs().get(LogType.BROWSER)) {
+                // The client echoes each window.relay.log entry to the console; printed below.
+                if (entry.getMessage().contains("\"[relay]\"")) {
+                    clientEvents++;
+                } else {
+                    consoleLines.add(entry.getLevel() + " " + entry.getMessage());
+                }
+            }
+        } catch (RuntimeException e) {
+            consoleLines.add("(console log unavailable: " + e + ")");
+        }
+        out.append("--- browser console (").append(clientEvents).append(" client event lines omitted) ---\n");
+        consoleLines.forEach(line -> out.append(line).append('\n'));
+        try {
+            Object log = js().executeScript(
+                    "return window.relay ? window.relay.log.map((e) => JSON.stringify(e)).join('\\n') : '(no window.relay)';");
+            out.append("--- window.relay.log ---\n").append(log).append('\n');
+        } catch (RuntimeException e) {
+            out.append("(window.relay.log unavailable: ").append(e).append(")\n");
+        }
+        try {
+            out.append("--- stats ---\n").append(stats()).append('\n');
+        } catch (RuntimeException | AssertionError e) {
+            out.append("(stats unavailable: ").append(e).append(")\n");
+        }
+        System.out.print(out);
+        System.out.flush();
+    }
+
+    /** Saves what the page shows (tiles, status line) as {@code dir/<name>-<label>.png}; returns the file. */
+    Path saveScreenshot(Path dir, String name) throws IOException {
+        Files.createDirectories(dir);
+        Path file = dir.resolve(name.replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + label + ".png");
+        Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
+        return file;
+    }
+
+    /**
+     * Kills this browser's processes (found among this JVM's descendants by their profile
+     * directory) without letting the page run any unload handler: the relay sees only the
+     * WebSocket drop and the media stopping, as when a machine loses power or network.
+     */
+    void kill() {
+        String marker = "--user-data-dir=" + profileDir;
+        List<ProcessHandle> browsers = ProcessHandle.current().descendants()
+                .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false))
+                .toList();
+        if (browsers.isEmpty()) {
+            throw new IllegalStateException(label + ": no Chromium process with " + marker);
+        }
+        for (ProcessHandle browser : browsers) {
+            browser.descendants().forEach(ProcessHandle::destroyForcibly);
+            browser.destroyForcibly();
+        }
+    }
+
+    /** Quits the browser and deletes its profile. */
+    @Override
+    public void close() {
+        try {
+            driver.quit();
+        } catch (RuntimeException e) {
+            System.out.println(label + ": quit failed: " + e);
+        } finally {
+            service.stop();
+            deleteRecursively(profileDir);
+        }
+    }
+
+    private JavascriptExecutor js() {
+        return driver;
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+        } catch (IOException | RuntimeException e) {
+            // Best effort: a leftover temp profile is harmless.
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.relay.it;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code window.relay.stats()} returned, plus {@code sinceJoinMs}: how long after the page
+ * sent {@code join} the snapshot was taken (page clock, performance.now()).
+ */
+record PeerStats(
+        String publishState,
+        String subscribeState,
+        List<Inbound> inbound,
+        List<Outbound> outbound,
+        double sinceJoinMs) {
+
+    record Inbound(String participantId, String kind, long framesDecoded, long packetsReceived, long bytesReceived) {
+    }
+
+    record Outbound(String kind, long packetsSent, long framesEncoded) {
+    }
+
+    /** Parses the Map/List/Number tree Selenium returns for the stats object. */
+    @SuppressWarnings("unchecked")
+    static PeerStats fromScript(Object result) {
+        if (!(result instanceof Map<?, ?> map)) {
+            throw new IllegalStateException("window.relay.stats() returned " + result);
+        }
+        if (map.get("error") != null) {
+            throw new IllegalStateException("window.relay.stats() failed: " + map.get("error"));
+        }
+        List<Inbound> inbound = new ArrayList<>();
+        for (Object o : (List<Object>) map.get("inbound")) {
+            Map<String, Object> m = (Map<String, Object>) o;
+            inbound.add(new Inbound((String) m.get("participantId"), (String) m.get("kind"),
+                    num(m.get("framesDecoded")), num(m.get("packetsReceived")), num(m.get("bytesReceived"))));
+        }
+        List<Outbound> outbound = new ArrayList<>();
+        for (Object o : (List<Object>) map.get("outbound")) {
+            Map<String, Object> m = (Map<String, Object>) o;
+            outbound.add(new Outbound((String) m.get("kind"), num(m.get("packetsSent")), num(m.get("framesEncoded"))));
+        }
+        Object since = map.get("sinceJoinMs");
+        return new PeerStats((String) map.get("publishState"), (String) map.get("subscribeState"),
+                List.copyOf(inbound), List.copyOf(outbound), since == null ? Double.NaN : ((Number) since).doubleValue());
+    }
+
+    private static long num(Object o) {
+        return o == null ? 0 : ((Number) o).longValue();
+    }
+
+    long framesDecodedFrom(String participantId) {
+        return inbound.stream()
+                .filter(i -> i.kind.equals("video") && i.participantId.equals(participantId))
+                .mapToLong(Inbound::framesDecoded).sum();
+    }
+
+    long audioPacketsFrom(String participantId) {
+        return inbound.stream()
+                .filter(i -> i.kind.equals("audio") && i.participantId.equals(participantId))
+                .mapToLong(Inbound::packetsReceived).sum();
+    }
+
+    boolean bothConnected() {
+        return "connected".equals(publishState) && "connected".equals(subscribeState);
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder()
+                .append("publish=").append(publishState)
+                .append(" subscribe=").append(subscribeState)
+                .append(" sinceJoin=").append(Math.round(sinceJoinMs)).append("ms in=[");
+        for (Inbound i : inbound) {
+            sb.append(' ').append(i.participantId).append('/').append(i.kind)
+                    .append(" frames=").append(i.framesDecoded)
+                    .append(" pkts=").append(i.packetsReceived)
+                    .append(" bytes=").append(i.bytesReceived).append(';');
+        }
+        sb.append(" ] out=[");
+        for (Outbound o : outbound) {
+            sb.append(' ').append(o.kind).append(" pkts=").append(o.packetsSent)
+                    .append(" frames=").append(o.framesEncoded).append(';');
+        }
+        return sb.append(" ]").toString();
+    }
+}

@@ -1,0 +1,56 @@
+package dev.relay.metrics;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The relay's Prometheus registry. Owners keep plain counters on their own threads; this only
+ * registers functions that read them at scrape time (STYLE.md "Metrics": no Micrometer call
+ * per packet, no tag made per packet).
+ */
+public final class RelayMetrics implements AutoCloseable {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+
+    public RelayMetrics() {
+        new JvmMemoryMetrics().bindTo(registry);
+        gcMetrics.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+    }
+
+    /** A monotonically increasing count read from {@code source} at scrape time. */
+    public <T> void counter(String name, String description, Tags tags, T source, ToDoubleFunction<T> read) {
+        FunctionCounter.builder(name, source, read).description(description).tags(tags).register(registry);
+    }
+
+    /** A current value read from {@code source} at scrape time. */
+    public <T> void gauge(String name, String description, Tags tags, T source, ToDoubleFunction<T> read) {
+        Gauge.builder(name, source, read).description(description).tags(tags).register(registry);
+    }
+
+    /** The Prometheus text exposition of every registered meter. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public void close() {
+        gcMetrics.close();
+        registry.close();
+    }
+}

@@ -1,0 +1,5 @@
+package dev.relay.sfu;
+
+public enum MediaKind {
+    AUDIO, VIDEO
+}

@@ -1,0 +1,44 @@
+package dev.relay.sfu;
+
+import dev.relay.transport.DropCounters;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+/** The pool of media worker threads; new Routers are spread over them round-robin. */
+public final class MediaWorkers implements AutoCloseable {
+    private final List<MediaWorker> workers = new ArrayList<>();
+    private final List<AgentRunner> runners = new ArrayList<>();
+    private final AtomicInteger next = new AtomicInteger();
+
+    public MediaWorkers(int count, DropCounters drops) {
+        for (int i = 0; i < count; i++) {
+            MediaWorker worker = new MediaWorker(i, drops, System::nanoTime);
+            // Spin briefly, then park up to 100 us: bounded added latency, little CPU when idle.
+            IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 100_000);
+            AgentRunner runner = new AgentRunner(idle, Throwable::printStackTrace, null, worker);
+            workers.add(worker);
+            runners.add(runner);
+            AgentRunner.startOnThread(runner);
+        }
+    }
+
+    public Router newRouter() {
+        MediaWorker worker = workers.get(Math.floorMod(next.getAndIncrement(), workers.size()));
+        return new Router(worker);
+    }
+
+    public List<MediaWorker> workers() {
+        return workers;
+    }
+
+    @Override
+    public void close() {
+        for (AgentRunner runner : runners) {
+            runner.close();
+        }
+    }
+}

@@ -1,0 +1,216 @@
+package dev.relay.signaling;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP port: the web client at {@code /}, the signaling WebSocket at {@code /ws}, and
+ * plain-text endpoints ({@code /metrics}, {@code /healthz}) registered by the caller.
+ */
+final class HttpServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
+    private static final AttributeKey<Connection> CONNECTION = AttributeKey.valueOf("relay.connection");
+    /** Frames up to 1 MiB are read so an oversized message gets a bad_json reply, not a hang-up. */
+    private static final int MAX_FRAME_BYTES = 1 << 20;
+    private static final Map<String, String> STATIC_FILES = Map.of(
+            "/", "index.html",
+            "/index.html", "index.html",
+            "/client.js", "client.js",
+            "/style.css", "style.css");
+
+    private final EventLoopGroup group;
+    private final Channel channel;
+
+    private HttpServer(EventLoopGroup group, Channel channel) {
+        this.group = group;
+        this.channel = channel;
+    }
+
+    static HttpServer start(String bindAddress, int port, SignalingService signaling,
+                            Map<String, Supplier<String>> textEndpoints) throws InterruptedException {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("http", true),
+                NioIoHandler.newFactory());
+        WebSocketServerProtocolConfig wsConfig = WebSocketServerProtocolConfig.newBuilder()
+                .websocketPath("/ws").maxFramePayloadLength(MAX_FRAME_BYTES).checkStartsWith(false).build();
+        ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_FRAME_BYTES),
+                                new WebSocketServerProtocolHandler(wsConfig),
+                                new FrameHandler(signaling),
+                                new RequestHandler(textEndpoints));
+                    }
+                });
+        try {
+            Channel channel = bootstrap.bind(new InetSocketAddress(bindAddress, port)).sync().channel();
+            return new HttpServer(group, channel);
+        } catch (RuntimeException | InterruptedException e) {
+            group.shutdownGracefully();
+            throw e;
+        }
+    }
+
+    int port() {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** WebSocket frames of one signaling connection. */
+    private static final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+        private final SignalingService signaling;
+
+        FrameHandler(SignalingService signaling) {
+            this.signaling = signaling;
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+                Channel ch = ctx.channel();
+                Outbox outbox = new Outbox() {
+                    @Override
+                    public void send(ObjectNode message) {
+                        try {
+                            ch.writeAndFlush(new TextWebSocketFrame(signaling.mapper().writeValueAsString(message)));
+                        } catch (JsonProcessingException e) {
+                            LOG.error("cannot serialise {}", message, e);
+                        }
+                    }
+
+                    @Override
+                    public void close() {
+                        ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+                    }
+                };
+                ch.attr(CONNECTION).set(new Connection(outbox, String.valueOf(ch.remoteAddress())));
+            }
+            super.userEventTriggered(ctx, evt);
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+            Connection connection = ctx.channel().attr(CONNECTION).get();
+            if (connection == null) {
+                return;
+            }
+            if (frame instanceof TextWebSocketFrame text) {
+                signaling.onText(connection, text.text());
+            } else {
+                signaling.onText(connection, "\u0000binary frame");
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            Connection connection = ctx.channel().attr(CONNECTION).get();
+            if (connection != null) {
+                signaling.onClosed(connection);
+            }
+            super.channelInactive(ctx);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            LOG.debug("signaling connection {} failed", ctx.channel().remoteAddress(), cause);
+            ctx.close();
+        }
+    }
+
+    /** Plain HTTP: static web client files and text endpoints. */
+    private static final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private final Map<String, Supplier<String>> textEndpoints;
+
+        RequestHandler(Map<String, Supplier<String>> textEndpoints) {
+            this.textEndpoints = textEndpoints;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) throws IOException {
+            String path = new QueryStringDecoder(request.uri()).path();
+            if (!request.method().equals(HttpMethod.GET)) {
+                respond(ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain", "GET only\n");
+                return;
+            }
+            Supplier<String> endpoint = textEndpoints.get(path);
+            if (endpoint != null) {
+                respond(ctx, request, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
+                        endpoint.get());
+                return;
+            }
+            String file = STATIC_FILES.get(path);
+            if (file == null) {
+                respond(ctx, request, HttpResponseStatus.NOT_FOUND, "text/plain", "not found\n");
+                return;
+            }
+            try (InputStream in = HttpServer.class.getResourceAsStream("/web/" + file)) {
+                if (in == null) {
+                    respond(ctx, request, HttpResponseStatus.NOT_FOUND, "text/plain", "not found\n");
+                    return;
+                }
+                String type = file.endsWith(".html") ? "text/html; charset=utf-8"
+                        : file.endsWith(".js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8";
+                respond(ctx, request, HttpResponseStatus.OK, type,
+                        new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+        }
+
+        private static void respond(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status,
+                                    String contentType, String body) {
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                    Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+            response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+            HttpUtil.setContentLength(response, response.content().readableBytes());
+            boolean keepAlive = HttpUtil.isKeepAlive(request);
+            HttpUtil.setKeepAlive(response, keepAlive);
+            if (keepAlive) {
+                ctx.writeAndFlush(response);
+            } else {
+                ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+    }
+}

@@ -1,0 +1,11 @@
+package dev.relay.signaling;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** Where a participant's signaling messages go (its WebSocket). Thread-safe. */
+interface Outbox {
+    void send(ObjectNode message);
+
+    /** Closes the connection after what was sent. */
+    void close();
+}

@@ -1,0 +1,8 @@
+package dev.relay.signaling;
+
+import dev.relay.sfu.Codec;
+
+/** A Producer as the control path knows it. */
+record PublishedTrack(int producerId, String mid, String trackId, String kind, Codec codec, String fmtp,
+                      long ssrc, Participant owner) {
+}

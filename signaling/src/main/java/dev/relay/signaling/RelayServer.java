@@ -1,0 +1,153 @@
+package dev.relay.signaling;
+
+import dev.relay.metrics.RelayMetrics;
+import dev.relay.sfu.MediaWorker;
+import dev.relay.sfu.MediaWorkers;
+import dev.relay.transport.DropReason;
+import io.micrometer.core.instrument.Tags;
+import dev.relay.transport.DropCounters;
+import dev.relay.transport.MediaServer;
+import dev.relay.transport.TransportRegistry;
+import dev.relay.transport.dtls.DtlsCertificate;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The whole relay in one process: media port, media workers, signaling and HTTP. */
+public final class RelayServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RelayServer.class);
+
+    private final MediaServer media;
+    private final MediaWorkers workers;
+    private final ExecutorService control;
+    private final ExecutorService dtlsExecutor;
+    private final SignalingService signaling;
+    private final HttpServer http;
+    private final DropCounters drops;
+    private final RelayMetrics metrics;
+
+    private RelayServer(MediaServer media, MediaWorkers workers, ExecutorService control,
+                        ExecutorService dtlsExecutor, SignalingService signaling, HttpServer http, DropCounters drops,
+                        RelayMetrics metrics) {
+        this.metrics = metrics;
+        this.media = media;
+        this.workers = workers;
+        this.control = control;
+        this.dtlsExecutor = dtlsExecutor;
+        this.signaling = signaling;
+        this.http = http;
+        this.drops = drops;
+    }
+
+    public static RelayServer start(RelayConfig config) throws Exception {
+        return start(config, new LogSessionEvents());
+    }
+
+    public static RelayServer start(RelayConfig config, SessionEvents events) throws Exception {
+        DtlsCertificate certificate = DtlsCertificate.generate();
+        TransportRegistry registry = new TransportRegistry();
+        DropCounters drops = new DropCounters();
+        MediaServer media = MediaServer.start(config.bindAddress(), config.mediaPort(), config.ioThreads(),
+                registry, drops);
+        MediaWorkers workers = new MediaWorkers(config.workerThreads(), drops);
+        ExecutorService control = Executors.newSingleThreadExecutor(daemon("signaling-control"));
+        // DTLS handshakes block in Bouncy Castle's API: one pooled thread per handshake in flight.
+        ExecutorService dtls = Executors.newCachedThreadPool(daemon("dtls"));
+        SignalingService signaling = new SignalingService(control, dtls, workers, registry, certificate,
+                config.advertisedAddresses(), media.port(), events);
+        RelayMetrics metrics = new RelayMetrics();
+        registerMetrics(metrics, workers, drops, registry, signaling);
+        Map<String, Supplier<String>> endpoints = new LinkedHashMap<>();
+        endpoints.put("/healthz", () -> "ok\n");
+        endpoints.put("/metrics", metrics::scrape);
+        HttpServer http;
+        try {
+            http = HttpServer.start(config.bindAddress(), config.httpPort(), signaling, endpoints);
+        } catch (Exception e) {
+            media.close();
+            workers.close();
+            throw e;
+        }
+        RelayServer server = new RelayServer(media, workers, control, dtls, signaling, http, drops, metrics);
+        LOG.info("relay listening: http {} media udp {} advertised {}", http.port(), media.port(),
+                config.advertisedAddresses());
+        return server;
+    }
+
+    private static void registerMetrics(RelayMetrics metrics, MediaWorkers workers, DropCounters drops,
+                                        TransportRegistry registry, SignalingService signaling) {
+        for (MediaWorker worker : workers.workers()) {
+            Tags tags = Tags.of("worker", worker.roleName());
+            metrics.counter("relay.rtp.packets.received", "RTP packets routed to a Producer", tags, worker,
+                    MediaWorker::packetsIn);
+            metrics.counter("relay.rtp.packets.sent", "SRTP packets sent to subscribers", tags, worker,
+                    MediaWorker::packetsOut);
+            metrics.counter("relay.rtp.bytes.sent", "SRTP bytes sent to subscribers", tags, worker,
+                    MediaWorker::bytesOut);
+        }
+        for (DropReason reason : DropReason.values()) {
+            metrics.counter("relay.packets.dropped", "Datagrams and packets dropped, by reason",
+                    Tags.of("reason", reason.name().toLowerCase(java.util.Locale.ROOT)), drops, d -> d.get(reason));
+        }
+        metrics.counter("relay.signaling.rejected", "Signaling messages answered with an error", Tags.empty(),
+                signaling, SignalingService::rejectedMessages);
+        metrics.gauge("relay.transports", "ICE/DTLS transports open", Tags.empty(), registry,
+                TransportRegistry::size);
+        metrics.gauge("relay.rooms", "Rooms open", Tags.empty(), signaling, SignalingService::roomCount);
+        metrics.gauge("relay.participants", "Participants joined", Tags.empty(), signaling,
+                SignalingService::participantCount);
+    }
+
+    public String scrapeMetrics() {
+        return metrics.scrape();
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String prefix) {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + "-" + n.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    public int httpPort() {
+        return http.port();
+    }
+
+    public int mediaPort() {
+        return media.port();
+    }
+
+    public DropCounters drops() {
+        return drops;
+    }
+
+    public MediaWorkers workers() {
+        return workers;
+    }
+
+    public SignalingService signaling() {
+        return signaling;
+    }
+
+    @Override
+    public void close() {
+        try {
+            control.submit(signaling::closeAll).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("closing participants failed", e);
+        }
+        http.close();
+        control.shutdownNow();
+        dtlsExecutor.shutdownNow();
+        workers.close();
+        media.close();
+        metrics.close();
+    }
+}

@@ -1,0 +1,84 @@
+package dev.relay.signaling.sdp;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds the relay's offer on a subscriber's PeerConnection: one {@code sendonly} m-section per
+ * forwarded track, in slot order (m-sections are never removed, RFC 8829 §5.2.2; a slot whose
+ * track is gone becomes {@code inactive}). The relay offers {@code actpass} so the browser
+ * answers {@code active} and the relay stays the DTLS server (RFC 5763 §5).
+ */
+public final class SubscribeOffer {
+    /** One m-section. */
+    public record Slot(String mid, String kind, String codecName, int payloadType, String fmtp,
+                       long ssrc, String streamId, String trackId, boolean active) {
+    }
+
+    private SubscribeOffer() {
+    }
+
+    public static String build(List<Slot> slots, LocalTransportInfo local, long sessionId, long version) {
+        StringBuilder sdp = new StringBuilder();
+        LocalTransportInfo.appendSessionHeader(sdp, sessionId, version);
+        List<String> bundle = new ArrayList<>();
+        for (Slot slot : slots) {
+            bundle.add(slot.mid());
+        }
+        sdp.append("a=group:BUNDLE ").append(String.join(" ", bundle)).append("\r\n");
+        sdp.append("a=ice-lite\r\n");
+        sdp.append("a=msid-semantic: WMS *\r\n");
+        for (Slot slot : slots) {
+            int pt = slot.payloadType();
+            sdp.append("m=").append(slot.kind()).append(" 9 UDP/TLS/RTP/SAVPF ").append(pt).append("\r\n");
+            sdp.append("c=IN IP4 0.0.0.0\r\n");
+            sdp.append("a=rtcp:9 IN IP4 0.0.0.0\r\n");
+            local.appendTransportAttributes(sdp, "actpass");
+            sdp.append("a=mid:").append(slot.mid()).append("\r\n");
+            sdp.append(slot.active() ? "a=sendonly\r\n" : "a=inactive\r\n");
+            if (slot.active()) {
+                sdp.append("a=msid:").append(slot.streamId()).append(' ').append(slot.trackId()).append("\r\n");
+            }
+            sdp.append("a=rtcp-mux\r\n");
+            sdp.append("a=rtcp-rsize\r\n");
+            String clock = slot.kind().equals("audio") ? "/48000/2" : "/90000";
+            sdp.append("a=rtpmap:").append(pt).append(' ').append(slot.codecName()).append(clock).append("\r\n");
+            if (slot.kind().equals("video")) {
+                sdp.append("a=rtcp-fb:").append(pt).append(" nack pli\r\n");
+                sdp.append("a=rtcp-fb:").append(pt).append(" ccm fir\r\n");
+            }
+            if (!slot.fmtp().isEmpty()) {
+                sdp.append("a=fmtp:").append(pt).append(' ').append(slot.fmtp()).append("\r\n");
+            }
+            if (slot.active()) {
+                sdp.append("a=ssrc:").append(slot.ssrc()).append(" cname:").append(slot.streamId()).append("\r\n");
+                sdp.append("a=ssrc:").append(slot.ssrc()).append(" msid:").append(slot.streamId()).append(' ')
+                        .append(slot.trackId()).append("\r\n");
+            }
+        }
+        return sdp.toString();
+    }
+
+    /** Validates the browser's answer and returns its transport parameters. */
+    public static RemoteTransportInfo parseAnswer(String answerSdp) throws SdpException {
+        SessionDescription answer = SessionDescription.parse(answerSdp);
+        if (answer.media().isEmpty()) {
+            throw new SdpException("the answer has no m-sections");
+        }
+        MediaDescription first = null;
+        for (MediaDescription m : answer.media()) {
+            if (m.port() != 0) {
+                first = m;
+                break;
+            }
+        }
+        if (first == null) {
+            throw new SdpException("the answer rejects every m-section");
+        }
+        RemoteTransportInfo remote = RemoteTransportInfo.of(answer, first);
+        if (!remote.setup().equals("active")) {
+            throw new SdpException("answer a=setup:active: the relay is the DTLS server (got " + remote.setup() + ")");
+        }
+        return remote;
+    }
+}

@@ -1,0 +1,16 @@
+package dev.relay.signaling.sdp;
+
+/**
+ * One track a publisher offers, as the relay accepted it in its answer.
+ *
+ * @param mid         the m-section's mid
+ * @param kind        "audio" or "video"
+ * @param trackId     the msid track id, or the mid if the offer has none
+ * @param codecName   "opus", "VP8", "H264", ...
+ * @param payloadType the publisher's payload type for that codec
+ * @param fmtp        the codec's fmtp parameters ("" if none)
+ * @param ssrc        the primary SSRC from a=ssrc (RTX excluded), 0 if the offer names none
+ */
+public record TrackOffer(String mid, String kind, String trackId, String codecName, int payloadType,
+                         String fmtp, long ssrc) {
+}

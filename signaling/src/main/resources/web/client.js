@@ -1,0 +1,585 @@
+// relay web client: joins ?room=NAME over the signaling WebSocket (docs/signaling.md).
+//
+// Two RTCPeerConnections, so that offers never collide:
+//   publish   - we offer our camera + microphone (sendonly), the relay answers;
+//   subscribe - the relay offers everyone else's tracks, we answer.
+// Each forwarded track carries a=msid:<participantId> <trackId>, so the track event's
+// streams[0].id names the participant: one tile per stream id.
+//
+// window.relay is a small API for tests and for the console (see the bottom of this file).
+
+const REQUEST_TIMEOUT_MS = 10000;
+const LEAVE_TIMEOUT_MS = 2000;
+const KEEPALIVE_MS = 25000;
+// Same rule as the relay's `join` validation, checked here to fail before opening a socket.
+const ROOM_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+// No iceServers: the relay is ICE-lite and puts its host candidates into every SDP.
+const PC_CONFIG = { bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require', iceServers: [] };
+const MEDIA_CONSTRAINTS = { audio: true, video: { width: 640, height: 480 } };
+
+const params = new URLSearchParams(location.search);
+const roomName = params.get('room');
+const displayName = (params.get('name') || '').slice(0, 64);
+
+const $ = (id) => document.getElementById(id);
+const statusEl = $('status');
+const remotesEl = $('remotes');
+
+// ---- event log: performance.now() timestamps, for measuring join-to-first-frame ----
+
+const eventLog = [];
+
+function record(event, detail) {
+  const entry = { t: Math.round(performance.now() * 10) / 10, event, ...detail };
+  eventLog.push(entry);
+  console.info('[relay]', JSON.stringify(entry));
+}
+
+// ---- status line ----
+
+let phase = 'loading';
+let lastError = null;
+
+function setPhase(text) {
+  phase = text;
+  renderStatus();
+}
+
+function fail(where, err) {
+  const message = err && err.message ? err.message : String(err);
+  lastError = `${where}: ${message}`;
+  record('error', { where, message });
+  renderStatus();
+}
+
+function renderStatus() {
+  const parts = [phase];
+  if (publish.pc) parts.push(`publish ${publish.pc.connectionState}`);
+  if (subscribe.pc) parts.push(`subscribe ${subscribe.pc.connectionState}`);
+  if (audioBlocked) parts.push('click the page to hear audio');
+  if (lastError) parts.push(`error ${lastError}`);
+  statusEl.textContent = parts.join(' | ');
+  statusEl.classList.toggle('error', lastError !== null);
+}
+
+// ---- signaling ----
+
+let ws = null;
+let nextRequestId = 1;
+// id -> {type, replyType, resolve, reject, timer}; fire-and-forget requests are not here.
+const pending = new Map();
+let keepaliveTimer = null;
+let leaving = null;
+
+function signalingUrl() {
+  // Resolved against the page, so /ws when the page is served at /.
+  const url = new URL('ws', location.href);
+  url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  url.search = '';
+  url.hash = '';
+  return url.href;
+}
+
+function openSocket() {
+  return new Promise((resolve, reject) => {
+    const url = signalingUrl();
+    record('ws-connecting', { url });
+    ws = new WebSocket(url);
+    ws.addEventListener('open', () => {
+      record('ws-open');
+      keepaliveTimer = setInterval(() => send({ type: 'ping' }), KEEPALIVE_MS);
+      resolve();
+    }, { once: true });
+    ws.addEventListener('message', (ev) => onMessage(ev.data));
+    ws.addEventListener('close', (ev) => {
+      clearInterval(keepaliveTimer);
+      record('ws-close', { code: ev.code, reason: ev.reason });
+      const err = new Error(`signaling closed (code ${ev.code})`);
+      reject(err);
+      for (const [id, req] of pending) {
+        clearTimeout(req.timer);
+        req.reject(err);
+        pending.delete(id);
+      }
+      if (!leaving) {
+        fail('signaling', err);
+        teardown('disconnected');
+      }
+    });
+  });
+}
+
+function send(msg) {
+  if (!ws || ws.readyState !== WebSocket.OPEN) {
+    record('send-dropped', { type: msg.type });
+    return false;
+  }
+  ws.send(JSON.stringify(msg));
+  return true;
+}
+
+/** Sends a request with an id and returns a Promise of the reply of type replyType. */
+function request(type, fields, replyType, timeoutMs = REQUEST_TIMEOUT_MS) {
+  const id = nextRequestId++;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      pending.delete(id);
+      reject(new Error(`no '${replyType}' reply to '${type}' within ${timeoutMs} ms`));
+    }, timeoutMs);
+    pending.set(id, { type, replyType, resolve, reject, timer });
+    if (!send({ type, id, ...fields })) {
+      clearTimeout(timer);
+      pending.delete(id);
+      reject(new Error(`cannot send '${type}': signaling is not open`));
+    }
+  });
+}
+
+/** A request whose only possible reply is an error (subscribeAnswer, candidate). */
+function notify(type, fields) {
+  return send({ type, id: nextRequestId++, ...fields });
+}
+
+/**
+ * Finds the pending request a reply or error belongs to: by echoed id, else (should the relay
+ * omit the id) the oldest request waiting for this reply type or named by the error's
+ * requestType.
+ */
+function takePending(msg) {
+  if (msg.id !== undefined && pending.has(msg.id)) {
+    const req = pending.get(msg.id);
+    pending.delete(msg.id);
+    return req;
+  }
+  if (msg.id !== undefined && msg.id !== null) return null;
+  for (const [id, req] of pending) {
+    const matches = msg.type === 'error' ? req.type === msg.requestType : req.replyType === msg.type;
+    if (matches) {
+      pending.delete(id);
+      return req;
+    }
+  }
+  return null;
+}
+
+function settle(msg) {
+  const req = takePending(msg);
+  if (!req) return false;
+  clearTimeout(req.timer);
+  if (msg.type === 'error') {
+    req.reject(new Error(`${msg.code}: ${msg.message}`));
+  } else {
+    req.resolve(msg);
+  }
+  return true;
+}
+
+function onMessage(data) {
+  let msg;
+  try {
+    msg = JSON.parse(data);
+  } catch (e) {
+    fail('signaling', new Error('relay sent a frame that is not JSON'));
+    return;
+  }
+  if (msg === null || typeof msg !== 'object') {
+    fail('signaling', new Error('relay sent a frame that is not a JSON object'));
+    return;
+  }
+  switch (msg.type) {
+    case 'joined':
+    case 'publishAnswer':
+    case 'left':
+      if (!settle(msg)) record('unexpected-reply', { type: msg.type });
+      break;
+    case 'pong':
+      settle(msg);
+      break;
+    case 'error':
+      record('relay-error', { code: msg.code, message: msg.message, requestType: msg.requestType });
+      if (!settle(msg)) {
+        fail(`relay (${msg.requestType || 'unknown request'})`, new Error(`${msg.code}: ${msg.message}`));
+      }
+      break;
+    case 'subscribeOffer':
+      onSubscribeOffer(msg);
+      break;
+    case 'participantJoined':
+      if (msg.participant) addParticipant(msg.participant);
+      break;
+    case 'participantLeft':
+      removeParticipant(msg.participantId);
+      break;
+    case 'trackPublished':
+      record('track-published', { participantId: msg.participantId, trackId: msg.trackId, kind: msg.kind });
+      break;
+    case 'trackUnpublished':
+      record('track-unpublished', { participantId: msg.participantId, trackId: msg.trackId });
+      break;
+    default:
+      record('unknown-message', { type: msg.type });
+  }
+}
+
+// ---- peer connections ----
+
+/**
+ * One side's PeerConnection plus the local candidates gathered before its SDP went out:
+ * they are held until then, so that the relay never sees a candidate for a PeerConnection it
+ * has not negotiated yet.
+ */
+function makeSide(name) {
+  return { name, pc: null, canTrickle: false, heldCandidates: [] };
+}
+
+const publish = makeSide('publish');
+const subscribe = makeSide('subscribe');
+
+function createPc(side) {
+  const pc = new RTCPeerConnection(PC_CONFIG);
+  side.pc = pc;
+  pc.addEventListener('icecandidate', (ev) => {
+    // Chromium may signal an end of gathering per m-section with an empty candidate string;
+    // the final null event is the one that goes on the wire.
+    if (ev.candidate && !ev.candidate.candidate) return;
+    const candidate = ev.candidate ? ev.candidate.toJSON() : null;
+    if (side.canTrickle) {
+      notify('candidate', { pc: side.name, candidate });
+    } else {
+      side.heldCandidates.push(candidate);
+    }
+  });
+  pc.addEventListener('connectionstatechange', () => {
+    record('pc-state', { pc: side.name, state: pc.connectionState });
+    renderStatus();
+  });
+  pc.addEventListener('iceconnectionstatechange', () => {
+    record('ice-state', { pc: side.name, state: pc.iceConnectionState });
+  });
+  return pc;
+}
+
+function startTrickle(side) {
+  if (side.canTrickle) return;
+  side.canTrickle = true;
+  for (const candidate of side.heldCandidates) notify('candidate', { pc: side.name, candidate });
+  side.heldCandidates = [];
+}
+
+function closePc(side) {
+  if (side.pc && side.pc.signalingState !== 'closed') side.pc.close();
+}
+
+// ---- remote participants and tiles ----
+
+const names = new Map(); // participantId -> display name
+const tilesById = new Map(); // participantId -> {el, video, audio, label, stream}
+const trackToParticipant = new Map(); // receiver track id -> stream id (== participantId)
+// Participants that left: a subscribeOffer already in flight may still carry their tracks.
+const departed = new Set();
+let audioBlocked = false;
+
+function addParticipant(p) {
+  if (!p || !p.participantId || p.participantId === relay.participantId) return;
+  names.set(p.participantId, p.name || '');
+  record('participant', { participantId: p.participantId, name: p.name || '' });
+  ensureTile(p.participantId);
+}
+
+function removeParticipant(participantId) {
+  record('participant-left', { participantId });
+  departed.add(participantId);
+  const tile = tilesById.get(participantId);
+  if (!tile) return;
+  tilesById.delete(participantId);
+  tile.video.srcObject = null;
+  tile.audio.srcObject = null;
+  tile.el.remove();
+}
+
+function ensureTile(participantId) {
+  let tile = tilesById.get(participantId);
+  if (tile) {
+    tile.label.textContent = names.get(participantId) || participantId;
+    return tile;
+  }
+  const el = document.createElement('section');
+  el.className = 'tile remote no-video';
+  el.dataset.participantId = participantId;
+  const video = document.createElement('video');
+  video.autoplay = true;
+  video.playsInline = true;
+  video.muted = true; // sound comes from the <audio> element; a muted video may always autoplay
+  const audio = document.createElement('audio');
+  audio.autoplay = true;
+  const label = document.createElement('div');
+  label.className = 'label';
+  label.textContent = names.get(participantId) || participantId;
+  el.append(video, audio, label);
+  remotesEl.append(el);
+  tile = { el, video, audio, label, stream: null, firstFrame: false };
+  tilesById.set(participantId, tile);
+  return tile;
+}
+
+function attachStream(participantId, tile, stream) {
+  if (tile.stream !== stream) {
+    tile.stream = stream;
+    tile.video.srcObject = stream;
+    tile.audio.srcObject = stream;
+    const update = () => tile.el.classList.toggle('no-video', stream.getVideoTracks().length === 0);
+    stream.addEventListener('addtrack', update);
+    stream.addEventListener('removetrack', update);
+    watchFirstFrame(participantId, tile);
+  }
+  tile.el.classList.toggle('no-video', stream.getVideoTracks().length === 0);
+  tile.video.play().catch(() => { /* retried by autoplay once data arrives */ });
+  tile.audio.play().catch((e) => {
+    if (e && e.name === 'NotAllowedError' && !audioBlocked) {
+      audioBlocked = true;
+      renderStatus();
+      document.addEventListener('click', () => {
+        audioBlocked = false;
+        renderStatus();
+        for (const t of tilesById.values()) t.audio.play().catch(() => {});
+      }, { once: true });
+    }
+  });
+}
+
+function watchFirstFrame(participantId, tile) {
+  const done = (via) => {
+    if (tile.firstFrame) return;
+    tile.firstFrame = true;
+    const sinceJoinMs = relay.joinedAt === null ? null : Math.round(performance.now() - relay.joinedAt);
+    record('first-frame', { participantId, via, sinceJoinMs });
+  };
+  tile.video.addEventListener('loadeddata', () => done('loadeddata'), { once: true });
+  if (typeof tile.video.requestVideoFrameCallback === 'function') {
+    tile.video.requestVideoFrameCallback(() => done('videoFrame'));
+  }
+}
+
+function onTrack(ev) {
+  const stream = ev.streams[0];
+  if (!stream) {
+    record('track-without-stream', { kind: ev.track.kind, trackId: ev.track.id });
+    return;
+  }
+  const participantId = stream.id;
+  trackToParticipant.set(ev.track.id, participantId);
+  record('track', { participantId, kind: ev.track.kind, trackId: ev.track.id });
+  if (departed.has(participantId) || participantId === relay.participantId) return;
+  attachStream(participantId, ensureTile(participantId), stream);
+}
+
+function remoteTileIds() {
+  return Array.from(remotesEl.querySelectorAll('[data-participant-id]'), (el) => el.dataset.participantId);
+}
+
+// ---- subscribe: the relay offers, we answer, one offer at a time ----
+
+let subscribeChain = Promise.resolve();
+
+function onSubscribeOffer(msg) {
+  record('subscribe-offer', { version: msg.version });
+  subscribeChain = subscribeChain
+    .then(() => applySubscribeOffer(msg))
+    .catch((e) => fail(`subscribe offer v${msg.version}`, e));
+}
+
+async function applySubscribeOffer({ sdp, version }) {
+  const pc = subscribe.pc;
+  if (!pc || pc.signalingState === 'closed' || leaving) return;
+  await pc.setRemoteDescription({ type: 'offer', sdp });
+  await pc.setLocalDescription(await pc.createAnswer());
+  notify('subscribeAnswer', { sdp: pc.localDescription.sdp, version });
+  record('subscribe-answer', { version });
+  startTrickle(subscribe);
+}
+
+// ---- publish: we offer camera + microphone, the relay answers ----
+
+async function publishMedia(stream) {
+  const pc = createPc(publish);
+  renderStatus();
+  // Audio first, then video: one sendonly transceiver per kind, both in the stream that the
+  // relay will name after our participantId when it forwards them.
+  const tracks = [...stream.getAudioTracks(), ...stream.getVideoTracks()];
+  for (const track of tracks) pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+  await pc.setLocalDescription(await pc.createOffer());
+  const reply = request('publish', { sdp: pc.localDescription.sdp }, 'publishAnswer');
+  startTrickle(publish); // the offer is on the wire now
+  const answer = await reply;
+  record('publish-answer');
+  await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
+  record('publish-answer-applied');
+}
+
+// ---- lifecycle ----
+
+let localStream = null;
+let resolveReady;
+let rejectReady;
+const ready = new Promise((resolve, reject) => {
+  resolveReady = resolve;
+  rejectReady = reject;
+});
+ready.catch(() => { /* reported in the status line; tests read the rejection themselves */ });
+
+async function start() {
+  if (!roomName) {
+    $('join-form').hidden = false;
+    setPhase('choose a room');
+    rejectReady(new Error('no ?room= in the URL'));
+    return;
+  }
+  if (!ROOM_PATTERN.test(roomName)) {
+    $('join-form').hidden = false;
+    fail('room', new Error('a room name is 1-64 characters of A-Z a-z 0-9 _ . -'));
+    rejectReady(new Error('invalid room name'));
+    return;
+  }
+  $('room-label').textContent = `room ${roomName}`;
+  $('leave').hidden = false;
+  $('leave').addEventListener('click', () => leave());
+
+  // Ask for the camera while signaling connects; the two are independent.
+  const media = navigator.mediaDevices.getUserMedia(MEDIA_CONSTRAINTS);
+  media.catch(() => { /* awaited below */ });
+
+  setPhase('connecting');
+  await openSocket();
+  // Created before join so that it exists when the first subscribeOffer arrives.
+  createPc(subscribe).addEventListener('track', onTrack);
+
+  setPhase('joining');
+  relay.joinedAt = performance.now();
+  record('join-sent', { room: roomName });
+  const joined = await request('join', { room: roomName, name: displayName || undefined }, 'joined');
+  relay.participantId = joined.participantId;
+  record('joined', { participantId: joined.participantId, others: (joined.participants || []).length });
+  for (const p of joined.participants || []) addParticipant(p);
+
+  setPhase('starting camera');
+  try {
+    localStream = await media;
+  } catch (e) {
+    throw new Error(`camera/microphone unavailable (${e.name || e})`);
+  }
+  $('local-video').srcObject = localStream;
+  $('local').hidden = false;
+  record('local-media', { tracks: localStream.getTracks().map((t) => t.kind) });
+
+  setPhase('publishing');
+  await publishMedia(localStream);
+  setPhase(`in room ${roomName}`);
+  resolveReady();
+}
+
+function teardown(finalPhase) {
+  clearInterval(keepaliveTimer);
+  closePc(publish);
+  closePc(subscribe);
+  if (localStream) for (const t of localStream.getTracks()) t.stop();
+  for (const id of [...tilesById.keys()]) removeParticipant(id);
+  if (ws && ws.readyState <= WebSocket.OPEN) ws.close(1000, 'leave');
+  rejectReady(new Error(`ended before ready: ${finalPhase}`));
+  setPhase(finalPhase);
+}
+
+function leave() {
+  if (leaving) return leaving;
+  leaving = (async () => {
+    record('leave');
+    if (ws && ws.readyState === WebSocket.OPEN && relay.participantId) {
+      try {
+        await request('leave', {}, 'left', LEAVE_TIMEOUT_MS);
+        record('left');
+      } catch (e) {
+        record('leave-unanswered', { message: e.message });
+      }
+    }
+    teardown('left');
+  })();
+  return leaving;
+}
+
+addEventListener('pagehide', () => {
+  if (!leaving && ws && ws.readyState === WebSocket.OPEN) send({ type: 'leave' });
+});
+
+// ---- stats: a JSON-serialisable summary of both PeerConnections ----
+
+async function stats() {
+  const summary = {
+    publishState: publish.pc ? publish.pc.connectionState : 'new',
+    subscribeState: subscribe.pc ? subscribe.pc.connectionState : 'new',
+    inbound: [],
+    outbound: [],
+  };
+  if (subscribe.pc && subscribe.pc.signalingState !== 'closed') {
+    for (const receiver of subscribe.pc.getReceivers()) {
+      const track = receiver.track;
+      const participantId = track ? trackToParticipant.get(track.id) : undefined;
+      if (!participantId || departed.has(participantId)) continue;
+      const report = await receiver.getStats();
+      let found = false;
+      report.forEach((s) => {
+        if (s.type !== 'inbound-rtp') return;
+        found = true;
+        summary.inbound.push({
+          participantId,
+          kind: s.kind || track.kind,
+          framesDecoded: s.framesDecoded || 0,
+          packetsReceived: s.packetsReceived || 0,
+          bytesReceived: s.bytesReceived || 0,
+        });
+      });
+      // No inbound-rtp until the first packet: report the track with zeros.
+      if (!found) {
+        summary.inbound.push({ participantId, kind: track.kind, framesDecoded: 0, packetsReceived: 0, bytesReceived: 0 });
+      }
+    }
+  }
+  if (publish.pc && publish.pc.signalingState !== 'closed') {
+    for (const sender of publish.pc.getSenders()) {
+      if (!sender.track) continue;
+      const report = await sender.getStats();
+      report.forEach((s) => {
+        if (s.type !== 'outbound-rtp') return;
+        summary.outbound.push({
+          kind: s.kind || sender.track.kind,
+          packetsSent: s.packetsSent || 0,
+          framesEncoded: s.framesEncoded || 0, // 0 for audio
+        });
+      });
+    }
+  }
+  return summary;
+}
+
+// ---- the test/console API ----
+
+const relay = {
+  /** Our id from `joined`; null before. */
+  participantId: null,
+  /** Resolves once the publish answer is applied; rejects if joining or publishing fails. */
+  ready,
+  /** performance.now() when `join` was sent; null before. */
+  joinedAt: null,
+  /** [{t: performance.now(), event, ...detail}] in order. */
+  log: eventLog,
+  /** Sends `leave`, waits (briefly) for `left`, then closes everything. */
+  leave,
+  /** participantIds of the remote tiles on the page. */
+  tiles: remoteTileIds,
+  /** Promise of {publishState, subscribeState, inbound: [...], outbound: [...]}. */
+  stats,
+};
+window.relay = relay;
+
+start().catch((e) => {
+  fail(phase, e);
+  rejectReady(e);
+});

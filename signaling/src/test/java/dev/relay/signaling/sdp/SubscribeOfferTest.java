@@ -1,0 +1,52 @@
+package dev.relay.signaling.sdp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SubscribeOfferTest {
+    private static final LocalTransportInfo LOCAL = new LocalTransportInfo("relayUfr", "relayPasswordRelayPasswd",
+            "AA:BB:CC", List.of("127.0.0.1", "::1"), 10000);
+
+    @Test
+    void shouldOfferOneSendonlySectionPerSlotWithMsidOfThePublisher() throws Exception {
+        String offer = SubscribeOffer.build(List.of(
+                new SubscribeOffer.Slot("0", "audio", "opus", 111, "minptime=10;useinbandfec=1", 1234, "p1", "a1", true),
+                new SubscribeOffer.Slot("1", "video", "VP8", 96, "", 5678, "p1", "v1", true),
+                new SubscribeOffer.Slot("2", "video", "VP8", 96, "", 9999, "p2", "v2", false)), LOCAL, 7, 3);
+        SessionDescription sdp = SessionDescription.parse(offer);
+
+        assertEquals("BUNDLE 0 1 2", sdp.attribute("group"));
+        assertEquals(3, sdp.media().size());
+        MediaDescription audio = sdp.media().get(0);
+        assertEquals("sendonly", audio.direction());
+        assertEquals("actpass", audio.attribute("setup"));
+        assertEquals("p1 a1", audio.attribute("msid"));
+        assertEquals(List.of(1234L), audio.ssrcs());
+        assertEquals(2, audio.attributes("candidate").size());
+        assertEquals("opus/48000/2", audio.rtpmaps().get(111));
+        MediaDescription inactive = sdp.media().get(2);
+        assertEquals("inactive", inactive.direction());
+        assertTrue(inactive.ssrcs().isEmpty());
+        assertFalse(offer.contains("9999"));
+    }
+
+    @Test
+    void shouldAcceptActiveAnswerAndRejectPassive() throws Exception {
+        String answer = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
+                + "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=ice-ufrag:abcd\r\n"
+                + "a=ice-pwd:0123456789012345678901\r\na=fingerprint:sha-256 01:02\r\na=setup:active\r\n"
+                + "a=mid:0\r\na=recvonly\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n";
+        RemoteTransportInfo remote = SubscribeOffer.parseAnswer(answer);
+        assertEquals("abcd", remote.iceUfrag());
+        assertEquals("01:02", remote.fingerprint());
+
+        SdpException e = assertThrows(SdpException.class,
+                () -> SubscribeOffer.parseAnswer(answer.replace("setup:active", "setup:passive")));
+        assertTrue(e.getMessage().contains("DTLS server"), e.getMessage());
+    }
+}

@@ -1,0 +1,46 @@
+package dev.relay.transport;
+
+/**
+ * Why a datagram or packet was dropped. Every drop on the media path is counted by one of these
+ * (STYLE.md "Errors": nothing throws per packet).
+ */
+public enum DropReason {
+    /** First byte matches no RFC 7983 range, or the datagram is too short for its kind. */
+    UNKNOWN_KIND,
+    /** STUN that does not parse (RFC 8489 §6). */
+    STUN_MALFORMED,
+    /** STUN binding request whose USERNAME names no Transport we know. */
+    STUN_UNKNOWN_USERNAME,
+    /** STUN whose MESSAGE-INTEGRITY or FINGERPRINT does not verify. */
+    STUN_BAD_INTEGRITY,
+    /** STUN that is not a binding request (we are ICE-lite: we never send requests). */
+    STUN_UNEXPECTED,
+    /** DTLS, RTP or RTCP from an address no STUN check has validated. */
+    UNVALIDATED_ADDRESS,
+    /** The DTLS session's input queue was full or closed. */
+    DTLS_REJECTED,
+    /** The media worker's inbound ring was full: counted, never blocked on. */
+    RING_FULL,
+    /** SRTP/SRTCP before the DTLS handshake finished. */
+    NO_SRTP_CONTEXT,
+    /** SRTP/SRTCP authentication or replay check failed. */
+    SRTP_UNPROTECT_FAILED,
+    /** RTP that does not parse after decryption. */
+    RTP_MALFORMED,
+    /** RTCP that does not parse after decryption. */
+    RTCP_MALFORMED,
+    /** RTP whose SSRC maps to no Producer of this Transport. */
+    RTP_UNKNOWN_SSRC,
+    /** Outgoing packet dropped because protecting it failed. */
+    SRTP_PROTECT_FAILED;
+
+    private static final DropReason[] VALUES = values();
+
+    public static DropReason of(int ordinal) {
+        return VALUES[ordinal];
+    }
+
+    public static int count() {
+        return VALUES.length;
+    }
+}

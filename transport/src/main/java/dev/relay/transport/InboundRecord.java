@@ -1,0 +1,32 @@
+package dev.relay.transport;
+
+/**
+ * Layout of one record in a media worker's inbound ring (Agrona ring buffer; the ring adds its
+ * own length and type header, RecordDescriptor).
+ *
+ * <pre>
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                         transport id                          |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                 receive time (System.nanoTime)                |
+ * |                                                               |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |            the datagram as received (SRTP or SRTCP)  ...      |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * </pre>
+ */
+public final class InboundRecord {
+    /** Message type id of a record carrying SRTP. */
+    public static final int MSG_SRTP = 1;
+    /** Message type id of a record carrying SRTCP. */
+    public static final int MSG_SRTCP = 2;
+
+    public static final int TRANSPORT_ID_OFFSET = 0;
+    public static final int RECEIVE_NANOS_OFFSET = 4;
+    public static final int DATAGRAM_OFFSET = 12;
+
+    private InboundRecord() {
+    }
+}

@@ -1,0 +1,173 @@
+package dev.relay.transport;
+
+import dev.relay.codecs.Demux;
+import dev.relay.codecs.PacketKind;
+import dev.relay.codecs.stun.StunMessage;
+import dev.relay.codecs.stun.StunMessageWriter;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DatagramPacket;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Demultiplexes one UDP socket (RFC 7983): STUN is answered here, DTLS goes to the Transport's
+ * handshake, SRTP/SRTCP is copied into the owning media worker's ring. One instance per socket,
+ * so its state is touched by one event-loop thread only.
+ */
+final class MediaChannelHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(MediaChannelHandler.class);
+    /** A binding indication (RFC 8489 §3): keepalive, needs no answer. */
+    private static final int BINDING_INDICATION = 0x0011;
+
+    private final TransportRegistry registry;
+    private final DropCounters drops;
+    private final byte[] scratch = new byte[MediaServer.MAX_DATAGRAM * 2];
+    private final byte[] reply = new byte[512];
+    private final StunMessage stun = new StunMessage();
+    private final StunMessageWriter stunWriter = new StunMessageWriter();
+    /** Addresses that passed a STUN check on this socket, to the Transport they belong to. */
+    private final HashMap<InetSocketAddress, Transport> validated = new HashMap<>();
+
+    MediaChannelHandler(TransportRegistry registry, DropCounters drops) {
+        this.registry = registry;
+        this.drops = drops;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof DatagramPacket packet)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        try {
+            ByteBuf content = packet.content();
+            int len = content.readableBytes();
+            if (len > scratch.length) {
+                drops.increment(DropReason.UNKNOWN_KIND);
+                return;
+            }
+            content.getBytes(content.readerIndex(), scratch, 0, len);
+            onDatagram(ctx, packet.sender(), len);
+        } catch (RuntimeException e) {
+            // Bad input must never kill the event loop; count it and carry on.
+            drops.increment(DropReason.UNKNOWN_KIND);
+            LOG.debug("datagram handling failed", e);
+        } finally {
+            packet.release();
+        }
+    }
+
+    private void onDatagram(ChannelHandlerContext ctx, InetSocketAddress sender, int len) {
+        PacketKind kind = Demux.classify(scratch, 0, len);
+        switch (kind) {
+            case STUN -> onStun(ctx, sender, len);
+            case DTLS -> onDtls(sender, len);
+            case RTP -> toWorker(sender, len, InboundRecord.MSG_SRTP);
+            case RTCP -> toWorker(sender, len, InboundRecord.MSG_SRTCP);
+            default -> drops.increment(DropReason.UNKNOWN_KIND);
+        }
+    }
+
+    private void onStun(ChannelHandlerContext ctx, InetSocketAddress sender, int len) {
+        if (!stun.wrap(scratch, 0, len)) {
+            drops.increment(DropReason.STUN_MALFORMED);
+            return;
+        }
+        if (!stun.isBindingRequest()) {
+            if (stun.messageType() != BINDING_INDICATION) {
+                drops.increment(DropReason.STUN_UNEXPECTED);
+            }
+            return;
+        }
+        int usernameOffset = stun.usernameOffset();
+        if (usernameOffset < 0) {
+            drops.increment(DropReason.STUN_UNKNOWN_USERNAME);
+            return;
+        }
+        int usernameLength = stun.usernameLength();
+        int colon = -1;
+        for (int i = 0; i < usernameLength; i++) {
+            if (scratch[usernameOffset + i] == ':') {
+                colon = i;
+                break;
+            }
+        }
+        if (colon <= 0) {
+            drops.increment(DropReason.STUN_UNKNOWN_USERNAME);
+            return;
+        }
+        // RFC 8445 §7.2.2: the first part of USERNAME is our ufrag. A String here is fine: checks
+        // are a few per second per peer, media never takes this branch.
+        Transport transport = registry.byUfrag(new String(scratch, usernameOffset, colon, StandardCharsets.US_ASCII));
+        if (transport == null || transport.isClosed()) {
+            drops.increment(DropReason.STUN_UNKNOWN_USERNAME);
+            return;
+        }
+        byte[] key = transport.ice().integrityKey();
+        if (!stun.checkFingerprint() || !stun.checkMessageIntegrity(key)) {
+            drops.increment(DropReason.STUN_BAD_INTEGRITY);
+            return;
+        }
+        byte[] ip = sender.getAddress().getAddress();
+        int replyLength = stunWriter.writeBindingSuccess(reply, 0, scratch, stun.transactionIdOffset(), ip,
+                sender.getPort(), key);
+        ByteBuf out = ctx.alloc().directBuffer(replyLength);
+        out.writeBytes(reply, 0, replyLength);
+        ctx.writeAndFlush(new DatagramPacket(out, sender), ctx.voidPromise());
+        transport.ice().onValidatedRequest(ctx.channel(), sender, stun.useCandidate(), System.nanoTime());
+        Transport previous = validated.put(sender, transport);
+        if (previous != transport) {
+            pruneClosed();
+        }
+    }
+
+    private void onDtls(InetSocketAddress sender, int len) {
+        Transport transport = validatedTransport(sender);
+        if (transport == null) {
+            drops.increment(DropReason.UNVALIDATED_ADDRESS);
+            return;
+        }
+        if (!transport.offerDtls(scratch, 0, len)) {
+            drops.increment(DropReason.DTLS_REJECTED);
+        }
+    }
+
+    private void toWorker(InetSocketAddress sender, int len, int msgType) {
+        Transport transport = validatedTransport(sender);
+        RingBuffer ring;
+        if (transport == null || (ring = transport.inbox()) == null) {
+            drops.increment(DropReason.UNVALIDATED_ADDRESS);
+            return;
+        }
+        int index = ring.tryClaim(msgType, InboundRecord.DATAGRAM_OFFSET + len);
+        if (index < 0) {
+            drops.increment(DropReason.RING_FULL);
+            return;
+        }
+        AtomicBuffer buffer = ring.buffer();
+        buffer.putInt(index + InboundRecord.TRANSPORT_ID_OFFSET, transport.id());
+        buffer.putLong(index + InboundRecord.RECEIVE_NANOS_OFFSET, System.nanoTime());
+        buffer.putBytes(index + InboundRecord.DATAGRAM_OFFSET, scratch, 0, len);
+        ring.commit(index);
+    }
+
+    private Transport validatedTransport(InetSocketAddress sender) {
+        Transport transport = validated.get(sender);
+        if (transport != null && transport.isClosed()) {
+            validated.remove(sender);
+            return null;
+        }
+        return transport;
+    }
+
+    private void pruneClosed() {
+        validated.values().removeIf(Transport::isClosed);
+    }
+}

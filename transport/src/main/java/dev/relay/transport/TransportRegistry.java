@@ -1,0 +1,37 @@
+package dev.relay.transport;
+
+import dev.relay.transport.ice.IceCredentials;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Finds a Transport by the local ICE ufrag a STUN check names (RFC 8445 §7.2.2: USERNAME is
+ * "localUfrag:remoteUfrag" in requests to us). Control path only: STUN checks are a few per
+ * second per peer, media packets are routed by address on the I/O thread instead.
+ */
+public final class TransportRegistry {
+    private final ConcurrentHashMap<String, Transport> byUfrag = new ConcurrentHashMap<>();
+    private final AtomicInteger nextId = new AtomicInteger(1);
+
+    public Transport create() {
+        while (true) {
+            IceCredentials credentials = IceCredentials.random();
+            Transport transport = new Transport(nextId.getAndIncrement(), credentials, this);
+            if (byUfrag.putIfAbsent(credentials.ufrag(), transport) == null) {
+                return transport;
+            }
+        }
+    }
+
+    public Transport byUfrag(String ufrag) {
+        return byUfrag.get(ufrag);
+    }
+
+    void remove(Transport transport) {
+        byUfrag.remove(transport.localCredentials().ufrag(), transport);
+    }
+
+    public int size() {
+        return byUfrag.size();
+    }
+}

@@ -1,0 +1,363 @@
+package dev.relay.transport.dtls;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.bouncycastle.tls.AlertDescription;
+import org.bouncycastle.tls.DTLSClientProtocol;
+import org.bouncycastle.tls.DTLSServerProtocol;
+import org.bouncycastle.tls.DTLSTransport;
+import org.bouncycastle.tls.TlsFatalAlert;
+import org.bouncycastle.tls.TlsFatalAlertReceived;
+import org.bouncycastle.tls.TlsTimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One DTLS association with one peer (RFC 6347, DTLS 1.2), run for its SRTP keys only
+ * (DTLS-SRTP, RFC 5764): no data channels, so application data is read and dropped.
+ *
+ * <p>Threads. The network I/O thread calls {@link #offer} with each DTLS datagram (RFC 7983
+ * demux); it only copies into a bounded queue and never blocks. {@link #start} runs the blocking
+ * Bouncy Castle handshake on the caller's executor, which also delivers the {@link Listener}
+ * callbacks. Once established, nothing is parked per session: a datagram that arrives later
+ * (close_notify, an alert, a retransmitted Finished because our last flight was lost, RFC 6347
+ * §4.2.4) schedules a short read on the same executor. {@link #close} may be called from any
+ * thread.
+ *
+ * <p>HelloVerifyRequest. This server does not send the cookie exchange of RFC 6347 §4.2.1. The
+ * cookie proves the client owns its source address before the server spends a flight on it; here
+ * DTLS only reaches a session from the 5-tuple an ICE connectivity check already validated
+ * (RFC 8445 §7.3), which is the same proof. Skipping it also sidesteps Bouncy Castle 1.84's
+ * {@code DTLSVerifier}, which cannot read a ClientHello split across datagrams, as Chromium's
+ * post-quantum ClientHello is.
+ */
+public final class DtlsSession {
+    private static final Logger LOG = LoggerFactory.getLogger(DtlsSession.class);
+
+    /**
+     * Gives up on a handshake that has not finished in this time. Bouncy Castle retransmits from
+     * 1 s doubling to 60 s (RFC 6347 §4.2.4.1); 30 s covers several lost flights.
+     */
+    public static final int DEFAULT_HANDSHAKE_TIMEOUT_MILLIS = 30_000;
+
+    /**
+     * After the handshake, a read waits this long for a following datagram before handing the
+     * executor thread back: post-handshake DTLS is a handful of datagrams per association.
+     */
+    private static final int DRAIN_WAIT_MILLIS = 1;
+
+    /** Which end of the handshake we are: from {@code a=setup} (RFC 5763 §5). */
+    public enum Role {
+        /** {@code a=setup:passive}: the peer connects to us (the usual SFU answer). */
+        SERVER,
+        /** {@code a=setup:active}: we connect to the peer. */
+        CLIENT
+    }
+
+    /** Sends one DTLS datagram to the peer. Called from the handshake thread or {@link #close}. */
+    @FunctionalInterface
+    public interface Sender {
+        void send(byte[] buf, int off, int len);
+    }
+
+    /** Outcome of the association; callbacks run on the executor given to {@link #start}. */
+    public interface Listener {
+        /** The handshake finished and the peer's certificate matched its fingerprint. */
+        void onHandshakeComplete(SrtpKeys keys);
+
+        /** The handshake failed or the peer aborted the association; called at most once. */
+        void onFailure(String reason, Throwable cause);
+
+        /**
+         * The peer ended an established association with close_notify (RFC 5246 §7.2.1), as a
+         * browser does when its PeerConnection closes. Defaults to {@link #onFailure} so a
+         * listener that implements only the two methods above still learns of it.
+         */
+        default void onClosedByPeer() {
+            onFailure("peer closed the DTLS association (close_notify)", null);
+        }
+    }
+
+    private final Role role;
+    private final Listener listener;
+    private final HandshakeContext handshake;
+    private final QueueDatagramTransport transport;
+
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closeRequested = new AtomicBoolean();
+    private final AtomicBoolean terminated = new AtomicBoolean();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+
+    private volatile Executor executor;
+    private volatile DTLSTransport dtls;
+    private volatile boolean established;
+    private volatile long handshakeNanos = -1;
+
+    /**
+     * A session that negotiates {@link SrtpProfile#DEFAULT_PREFERENCE}.
+     *
+     * @param remoteFingerprintAlgorithm hash function token of the peer's {@code a=fingerprint}
+     *        (e.g. {@code sha-256})
+     * @param remoteFingerprint its hex value, colons optional
+     * @throws IllegalArgumentException if the fingerprint cannot be parsed
+     */
+    public DtlsSession(DtlsCertificate certificate, Role role, String remoteFingerprintAlgorithm,
+                       String remoteFingerprint, Sender sender, Listener listener) {
+        this(certificate, role, remoteFingerprintAlgorithm, remoteFingerprint, sender, listener,
+                SrtpProfile.DEFAULT_PREFERENCE, DEFAULT_HANDSHAKE_TIMEOUT_MILLIS);
+    }
+
+    /**
+     * @param srtpProfiles profiles to offer (client) or accept (server), best first
+     * @param handshakeTimeoutMillis how long the handshake may take before it fails
+     */
+    public DtlsSession(DtlsCertificate certificate, Role role, String remoteFingerprintAlgorithm,
+                       String remoteFingerprint, Sender sender, Listener listener,
+                       List<SrtpProfile> srtpProfiles, int handshakeTimeoutMillis) {
+        Objects.requireNonNull(certificate, "certificate");
+        this.role = Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(sender, "sender");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        if (srtpProfiles == null || srtpProfiles.isEmpty()) {
+            throw new IllegalArgumentException("at least one SRTP profile is required");
+        }
+        if (handshakeTimeoutMillis <= 0) {
+            throw new IllegalArgumentException("handshake timeout must be positive");
+        }
+        CertificateFingerprint expected = CertificateFingerprint.parse(remoteFingerprintAlgorithm, remoteFingerprint);
+        this.handshake = new HandshakeContext(role, certificate, expected, List.copyOf(srtpProfiles),
+                handshakeTimeoutMillis);
+        this.transport = new QueueDatagramTransport(sender);
+    }
+
+    /**
+     * Starts the handshake on {@code executor}; a server waits for the ClientHello, a client sends
+     * its own. The executor thread is held for the handshake (blocking Bouncy Castle API) and
+     * used again briefly for datagrams after it.
+     *
+     * @throws IllegalStateException if already started
+     */
+    public void start(Executor executor) {
+        Objects.requireNonNull(executor, "executor");
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("DTLS session already started");
+        }
+        this.executor = executor;
+        if (closeRequested.get()) {
+            return;
+        }
+        try {
+            executor.execute(this::runHandshake);
+        } catch (RejectedExecutionException e) {
+            transport.close();
+            fail("DTLS handshake executor rejected the task", e);
+        }
+    }
+
+    /**
+     * Hands one incoming DTLS datagram to the session; the bytes are copied, so the caller may
+     * reuse {@code buf} at once. Never blocks.
+     *
+     * @return false if the datagram was dropped: queue full, session closed, or larger than a
+     *         datagram can be
+     */
+    public boolean offer(byte[] buf, int off, int len) {
+        if (closeRequested.get() || terminated.get()) {
+            return false;
+        }
+        if (!transport.offer(buf, off, len)) {
+            return false;
+        }
+        if (established) {
+            scheduleDrain();
+        }
+        return true;
+    }
+
+    /**
+     * Ends the association: sends close_notify if established (RFC 5246 §7.2.1) and stops the
+     * handshake if it is still running. No listener callback follows. Idempotent, any thread.
+     */
+    public void close() {
+        if (!closeRequested.compareAndSet(false, true)) {
+            return;
+        }
+        DTLSTransport current = dtls;
+        if (current != null) {
+            closeQuietly(current);
+        }
+        // Wakes a handshake blocked in receive: it ends with an IOException nobody reports.
+        transport.close();
+    }
+
+    /** True from the end of a successful handshake until the session is closed or fails. */
+    public boolean isEstablished() {
+        return established && !closeRequested.get() && !terminated.get();
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    /** The negotiated SRTP profile, or null before the peer's use_srtp was processed. */
+    public SrtpProfile selectedProfile() {
+        return handshake.selectedProfile();
+    }
+
+    /** The SRTP keys, or null before the handshake completed. */
+    public SrtpKeys srtpKeys() {
+        return handshake.keys();
+    }
+
+    /** Wall time the handshake took on the executor, in nanoseconds, or -1 if not finished. */
+    public long handshakeNanos() {
+        return handshakeNanos;
+    }
+
+    private void runHandshake() {
+        long startNanos = System.nanoTime();
+        DTLSTransport result;
+        try {
+            if (role == Role.SERVER) {
+                result = new DTLSServerProtocol().accept(new DtlsServerPeer(handshake), transport);
+            } else {
+                result = new DTLSClientProtocol().connect(new DtlsClientPeer(handshake), transport);
+            }
+        } catch (IOException | RuntimeException e) {
+            transport.close();
+            if (!closeRequested.get()) {
+                fail(describe(e), e);
+            }
+            return;
+        }
+        handshakeNanos = System.nanoTime() - startNanos;
+        dtls = result;
+        established = true;
+        if (closeRequested.get()) {
+            // close() ran while the last flight was being processed and may have missed dtls.
+            closeQuietly(result);
+            return;
+        }
+        SrtpKeys keys = handshake.keys();
+        LOG.debug("DTLS {} established with {} in {} us", role, keys.profile(), handshakeNanos / 1000);
+        try {
+            listener.onHandshakeComplete(keys);
+        } catch (RuntimeException e) {
+            LOG.error("DTLS listener failed in onHandshakeComplete", e);
+        }
+        // Datagrams that arrived while the handshake was finishing, e.g. a retransmitted flight.
+        scheduleDrain();
+    }
+
+    private void scheduleDrain() {
+        if (dtls == null || !transport.hasPending() || !drainScheduled.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            executor.execute(this::drain);
+        } catch (RejectedExecutionException e) {
+            drainScheduled.set(false);
+            LOG.warn("DTLS executor rejected a post-handshake read; datagram left queued", e);
+        }
+    }
+
+    /**
+     * Reads what is queued through the record layer, so that alerts and close_notify are acted
+     * on and a retransmitted final flight of the peer makes Bouncy Castle resend ours. Runs on
+     * one executor thread at a time (drainScheduled).
+     */
+    private void drain() {
+        Throwable error = null;
+        try {
+            DTLSTransport current = dtls;
+            byte[] buf = new byte[current.getReceiveLimit()];
+            while (transport.hasPending() && !transport.isClosed()) {
+                // The result is application data, which this association does not use.
+                current.receive(buf, 0, buf.length, DRAIN_WAIT_MILLIS);
+            }
+        } catch (IOException | RuntimeException e) {
+            error = e;
+        } finally {
+            drainScheduled.set(false);
+        }
+        if (error != null || transport.isClosed()) {
+            onReadEnded(error);
+        } else if (transport.hasPending()) {
+            // offer() queued a datagram after our last check but saw drainScheduled still set.
+            scheduleDrain();
+        }
+    }
+
+    /** The established association ended while reading: the peer closed it or aborted it. */
+    private void onReadEnded(Throwable error) {
+        established = false;
+        transport.close();
+        if (closeRequested.get()) {
+            return;
+        }
+        if (handshake.closeNotifyReceived()) {
+            if (terminated.compareAndSet(false, true)) {
+                try {
+                    listener.onClosedByPeer();
+                } catch (RuntimeException e) {
+                    LOG.error("DTLS listener failed in onClosedByPeer", e);
+                }
+            }
+            return;
+        }
+        fail(describe(error), error);
+    }
+
+    private void fail(String reason, Throwable cause) {
+        if (!terminated.compareAndSet(false, true)) {
+            return;
+        }
+        LOG.debug("DTLS {} failed: {}", role, reason, cause);
+        try {
+            listener.onFailure(reason, cause);
+        } catch (RuntimeException e) {
+            LOG.error("DTLS listener failed in onFailure", e);
+        }
+    }
+
+    /** The first reason recorded by our own checks, else one read off Bouncy Castle's exception. */
+    private String describe(Throwable e) {
+        String recorded = handshake.failureReason();
+        if (recorded != null) {
+            return recorded;
+        }
+        short peerAlert = handshake.fatalAlertReceived();
+        if (e instanceof TlsFatalAlertReceived received) {
+            return "peer sent fatal alert " + AlertDescription.getText(received.getAlertDescription());
+        }
+        if (peerAlert >= 0) {
+            return "peer sent fatal alert " + AlertDescription.getText(peerAlert);
+        }
+        if (e instanceof TlsTimeoutException) {
+            return "DTLS handshake timed out after " + handshake.handshakeTimeoutMillis + " ms";
+        }
+        if (e instanceof TlsFatalAlert alert) {
+            String message = alert.getMessage();
+            return "DTLS handshake failed with " + AlertDescription.getText(alert.getAlertDescription())
+                    + (message != null ? ": " + message : "");
+        }
+        return "DTLS failed: " + e;
+    }
+
+    private static void closeQuietly(DTLSTransport transport) {
+        try {
+            transport.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("DTLS close failed", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "DtlsSession[" + role + (isEstablished() ? " established" : "") + "]";
+    }
+}

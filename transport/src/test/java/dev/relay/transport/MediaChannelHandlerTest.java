@@ -1,0 +1,143 @@
+package dev.relay.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.relay.codecs.stun.StunMessage;
+import dev.relay.codecs.stun.StunMessageWriter;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.DatagramPacket;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The UDP demultiplexer in an EmbeddedChannel: what it answers, forwards, drops and counts. */
+class MediaChannelHandlerTest {
+    private static final InetSocketAddress LOCAL = new InetSocketAddress("127.0.0.1", 10000);
+    private static final InetSocketAddress PEER = new InetSocketAddress("127.0.0.1", 50000);
+
+    private TransportRegistry registry;
+    private DropCounters drops;
+    private EmbeddedChannel channel;
+    private Transport transport;
+    private ManyToOneRingBuffer ring;
+
+    @BeforeEach
+    void setUp() {
+        registry = new TransportRegistry();
+        drops = new DropCounters();
+        channel = new EmbeddedChannel(new MediaChannelHandler(registry, drops));
+        transport = registry.create();
+        ring = new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(
+                (64 * 1024) + RingBufferDescriptor.TRAILER_LENGTH)));
+        transport.inbox(ring);
+    }
+
+    private void receive(byte[] bytes, InetSocketAddress from) {
+        channel.writeInbound(new DatagramPacket(Unpooled.wrappedBuffer(bytes), LOCAL, from));
+    }
+
+    private byte[] bindingRequest(String username, byte[] key, boolean useCandidate) {
+        byte[] out = new byte[512];
+        byte[] tx = "0123456789ab".getBytes(StandardCharsets.US_ASCII);
+        int len = new StunMessageWriter().writeBindingRequest(out, 0, tx, username, key, 0x6e7f00ffL, true, 42L,
+                useCandidate);
+        return java.util.Arrays.copyOf(out, len);
+    }
+
+    @Test
+    void shouldAnswerValidBindingRequestAndSelectTheAddress() {
+        String username = transport.localCredentials().ufrag() + ":browser";
+        receive(bindingRequest(username, transport.ice().integrityKey(), true), PEER);
+
+        DatagramPacket response = channel.readOutbound();
+        assertNotNull(response, "a binding success response");
+        assertEquals(PEER, response.recipient());
+        ByteBuf content = response.content();
+        byte[] bytes = new byte[content.readableBytes()];
+        content.readBytes(bytes);
+        response.release();
+        StunMessage stun = new StunMessage();
+        assertTrue(stun.wrap(bytes, 0, bytes.length));
+        assertTrue(stun.isBindingSuccessResponse());
+        assertTrue(stun.checkMessageIntegrity(transport.ice().integrityKey()));
+        assertTrue(stun.checkFingerprint());
+        assertEquals(PEER.getPort(), stun.mappedPort());
+        assertEquals(PEER, transport.ice().selectedAddress());
+        assertTrue(transport.ice().isNominated());
+        assertEquals(0, drops.total());
+    }
+
+    @Test
+    void shouldDropAndCountBadIntegrityWithoutAnswering() {
+        String username = transport.localCredentials().ufrag() + ":browser";
+        receive(bindingRequest(username, "not-the-password".getBytes(StandardCharsets.US_ASCII), true), PEER);
+
+        assertNull(channel.readOutbound());
+        assertNull(transport.ice().selectedAddress(), "an unverified address is never selected");
+        assertEquals(1, drops.get(DropReason.STUN_BAD_INTEGRITY));
+    }
+
+    @Test
+    void shouldDropAndCountUnknownUsername() {
+        receive(bindingRequest("nobody:browser", transport.ice().integrityKey(), false), PEER);
+        assertNull(channel.readOutbound());
+        assertEquals(1, drops.get(DropReason.STUN_UNKNOWN_USERNAME));
+    }
+
+    @Test
+    void shouldDropAndCountJunkDatagrams() {
+        receive(new byte[] {(byte) 0xFF, 1, 2, 3}, PEER);
+        receive(new byte[0], PEER);
+        receive(new byte[] {0, 1, 0, 0}, PEER);
+        assertNull(channel.readOutbound());
+        // Too short for any RFC 7983 kind: all three are unknown.
+        assertEquals(3, drops.get(DropReason.UNKNOWN_KIND));
+        assertTrue(channel.isActive(), "the socket keeps running");
+    }
+
+    @Test
+    void shouldDropMediaFromUnvalidatedAddressAndForwardFromValidatedOne() {
+        byte[] rtp = new byte[100];
+        rtp[0] = (byte) 0x80;
+        rtp[1] = 96;
+        receive(rtp, PEER);
+        assertEquals(1, drops.get(DropReason.UNVALIDATED_ADDRESS));
+        assertEquals(0, ring.size());
+
+        receive(bindingRequest(transport.localCredentials().ufrag() + ":browser", transport.ice().integrityKey(),
+                false), PEER);
+        ((DatagramPacket) channel.readOutbound()).release();
+        receive(rtp, PEER);
+        int[] seen = new int[2];
+        ring.read((type, buffer, index, length) -> {
+            seen[0] = buffer.getInt(index + InboundRecord.TRANSPORT_ID_OFFSET);
+            seen[1] = length - InboundRecord.DATAGRAM_OFFSET;
+        });
+        assertEquals(transport.id(), seen[0]);
+        assertEquals(100, seen[1]);
+    }
+
+    @Test
+    void shouldCountRingFullInsteadOfBlocking() {
+        receive(bindingRequest(transport.localCredentials().ufrag() + ":browser", transport.ice().integrityKey(),
+                false), PEER);
+        ((DatagramPacket) channel.readOutbound()).release();
+        byte[] rtp = new byte[1200];
+        rtp[0] = (byte) 0x80;
+        rtp[1] = 96;
+        for (int i = 0; i < 100; i++) {
+            receive(rtp, PEER);
+        }
+        assertTrue(drops.get(DropReason.RING_FULL) > 0, "64 KiB ring holds ~50 records, the rest are counted");
+    }
+}
