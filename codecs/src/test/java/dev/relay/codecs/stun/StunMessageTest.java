@@ -179,7 +179,7 @@ class StunMessageTest
     void shouldIgnoreAttributesAfterMessageIntegrity()
     {
         final byte[] buf = Hex.bytes("""
-            00 01 00 28   # Binding request, length 40
+            00 01 00 24   # Binding request, length 36
             21 12 a4 42 00 01 02 03 04 05 06 07 08 09 0a 0b
             00 08 00 14   # MESSAGE-INTEGRITY
             00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00

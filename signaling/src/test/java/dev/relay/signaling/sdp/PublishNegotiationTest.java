@@ -80,14 +80,14 @@ class PublishNegotiationTest {
 
     @Test
     void shouldRejectOfferWithoutBundle() throws Exception {
-        String offer = fixture("offer-audio-video.sdp").replace("a=group:BUNDLE 0 1\r\n", "");
+        String offer = fixture("offer-audio-video.sdp").replaceAll("a=group:BUNDLE 0 1\\r?\n", "");
         SdpException e = assertThrows(SdpException.class, () -> PublishNegotiation.answer(offer, LOCAL, 1, 2));
         assertTrue(e.getMessage().contains("BUNDLE"), e.getMessage());
     }
 
     @Test
     void shouldRejectOfferWithoutRtcpMux() throws Exception {
-        String offer = fixture("offer-audio-video.sdp").replace("a=rtcp-mux\r\n", "");
+        String offer = fixture("offer-audio-video.sdp").replaceAll("a=rtcp-mux\\r?\n", "");
         SdpException e = assertThrows(SdpException.class, () -> PublishNegotiation.answer(offer, LOCAL, 1, 2));
         assertTrue(e.getMessage().contains("rtcp-mux"), e.getMessage());
     }
