@@ -61,7 +61,8 @@ public final class Hex
         final StringBuilder sb = new StringBuilder(len * 2);
         for (int i = 0; i < len; i++)
         {
-            sb.append(Character.forDigit((buf[off + i] >> 4) & 0xF, 16)).append(Character.forDigit(buf[off + i] & 0xF, 16));
+            sb.append(Character.forDigit((buf[off + i] >> 4) & 0xF, 16))
+                .append(Character.forDigit(buf[off + i] & 0xF, 16));
         }
         return sb.toString();
     }

@@ -8,7 +8,9 @@ import dev.relay.codecs.rtcp.RtcpHeader;
 import dev.relay.codecs.rtcp.SenderReport;
 import dev.relay.codecs.rtp.RtpPacket;
 import dev.relay.codecs.vp8.Vp8PayloadDescriptor;
+import dev.relay.transport.ChannelEgress;
 import dev.relay.transport.DropCounters;
+import dev.relay.transport.MediaServer;
 import dev.relay.transport.DropReason;
 import dev.relay.transport.InboundRecord;
 import dev.relay.transport.Transport;
@@ -16,9 +18,9 @@ import dev.relay.transport.srtp.SrtpSession;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
-import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.Agent;
@@ -47,13 +49,17 @@ public final class MediaWorker implements Agent, MessageHandler {
     private final int index;
     private final DropCounters drops;
     private final LongSupplier nanoClock;
+    private final LongSupplier epochMillisClock;
     private final ManyToOneRingBuffer inbox;
     private final ManyToOneConcurrentArrayQueue<Runnable> commands =
             new ManyToOneConcurrentArrayQueue<>(COMMAND_CAPACITY);
     private final Consumer<Runnable> runCommand = Runnable::run;
     private final Int2ObjectHashMap<RouterTransport> transports = new Int2ObjectHashMap<>();
     private final List<Router> routers = new ArrayList<>();
-    private final List<RouterTransport> dirty = new ArrayList<>();
+    /** Sockets written to in this duty cycle, woken once at its end (batching for sendmmsg). */
+    private final ChannelEgress[] dirty = new ChannelEgress[MediaServer.MAX_SOCKETS];
+    private final boolean[] isDirty = new boolean[MediaServer.MAX_SOCKETS];
+    private int dirtyCount;
 
     private final byte[] in = new byte[2048];
     private final byte[] out = new byte[2048];
@@ -61,19 +67,26 @@ public final class MediaWorker implements Agent, MessageHandler {
     private final Vp8PayloadDescriptor vp8 = new Vp8PayloadDescriptor();
     private final RtcpCompoundIterator rtcp = new RtcpCompoundIterator();
     private final SenderReport senderReport = new SenderReport();
+    private final ReceiverReport receiverReport = new ReceiverReport();
     private final PliPacket pli = new PliPacket();
     private final FirPacket fir = new FirPacket();
     private long nextRtcpNanos;
 
-    // Plain counters owned by this thread; metrics read them (STYLE.md "Metrics").
-    private volatile long packetsIn;
-    private volatile long packetsOut;
-    private volatile long bytesOut;
+    // Plain counters owned by this thread (STYLE.md "Metrics"), published once per duty cycle
+    // with a release store so the scrape thread reads a recent, untorn value without a per-packet
+    // volatile write.
+    private long packetsIn;
+    private long packetsOut;
+    private long bytesOut;
+    private final AtomicLong publishedPacketsIn = new AtomicLong();
+    private final AtomicLong publishedPacketsOut = new AtomicLong();
+    private final AtomicLong publishedBytesOut = new AtomicLong();
 
-    MediaWorker(int index, DropCounters drops, LongSupplier nanoClock) {
+    MediaWorker(int index, DropCounters drops, LongSupplier nanoClock, LongSupplier epochMillisClock) {
         this.index = index;
         this.drops = drops;
         this.nanoClock = nanoClock;
+        this.epochMillisClock = epochMillisClock;
         int capacity = INBOX_BYTES + RingBufferDescriptor.TRAILER_LENGTH;
         this.inbox = new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(capacity)));
     }
@@ -115,8 +128,14 @@ public final class MediaWorker implements Agent, MessageHandler {
         if (now - nextRtcpNanos >= 0) {
             nextRtcpNanos = now + RTCP_INTERVAL_NANOS;
             work += sendReceiverReports(now);
+            work += sendSenderReports(now);
         }
-        flushDirty();
+        wakeDirty();
+        if (work > 0) {
+            publishedPacketsIn.lazySet(packetsIn);
+            publishedPacketsOut.lazySet(packetsOut);
+            publishedBytesOut.lazySet(bytesOut);
+        }
         return work;
     }
 
@@ -186,12 +205,15 @@ public final class MediaWorker implements Agent, MessageHandler {
                 drops.increment(DropReason.SRTP_PROTECT_FAILED);
                 continue;
             }
-            if (sink.send(out, 0, protectedLength)) {
+            ChannelEgress egress = sink.send(out, 0, protectedLength);
+            if (egress != null) {
+                markDirty(egress);
                 consumer.packetsSent++;
                 consumer.bytesSent += protectedLength;
+                consumer.payloadBytesSent += rtp.payloadLength();
+                consumer.lastSendNanos = receiveNanos;
                 packetsOut++;
                 bytesOut += protectedLength;
-                markDirty(consumer.sink);
             }
         }
     }
@@ -213,6 +235,10 @@ public final class MediaWorker implements Agent, MessageHandler {
                         producer.stats.onSenderReport(senderReport.ntpTimestamp(), receiveNanos);
                     }
                 }
+            } else if (type == RtcpHeader.PT_RR) {
+                if (receiverReport.wrap(in, off, plen)) {
+                    onReceiverReport(routed);
+                }
             } else if (type == RtcpHeader.PT_PSFB && header.count() == 1) {
                 // RTCP terminates here (DESIGN-NOTES): a subscriber's PLI becomes our own,
                 // throttled request to the publisher.
@@ -230,6 +256,38 @@ public final class MediaWorker implements Agent, MessageHandler {
         if (rtcp.malformed()) {
             drops.increment(DropReason.RTCP_MALFORMED);
         }
+    }
+
+    /** A subscriber's report on our streams: loss, jitter and RTT (RFC 3550 §6.4.1). */
+    private void onReceiverReport(RouterTransport subscriber) {
+        long nowCompactNtp = -1;
+        for (int i = 0; i < receiverReport.reportCount(); i++) {
+            SimpleConsumer consumer = subscriber.consumersBySsrc.get(receiverReport.blockSsrc(i));
+            if (consumer == null) {
+                continue;
+            }
+            consumer.reportedFractionLost = receiverReport.fractionLost(i);
+            consumer.reportedCumulativeLost = receiverReport.cumulativeLost(i);
+            consumer.reportedJitter = receiverReport.jitter(i);
+            long lsr = receiverReport.lsr(i);
+            if (lsr != 0) {
+                if (nowCompactNtp < 0) {
+                    nowCompactNtp = (ntpTime(epochMillisClock.getAsLong()) >>> 16) & 0xFFFFFFFFL;
+                }
+                long rtt = (nowCompactNtp - lsr - receiverReport.dlsr(i)) & 0xFFFFFFFFL;
+                // A negative RTT (clock step, bogus DLSR) wraps to a huge value; ignore those.
+                if (rtt < 65536L * 10) {
+                    consumer.rttMs = rtt * 1000.0 / 65536.0;
+                }
+            }
+        }
+    }
+
+    /** NTP timestamp (RFC 5905 §6: seconds since 1900 in the upper 32 bits) of a Unix time in ms. */
+    static long ntpTime(long epochMillis) {
+        long seconds = epochMillis / 1000 + 2_208_988_800L;
+        long fraction = ((epochMillis % 1000) << 32) / 1000;
+        return (seconds << 32) | fraction;
     }
 
     private void requestKeyframeFor(RouterTransport subscriber, int consumerSsrc) {
@@ -287,6 +345,33 @@ public final class MediaWorker implements Agent, MessageHandler {
         return sent;
     }
 
+    /**
+     * One SR per forwarded stream (RFC 3550 §6.4.1): lets subscribers sync audio and video
+     * and, through LSR/DLSR in their RRs, lets us measure RTT to them.
+     */
+    private int sendSenderReports(long now) {
+        int sent = 0;
+        long ntp = ntpTime(epochMillisClock.getAsLong());
+        for (int r = 0; r < routers.size(); r++) {
+            List<RouterTransport> list = routers.get(r).transports();
+            for (int t = 0; t < list.size(); t++) {
+                RouterTransport routed = list.get(t);
+                for (SimpleConsumer consumer : routed.consumersBySsrc.values()) {
+                    if (consumer.packetsSent == 0) {
+                        continue;
+                    }
+                    long elapsedTicks = (now - consumer.lastSendNanos) * consumer.producer.codec.clockRate()
+                            / 1_000_000_000L;
+                    long rtpTime = (consumer.lastRtpTimestamp + elapsedTicks) & 0xFFFFFFFFL;
+                    int len = SenderReport.write(out, 0, consumer.ssrc, ntp, rtpTime, consumer.packetsSent,
+                            consumer.payloadBytesSent);
+                    sent += sendRtcp(routed, len);
+                }
+            }
+        }
+        return sent;
+    }
+
     private int sendRtcp(RouterTransport routed, int len) {
         SrtpSession srtp = routed.transport.srtp();
         if (srtp == null) {
@@ -297,39 +382,41 @@ public final class MediaWorker implements Agent, MessageHandler {
             drops.increment(DropReason.SRTP_PROTECT_FAILED);
             return 0;
         }
-        if (routed.transport.send(out, 0, protectedLength)) {
-            markDirty(routed);
+        ChannelEgress egress = routed.transport.send(out, 0, protectedLength);
+        if (egress != null) {
+            markDirty(egress);
             return 1;
         }
         return 0;
     }
 
-    private void markDirty(RouterTransport routed) {
-        if (!dirty.contains(routed)) {
-            dirty.add(routed);
+    private void markDirty(ChannelEgress egress) {
+        int i = egress.index();
+        if (!isDirty[i]) {
+            isDirty[i] = true;
+            dirty[dirtyCount++] = egress;
         }
     }
 
-    private void flushDirty() {
-        for (int i = 0; i < dirty.size(); i++) {
-            dirty.get(i).transport.flush();
+    private void wakeDirty() {
+        for (int i = 0; i < dirtyCount; i++) {
+            ChannelEgress egress = dirty[i];
+            isDirty[egress.index()] = false;
+            dirty[i] = null;
+            egress.wake();
         }
-        dirty.clear();
+        dirtyCount = 0;
     }
 
     public long packetsIn() {
-        return packetsIn;
+        return publishedPacketsIn.get();
     }
 
     public long packetsOut() {
-        return packetsOut;
+        return publishedPacketsOut.get();
     }
 
     public long bytesOut() {
-        return bytesOut;
-    }
-
-    static int align(int value) {
-        return BitUtil.align(value, 8);
+        return publishedBytesOut.get();
     }
 }

@@ -16,7 +16,7 @@ public final class MediaWorkers implements AutoCloseable {
 
     public MediaWorkers(int count, DropCounters drops) {
         for (int i = 0; i < count; i++) {
-            MediaWorker worker = new MediaWorker(i, drops, System::nanoTime);
+            MediaWorker worker = new MediaWorker(i, drops, System::nanoTime, System::currentTimeMillis);
             // Spin briefly, then park up to 100 us: bounded added latency, little CPU when idle.
             IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 100_000);
             AgentRunner runner = new AgentRunner(idle, Throwable::printStackTrace, null, worker);

@@ -116,6 +116,28 @@ public final class Router {
         });
     }
 
+    /**
+     * Copies this Router's counters on its worker and passes the copy to {@code callback} there;
+     * the callback must only hand it on (e.g. to the control executor).
+     */
+    public void requestStats(java.util.function.Consumer<RouterStats> callback) {
+        worker.submit(() -> {
+            List<RouterStats.ProducerSample> producerSamples = new ArrayList<>();
+            for (Producer p : producers.values()) {
+                producerSamples.add(new RouterStats.ProducerSample(p.id, p.packetsReceived, p.bytesReceived,
+                        p.stats.cumulativeLost(), p.stats.hasPackets() ? p.stats.expected() : 0,
+                        p.stats.jitter() * 1000.0 / p.codec.clockRate()));
+            }
+            List<RouterStats.ConsumerSample> consumerSamples = new ArrayList<>();
+            for (SimpleConsumer c : consumers.values()) {
+                consumerSamples.add(new RouterStats.ConsumerSample(c.id, c.producer.id, c.packetsSent, c.bytesSent,
+                        c.reportedFractionLost, c.reportedCumulativeLost,
+                        c.reportedJitter * 1000.0 / c.producer.codec.clockRate(), c.rttMs));
+            }
+            callback.accept(new RouterStats(List.copyOf(producerSamples), List.copyOf(consumerSamples)));
+        });
+    }
+
     /** Worker thread: every producer and consumer of this Router, for periodic RTCP. */
     List<RouterTransport> transports() {
         return transportList;

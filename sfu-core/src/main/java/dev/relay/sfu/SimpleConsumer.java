@@ -20,6 +20,16 @@ public final class SimpleConsumer {
     private int lastOutSeq;
     long packetsSent;
     long bytesSent;
+    /** Payload octets sent, for our Sender Reports (RFC 3550 §6.4.1). */
+    long payloadBytesSent;
+    /** RTP timestamp and send time of the last packet sent, to extrapolate the SR's RTP time. */
+    long lastRtpTimestamp;
+    long lastSendNanos;
+    // What the subscriber last reported about this stream (its RR report block).
+    int reportedFractionLost;
+    int reportedCumulativeLost;
+    long reportedJitter;
+    double rttMs = -1;
 
     SimpleConsumer(int id, Producer producer, RouterTransport sink, int ssrc, int payloadType, int initialSeq) {
         this.id = id;
@@ -46,6 +56,7 @@ public final class SimpleConsumer {
         }
         int seq = (rtp.sequenceNumber() + seqOffset) & 0xFFFF;
         lastOutSeq = seq;
+        lastRtpTimestamp = rtp.timestamp();
         int headerLength = RtpPacket.writeHeader(out, 0, rtp.marker(), payloadType, seq, rtp.timestamp(), ssrc);
         int payloadOffset = rtp.payloadOffset();
         int rest = rtp.offset() + rtp.length() - payloadOffset;

@@ -31,6 +31,8 @@ public enum DropReason {
     RTCP_MALFORMED,
     /** RTP whose SSRC maps to no Producer of this Transport. */
     RTP_UNKNOWN_SSRC,
+    /** A socket's outbound ring was full: counted, never blocked on. */
+    EGRESS_RING_FULL,
     /** Outgoing packet dropped because protecting it failed. */
     SRTP_PROTECT_FAILED;
 

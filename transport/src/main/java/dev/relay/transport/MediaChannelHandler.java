@@ -26,8 +26,13 @@ final class MediaChannelHandler extends ChannelInboundHandlerAdapter {
     /** A binding indication (RFC 8489 §3): keepalive, needs no answer. */
     private static final int BINDING_INDICATION = 0x0011;
 
+    /** 4 MiB per socket: ~3,500 full-size datagrams queued between the workers and the socket. */
+    static final int EGRESS_RING_BYTES = 4 << 20;
+
     private final TransportRegistry registry;
     private final DropCounters drops;
+    private final int index;
+    private ChannelEgress egress;
     private final byte[] scratch = new byte[MediaServer.MAX_DATAGRAM * 2];
     private final byte[] reply = new byte[512];
     private final StunMessage stun = new StunMessage();
@@ -35,9 +40,19 @@ final class MediaChannelHandler extends ChannelInboundHandlerAdapter {
     /** Addresses that passed a STUN check on this socket, to the Transport they belong to. */
     private final HashMap<InetSocketAddress, Transport> validated = new HashMap<>();
 
-    MediaChannelHandler(TransportRegistry registry, DropCounters drops) {
+    MediaChannelHandler(TransportRegistry registry, DropCounters drops, int index) {
         this.registry = registry;
         this.drops = drops;
+        this.index = index;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        egress = new ChannelEgress(index, ctx.channel(), EGRESS_RING_BYTES, drops);
+    }
+
+    ChannelEgress egress() {
+        return egress;
     }
 
     @Override
@@ -121,7 +136,8 @@ final class MediaChannelHandler extends ChannelInboundHandlerAdapter {
         ByteBuf out = ctx.alloc().directBuffer(replyLength);
         out.writeBytes(reply, 0, replyLength);
         ctx.writeAndFlush(new DatagramPacket(out, sender), ctx.voidPromise());
-        transport.ice().onValidatedRequest(ctx.channel(), sender, stun.useCandidate(), System.nanoTime());
+        egress.register(transport);
+        transport.ice().onValidatedRequest(egress, sender, stun.useCandidate(), System.nanoTime());
         Transport previous = validated.put(sender, transport);
         if (previous != transport) {
             pruneClosed();

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInitializer;
 final class MediaChannelInitializer extends ChannelInitializer<Channel> {
     private final TransportRegistry registry;
     private final DropCounters drops;
+    private final java.util.concurrent.atomic.AtomicInteger nextIndex = new java.util.concurrent.atomic.AtomicInteger();
 
     MediaChannelInitializer(TransportRegistry registry, DropCounters drops) {
         this.registry = registry;
@@ -15,6 +16,6 @@ final class MediaChannelInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel channel) {
-        channel.pipeline().addLast(new MediaChannelHandler(registry, drops));
+        channel.pipeline().addLast(new MediaChannelHandler(registry, drops, nextIndex.getAndIncrement()));
     }
 }

@@ -30,6 +30,8 @@ public final class MediaServer implements AutoCloseable {
     private static final int SOCKET_BUFFER_BYTES = 4 << 20;
     /** Largest datagram we accept; WebRTC keeps packets under the ~1200-byte path MTU. */
     public static final int MAX_DATAGRAM = 1500;
+    /** Upper bound on SO_REUSEPORT sockets; workers keep per-socket state in arrays this long. */
+    public static final int MAX_SOCKETS = 64;
 
     private final EventLoopGroup group;
     private final List<Channel> channels = new ArrayList<>();
@@ -49,7 +51,7 @@ public final class MediaServer implements AutoCloseable {
     public static MediaServer start(String bindAddress, int port, int ioThreads, TransportRegistry registry,
                                     DropCounters drops) throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
-        int sockets = epoll ? Math.max(1, ioThreads) : 1;
+        int sockets = epoll ? Math.max(1, Math.min(MAX_SOCKETS, ioThreads)) : 1;
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(sockets, new DefaultThreadFactory("media-io", true),
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         Bootstrap bootstrap = new Bootstrap().group(group)

@@ -37,7 +37,6 @@ public final class Transport {
 
     // Worker-owned.
     private SrtpSession srtp;
-    private boolean dirty;
 
     Transport(int id, IceCredentials local, TransportRegistry registry) {
         this.id = id;
@@ -114,11 +113,12 @@ public final class Transport {
 
     /** Sends a control datagram (DTLS record) to the selected address; any thread. */
     public void sendControl(byte[] buf, int off, int len) {
-        Channel channel = ice.selectedChannel();
+        ChannelEgress egress = ice.selectedEgress();
         InetSocketAddress remote = ice.selectedAddress();
-        if (channel == null || remote == null || closed) {
+        if (egress == null || remote == null || closed) {
             return;
         }
+        Channel channel = egress.channel();
         ByteBuf out = channel.alloc().directBuffer(len);
         out.writeBytes(buf, off, len);
         channel.writeAndFlush(new DatagramPacket(out, remote), channel.voidPromise());
@@ -137,31 +137,16 @@ public final class Transport {
     }
 
     /**
-     * Queues a protected packet to the selected address; the caller flushes once per batch
-     * ({@link #flush()}) so Netty can hand several datagrams to one sendmmsg. Worker thread only.
+     * Hands a protected packet to the selected socket's outbound ring and returns that socket's
+     * egress (the caller wakes it once per batch), or null if the packet was not queued.
+     * Worker thread only; allocates nothing.
      */
-    public boolean send(byte[] buf, int off, int len) {
-        Channel channel = ice.selectedChannel();
-        InetSocketAddress remote = ice.selectedAddress();
-        if (channel == null || remote == null || closed) {
-            return false;
+    public ChannelEgress send(byte[] buf, int off, int len) {
+        ChannelEgress egress = ice.selectedEgress();
+        if (egress == null || closed) {
+            return null;
         }
-        ByteBuf out = channel.alloc().directBuffer(len);
-        out.writeBytes(buf, off, len);
-        channel.write(new DatagramPacket(out, remote), channel.voidPromise());
-        dirty = true;
-        return true;
-    }
-
-    /** Flushes what {@link #send} queued since the last flush. Worker thread only. */
-    public void flush() {
-        if (dirty) {
-            dirty = false;
-            Channel channel = ice.selectedChannel();
-            if (channel != null) {
-                channel.flush();
-            }
-        }
+        return egress.offer(id, buf, off, len) ? egress : null;
     }
 
     /** Closes DTLS (close_notify) and forgets the ICE credentials; any thread, idempotent. */

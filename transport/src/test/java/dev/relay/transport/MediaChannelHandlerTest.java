@@ -35,7 +35,7 @@ class MediaChannelHandlerTest {
     void setUp() {
         registry = new TransportRegistry();
         drops = new DropCounters();
-        channel = new EmbeddedChannel(new MediaChannelHandler(registry, drops));
+        channel = new EmbeddedChannel(new MediaChannelHandler(registry, drops, 0));
         transport = registry.create();
         ring = new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(
                 (64 * 1024) + RingBufferDescriptor.TRAILER_LENGTH)));

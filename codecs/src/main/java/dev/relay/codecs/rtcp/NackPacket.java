@@ -92,7 +92,7 @@ public final class NackPacket
         return Bytes.uint16(buffer, fciOffset(i) + BLP_OFFSET);
     }
 
-    /** @return how many sequence numbers the packet reports lost, to size the array for {@link #lostSequenceNumbers}. */
+    /** @return how many sequence numbers the packet reports lost: the array size {@link #lostSequenceNumbers} needs. */
     public int lostCount()
     {
         int count = 0;

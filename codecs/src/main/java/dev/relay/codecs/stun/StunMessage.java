@@ -142,9 +142,13 @@ public final class StunMessage
         int position = off + HEADER_LENGTH;
         while (position < end)
         {
-            if (fingerprint >= 0 || position + ATTRIBUTE_HEADER_LENGTH > end)
+            if (fingerprint >= 0)
             {
                 // RFC 8489 §14.7: FINGERPRINT MUST be the last attribute.
+                return false;
+            }
+            if (position + ATTRIBUTE_HEADER_LENGTH > end)
+            {
                 return false;
             }
             final int attributeType = Bytes.uint16(buf, position);

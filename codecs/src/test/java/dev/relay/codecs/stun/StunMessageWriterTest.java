@@ -190,7 +190,8 @@ class StunMessageWriterTest
         final byte[] dst = new byte[128];
         Arrays.fill(dst, (byte)0xEE);
 
-        final int length = writer.writeBindingError(dst, 0, RFC5769_TRANSACTION_ID, 0, 400, "Bad Request: no USERNAME", null);
+        final int length = writer.writeBindingError(
+            dst, 0, RFC5769_TRANSACTION_ID, 0, 400, "Bad Request: no USERNAME", null);
 
         assertTrue(msg.wrap(dst, 0, length));
         assertEquals(400, msg.errorCode());

@@ -117,7 +117,10 @@ final class StunVectors
         a5 11 56 c5
         """);
 
-    /** Datagram 1: the controlling offerer nominates the pair. Keyed with the answerer's password, not in the fixtures. */
+    /**
+     * Datagram 1: the controlling offerer nominates the pair. Keyed with the answerer's password,
+     * which the fixtures do not include.
+     */
     static final byte[] CHROMIUM_NOMINATION = Hex.bytes("""
         00 01 00 50   # Binding request, length 80
         21 12 a4 42   # magic cookie

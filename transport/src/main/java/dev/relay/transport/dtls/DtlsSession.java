@@ -137,7 +137,9 @@ public final class DtlsSession {
     /**
      * Starts the handshake on {@code executor}; a server waits for the ClientHello, a client sends
      * its own. The executor thread is held for the handshake (blocking Bouncy Castle API) and
-     * used again briefly for datagrams after it.
+     * used again briefly for datagrams after it. Once established, {@link #offer} submits those
+     * reads from the I/O thread, so {@code execute} must hand the task to another thread (no
+     * direct executor, no CallerRunsPolicy): a read may wait up to a millisecond.
      *
      * @throws IllegalStateException if already started
      */

@@ -66,7 +66,7 @@ final class HandshakeContext {
     }
 
     /**
-     * Accepts the peer's certificate only if it hashes to the SDP fingerprint (RFC 8122 §6,
+     * Accepts the peer's certificate only if it hashes to the SDP fingerprint (RFC 8122 §5,
      * RFC 8827 §6.5). An empty chain is refused: WebRTC requires both sides to present one
      * (RFC 5763 §5), and without it there is nothing binding the handshake to the signaling.
      */
@@ -117,7 +117,7 @@ final class HandshakeContext {
     }
 
     /**
-     * Server side of RFC 5764 §4.1.3: pick the first profile of OUR preference that the client
+     * Server side of RFC 5764 §4.1.1: pick the first profile of OUR preference that the client
      * offers. Chromium lists AES_CM_128_HMAC_SHA1_80 first, so honouring the client's order would
      * lose GCM. A client without a common profile gets a handshake failure: WebRTC without SRTP
      * keys is useless, better to fail now with a reason than carry an association nobody can use.
@@ -139,7 +139,7 @@ final class HandshakeContext {
                 "no common SRTP protection profile; peer offered " + describeProfiles(offered));
     }
 
-    /** Client side of RFC 5764 §4.1.3: the server must pick exactly one profile we offered. */
+    /** Client side of RFC 5764 §4.1.1: the server must pick exactly one profile we offered. */
     void acceptServerSelection(UseSRTPData serverChoice) throws TlsFatalAlert {
         if (serverChoice == null) {
             throw fail(AlertDescription.handshake_failure, "server did not negotiate use_srtp (RFC 5764)");

@@ -17,7 +17,7 @@ public enum SrtpProfile {
     /** What the relay offers (client) or picks from (server), best first. */
     public static final List<SrtpProfile> DEFAULT_PREFERENCE = List.of(AEAD_AES_128_GCM, AES_CM_128_HMAC_SHA1_80);
 
-    /** HMAC-SHA1 key length, RFC 3711 §8.2 (n_a = 160 bits). */
+    /** HMAC-SHA1 session authentication key length n_a = 160 bits, RFC 3711 §4.2.1. */
     private static final int HMAC_SHA1_KEY_LENGTH = 20;
 
     private final int id;

@@ -1,6 +1,6 @@
 package dev.relay.transport.ice;
 
-import io.netty.channel.Channel;
+import dev.relay.transport.ChannelEgress;
 import java.net.InetSocketAddress;
 
 /**
@@ -14,7 +14,7 @@ import java.net.InetSocketAddress;
 public final class IceLiteAgent {
     private final IceCredentials local;
     private final byte[] localPwd;
-    private volatile Channel selectedChannel;
+    private volatile ChannelEgress selectedEgress;
     private volatile InetSocketAddress selectedAddress;
     private volatile boolean nominated;
     private volatile long lastRequestNanos;
@@ -37,22 +37,23 @@ public final class IceLiteAgent {
      * Records a binding request that passed integrity checks. Called by the I/O thread that
      * received it.
      */
-    public void onValidatedRequest(Channel channel, InetSocketAddress from, boolean useCandidate, long nowNanos) {
+    public void onValidatedRequest(ChannelEgress egress, InetSocketAddress from, boolean useCandidate, long nowNanos) {
         lastRequestNanos = nowNanos;
         if (useCandidate) {
             if (!nominated || !from.equals(selectedAddress)) {
-                selectedChannel = channel;
+                selectedEgress = egress;
                 selectedAddress = from;
                 nominated = true;
             }
         } else if (selectedAddress == null) {
-            selectedChannel = channel;
+            selectedEgress = egress;
             selectedAddress = from;
         }
     }
 
-    public Channel selectedChannel() {
-        return selectedChannel;
+    /** The socket (and its outbound ring) of the selected pair, or null before any valid check. */
+    public ChannelEgress selectedEgress() {
+        return selectedEgress;
     }
 
     public InetSocketAddress selectedAddress() {

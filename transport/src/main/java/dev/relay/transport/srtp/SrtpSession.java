@@ -17,6 +17,11 @@ import org.jitsi.srtp.SrtpErrorStatus;
  * first use (RFC 3711 §3.2.3) and kept in primitive-keyed maps. Per packet nothing throws: a
  * failure returns -1 and is counted by reason.
  *
+ * <p>Sending never reuses an SRTP index: jitsi-srtp's sender-side replay check rejects a packet
+ * whose SSRC and sequence number were already protected (counted as a replay). With GCM a reused
+ * index with different bytes would reuse the nonce (RFC 7714 §8.1) and leak the GHASH key, so
+ * retransmissions must go out as RTX (RFC 4588: own SSRC and sequence numbers).
+ *
  * <p>Allocation: this class allocates nothing per packet once an SSRC's context exists. jitsi-srtp
  * itself still does, inside the JCA calls it makes for every packet (a new IvParameterSpec or
  * GCMParameterSpec per {@code Cipher.init}, a new tag array per {@code Mac.doFinal}); see
@@ -79,6 +84,7 @@ public final class SrtpSession {
     private long otherFailures;
 
     public SrtpSession(SrtpKeys keys) {
+        // Pins jitsi-srtp's AES provider before the first context: the choice is made once.
         AesImplementation.provider();
         this.profile = keys.profile();
         Slf4jJitsiLogger logger = new Slf4jJitsiLogger(SrtpSession.class.getName());

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +63,7 @@ class ChromiumClientHelloTest {
         RecordingListener listener = new RecordingListener();
         DtlsCertificate certificate = DtlsCertificate.generate();
         DtlsSession server = new DtlsSession(certificate, DtlsSession.Role.SERVER, "sha-256", ANY_FINGERPRINT,
-                (buf, off, len) -> sent.add(java.util.Arrays.copyOfRange(buf, off, off + len)), listener);
+                (buf, off, len) -> sent.add(Arrays.copyOfRange(buf, off, off + len)), listener);
         try (DtlsTestExecutor executor = new DtlsTestExecutor()) {
             server.start(executor.executor);
             for (byte[] datagram : datagrams) {
@@ -102,7 +103,7 @@ class ChromiumClientHelloTest {
             byte[] certificateMessage = messages.first(HANDSHAKE_CERTIFICATE).body();
             byte[] der = certificate.encoded();
             // certificate_list<3> { ASN.1Cert<3> }: our one certificate after two length prefixes.
-            assertArrayEquals(der, java.util.Arrays.copyOfRange(certificateMessage, 6, 6 + der.length));
+            assertArrayEquals(der, Arrays.copyOfRange(certificateMessage, 6, 6 + der.length));
 
             assertFalse(listener.failed.isDone(), () -> "server failed: " + listener.failed.getNow(null));
             assertTrue(executor.shutdownAndAwait(5_000), "handshake thread ends after close()");
@@ -153,7 +154,7 @@ class ChromiumClientHelloTest {
             while (off < end) {
                 int type = HandshakeMessages.u16(body, off);
                 int length = HandshakeMessages.u16(body, off + 2);
-                hello.extensions.put(type, java.util.Arrays.copyOfRange(body, off + 4, off + 4 + length));
+                hello.extensions.put(type, Arrays.copyOfRange(body, off + 4, off + 4 + length));
                 off += 4 + length;
             }
             return hello;

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.relay.transport.srtp.SrtpSession;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +30,7 @@ class DtlsSessionTest {
     private static final DtlsCertificate CLIENT_CERTIFICATE = DtlsCertificate.createSelfSigned();
     private static final String WRONG_FINGERPRINT = "AB:".repeat(31) + "AB";
 
-    private static final byte[] RTP = hex("906f12340001e240cafebabe" + "00112233445566778899aabbccddeeff0123456789");
+    private static final byte[] RTP = hex("806f12340001e240cafebabe" + "00112233445566778899aabbccddeeff0123456789");
     private static final byte[] RTCP = hex("80c80006cafebabe" + "000102030405060708090a0b0c0d0e0f10111213");
 
     private final DtlsTestExecutor executor = new DtlsTestExecutor();
@@ -66,6 +67,7 @@ class DtlsSessionTest {
         assertRoundTrip(clientSrtp, serverSrtp);
 
         byte[] tampered = withRoom(RTP, SrtpSession.MAX_RTP_OVERHEAD);
+        tampered[3]++; // next sequence number: the sender refuses to reuse an SRTP index
         int len = serverSrtp.protectRtp(tampered, 0, RTP.length);
         tampered[len - 1] ^= 0x01;
         assertEquals(-1, clientSrtp.unprotectRtp(tampered, 0, len));
@@ -139,7 +141,6 @@ class DtlsSessionTest {
         junk.add(record(22, 0x0303, 0, 20, new byte[20])); // a TLS (not DTLS) version
         junk.add(record(23, 0xFEFD, 1, 40, randomBytes(random, 40))); // application data, no keys
         junk.add(record(22, 0xFEFD, 5, 30, randomBytes(random, 30))); // unknown epoch
-        junk.add(record(22, 0xFEFD, 0, 3, new byte[] {1, 0, 0})); // handshake header cut short
         junk.add(new byte[2000]); // larger than any datagram: refused by offer
         junk.add(new byte[0]);
 
@@ -154,13 +155,16 @@ class DtlsSessionTest {
     }
 
     /**
-     * Handshake-shaped junk can derail DTLS 1.2 itself (a conflicting ClientHello fragment for
-     * message_seq 0, a plaintext fatal alert): then the session must fail cleanly, once, with a
-     * reason, inside its handshake timeout, and its thread must end.
+     * Junk that is a well-formed epoch-0 record can derail DTLS 1.2 itself, since nothing in epoch
+     * 0 is authenticated: a record sequence number far ahead moves the replay window past the
+     * client's records (RFC 6347 §4.1.2.6), a conflicting ClientHello fragment for message_seq 0
+     * blocks reassembly, a plaintext fatal alert aborts. Then the session must fail cleanly, once,
+     * with a reason, inside its handshake timeout, and its thread must end.
      */
     @Test
     void shouldEndCleanlyWhenJunkLooksLikeHandshake() throws Exception {
         List<byte[]> junk = List.of(
+                record(22, 0xFEFD, 0, 3, new byte[] {1, 0, 0}), // handshake header cut short, seq 99
                 record(22, 0xFEFF, 0, 24, hex("01" + "001388" + "0000" + "000000" + "00000c" + "00".repeat(12))),
                 record(21, 0xFEFD, 0, 2, new byte[] {2, 40})); // fatal handshake_failure, plaintext
         Pair pair = new Pair(SrtpProfile.DEFAULT_PREFERENCE, SrtpProfile.DEFAULT_PREFERENCE,
@@ -198,7 +202,7 @@ class DtlsSessionTest {
 
         SrtpKeys serverKeys = pair.serverListener.awaitKeys();
         SrtpKeys clientKeys = pair.clientListener.awaitKeys();
-        assertEquals(2, Math.min(2, dropped.get()), "final flight was dropped");
+        assertTrue(dropped.get() >= 2, "final flight was dropped");
         assertArrayEquals(serverKeys.localKey(), clientKeys.remoteKey());
         pair.assertNoThreadDied();
     }
@@ -336,7 +340,7 @@ class DtlsSessionTest {
     }
 
     private static byte[] hex(String s) {
-        return java.util.HexFormat.of().parseHex(s);
+        return HexFormat.of().parseHex(s);
     }
 
     /** Two sessions wired back to back through their Senders. */

@@ -163,6 +163,18 @@ class SrtpSessionTest {
         assertEquals(0, receiver.authFailures() + receiver.replayFailures() + receiver.otherFailures());
     }
 
+    @ParameterizedTest
+    @EnumSource(SrtpProfile.class)
+    void shouldRefuseToReuseAnSrtpIndexWhenSending(SrtpProfile profile) {
+        SrtpSession session = new SrtpSession(symmetricKeys(profile));
+        byte[] first = withRoom(RTP, 0, SrtpSession.MAX_RTP_OVERHEAD);
+        byte[] again = first.clone();
+
+        assertEquals(RTP.length + profile.authTagLength(), session.protectRtp(first, 0, RTP.length));
+        assertEquals(-1, session.protectRtp(again, 0, RTP.length));
+        assertEquals(1, session.replayFailures());
+    }
+
     static Stream<Arguments> malformedRtp() {
         return Stream.of(
                 Arguments.of("shorter than the fixed header", HEX.parseHex("906f1234")),

@@ -1,0 +1,130 @@
+package dev.relay.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.socket.DatagramPacket;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+/**
+ * The outbound hand-off of one UDP socket: media workers (many producers) claim records in a
+ * lock-free ring, the socket's event loop (one consumer) drains it into Netty writes and one
+ * flush, so a batch leaves in one sendmmsg. Workers never touch the Netty channel per packet.
+ *
+ * <p>Record: {@code [transport id: int32][protected datagram]}; the event loop resolves the id
+ * to the Transport's selected address through a map only it writes ({@link #register}).
+ *
+ * <p>Wake-up protocol: a worker that committed records calls {@link #wake()}; only the caller
+ * that flips {@code scheduled} false -> true enqueues the (preallocated) drain task. The drain
+ * clears the flag <em>before</em> reading, so a record committed after the clear is always
+ * followed by a successful wake: nothing is stranded in the ring.
+ */
+public final class ChannelEgress implements MessageHandler {
+    /** Records taken per drain before yielding the event loop to reads and other tasks. */
+    private static final int DRAIN_LIMIT = 1024;
+    public static final int RECORD_HEADER = 4;
+
+    private final int index;
+    private final Channel channel;
+    private final ManyToOneRingBuffer ring;
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final Runnable drainTask = this::drain;
+    private final Int2ObjectHashMap<Transport> transports = new Int2ObjectHashMap<>();
+    private final DropCounters drops;
+    private final byte[] scratch = new byte[MediaServer.MAX_DATAGRAM + 64];
+    private long packetsSent;
+
+    ChannelEgress(int index, Channel channel, int ringBytes, DropCounters drops) {
+        this.index = index;
+        this.channel = channel;
+        this.drops = drops;
+        this.ring = new ManyToOneRingBuffer(new UnsafeBuffer(
+                ByteBuffer.allocateDirect(ringBytes + RingBufferDescriptor.TRAILER_LENGTH)));
+    }
+
+    /** Small dense index of this socket (0..sockets-1), for per-worker bookkeeping. */
+    public int index() {
+        return index;
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    /** Event-loop thread: lets records for this Transport be addressed. */
+    void register(Transport transport) {
+        transports.put(transport.id(), transport);
+    }
+
+    /**
+     * Worker thread: copies a protected datagram into the ring. False (and counted) when the
+     * ring is full: a full ring is a drop, never a wait.
+     */
+    public boolean offer(int transportId, byte[] buf, int off, int len) {
+        int claim = ring.tryClaim(1, RECORD_HEADER + len);
+        if (claim < 0) {
+            drops.increment(DropReason.EGRESS_RING_FULL);
+            return false;
+        }
+        MutableDirectBuffer buffer = ring.buffer();
+        buffer.putInt(claim, transportId);
+        buffer.putBytes(claim + RECORD_HEADER, buf, off, len);
+        ring.commit(claim);
+        return true;
+    }
+
+    /** Worker thread, once per batch: makes sure the event loop will drain. */
+    public void wake() {
+        if (scheduled.compareAndSet(false, true)) {
+            channel.eventLoop().execute(drainTask);
+        }
+    }
+
+    private void drain() {
+        scheduled.set(false);
+        int read = ring.read(this, DRAIN_LIMIT);
+        if (read > 0) {
+            channel.flush();
+        }
+        if (read == DRAIN_LIMIT) {
+            wake();
+        }
+    }
+
+    @Override
+    public void onMessage(int msgTypeId, MutableDirectBuffer buffer, int index, int length) {
+        int transportId = buffer.getInt(index);
+        Transport transport = transports.get(transportId);
+        InetSocketAddress remote;
+        if (transport == null || transport.isClosed() || (remote = transport.ice().selectedAddress()) == null) {
+            if (transport != null && transport.isClosed()) {
+                transports.remove(transportId);
+            }
+            drops.increment(DropReason.UNVALIDATED_ADDRESS);
+            return;
+        }
+        int len = length - RECORD_HEADER;
+        ByteBuf out = channel.alloc().directBuffer(len);
+        copy(buffer, index + RECORD_HEADER, out, len);
+        channel.write(new DatagramPacket(out, remote), channel.voidPromise());
+        packetsSent++;
+    }
+
+    private void copy(DirectBuffer from, int index, ByteBuf to, int len) {
+        from.getBytes(index, scratch, 0, len);
+        to.writeBytes(scratch, 0, len);
+    }
+
+    /** Datagrams handed to Netty (read by metrics; plain field written by the event loop). */
+    public long packetsSent() {
+        return packetsSent;
+    }
+}
