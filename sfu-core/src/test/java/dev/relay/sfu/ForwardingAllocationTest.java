@@ -1,0 +1,169 @@
+package dev.relay.sfu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.relay.codecs.rtp.RtpPacket;
+import dev.relay.transport.DropCounters;
+import dev.relay.transport.MediaServer;
+import dev.relay.transport.Transport;
+import dev.relay.transport.TransportRegistry;
+import dev.relay.transport.srtp.SrtpSession;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The steady-state forwarding path (receive -> SRTP unprotect -> route -> rewrite -> SRTP
+ * protect -> ring -> send) over real loopback sockets, measured with the JVM's per-thread
+ * allocation counters. The relay's own code must add nothing per packet: the worker may
+ * allocate only what jitsi-srtp allocates inside protect/unprotect (measured here on the same
+ * machine), the I/O thread only Netty's per-datagram envelope objects.
+ */
+class ForwardingAllocationTest {
+    private static final int SUBSCRIBERS = 3;
+    private static final int WARMUP = 30_000;
+    private static final int MEASURED = 20_000;
+
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    @Test
+    void shouldForwardWithoutAllocatingBeyondSrtpLibrary() throws Exception {
+        TransportRegistry registry = new TransportRegistry();
+        DropCounters drops = new DropCounters();
+        MediaServer media = MediaServer.start("127.0.0.1", 0, 1, registry, drops);
+        MediaWorkers workers = new MediaWorkers(1, drops);
+        InetSocketAddress relay = new InetSocketAddress("127.0.0.1", media.port());
+        List<LoopbackPeer> peers = new ArrayList<>();
+        try {
+            Router router = workers.newRouter();
+            LoopbackPeer publisher = new LoopbackPeer(relay);
+            peers.add(publisher);
+            Transport publishTransport = connect(router, registry, publisher);
+            router.createProducer(1, publishTransport, Codec.OPUS, 0x1111, 111);
+            List<LoopbackPeer> subscribers = new ArrayList<>();
+            for (int i = 0; i < SUBSCRIBERS; i++) {
+                LoopbackPeer subscriber = new LoopbackPeer(relay);
+                peers.add(subscriber);
+                subscribers.add(subscriber);
+                Transport t = connect(router, registry, subscriber);
+                router.createConsumer(10 + i, 1, t, 0x2000 + i, 111);
+            }
+            Thread.sleep(200);
+
+            int[] seq = {0};
+            long received = forward(publisher, subscribers, WARMUP, seq);
+            assertTrue(received > WARMUP * SUBSCRIBERS * 0.95, "warm-up forwarded: " + received);
+
+            long[] workerIds = threadIds("media-worker-");
+            long[] ioIds = threadIds("media-io-");
+            long workerBefore = allocated(workerIds);
+            long ioBefore = allocated(ioIds);
+            long forwarded = forward(publisher, subscribers, MEASURED, seq);
+            long workerBytes = allocated(workerIds) - workerBefore;
+            long ioBytes = allocated(ioIds) - ioBefore;
+
+            // Per forwarded packet the worker protects once and unprotects 1/SUBSCRIBERS times.
+            double[] srtpCost = srtpBytesPerOperation();
+            double srtpPerForward = srtpCost[0] + srtpCost[1] / SUBSCRIBERS;
+            double workerPerPacket = (double) workerBytes / forwarded;
+            double ioPerDatagram = (double) ioBytes / (MEASURED + forwarded);
+            System.out.printf("forwarded %d packets; worker %.1f B/packet (jitsi-srtp share %.1f), "
+                    + "I/O %.1f B/datagram, drops %d%n", forwarded, workerPerPacket, srtpPerForward, ioPerDatagram,
+                    drops.total());
+            assertEquals(MEASURED * SUBSCRIBERS, forwarded, "every packet reached every subscriber on loopback");
+            assertTrue(workerPerPacket <= srtpPerForward + 4,
+                    "worker allocates only inside jitsi-srtp: " + workerPerPacket + " B/packet vs " + srtpPerForward);
+            assertEquals(0, drops.total(), "no drops on an unloaded loopback");
+            // Netty allocates a DatagramPacket (+ sender InetSocketAddress on receive) per datagram.
+            assertTrue(ioPerDatagram < 160, "I/O thread: " + ioPerDatagram + " B/datagram");
+        } finally {
+            for (LoopbackPeer peer : peers) {
+                peer.close();
+            }
+            workers.close();
+            media.close();
+        }
+    }
+
+    private static Transport connect(Router router, TransportRegistry registry, LoopbackPeer peer) throws Exception {
+        Transport transport = registry.create();
+        router.attachTransport(transport);
+        peer.connectIce(transport);
+        router.transportConnected(transport, peer.relayKeys);
+        return transport;
+    }
+
+    /** Sends count packets in bursts of 50, draining subscribers so no socket buffer overflows. */
+    private static long forward(LoopbackPeer publisher, List<LoopbackPeer> subscribers, int count, int[] seq)
+            throws Exception {
+        long received = 0;
+        long expected = (long) count * subscribers.size();
+        for (int sent = 0; sent < count; ) {
+            for (int i = 0; i < 50 && sent < count; i++, sent++) {
+                publisher.sendRtp(111, seq[0] & 0xFFFF, seq[0] * 960L, 0x1111, 160, false);
+                seq[0]++;
+            }
+            Thread.sleep(0, 200_000);
+            for (LoopbackPeer subscriber : subscribers) {
+                received += subscriber.drainRtp();
+            }
+        }
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (received < expected && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+            for (LoopbackPeer subscriber : subscribers) {
+                received += subscriber.drainRtp();
+            }
+        }
+        return received;
+    }
+
+    /** Bytes jitsi-srtp allocates per protect and per unprotect of this packet size, on this thread. */
+    private static double[] srtpBytesPerOperation() throws Exception {
+        try (LoopbackPeer a = new LoopbackPeer(new InetSocketAddress("127.0.0.1", 9))) {
+            SrtpSession sender = a.srtp;
+            SrtpSession receiver = new SrtpSession(a.relayKeys);
+            byte[] packet = new byte[2048];
+            long self = Thread.currentThread().getId();
+            long protectBytes = 0;
+            long unprotectBytes = 0;
+            int rounds = 20_000;
+            for (int i = 0; i < 2 * rounds; i++) {
+                int len = RtpPacket.writeHeader(packet, 0, false, 111, i & 0xFFFF, i * 960L, 5);
+                long t0 = THREADS.getThreadAllocatedBytes(self);
+                len = sender.protectRtp(packet, 0, len + 160);
+                long t1 = THREADS.getThreadAllocatedBytes(self);
+                receiver.unprotectRtp(packet, 0, len);
+                long t2 = THREADS.getThreadAllocatedBytes(self);
+                if (i >= rounds) {
+                    protectBytes += t1 - t0;
+                    unprotectBytes += t2 - t1;
+                }
+            }
+            return new double[] {(double) protectBytes / rounds, (double) unprotectBytes / rounds};
+        }
+    }
+
+    private static long[] threadIds(String prefix) {
+        List<Long> ids = new ArrayList<>();
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.getName().startsWith(prefix)) {
+                ids.add(thread.getId());
+            }
+        }
+        assertTrue(!ids.isEmpty(), "threads named " + prefix);
+        return ids.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private static long allocated(long[] ids) {
+        long sum = 0;
+        for (long b : THREADS.getThreadAllocatedBytes(ids)) {
+            sum += b;
+        }
+        return sum;
+    }
+}
