@@ -90,11 +90,21 @@ public final class ChannelEgress implements MessageHandler {
 
     private void drain() {
         scheduled.set(false);
-        int read = ring.read(this, DRAIN_LIMIT);
+        // One read() stops at the end of the buffer (Agrona reads one contiguous block), so loop
+        // until the consumer position stops moving; otherwise records after the wrap would wait
+        // for a wake-up that may never come.
+        int read = 0;
+        while (read < DRAIN_LIMIT) {
+            long before = ring.consumerPosition();
+            read += ring.read(this, DRAIN_LIMIT - read);
+            if (ring.consumerPosition() == before) {
+                break;
+            }
+        }
         if (read > 0) {
             channel.flush();
         }
-        if (read == DRAIN_LIMIT) {
+        if (read >= DRAIN_LIMIT) {
             wake();
         }
     }

@@ -11,7 +11,6 @@ import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
-import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -162,16 +161,9 @@ final class MediaChannelHandler extends ChannelInboundHandlerAdapter {
             drops.increment(DropReason.UNVALIDATED_ADDRESS);
             return;
         }
-        int index = ring.tryClaim(msgType, InboundRecord.DATAGRAM_OFFSET + len);
-        if (index < 0) {
+        if (!InboundRecord.write(ring, msgType, transport.id(), System.nanoTime(), scratch, 0, len)) {
             drops.increment(DropReason.RING_FULL);
-            return;
         }
-        AtomicBuffer buffer = ring.buffer();
-        buffer.putInt(index + InboundRecord.TRANSPORT_ID_OFFSET, transport.id());
-        buffer.putLong(index + InboundRecord.RECEIVE_NANOS_OFFSET, System.nanoTime());
-        buffer.putBytes(index + InboundRecord.DATAGRAM_OFFSET, scratch, 0, len);
-        ring.commit(index);
     }
 
     private Transport validatedTransport(InetSocketAddress sender) {
