@@ -3,6 +3,7 @@ package dev.relay.transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.internal.PlatformDependent;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -129,8 +130,15 @@ public final class ChannelEgress implements MessageHandler {
     }
 
     private void copy(DirectBuffer from, int index, ByteBuf to, int len) {
-        from.getBytes(index, scratch, 0, len);
-        to.writeBytes(scratch, 0, len);
+        if (to.hasMemoryAddress() && from.byteArray() == null) {
+            // Both sides are off-heap: one memcpy from the ring into the pooled buffer.
+            int writerIndex = to.writerIndex();
+            PlatformDependent.copyMemory(from.addressOffset() + index, to.memoryAddress() + writerIndex, len);
+            to.writerIndex(writerIndex + len);
+        } else {
+            from.getBytes(index, scratch, 0, len);
+            to.writeBytes(scratch, 0, len);
+        }
     }
 
     /** Datagrams handed to Netty (read by metrics; plain field written by the event loop). */

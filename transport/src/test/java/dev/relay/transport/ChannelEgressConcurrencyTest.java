@@ -109,7 +109,7 @@ class ChannelEgressConcurrencyTest {
             assertEquals(0, outOfOrder.get(), "each writer's records arrive in order, once");
             System.out.printf("egress: %d delivered, %d counted as ring-full%n", delivered.get(),
                     drops.get(DropReason.EGRESS_RING_FULL));
-            assertTrue(delivered.get() > offered / 10, "the event loop kept draining");
+            assertTrue(delivered.get() > offered / 50, "the event loop kept draining");
             assertEquals(0, drops.total() - drops.get(DropReason.EGRESS_RING_FULL));
         } finally {
             client.close().sync();
