@@ -10,6 +10,7 @@ import org.agrona.concurrent.IdleStrategy;
 
 /** The pool of media worker threads; new Routers are spread over them round-robin. */
 public final class MediaWorkers implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MediaWorkers.class);
     private final List<MediaWorker> workers = new ArrayList<>();
     private final List<AgentRunner> runners = new ArrayList<>();
     private final AtomicInteger next = new AtomicInteger();
@@ -19,7 +20,10 @@ public final class MediaWorkers implements AutoCloseable {
             MediaWorker worker = new MediaWorker(i, drops, System::nanoTime, System::currentTimeMillis);
             // Spin briefly, then park up to 100 us: bounded added latency, little CPU when idle.
             IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 100_000);
-            AgentRunner runner = new AgentRunner(idle, Throwable::printStackTrace, null, worker);
+            // A duty cycle that throws is logged and the agent keeps running (Aeron's AgentRunner
+            // contract); per-packet code never throws, so this is a bug report, not flow control.
+            AgentRunner runner = new AgentRunner(idle,
+                    error -> LOG.error("{} duty cycle failed", worker.roleName(), error), null, worker);
             workers.add(worker);
             runners.add(runner);
             AgentRunner.startOnThread(runner);
