@@ -1,6 +1,9 @@
 package dev.relay.signaling;
 
+import dev.relay.signaling.events.EventsConfig;
+import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Typed configuration, read once at start (STYLE.md "Errors": config is a typed record).
@@ -11,6 +14,9 @@ import java.util.List;
  * @param advertisedAddresses host candidate addresses put into our SDP
  * @param ioThreads           UDP event loops (each owns one SO_REUSEPORT socket on Linux)
  * @param workerThreads       media worker threads; each Router is pinned to one
+ * @param events              where session events go (docs/events.md)
+ * @param iceTimeout          a participant whose established Transport has had no valid STUN check for
+ *                            this long is removed with reason {@code ice_failed} (RFC 7675: 30 s)
  */
 public record RelayConfig(
         String bindAddress,
@@ -18,7 +24,27 @@ public record RelayConfig(
         int mediaPort,
         List<String> advertisedAddresses,
         int ioThreads,
-        int workerThreads) {
+        int workerThreads,
+        EventsConfig events,
+        Duration iceTimeout) {
+
+    /** RFC 7675 §5.1: consent expires 30 s after the last successful check. */
+    public static final Duration DEFAULT_ICE_TIMEOUT = Duration.ofSeconds(30);
+
+    public RelayConfig {
+        Objects.requireNonNull(events, "events");
+        Objects.requireNonNull(iceTimeout, "iceTimeout");
+        if (iceTimeout.isNegative() || iceTimeout.isZero()) {
+            throw new IllegalArgumentException("ICE timeout must be positive");
+        }
+    }
+
+    /** Media and HTTP settings only; events to the log, default ICE timeout. */
+    public RelayConfig(String bindAddress, int httpPort, int mediaPort, List<String> advertisedAddresses,
+                       int ioThreads, int workerThreads) {
+        this(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads,
+                EventsConfig.defaults(), DEFAULT_ICE_TIMEOUT);
+    }
 
     public static RelayConfig defaults() {
         int cores = Runtime.getRuntime().availableProcessors();
@@ -26,18 +52,32 @@ public record RelayConfig(
     }
 
     public RelayConfig withHttpPort(int port) {
-        return new RelayConfig(bindAddress, port, mediaPort, advertisedAddresses, ioThreads, workerThreads);
+        return new RelayConfig(bindAddress, port, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
+                iceTimeout);
     }
 
     public RelayConfig withMediaPort(int port) {
-        return new RelayConfig(bindAddress, httpPort, port, advertisedAddresses, ioThreads, workerThreads);
+        return new RelayConfig(bindAddress, httpPort, port, advertisedAddresses, ioThreads, workerThreads, events,
+                iceTimeout);
     }
 
     public RelayConfig withBindAddress(String address) {
-        return new RelayConfig(address, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads);
+        return new RelayConfig(address, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
+                iceTimeout);
     }
 
     public RelayConfig withAdvertisedAddresses(List<String> addresses) {
-        return new RelayConfig(bindAddress, httpPort, mediaPort, List.copyOf(addresses), ioThreads, workerThreads);
+        return new RelayConfig(bindAddress, httpPort, mediaPort, List.copyOf(addresses), ioThreads, workerThreads,
+                events, iceTimeout);
+    }
+
+    public RelayConfig withEvents(EventsConfig eventsConfig) {
+        return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads,
+                eventsConfig, iceTimeout);
+    }
+
+    public RelayConfig withIceTimeout(Duration timeout) {
+        return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
+                timeout);
     }
 }

@@ -1,8 +1,20 @@
 package dev.relay.signaling;
 
+import dev.relay.signaling.events.EventsConfig;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,13 +42,56 @@ public final class RelayMain implements Callable<Integer> {
     @Option(names = "--workers", description = "Media worker threads.")
     int workerThreads = RelayConfig.defaults().workerThreads();
 
+    @Option(names = "--ice-timeout", converter = DurationConverter.class,
+            description = "Remove a participant whose connected PeerConnection sent no ICE check for this long "
+                    + "(reason ice_failed; default: 30s).")
+    Duration iceTimeout = parseDuration(envOr("RELAY_ICE_TIMEOUT", "30s"));
+
+    @Option(names = "--node-id", description = "This relay's id in every session event (default: host name).")
+    String nodeId = envOr("RELAY_NODE_ID", null);
+
+    @Option(names = "--kafka-bootstrap",
+            description = "Kafka bootstrap servers (host:port,...); session events go to Kafka. Default: none "
+                    + "(events go to the log, or to --events-file).")
+    String kafkaBootstrap = envOr("RELAY_KAFKA_BOOTSTRAP", null);
+
+    @Option(names = "--kafka-topic", description = "Kafka topic for session events (default: ${DEFAULT-VALUE}).")
+    String kafkaTopic = envOr("RELAY_KAFKA_TOPIC", EventsConfig.DEFAULT_TOPIC);
+
+    @Option(names = "--kafka-client-id", description = "Kafka client.id (default: relay-<node id>).")
+    String kafkaClientId = envOr("RELAY_KAFKA_CLIENT_ID", null);
+
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
+            description = "Extra Kafka producer property, repeatable (TLS: security.protocol, ssl.*; SASL: sasl.*).")
+    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
+    @Option(names = "--kafka-properties-file",
+            description = "Java properties file of extra Kafka producer properties (e.g. a mounted secret); "
+                    + "--kafka-property entries win.")
+    Path kafkaPropertiesFile = pathOrNull(envOr("RELAY_KAFKA_PROPERTIES_FILE", null));
+
+    @Option(names = "--events-file",
+            description = "Append session events to this file as JSON lines (instead of the log; "
+                    + "with Kafka, in addition).")
+    Path eventsFile = pathOrNull(envOr("RELAY_EVENTS_FILE", null));
+
+    @Option(names = "--events-buffer",
+            description = "Session events held while Kafka is unreachable before new ones are dropped "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int eventsBuffer = Integer.parseInt(envOr("RELAY_EVENTS_BUFFER", String.valueOf(EventsConfig.DEFAULT_BUFFER_CAPACITY)));
+
+    @Option(names = "--quality-interval", converter = DurationConverter.class,
+            description = "Per-participant quality sample interval, e.g. 10s, 500ms; 0 disables (default: 10s).")
+    Duration qualityInterval = parseDuration(envOr("RELAY_QUALITY_INTERVAL", "10s"));
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new RelayMain()).execute(args));
     }
 
     @Override
     public Integer call() throws Exception {
-        RelayConfig config = new RelayConfig(bind, httpPort, mediaPort, advertise, ioThreads, workerThreads);
+        RelayConfig config = new RelayConfig(bind, httpPort, mediaPort, advertise, ioThreads, workerThreads,
+                eventsConfig(), iceTimeout);
         RelayServer server = RelayServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -48,6 +103,54 @@ public final class RelayMain implements Callable<Integer> {
                 + server.httpPort() + "/?room=demo in two browser tabs");
         stopped.await();
         return 0;
+    }
+
+    EventsConfig eventsConfig() throws IOException {
+        Map<String, String> properties = new LinkedHashMap<>();
+        if (kafkaPropertiesFile != null) {
+            Properties file = new Properties();
+            try (Reader reader = Files.newBufferedReader(kafkaPropertiesFile)) {
+                file.load(reader);
+            }
+            file.stringPropertyNames().forEach(name -> properties.put(name, file.getProperty(name)));
+        }
+        properties.putAll(kafkaProperties);
+        return new EventsConfig(nodeId == null || nodeId.isBlank() ? EventsConfig.defaultNodeId() : nodeId,
+                kafkaBootstrap, kafkaTopic, kafkaClientId, properties, eventsBuffer, qualityInterval, eventsFile);
+    }
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
+
+    /** "500ms", "10s", "2m", "1h", a bare number of seconds, or ISO-8601 ("PT10S"). */
+    static Duration parseDuration(String text) {
+        String s = text.trim().toLowerCase(Locale.ROOT);
+        Matcher m = DURATION.matcher(s);
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "s" : m.group(2);
+            return switch (unit) {
+                case "ms" -> Duration.ofMillis(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofSeconds(n);
+            };
+        }
+        return Duration.parse(text.trim().toUpperCase(Locale.ROOT));
+    }
+
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            try {
+                return parseDuration(value);
+            } catch (RuntimeException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (e.g. 10s, 500ms)");
+            }
+        }
+    }
+
+    private static Path pathOrNull(String value) {
+        return value == null ? null : Path.of(value);
     }
 
     private static String envOr(String name, String fallback) {

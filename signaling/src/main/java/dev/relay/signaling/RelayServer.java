@@ -3,16 +3,21 @@ package dev.relay.signaling;
 import dev.relay.metrics.RelayMetrics;
 import dev.relay.sfu.MediaWorker;
 import dev.relay.sfu.MediaWorkers;
+import dev.relay.signaling.events.CloudEventEmitter;
+import dev.relay.signaling.events.EventSink;
+import dev.relay.signaling.events.SessionEvents;
 import dev.relay.transport.DropReason;
 import io.micrometer.core.instrument.Tags;
 import dev.relay.transport.DropCounters;
 import dev.relay.transport.MediaServer;
 import dev.relay.transport.TransportRegistry;
 import dev.relay.transport.dtls.DtlsCertificate;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -21,6 +26,8 @@ import org.slf4j.LoggerFactory;
 /** The whole relay in one process: media port, media workers, signaling and HTTP. */
 public final class RelayServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RelayServer.class);
+    /** How long close() waits for session events (participants' left events included) to be delivered. */
+    private static final Duration EVENTS_FLUSH_TIMEOUT = Duration.ofSeconds(5);
 
     private final MediaServer media;
     private final MediaWorkers workers;
@@ -30,11 +37,13 @@ public final class RelayServer implements AutoCloseable {
     private final HttpServer http;
     private final DropCounters drops;
     private final RelayMetrics metrics;
+    private final SessionEvents events;
 
     private RelayServer(MediaServer media, MediaWorkers workers, ExecutorService control,
                         ExecutorService dtlsExecutor, SignalingService signaling, HttpServer http, DropCounters drops,
-                        RelayMetrics metrics) {
+                        RelayMetrics metrics, SessionEvents events) {
         this.metrics = metrics;
+        this.events = events;
         this.media = media;
         this.workers = workers;
         this.control = control;
@@ -44,10 +53,18 @@ public final class RelayServer implements AutoCloseable {
         this.drops = drops;
     }
 
+    /** Starts the relay with the event sinks {@link RelayConfig#events()} asks for (Kafka, a file, or the log). */
     public static RelayServer start(RelayConfig config) throws Exception {
-        return start(config, new LogSessionEvents());
+        CloudEventEmitter events = CloudEventEmitter.fromConfig(config.events());
+        try {
+            return start(config, events);
+        } catch (Exception | Error e) {
+            events.close(Duration.ZERO);
+            throw e;
+        }
     }
 
+    /** Starts the relay with its own {@link SessionEvents} (embedding, tests); it is closed with the relay. */
     public static RelayServer start(RelayConfig config, SessionEvents events) throws Exception {
         DtlsCertificate certificate = DtlsCertificate.generate();
         TransportRegistry registry = new TransportRegistry();
@@ -55,13 +72,17 @@ public final class RelayServer implements AutoCloseable {
         MediaServer media = MediaServer.start(config.bindAddress(), config.mediaPort(), config.ioThreads(),
                 registry, drops);
         MediaWorkers workers = new MediaWorkers(config.workerThreads(), drops);
-        ExecutorService control = Executors.newSingleThreadExecutor(daemon("signaling-control"));
+        ScheduledExecutorService control = Executors.newSingleThreadScheduledExecutor(daemon("signaling-control"));
         // DTLS handshakes block in Bouncy Castle's API: one pooled thread per handshake in flight.
         ExecutorService dtls = Executors.newCachedThreadPool(daemon("dtls"));
         SignalingService signaling = new SignalingService(control, dtls, workers, registry, certificate,
-                config.advertisedAddresses(), media.port(), events);
+                config.advertisedAddresses(), media.port(), events, config.iceTimeout(),
+                config.events().qualityInterval());
         RelayMetrics metrics = new RelayMetrics();
         registerMetrics(metrics, workers, drops, registry, signaling);
+        if (events instanceof CloudEventEmitter emitter) {
+            registerEventMetrics(metrics, emitter);
+        }
         Map<String, Supplier<String>> endpoints = new LinkedHashMap<>();
         endpoints.put("/healthz", () -> "ok\n");
         endpoints.put("/metrics", metrics::scrape);
@@ -69,11 +90,14 @@ public final class RelayServer implements AutoCloseable {
         try {
             http = HttpServer.start(config.bindAddress(), config.httpPort(), signaling, endpoints);
         } catch (Exception e) {
+            control.shutdownNow();
+            dtls.shutdownNow();
             media.close();
             workers.close();
             throw e;
         }
-        RelayServer server = new RelayServer(media, workers, control, dtls, signaling, http, drops, metrics);
+        signaling.start();
+        RelayServer server = new RelayServer(media, workers, control, dtls, signaling, http, drops, metrics, events);
         LOG.info("relay listening: http {} media udp {} advertised {}", http.port(), media.port(),
                 config.advertisedAddresses());
         return server;
@@ -101,6 +125,20 @@ public final class RelayServer implements AutoCloseable {
         metrics.gauge("relay.rooms", "Rooms open", Tags.empty(), signaling, SignalingService::roomCount);
         metrics.gauge("relay.participants", "Participants joined", Tags.empty(), signaling,
                 SignalingService::participantCount);
+    }
+
+    private static void registerEventMetrics(RelayMetrics metrics, CloudEventEmitter emitter) {
+        for (EventSink sink : emitter.sinks()) {
+            Tags tags = Tags.of("sink", sink.name());
+            metrics.counter("relay.events.published", "Session events delivered (Kafka acknowledged, file or log written)",
+                    tags, sink, EventSink::published);
+            metrics.counter("relay.events.dropped", "Session events not delivered, by reason", tags.and("reason",
+                    "buffer_full"), sink, EventSink::dropped);
+            metrics.counter("relay.events.dropped", "Session events not delivered, by reason", tags.and("reason",
+                    "failed"), sink, EventSink::failed);
+            metrics.gauge("relay.events.queued", "Session events accepted and waiting for delivery "
+                    + "(the backlog while Kafka is unreachable)", tags, sink, EventSink::pending);
+        }
     }
 
     public String scrapeMetrics() {
@@ -145,6 +183,14 @@ public final class RelayServer implements AutoCloseable {
         }
         http.close();
         control.shutdownNow();
+        try {
+            control.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // After closeAll, so the participants' left and room closed events go out too; after the
+        // control thread, so nothing is emitted into closed sinks.
+        events.close(EVENTS_FLUSH_TIMEOUT);
         dtlsExecutor.shutdownNow();
         workers.close();
         media.close();

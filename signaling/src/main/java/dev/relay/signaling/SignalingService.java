@@ -7,6 +7,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.relay.sfu.Codec;
 import dev.relay.sfu.MediaWorkers;
+import dev.relay.sfu.RouterStats;
+import dev.relay.signaling.events.LeaveReason;
+import dev.relay.signaling.events.QualitySample;
+import dev.relay.signaling.events.QualitySampler;
+import dev.relay.signaling.events.SessionEvents;
 import dev.relay.signaling.sdp.LocalTransportInfo;
 import dev.relay.signaling.sdp.PublishNegotiation;
 import dev.relay.signaling.sdp.RemoteTransportInfo;
@@ -18,13 +23,18 @@ import dev.relay.transport.TransportRegistry;
 import dev.relay.transport.dtls.DtlsCertificate;
 import dev.relay.transport.dtls.DtlsSession;
 import dev.relay.transport.dtls.SrtpKeys;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -43,7 +53,7 @@ public final class SignalingService {
     private static final int PT_H264 = 102;
 
     private final ObjectMapper mapper = new ObjectMapper();
-    private final ExecutorService control;
+    private final ScheduledExecutorService control;
     private final ExecutorService dtlsExecutor;
     private final MediaWorkers workers;
     private final TransportRegistry registry;
@@ -51,7 +61,11 @@ public final class SignalingService {
     private final List<String> advertisedAddresses;
     private final int mediaPort;
     private final SessionEvents events;
+    private final Duration iceTimeout;
+    private final Duration qualityInterval;
     private final Map<String, Room> rooms = new HashMap<>();
+    /** Per-room quality state, while the room is open. */
+    private final Map<Room, QualitySampler> samplers = new IdentityHashMap<>();
     private final long sessionId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
     private long nextParticipant = 1;
     private int nextProducer = 1;
@@ -60,9 +74,15 @@ public final class SignalingService {
     private volatile int roomCount;
     private volatile int participantCount;
 
-    public SignalingService(ExecutorService control, ExecutorService dtlsExecutor, MediaWorkers workers,
+    /**
+     * @param iceTimeout      a participant whose established Transport gets no valid STUN check for
+     *                        this long is removed ({@code ice_failed}); RFC 7675 consent expiry is 30 s
+     * @param qualityInterval how often quality samples are emitted; zero: never
+     */
+    public SignalingService(ScheduledExecutorService control, ExecutorService dtlsExecutor, MediaWorkers workers,
                             TransportRegistry registry, DtlsCertificate certificate,
-                            List<String> advertisedAddresses, int mediaPort, SessionEvents events) {
+                            List<String> advertisedAddresses, int mediaPort, SessionEvents events,
+                            Duration iceTimeout, Duration qualityInterval) {
         this.control = control;
         this.dtlsExecutor = dtlsExecutor;
         this.workers = workers;
@@ -71,6 +91,32 @@ public final class SignalingService {
         this.advertisedAddresses = List.copyOf(advertisedAddresses);
         this.mediaPort = mediaPort;
         this.events = events;
+        this.iceTimeout = iceTimeout;
+        this.qualityInterval = qualityInterval;
+    }
+
+    /** Starts the periodic control-thread tasks: the ICE consent check and quality samples. */
+    void start() {
+        // Check often enough that a failure is noticed within about 1/6 of the timeout after it.
+        long checkMillis = Math.max(100, Math.min(5_000, iceTimeout.toMillis() / 6));
+        control.scheduleWithFixedDelay(guarded("ICE consent check", this::checkIceConsent), checkMillis, checkMillis,
+                TimeUnit.MILLISECONDS);
+        if (!qualityInterval.isZero()) {
+            long millis = qualityInterval.toMillis();
+            control.scheduleAtFixedRate(guarded("quality sampling", this::requestQualitySamples), millis, millis,
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** A periodic task that logs instead of dying: an exception would cancel every later run. */
+    private static Runnable guarded(String what, Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.error("{} failed", what, e);
+            }
+        };
     }
 
     ObjectMapper mapper() {
@@ -99,7 +145,8 @@ public final class SignalingService {
     void onClosed(Connection connection) {
         control.execute(() -> {
             if (connection.participant != null) {
-                leave(connection.participant, "disconnected");
+                // The socket closed or dropped without a 'leave' (tab closed, network lost).
+                leave(connection.participant, LeaveReason.TIMEOUT);
                 connection.participant = null;
             }
         });
@@ -157,7 +204,7 @@ public final class SignalingService {
             case "candidate" -> candidate(joined(connection, type), node);
             case "leave" -> {
                 Participant participant = joined(connection, type);
-                leave(participant, "left");
+                leave(participant, LeaveReason.LEFT);
                 connection.participant = null;
                 connection.outbox.send(withId(message("left"), id));
                 connection.outbox.close();
@@ -184,6 +231,7 @@ public final class SignalingService {
         if (room == null) {
             room = new Room(roomName, workers.newRouter());
             rooms.put(roomName, room);
+            samplers.put(room, new QualitySampler(System.nanoTime()));
             roomCount = rooms.size();
             events.roomCreated(roomName);
         }
@@ -203,7 +251,7 @@ public final class SignalingService {
         participantCount++;
         connection.participant = participant;
         connection.outbox.send(joined);
-        events.participantJoined(roomName, participantId);
+        events.participantJoined(roomName, participantId, participant.name());
         for (Participant other : room.others(participant)) {
             ObjectNode event = message("participantJoined");
             event.putObject("participant").put("participantId", participantId).put("name", participant.name());
@@ -262,7 +310,8 @@ public final class SignalingService {
         }
         participant.outbox().send(withId(message("publishAnswer"), id).put("sdp", negotiation.answerSdp()));
         for (PublishedTrack track : added) {
-            events.trackPublished(room.name(), participant.id(), track.trackId(), track.kind());
+            events.trackPublished(room.name(), participant.id(), track.trackId(), track.kind(),
+                    codecName(track.codec()));
             for (Participant other : room.others(participant)) {
                 other.outbox().send(message("trackPublished").put("participantId", participant.id())
                         .put("trackId", track.trackId()).put("kind", track.kind()));
@@ -276,17 +325,28 @@ public final class SignalingService {
         Room room = participant.room();
         participant.published().remove(track.mid());
         room.router().closeProducer(track.producerId());
-        events.trackUnpublished(room.name(), participant.id(), track.trackId());
+        // Events mirror the start order: subscriptions stop before their track is unpublished.
+        List<Participant> renegotiate = new ArrayList<>();
         for (Participant other : room.others(participant)) {
-            other.outbox().send(message("trackUnpublished").put("participantId", participant.id())
-                    .put("trackId", track.trackId()));
             Participant.Slot slot = other.slotFor(track.producerId());
             if (slot != null) {
                 slot.active = false;
-                events.subscriptionStopped(room.name(), other.id(), participant.id(), track.trackId());
+                events.subscriptionStopped(room.name(), other.id(), participant.id(), track.trackId(), track.kind());
+                renegotiate.add(other);
+            }
+        }
+        events.trackUnpublished(room.name(), participant.id(), track.trackId(), track.kind());
+        for (Participant other : room.others(participant)) {
+            other.outbox().send(message("trackUnpublished").put("participantId", participant.id())
+                    .put("trackId", track.trackId()));
+            if (renegotiate.contains(other)) {
                 renegotiateSubscriber(other);
             }
         }
+    }
+
+    private static String codecName(Codec codec) {
+        return codec == Codec.OPUS ? "opus" : codec.name();
     }
 
     private void addSlot(Participant subscriber, PublishedTrack track) {
@@ -306,7 +366,7 @@ public final class SignalingService {
                 ssrc, pt);
         subscriber.slots().add(slot);
         room.router().createConsumer(consumerId, track.producerId(), subscriber.subscribeTransport, (int) ssrc, pt);
-        events.subscriptionStarted(room.name(), subscriber.id(), track.owner().id(), track.trackId());
+        events.subscriptionStarted(room.name(), subscriber.id(), track.owner().id(), track.trackId(), track.kind());
     }
 
     /** Sends a new subscribe offer, or remembers to once the outstanding one is answered. */
@@ -366,7 +426,7 @@ public final class SignalingService {
         // so trickled candidates need no action.
     }
 
-    private void leave(Participant participant, String reason) {
+    private void leave(Participant participant, LeaveReason reason) {
         if (participant.left) {
             return;
         }
@@ -379,6 +439,8 @@ public final class SignalingService {
             if (slot.active) {
                 slot.active = false;
                 room.router().closeConsumer(slot.consumerId);
+                events.subscriptionStopped(room.name(), participant.id(), slot.track.owner().id(),
+                        slot.track.trackId(), slot.track.kind());
             }
         }
         for (Transport transport : new Transport[] {participant.publishTransport, participant.subscribeTransport}) {
@@ -395,10 +457,80 @@ public final class SignalingService {
         events.participantLeft(room.name(), participant.id(), reason);
         if (room.isEmpty()) {
             rooms.remove(room.name());
+            samplers.remove(room);
             roomCount = rooms.size();
             events.roomClosed(room.name());
         }
-        LOG.info("{} left room {} ({})", participant.id(), room.name(), reason);
+        LOG.info("{} left room {} ({})", participant.id(), room.name(), reason.wireName());
+    }
+
+    /**
+     * ICE consent (RFC 7675 §5.1): a browser keeps checking a working pair every few seconds, so an
+     * established Transport with no valid check for {@link #iceTimeout} has lost its path (network
+     * change, the PeerConnection closed) even if the WebSocket still stands. The participant is
+     * removed as if it had left, and told why.
+     */
+    private void checkIceConsent() {
+        long now = System.nanoTime();
+        long timeoutNanos = iceTimeout.toNanos();
+        List<Participant> failed = new ArrayList<>();
+        for (Room room : rooms.values()) {
+            for (Participant participant : room.others(null)) {
+                if (consentExpired(participant.publishTransport, now, timeoutNanos)
+                        || consentExpired(participant.subscribeTransport, now, timeoutNanos)) {
+                    failed.add(participant);
+                }
+            }
+        }
+        for (Participant participant : failed) {
+            LOG.warn("{} in room {}: no valid ICE check for {} ms, removing it", participant.id(),
+                    participant.room().name(), iceTimeout.toMillis());
+            participant.outbox().send(message("error").put("code", "ice_failed")
+                    .put("message", "no ICE connectivity check from this client for " + iceTimeout.toSeconds()
+                            + " s; rejoin to continue"));
+            leave(participant, LeaveReason.ICE_FAILED);
+            participant.outbox().close();
+        }
+    }
+
+    private static boolean consentExpired(Transport transport, long now, long timeoutNanos) {
+        if (transport == null || transport.isClosed()) {
+            return false;
+        }
+        long last = transport.ice().lastRequestNanos();
+        return last != 0 && now - last > timeoutNanos;
+    }
+
+    /** Asks every Router for a stats snapshot; each answer comes back to the control thread. */
+    private void requestQualitySamples() {
+        for (Room room : rooms.values()) {
+            long requestedNanos = System.nanoTime();
+            room.router().requestStats(stats -> {
+                // Media worker thread: only hand the snapshot over.
+                try {
+                    control.execute(() -> onRouterStats(room, stats, requestedNanos));
+                } catch (RejectedExecutionException e) {
+                    // shutting down
+                }
+            });
+        }
+    }
+
+    private void onRouterStats(Room room, RouterStats stats, long sampledNanos) {
+        QualitySampler sampler = samplers.get(room);
+        if (sampler == null || rooms.get(room.name()) != room) {
+            return;
+        }
+        List<QualitySampler.ParticipantMedia> media = new ArrayList<>();
+        for (Participant participant : room.others(null)) {
+            int[] producers = participant.published().values().stream().mapToInt(PublishedTrack::producerId).toArray();
+            int[] consumers = participant.slots().stream().filter(slot -> slot.active)
+                    .mapToInt(slot -> slot.consumerId).toArray();
+            media.add(new QualitySampler.ParticipantMedia(participant.id(), producers, consumers));
+        }
+        for (QualitySample sample : sampler.sample(stats, media, sampledNanos)) {
+            events.participantQuality(room.name(), sample);
+        }
     }
 
     private void startDtls(Participant participant, Transport transport, RemoteTransportInfo remote) {
@@ -424,7 +556,8 @@ public final class SignalingService {
     }
 
     private Participant joined(Connection connection, String type) throws SignalingException {
-        if (connection.participant == null) {
+        // A participant removed by the relay (ice_failed) keeps its socket until the close is sent.
+        if (connection.participant == null || connection.participant.left) {
             throw new SignalingException("not_joined", "join a room before '" + type + "'");
         }
         return connection.participant;
@@ -461,7 +594,7 @@ public final class SignalingService {
     void closeAll() {
         for (Room room : new ArrayList<>(rooms.values())) {
             for (Participant participant : room.others(null)) {
-                leave(participant, "shutdown");
+                leave(participant, LeaveReason.SHUTDOWN);
             }
         }
     }

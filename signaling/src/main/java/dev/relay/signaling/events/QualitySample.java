@@ -1,0 +1,27 @@
+package dev.relay.signaling.events;
+
+/**
+ * One participant's media quality over one sampling interval, as the relay saw it.
+ *
+ * @param participantId the participant
+ * @param intervalMs    how long the interval was
+ * @param publish       what the relay received from the participant (its Producers)
+ * @param subscribe     what the relay sent to the participant (its Consumers) and what it reported back
+ */
+public record QualitySample(String participantId, long intervalMs, Direction publish, Direction subscribe) {
+
+    /**
+     * One direction, aggregated over the participant's tracks.
+     *
+     * @param tracks     Producers (publish) or active Consumers (subscribe) sampled
+     * @param bitrateBps bits per second over the interval, RTP payload and headers, summed over tracks
+     * @param packetLoss 0..1: publish: packets lost / expected over the interval (RFC 3550 A.3);
+     *                   subscribe: the subscriber's reported fraction lost, weighted by packets sent
+     * @param jitterMs   the largest interarrival jitter of the tracks (RFC 3550 6.4.1), milliseconds
+     * @param rttMs      subscribe only: the largest round-trip time from the subscriber's receiver
+     *                   reports; -1 when unknown (always -1 for publish)
+     */
+    public record Direction(int tracks, long bitrateBps, double packetLoss, double jitterMs, double rttMs) {
+        public static final Direction NONE = new Direction(0, 0, 0, 0, -1);
+    }
+}
