@@ -23,7 +23,11 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
+import dev.relay.transport.WorkerInbox;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
@@ -36,11 +40,14 @@ import org.agrona.concurrent.MessageHandler;
  * (SRTP unprotect -> route -> per-Consumer rewrite -> SRTP protect -> send), then periodic
  * RTCP. Every Router pinned here, and everything in it, is touched by this thread only.
  */
-public final class MediaWorker implements Agent, MessageHandler {
-    /** 4 MiB of records: ~3,000 full-size datagrams of slack between I/O and this thread. */
-    private static final int INBOX_BYTES = 4 << 20;
+public final class MediaWorker implements Agent, MessageHandler, WorkerInbox {
+    /** 16 MiB of records: ~13,000 full-size datagrams of slack between I/O and this thread. */
+    private static final int INBOX_BYTES = 16 << 20;
     private static final int COMMAND_CAPACITY = 4096;
     private static final int READ_LIMIT = 256;
+    private static final int SPINS_BEFORE_SLEEP = 200;
+    /** Longest sleep without a signal: bounds the lateness of RTCP timers and keyframe requests. */
+    private static final long MAX_SLEEP_NANOS = 5_000_000L;
     /** RFC 3550 §6.2 would allow less; 1 s is what browsers and SFUs use with rtcp-rsize. */
     private static final long RTCP_INTERVAL_NANOS = 1_000_000_000L;
     /** SRTP/SRTCP adds at most a 16-byte tag plus the 4-byte SRTCP index. */
@@ -71,6 +78,8 @@ public final class MediaWorker implements Agent, MessageHandler {
     private final PliPacket pli = new PliPacket();
     private final FirPacket fir = new FirPacket();
     private long nextRtcpNanos;
+    private volatile boolean sleeping;
+    private volatile Thread thread;
 
     // Plain counters owned by this thread (STYLE.md "Metrics"), published once per duty cycle
     // with a release store so the scrape thread reads a recent, untorn value without a per-packet
@@ -96,13 +105,74 @@ public final class MediaWorker implements Agent, MessageHandler {
         return "media-worker-" + index;
     }
 
-    public RingBuffer inbox() {
+    @Override
+    public RingBuffer ring() {
         return inbox;
+    }
+
+    @Override
+    public void signal() {
+        // Dekker-style pairing with idle(): the caller's ring commit (a release store) must be
+        // visible before it reads 'sleeping', and idle() sets 'sleeping' before re-checking the
+        // ring. Without the full fence both could miss each other and a batch would wait for
+        // the park timeout.
+        VarHandle.fullFence();
+        if (sleeping) {
+            LockSupport.unpark(thread);
+        }
     }
 
     /** Enqueues a control command; false (and nothing run) if the queue is full. Any thread. */
     public boolean submit(Runnable command) {
-        return commands.offer(command);
+        if (!commands.offer(command)) {
+            return false;
+        }
+        signal();
+        return true;
+    }
+
+    @Override
+    public void onStart() {
+        thread = Thread.currentThread();
+    }
+
+    /**
+     * The worker's idle strategy: spin briefly after work, then sleep until a producer signals
+     * (or {@link #MAX_SLEEP_NANOS} passes, for timers). A busy-polling worker would burn a core
+     * per worker on an idle relay; this one costs nothing when idle and one unpark per batch.
+     */
+    IdleStrategy idleStrategy() {
+        return new IdleStrategy() {
+            private int spins;
+
+            @Override
+            public void idle(int workCount) {
+                if (workCount > 0) {
+                    spins = 0;
+                    return;
+                }
+                idle();
+            }
+
+            @Override
+            public void idle() {
+                if (++spins < SPINS_BEFORE_SLEEP) {
+                    Thread.onSpinWait();
+                    return;
+                }
+                spins = 0;
+                sleeping = true;
+                if (inbox.size() == 0 && commands.isEmpty()) {
+                    LockSupport.parkNanos(this, MAX_SLEEP_NANOS);
+                }
+                sleeping = false;
+            }
+
+            @Override
+            public void reset() {
+                spins = 0;
+            }
+        };
     }
 
     void bind(int transportId, RouterTransport routed) {

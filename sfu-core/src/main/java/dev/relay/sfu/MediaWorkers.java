@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 /** The pool of media worker threads; new Routers are spread over them round-robin. */
@@ -18,8 +17,7 @@ public final class MediaWorkers implements AutoCloseable {
     public MediaWorkers(int count, DropCounters drops) {
         for (int i = 0; i < count; i++) {
             MediaWorker worker = new MediaWorker(i, drops, System::nanoTime, System::currentTimeMillis);
-            // Spin briefly, then park up to 100 us: bounded added latency, little CPU when idle.
-            IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 100_000);
+            IdleStrategy idle = worker.idleStrategy();
             // A duty cycle that throws is logged and the agent keeps running (Aeron's AgentRunner
             // contract); per-packet code never throws, so this is a bug report, not flow control.
             AgentRunner runner = new AgentRunner(idle,

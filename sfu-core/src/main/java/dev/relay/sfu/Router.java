@@ -29,7 +29,7 @@ public final class Router {
 
     /** Routes the Transport's SRTP into this Router's worker. */
     public void attachTransport(Transport transport) {
-        transport.inbox(worker.inbox());
+        transport.inbox(worker);
         worker.submit(() -> {
             RouterTransport routed = new RouterTransport(transport, this);
             transports.put(transport.id(), routed);

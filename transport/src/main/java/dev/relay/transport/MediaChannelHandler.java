@@ -11,7 +11,6 @@ import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
-import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,13 +24,18 @@ final class MediaChannelHandler extends ChannelInboundHandlerAdapter {
     /** A binding indication (RFC 8489 §3): keepalive, needs no answer. */
     private static final int BINDING_INDICATION = 0x0011;
 
-    /** 4 MiB per socket: ~3,500 full-size datagrams queued between the workers and the socket. */
-    static final int EGRESS_RING_BYTES = 4 << 20;
+    /**
+     * 32 MiB per socket, ~27,000 full-size datagrams between the workers and the socket: a
+     * keyframe (10+ packets) fanned out to 1,000 subscribers arrives as one burst.
+     */
+    static final int EGRESS_RING_BYTES = 32 << 20;
 
     private final TransportRegistry registry;
     private final DropCounters drops;
     private final int index;
     private ChannelEgress egress;
+    private final WorkerInbox[] toSignal = new WorkerInbox[16];
+    private int toSignalCount;
     private final byte[] scratch = new byte[MediaServer.MAX_DATAGRAM * 2];
     private final byte[] reply = new byte[512];
     private final StunMessage stun = new StunMessage();
@@ -156,14 +160,41 @@ final class MediaChannelHandler extends ChannelInboundHandlerAdapter {
 
     private void toWorker(InetSocketAddress sender, int len, int msgType) {
         Transport transport = validatedTransport(sender);
-        RingBuffer ring;
-        if (transport == null || (ring = transport.inbox()) == null) {
+        WorkerInbox inbox;
+        if (transport == null || (inbox = transport.inbox()) == null) {
             drops.increment(DropReason.UNVALIDATED_ADDRESS);
             return;
         }
-        if (!InboundRecord.write(ring, msgType, transport.id(), System.nanoTime(), scratch, 0, len)) {
+        if (!InboundRecord.write(inbox.ring(), msgType, transport.id(), System.nanoTime(), scratch, 0, len)) {
             drops.increment(DropReason.RING_FULL);
+            return;
         }
+        markToSignal(inbox);
+    }
+
+    /** Workers written to during this read batch; signalled once in channelReadComplete. */
+    private void markToSignal(WorkerInbox inbox) {
+        for (int i = 0; i < toSignalCount; i++) {
+            if (toSignal[i] == inbox) {
+                return;
+            }
+        }
+        if (toSignalCount == toSignal.length) {
+            inbox.signal();
+            return;
+        }
+        toSignal[toSignalCount++] = inbox;
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        // recvmmsg hands us a batch of datagrams, then this: one wake-up per worker per batch.
+        for (int i = 0; i < toSignalCount; i++) {
+            toSignal[i].signal();
+            toSignal[i] = null;
+        }
+        toSignalCount = 0;
+        ctx.fireChannelReadComplete();
     }
 
     private Transport validatedTransport(InetSocketAddress sender) {

@@ -12,7 +12,6 @@ import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
-import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 /**
  * One peer's ICE + DTLS + SRTP association: one remote 5-tuple once ICE has picked it.
@@ -31,7 +30,7 @@ public final class Transport {
     private final IceLiteAgent ice;
     private final TransportRegistry registry;
     private final ArrayDeque<byte[]> pendingDtls = new ArrayDeque<>();
-    private volatile RingBuffer inbox;
+    private volatile WorkerInbox inbox;
     private volatile DtlsSession dtls;
     private volatile boolean closed;
 
@@ -57,11 +56,11 @@ public final class Transport {
     }
 
     /** The media worker ring this Transport's SRTP/SRTCP is handed to. */
-    public void inbox(RingBuffer ring) {
-        this.inbox = ring;
+    public void inbox(WorkerInbox inbox) {
+        this.inbox = inbox;
     }
 
-    public RingBuffer inbox() {
+    public WorkerInbox inbox() {
         return inbox;
     }
 

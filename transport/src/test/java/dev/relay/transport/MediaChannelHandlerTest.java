@@ -30,6 +30,7 @@ class MediaChannelHandlerTest {
     private EmbeddedChannel channel;
     private Transport transport;
     private ManyToOneRingBuffer ring;
+    private int signals;
 
     @BeforeEach
     void setUp() {
@@ -39,7 +40,17 @@ class MediaChannelHandlerTest {
         transport = registry.create();
         ring = new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(
                 (64 * 1024) + RingBufferDescriptor.TRAILER_LENGTH)));
-        transport.inbox(ring);
+        transport.inbox(new WorkerInbox() {
+            @Override
+            public org.agrona.concurrent.ringbuffer.RingBuffer ring() {
+                return ring;
+            }
+
+            @Override
+            public void signal() {
+                signals++;
+            }
+        });
     }
 
     private void receive(byte[] bytes, InetSocketAddress from) {
@@ -125,6 +136,7 @@ class MediaChannelHandlerTest {
         });
         assertEquals(transport.id(), seen[0]);
         assertEquals(100, seen[1]);
+        assertEquals(1, signals, "the worker is woken once the read batch completes");
     }
 
     @Test
