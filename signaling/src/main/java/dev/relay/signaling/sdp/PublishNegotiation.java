@@ -106,7 +106,9 @@ public final class PublishNegotiation {
         String codec = null;
         for (String wanted : m.kind().equals("audio") ? new String[] {"opus"} : new String[] {"VP8", "H264"}) {
             for (Map.Entry<Integer, String> e : rtpmaps.entrySet()) {
-                String name = e.getValue().split("/")[0];
+                String encoding = e.getValue();
+                int slash = encoding.indexOf('/');
+                String name = slash < 0 ? encoding : encoding.substring(0, slash);
                 if (!name.equalsIgnoreCase(wanted)) {
                     continue;
                 }

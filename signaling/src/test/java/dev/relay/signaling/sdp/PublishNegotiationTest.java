@@ -115,6 +115,8 @@ class PublishNegotiationTest {
         "v=0\nm=audio x UDP 1",
         "v=1\n",
         "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n",
+        // Found by review of the fuzz target: an encoding name that is only a slash.
+        "v=0\na=group:BUNDLE 0\nm=audio 9 UDP/TLS/RTP/SAVPF 111\na=mid:0\na=rtcp-mux\na=ice-ufrag:u\na=ice-pwd:p\na=fingerprint:sha-256 AA\na=setup:actpass\na=rtpmap:111 /\na=ssrc:1 cname:c",
     })
     void shouldRejectMalformedSdp(String sdp) {
         assertThrows(SdpException.class, () -> PublishNegotiation.answer(sdp.replace("\\n", "\n"), LOCAL, 1, 2));
