@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
@@ -75,6 +76,9 @@ final class HttpServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_FRAME_BYTES),
                                 new WebSocketServerProtocolHandler(wsConfig),
+                                // RFC 6455 §5.4: a message may arrive in several frames (Java's
+                                // client splits at 16 KiB); signaling handles whole messages.
+                                new WebSocketFrameAggregator(MAX_FRAME_BYTES),
                                 new FrameHandler(signaling),
                                 new RequestHandler(textEndpoints));
                     }

@@ -48,7 +48,7 @@ public record RelayConfig(
 
     public static RelayConfig defaults() {
         int cores = Runtime.getRuntime().availableProcessors();
-        return new RelayConfig("0.0.0.0", 8080, 10000, List.of("127.0.0.1"), Math.max(1, cores / 2), Math.max(1, cores));
+        return new RelayConfig("0.0.0.0", 8080, 10000, List.of("127.0.0.1"), Math.max(1, cores), Math.max(1, cores));
     }
 
     public RelayConfig withHttpPort(int port) {

@@ -1,0 +1,175 @@
+package dev.relay.loadgen;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The relay under test as a child process ({@code java -jar relay.jar}) bound to 127.0.0.1, so
+ * that its CPU time can be read from /proc alone, apart from the load generator's.
+ */
+final class RelayProcess implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RelayProcess.class);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Process process;
+    private final URI httpUri;
+    private final int mediaPort;
+    private final Path log;
+    private final List<String> command;
+
+    private RelayProcess(Process process, URI httpUri, int mediaPort, Path log, List<String> command) {
+        this.process = process;
+        this.httpUri = httpUri;
+        this.mediaPort = mediaPort;
+        this.log = log;
+        this.command = command;
+    }
+
+    /**
+     * Starts the relay on free loopback ports and waits until {@code /healthz} answers.
+     *
+     * @throws IOException if it cannot start or exits or stays silent for a minute; the message
+     *         ends with the tail of its log
+     */
+    static RelayProcess start(Path jar, Integer workers, Integer ioThreads, List<String> jvmArgs, Path log)
+            throws IOException, InterruptedException {
+        if (!Files.isRegularFile(jar)) {
+            throw new IOException("relay jar " + jar.toAbsolutePath() + " not found; build it with "
+                    + "'mvn -B -q -DskipTests install -pl signaling -am' (bin/loadgen does)");
+        }
+        int httpPort = freeTcpPort();
+        int mediaPort = freeUdpPort();
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmArgs);
+        command.add("-jar");
+        command.add(jar.toString());
+        command.addAll(List.of("--bind", "127.0.0.1", "--advertise", "127.0.0.1",
+                "--http-port", Integer.toString(httpPort), "--media-port", Integer.toString(mediaPort)));
+        if (workers != null) {
+            command.addAll(List.of("--workers", workers.toString()));
+        }
+        if (ioThreads != null) {
+            command.addAll(List.of("--io-threads", ioThreads.toString()));
+        }
+        Files.createDirectories(log.toAbsolutePath().getParent());
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        URI uri = URI.create("http://127.0.0.1:" + httpPort);
+        RelayProcess relay = new RelayProcess(process, uri, mediaPort, log, command);
+        try {
+            relay.awaitHealthy();
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            relay.close();
+            throw e;
+        }
+        LOG.info("relay pid {} ready at {} (media udp {}), log {}", process.pid(), uri, mediaPort, log);
+        return relay;
+    }
+
+    private void awaitHealthy() throws IOException, InterruptedException {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest request = HttpRequest.newBuilder(httpUri.resolve("/healthz")).timeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            if (!process.isAlive()) {
+                throw new IOException("relay exited with status " + process.exitValue() + " before it was ready:\n"
+                        + tail(log, 20));
+            }
+            try {
+                HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // Not listening yet.
+            }
+            Thread.sleep(100);
+        }
+        throw new IOException("relay did not answer " + httpUri.resolve("/healthz") + " within "
+                + START_TIMEOUT.toSeconds() + " s:\n" + tail(log, 20));
+    }
+
+    URI httpUri() {
+        return httpUri;
+    }
+
+    int mediaPort() {
+        return mediaPort;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    Path log() {
+        return log;
+    }
+
+    List<String> command() {
+        return command;
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** SIGTERM (the relay's shutdown hook closes its sessions), then SIGKILL after 5 s. Idempotent. */
+    @Override
+    public void close() {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                LOG.warn("relay pid {} ignored SIGTERM for 5 s; killing it", process.pid());
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static String tail(Path file, int lines) {
+        try {
+            // Lenient decoding: a log may hold bytes that are not UTF-8.
+            List<String> all = List.of(new String(Files.readAllBytes(file), StandardCharsets.UTF_8).split("\n"));
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException | RuntimeException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    private static int freeTcpPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static int freeUdpPort() throws IOException {
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            return socket.getLocalPort();
+        }
+    }
+}

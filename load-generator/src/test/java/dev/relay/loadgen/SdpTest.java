@@ -1,0 +1,74 @@
+package dev.relay.loadgen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import org.junit.jupiter.api.Test;
+
+class SdpTest {
+    /** A subscribe offer as the relay's SubscribeOffer.build writes it (one active, one inactive slot). */
+    private static final String RELAY_OFFER = String.join("\r\n",
+            "v=0", "o=- 1 2 IN IP4 127.0.0.1", "s=-", "t=0 0", "a=group:BUNDLE 0 1", "a=ice-lite",
+            "a=msid-semantic: WMS *",
+            "m=audio 9 UDP/TLS/RTP/SAVPF 111", "c=IN IP4 0.0.0.0", "a=rtcp:9 IN IP4 0.0.0.0",
+            "a=candidate:1 1 udp 2130706431 127.0.0.1 10000 typ host", "a=end-of-candidates",
+            "a=ice-ufrag:relayUfr", "a=ice-pwd:relaypassword0123456789ab",
+            "a=fingerprint:sha-256 AB:CD:EF", "a=setup:actpass", "a=mid:0", "a=sendonly",
+            "a=msid:p1 lg-audio-0", "a=rtcp-mux", "a=rtcp-rsize", "a=rtpmap:111 opus/48000/2",
+            "a=fmtp:111 minptime=10;useinbandfec=1", "a=ssrc:3000000000 cname:p1", "a=ssrc:3000000000 msid:p1 lg-audio-0",
+            "m=video 9 UDP/TLS/RTP/SAVPF 96", "c=IN IP4 0.0.0.0", "a=rtcp:9 IN IP4 0.0.0.0",
+            "a=candidate:1 1 udp 2130706431 127.0.0.1 10000 typ host", "a=end-of-candidates",
+            "a=ice-ufrag:relayUfr", "a=ice-pwd:relaypassword0123456789ab",
+            "a=fingerprint:sha-256 AB:CD:EF", "a=setup:actpass", "a=mid:1", "a=inactive", "a=rtcp-mux",
+            "a=rtpmap:96 VP8/90000", "a=rtcp-fb:96 nack pli", "a=rtcp-fb:96 ccm fir", "");
+
+    @Test
+    void shouldReadTheRelaysTransportAndTracks() {
+        Sdp.Remote remote = Sdp.parse(RELAY_OFFER);
+        assertEquals("relayUfr", remote.iceUfrag());
+        assertEquals("relaypassword0123456789ab", remote.icePwd());
+        assertEquals("sha-256", remote.fingerprintAlgorithm());
+        assertEquals("AB:CD:EF", remote.fingerprint());
+        assertEquals(new InetSocketAddress("127.0.0.1", 10000), remote.candidate());
+        assertEquals(2, remote.media().size());
+        Sdp.Media audio = remote.media().get(0);
+        assertTrue(audio.isActiveSend());
+        assertEquals(3000000000L, audio.ssrc());
+        assertEquals("lg-audio-0", audio.trackId());
+        assertEquals(0, Peer.publisherOf(audio.trackId()));
+        assertEquals("inactive", remote.media().get(1).direction());
+    }
+
+    @Test
+    void shouldAnswerActiveAndMirrorTheOffersCodecs() {
+        Sdp.Remote remote = Sdp.parse(RELAY_OFFER);
+        String answer = Sdp.subscribeAnswer(new Sdp.LocalTransport("ufrag", "pwd", "00:11", 5000), 9,
+                remote.media());
+        assertTrue(answer.contains("a=group:BUNDLE 0 1\r\n"));
+        assertTrue(answer.contains("a=setup:active\r\n"));
+        assertTrue(answer.contains("a=recvonly\r\n"));
+        assertTrue(answer.contains("a=inactive\r\n"));
+        assertTrue(answer.contains("a=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 nack pli\r\na=rtcp-fb:96 ccm fir\r\n"));
+        assertTrue(answer.contains("a=fingerprint:sha-256 00:11\r\n"));
+    }
+
+    @Test
+    void shouldOfferLikeABrowser() {
+        String offer = Sdp.publishOffer(new Sdp.LocalTransport("ufrag", "pwd", "00:11", 5000), 9, "s",
+                "a0", 11, "v0", 22);
+        assertTrue(offer.contains("a=group:BUNDLE 0 1\r\n"));
+        assertTrue(offer.contains("a=setup:actpass\r\n"));
+        assertTrue(offer.contains("a=sendonly\r\n"));
+        assertTrue(offer.contains("a=rtpmap:111 opus/48000/2\r\n"));
+        assertTrue(offer.contains("a=ssrc:22 msid:s v0\r\n"));
+        assertTrue(offer.contains("a=rtcp-fb:96 ccm fir\r\n"));
+    }
+
+    @Test
+    void shouldRefuseARelayWithoutALoopbackCandidate() {
+        String remoteOnly = RELAY_OFFER.replace("127.0.0.1 10000", "192.0.2.7 10000");
+        assertThrows(IllegalArgumentException.class, () -> Sdp.parse(remoteOnly));
+    }
+}
