@@ -78,6 +78,7 @@ public final class MediaWorker implements Agent, MessageHandler, WorkerInbox {
     private final PliPacket pli = new PliPacket();
     private final FirPacket fir = new FirPacket();
     private long nextRtcpNanos;
+    private boolean keyframeScanNeeded;
     private volatile boolean sleeping;
     private volatile Thread thread;
 
@@ -367,12 +368,29 @@ public final class MediaWorker implements Agent, MessageHandler, WorkerInbox {
         }
     }
 
+    /** A Producer of this worker wants a keyframe: scan on the next duty cycle. Worker thread. */
+    void keyframeRequested() {
+        keyframeScanNeeded = true;
+    }
+
+    /**
+     * Sends the PLIs that are due. Scans Producers only while some request is pending, so an
+     * ordinary duty cycle does not walk every Producer of every Router.
+     */
     private int sendKeyframeRequests(long now) {
+        if (!keyframeScanNeeded) {
+            return 0;
+        }
+        keyframeScanNeeded = false;
         int sent = 0;
         for (int r = 0; r < routers.size(); r++) {
             for (Producer producer : routers.get(r).producers().values()) {
-                if (producer.keyframeRequestPending
-                        && now - producer.lastKeyframeRequestNanos >= Producer.KEYFRAME_REQUEST_INTERVAL_NANOS) {
+                if (!producer.keyframeRequestPending) {
+                    continue;
+                }
+                if (now - producer.lastKeyframeRequestNanos < Producer.KEYFRAME_REQUEST_INTERVAL_NANOS) {
+                    keyframeScanNeeded = true;
+                } else {
                     producer.keyframeRequestPending = false;
                     producer.lastKeyframeRequestNanos = now;
                     RouterTransport source = producer.source;

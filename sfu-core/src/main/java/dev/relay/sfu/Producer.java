@@ -57,6 +57,9 @@ public final class Producer {
     void requestKeyframe() {
         if (codec.kind() == MediaKind.VIDEO) {
             keyframeRequestPending = true;
+            if (source.router != null) {
+                source.router.worker().keyframeRequested();
+            }
         }
     }
 
