@@ -162,18 +162,6 @@ public final class RelayServer implements AutoCloseable {
         return media.port();
     }
 
-    public DropCounters drops() {
-        return drops;
-    }
-
-    public MediaWorkers workers() {
-        return workers;
-    }
-
-    public SignalingService signaling() {
-        return signaling;
-    }
-
     @Override
     public void close() {
         try {

@@ -38,10 +38,6 @@ public enum DropReason {
 
     private static final DropReason[] VALUES = values();
 
-    public static DropReason of(int ordinal) {
-        return VALUES[ordinal];
-    }
-
     public static int count() {
         return VALUES.length;
     }

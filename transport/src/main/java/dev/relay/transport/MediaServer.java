@@ -35,17 +35,11 @@ public final class MediaServer implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final List<Channel> channels = new ArrayList<>();
-    private final TransportRegistry registry;
-    private final DropCounters drops;
-    private final boolean epoll;
     private final int port;
 
-    private MediaServer(EventLoopGroup group, boolean epoll, int port, TransportRegistry registry, DropCounters drops) {
+    private MediaServer(EventLoopGroup group, int port) {
         this.group = group;
-        this.epoll = epoll;
         this.port = port;
-        this.registry = registry;
-        this.drops = drops;
     }
 
     public static MediaServer start(String bindAddress, int port, int ioThreads, TransportRegistry registry,
@@ -80,7 +74,7 @@ public final class MediaServer implements AutoCloseable {
             group.shutdownGracefully();
             throw e;
         }
-        MediaServer server = new MediaServer(group, epoll, boundPort, registry, drops);
+        MediaServer server = new MediaServer(group, boundPort);
         server.channels.addAll(bound);
         LOG.info("media UDP port {} on {} ({} x {} socket{})", boundPort, bindAddress, sockets,
                 epoll ? "epoll SO_REUSEPORT" : "NIO", sockets == 1 ? "" : "s");
@@ -89,18 +83,6 @@ public final class MediaServer implements AutoCloseable {
 
     public int port() {
         return port;
-    }
-
-    public boolean isEpoll() {
-        return epoll;
-    }
-
-    public TransportRegistry registry() {
-        return registry;
-    }
-
-    public DropCounters drops() {
-        return drops;
     }
 
     @Override

@@ -165,11 +165,6 @@ public final class Transport {
         }
     }
 
-    public boolean isDtlsEstablished() {
-        DtlsSession session = dtls;
-        return session != null && session.isEstablished();
-    }
-
     @Override
     public String toString() {
         return "Transport[" + id + " ufrag=" + ice.local().ufrag() + "]";
