@@ -1,7 +1,7 @@
 package dev.relay.bench;
 
-import dev.relay.transport.dtls.SrtpKeys;
-import dev.relay.transport.dtls.SrtpProfile;
+import dev.relay.transport.srtp.SrtpKeys;
+import dev.relay.transport.srtp.SrtpProfile;
 import dev.relay.transport.srtp.SrtpSession;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

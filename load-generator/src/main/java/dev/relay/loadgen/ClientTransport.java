@@ -14,7 +14,7 @@ import dev.relay.codecs.stun.StunMessage;
 import dev.relay.codecs.vp8.Vp8PayloadDescriptor;
 import dev.relay.transport.dtls.DtlsCertificate;
 import dev.relay.transport.dtls.DtlsSession;
-import dev.relay.transport.dtls.SrtpKeys;
+import dev.relay.transport.srtp.SrtpKeys;
 import dev.relay.transport.ice.IceCredentials;
 import dev.relay.transport.srtp.SrtpSession;
 import java.io.IOException;

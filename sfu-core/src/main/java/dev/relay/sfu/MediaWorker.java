@@ -1,6 +1,8 @@
 package dev.relay.sfu;
 
 import dev.relay.codecs.rtcp.FirPacket;
+import dev.relay.codecs.rtcp.NtpTime;
+import dev.relay.codecs.rtp.ReceiveStatistics;
 import dev.relay.codecs.rtcp.PliPacket;
 import dev.relay.codecs.rtcp.ReceiverReport;
 import dev.relay.codecs.rtcp.RtcpCompoundIterator;
@@ -343,7 +345,7 @@ public final class MediaWorker implements Agent, MessageHandler, WorkerInbox {
             long lsr = receiverReport.lsr(i);
             if (lsr != 0) {
                 if (nowCompactNtp < 0) {
-                    nowCompactNtp = (ntpTime(epochMillisClock.getAsLong()) >>> 16) & 0xFFFFFFFFL;
+                    nowCompactNtp = (NtpTime.fromEpochMillis(epochMillisClock.getAsLong()) >>> 16) & 0xFFFFFFFFL;
                 }
                 long rtt = (nowCompactNtp - lsr - receiverReport.dlsr(i)) & 0xFFFFFFFFL;
                 // A negative RTT (clock step, bogus DLSR) wraps to a huge value; ignore those.
@@ -352,13 +354,6 @@ public final class MediaWorker implements Agent, MessageHandler, WorkerInbox {
                 }
             }
         }
-    }
-
-    /** NTP timestamp (RFC 5905 §6: seconds since 1900 in the upper 32 bits) of a Unix time in ms. */
-    static long ntpTime(long epochMillis) {
-        long seconds = epochMillis / 1000 + 2_208_988_800L;
-        long fraction = ((epochMillis % 1000) << 32) / 1000;
-        return (seconds << 32) | fraction;
     }
 
     private void requestKeyframeFor(RouterTransport subscriber, int consumerSsrc) {
@@ -439,7 +434,7 @@ public final class MediaWorker implements Agent, MessageHandler, WorkerInbox {
      */
     private int sendSenderReports(long now) {
         int sent = 0;
-        long ntp = ntpTime(epochMillisClock.getAsLong());
+        long ntp = NtpTime.fromEpochMillis(epochMillisClock.getAsLong());
         for (int r = 0; r < routers.size(); r++) {
             List<RouterTransport> list = routers.get(r).transports();
             for (int t = 0; t < list.size(); t++) {

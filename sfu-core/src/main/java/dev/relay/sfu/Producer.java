@@ -1,5 +1,6 @@
 package dev.relay.sfu;
 
+import dev.relay.codecs.rtp.ReceiveStatistics;
 import java.util.Arrays;
 
 /**

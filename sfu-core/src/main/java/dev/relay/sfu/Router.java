@@ -1,7 +1,7 @@
 package dev.relay.sfu;
 
 import dev.relay.transport.Transport;
-import dev.relay.transport.dtls.SrtpKeys;
+import dev.relay.transport.srtp.SrtpKeys;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;

@@ -22,7 +22,7 @@ import dev.relay.transport.Transport;
 import dev.relay.transport.TransportRegistry;
 import dev.relay.transport.dtls.DtlsCertificate;
 import dev.relay.transport.dtls.DtlsSession;
-import dev.relay.transport.dtls.SrtpKeys;
+import dev.relay.transport.srtp.SrtpKeys;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

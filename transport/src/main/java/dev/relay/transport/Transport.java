@@ -2,7 +2,7 @@ package dev.relay.transport;
 
 import dev.relay.transport.dtls.DtlsCertificate;
 import dev.relay.transport.dtls.DtlsSession;
-import dev.relay.transport.dtls.SrtpKeys;
+import dev.relay.transport.srtp.SrtpKeys;
 import dev.relay.transport.ice.IceCredentials;
 import dev.relay.transport.ice.IceLiteAgent;
 import dev.relay.transport.srtp.SrtpSession;

@@ -109,8 +109,24 @@ class ChannelEgressConcurrencyTest {
             assertEquals(0, outOfOrder.get(), "each writer's records arrive in order, once");
             System.out.printf("egress: %d delivered, %d counted as ring-full%n", delivered.get(),
                     drops.get(DropReason.EGRESS_RING_FULL));
-            assertTrue(delivered.get() > offered / 50, "the event loop kept draining");
             assertEquals(0, drops.total() - drops.get(DropReason.EGRESS_RING_FULL));
+            // Liveness after the storm: a batch that fits the ring is delivered whole. (How much
+            // got through during contention depends on the scheduler, not on this class.)
+            long before = delivered.get();
+            long droppedBefore = drops.get(DropReason.EGRESS_RING_FULL);
+            byte[] record = new byte[200];
+            for (int i = 0; i < 500; i++) {
+                putInt(record, 0, 0);
+                putLong(record, 4, RECORDS_PER_WRITER + i);
+                assertTrue(egress.offer(transport.id(), record, 0, 120), "an empty ring takes the batch");
+            }
+            egress.wake();
+            long liveDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (delivered.get() < before + 500 && System.nanoTime() < liveDeadline) {
+                Thread.sleep(5);
+            }
+            assertEquals(before + 500, delivered.get(), "the event loop still drains after contention");
+            assertEquals(droppedBefore, drops.get(DropReason.EGRESS_RING_FULL));
         } finally {
             client.close().sync();
             server.close().sync();

@@ -1,5 +1,6 @@
 package dev.relay.transport.dtls;
 
+import dev.relay.transport.srtp.SrtpProfile;
 import java.io.IOException;
 import java.util.Hashtable;
 import org.bouncycastle.tls.Certificate;

@@ -1,5 +1,7 @@
 package dev.relay.transport.dtls;
 
+import dev.relay.transport.srtp.SrtpKeys;
+import dev.relay.transport.srtp.SrtpProfile;
 import java.io.IOException;
 import java.util.List;
 import java.util.Objects;

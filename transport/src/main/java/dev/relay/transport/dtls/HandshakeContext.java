@@ -1,5 +1,7 @@
 package dev.relay.transport.dtls;
 
+import dev.relay.transport.srtp.SrtpKeys;
+import dev.relay.transport.srtp.SrtpProfile;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -164,7 +166,7 @@ final class HandshakeContext {
             throw fail(AlertDescription.internal_error, "handshake completed without an SRTP profile");
         }
         byte[] material = context.exportKeyingMaterial(ExporterLabel.dtls_srtp, null, profile.keyingMaterialLength());
-        keys = SrtpKeys.fromKeyingMaterial(profile, material, role);
+        keys = SrtpKeys.fromKeyingMaterial(profile, material, role == DtlsSession.Role.CLIENT);
         Arrays.fill(material, (byte) 0);
     }
 

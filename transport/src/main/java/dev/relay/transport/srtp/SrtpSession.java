@@ -1,7 +1,5 @@
 package dev.relay.transport.srtp;
 
-import dev.relay.transport.dtls.SrtpKeys;
-import dev.relay.transport.dtls.SrtpProfile;
 import java.security.GeneralSecurityException;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.jitsi.srtp.SrtcpCryptoContext;

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.relay.transport.srtp.SrtpKeys;
+import dev.relay.transport.srtp.SrtpProfile;
 import dev.relay.transport.srtp.SrtpSession;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,5 +1,6 @@
 package dev.relay.transport.dtls;
 
+import dev.relay.transport.srtp.SrtpKeys;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
-import dev.relay.transport.dtls.SrtpKeys;
-import dev.relay.transport.dtls.SrtpProfile;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.stream.Stream;

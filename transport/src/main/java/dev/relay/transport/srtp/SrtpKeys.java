@@ -1,4 +1,4 @@
-package dev.relay.transport.dtls;
+package dev.relay.transport.srtp;
 
 import java.util.Arrays;
 import java.util.Objects;
@@ -35,7 +35,7 @@ public record SrtpKeys(SrtpProfile profile, byte[] localKey, byte[] localSalt, b
      * The DTLS client sends with the client_write key and salt, the server with the server_write
      * ones.
      */
-    public static SrtpKeys fromKeyingMaterial(SrtpProfile profile, byte[] material, DtlsSession.Role role) {
+    public static SrtpKeys fromKeyingMaterial(SrtpProfile profile, byte[] material, boolean dtlsClient) {
         int k = profile.keyLength();
         int s = profile.saltLength();
         if (material == null || material.length != profile.keyingMaterialLength()) {
@@ -45,7 +45,7 @@ public record SrtpKeys(SrtpProfile profile, byte[] localKey, byte[] localSalt, b
         byte[] serverKey = Arrays.copyOfRange(material, k, 2 * k);
         byte[] clientSalt = Arrays.copyOfRange(material, 2 * k, 2 * k + s);
         byte[] serverSalt = Arrays.copyOfRange(material, 2 * k + s, 2 * k + 2 * s);
-        return role == DtlsSession.Role.CLIENT
+        return dtlsClient
                 ? new SrtpKeys(profile, clientKey, clientSalt, serverKey, serverSalt)
                 : new SrtpKeys(profile, serverKey, serverSalt, clientKey, clientSalt);
     }

@@ -1,4 +1,4 @@
-package dev.relay.sfu;
+package dev.relay.codecs.rtp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -61,5 +61,25 @@ class ReceiveStatisticsTest {
         stats.onSenderReport(0x1234_5678_9ABC_DEF0L, 1_000 * MS);
         assertEquals(0x5678_9ABCL, stats.lastSrNtpMiddle());
         assertEquals(65536L / 2, stats.delaySinceLastSr(1_500 * MS));
+    }
+
+    @Test
+    void shouldHaveZeroJitterWhenTimestampsWrapAround() {
+        ReceiveStatistics stats = new ReceiveStatistics(90000);
+        long ts = 0xFFFF_FFFFL - 5 * 3000L;
+        for (int i = 0; i < 20; i++) {
+            stats.onPacket(i, (ts + i * 3000L) & 0xFFFF_FFFFL, i * 33_333_333L);
+        }
+        assertEquals(0, stats.jitter(), 1);
+    }
+
+    @Test
+    void shouldHaveZeroJitterAfterDaysOfUptime() {
+        ReceiveStatistics stats = new ReceiveStatistics(90000);
+        long start = 40L * 24 * 3600 * 1_000_000_000L; // 40 days of System.nanoTime
+        for (int i = 0; i < 20; i++) {
+            stats.onPacket(i, i * 3000L, start + i * 33_333_333L);
+        }
+        assertEquals(0, stats.jitter(), 1);
     }
 }

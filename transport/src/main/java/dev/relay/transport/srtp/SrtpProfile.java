@@ -1,4 +1,4 @@
-package dev.relay.transport.dtls;
+package dev.relay.transport.srtp;
 
 import java.util.List;
 import org.jitsi.srtp.SrtpPolicy;

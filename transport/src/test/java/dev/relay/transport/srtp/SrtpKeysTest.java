@@ -1,4 +1,4 @@
-package dev.relay.transport.dtls;
+package dev.relay.transport.srtp;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,8 +24,8 @@ class SrtpKeysTest {
         byte[] clientSalt = Arrays.copyOfRange(material, 2 * k, 2 * k + s);
         byte[] serverSalt = Arrays.copyOfRange(material, 2 * k + s, 2 * k + 2 * s);
 
-        SrtpKeys client = SrtpKeys.fromKeyingMaterial(profile, material, DtlsSession.Role.CLIENT);
-        SrtpKeys server = SrtpKeys.fromKeyingMaterial(profile, material, DtlsSession.Role.SERVER);
+        SrtpKeys client = SrtpKeys.fromKeyingMaterial(profile, material, true);
+        SrtpKeys server = SrtpKeys.fromKeyingMaterial(profile, material, false);
 
         assertArrayEquals(clientKey, client.localKey());
         assertArrayEquals(clientSalt, client.localSalt());
@@ -43,7 +43,7 @@ class SrtpKeysTest {
     @EnumSource(SrtpProfile.class)
     void shouldRejectWrongLengths(SrtpProfile profile) {
         assertThrows(IllegalArgumentException.class, () -> SrtpKeys.fromKeyingMaterial(profile,
-                new byte[profile.keyingMaterialLength() - 1], DtlsSession.Role.SERVER));
+                new byte[profile.keyingMaterialLength() - 1], false));
         assertThrows(IllegalArgumentException.class, () -> new SrtpKeys(profile, new byte[15],
                 new byte[profile.saltLength()], new byte[16], new byte[profile.saltLength()]));
     }

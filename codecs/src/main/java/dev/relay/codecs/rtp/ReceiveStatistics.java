@@ -1,11 +1,11 @@
-package dev.relay.sfu;
+package dev.relay.codecs.rtp;
 
-import dev.relay.codecs.rtp.SeqNum;
 
 /**
  * Reception statistics of one incoming RTP stream, for the report blocks we send back
  * (RFC 3550 §6.4.1, algorithms of Appendix A.1, A.3 and A.8). Pure logic: the caller passes
- * arrival times, so tests drive it with a fake clock.
+ * arrival times, so tests drive it with a fake clock. The relay keeps one per Producer for the
+ * RRs it sends publishers; the load generator keeps one per stream it receives.
  */
 public final class ReceiveStatistics {
     private static final int MAX_DROPOUT = 3000;
@@ -53,7 +53,9 @@ public final class ReceiveStatistics {
         }
         received++;
         long nowTransit = arrivalUnits(arrivalNanos) - rtpTimestamp;
-        long d = Math.abs(nowTransit - transit);
+        // RTP timestamps wrap at 2^32 (A.8 computes D in 32-bit arithmetic): a wrap between two
+        // packets must read as one tick, not as four billion ticks of jitter.
+        long d = Math.abs(RtpTimestamp.diff(nowTransit, transit));
         transit = nowTransit;
         jitterQ4 += d - ((jitterQ4 + 8) >> 4);
     }
@@ -120,7 +122,8 @@ public final class ReceiveStatistics {
         return (delayNanos * 65536L / 1_000_000_000L) & 0xFFFFFFFFL;
     }
 
+    /** Arrival time in timestamp units; split so that days of uptime times 90 kHz cannot overflow. */
     private long arrivalUnits(long arrivalNanos) {
-        return arrivalNanos * clockRate / 1_000_000_000L;
+        return arrivalNanos / 1_000_000_000L * clockRate + arrivalNanos % 1_000_000_000L * clockRate / 1_000_000_000L;
     }
 }
