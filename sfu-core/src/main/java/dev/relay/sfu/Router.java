@@ -1,5 +1,8 @@
 package dev.relay.sfu;
 
+import dev.relay.codecs.rtcp.NtpTime;
+import dev.relay.codecs.rtp.RtpPacket;
+import dev.relay.transport.DropReason;
 import dev.relay.transport.Transport;
 import dev.relay.transport.srtp.SrtpKeys;
 import java.util.ArrayList;
@@ -8,142 +11,182 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.agrona.collections.Int2ObjectHashMap;
 
 /**
- * A Room's media graph: Producer -> Consumers. Every field is owned by the {@link MediaWorker}
- * the Router is pinned to; the public methods may be called from any (control) thread and only
- * enqueue a command for that worker (Aeron's SenderProxy -> Sender).
+ * A Room's media graph: Transports, the Producers that arrive on them and the Consumers that
+ * leave through them (docs/architecture.md "Newcomer's map"). Every field is owned by the thread
+ * the Router is pinned to. The public methods may be called from any (control) thread and only
+ * enqueue a command for that thread (Aeron's SenderProxy -> Sender); the package-private ones are
+ * the data path and timers, called on that thread.
  */
 public final class Router {
-    private final MediaWorker worker;
+    private final RouterHost host;
+    private final MediaContext context;
+    private final RtcpReceiver rtcp;
     private final Int2ObjectHashMap<RouterTransport> transports = new Int2ObjectHashMap<>();
     private final Int2ObjectHashMap<Producer> producers = new Int2ObjectHashMap<>();
-    private final Int2ObjectHashMap<SimpleConsumer> consumers = new Int2ObjectHashMap<>();
+    private final Int2ObjectHashMap<Consumer> consumers = new Int2ObjectHashMap<>();
+    /** The same Transports as {@link #transports}, for the timers to walk without an iterator. */
     private final List<RouterTransport> transportList = new ArrayList<>();
 
-    Router(MediaWorker worker) {
-        this.worker = worker;
+    Router(RouterHost host) {
+        this.host = host;
+        this.context = host.context();
+        this.rtcp = new RtcpReceiver(context);
     }
 
-    public MediaWorker worker() {
-        return worker;
-    }
+    // ---- control API: any thread, one command each ----
 
-    /** Routes the Transport's SRTP into this Router's worker. */
+    /** Routes the Transport's SRTP/SRTCP into this Router. */
     public void attachTransport(Transport transport) {
-        transport.inbox(worker);
-        worker.submit(() -> {
-            RouterTransport routed = new RouterTransport(transport, this);
+        host.submit(() -> {
+            RouterTransport routed = new RouterTransport(transport, this, host.senderFor(transport));
             transports.put(transport.id(), routed);
             transportList.add(routed);
-            worker.bind(transport.id(), routed);
+            host.bind(routed);
         });
     }
 
     /** DTLS finished: install SRTP and ask for keyframes for everything the peer will receive. */
     public void transportConnected(Transport transport, SrtpKeys keys) {
-        worker.submit(() -> {
+        host.submit(() -> {
             RouterTransport routed = transports.get(transport.id());
-            if (routed == null) {
-                return;
-            }
-            transport.installSrtp(keys);
-            for (SimpleConsumer consumer : routed.consumersBySsrc.values()) {
-                consumer.restart();
-                consumer.producer.requestKeyframe();
+            if (routed != null) {
+                transport.installSrtp(keys);
+                routed.connected(context.nanoTime());
             }
         });
     }
 
     public void detachTransport(Transport transport) {
-        worker.submit(() -> {
+        host.submit(() -> {
             RouterTransport routed = transports.remove(transport.id());
             if (routed != null) {
                 transportList.remove(routed);
-                worker.unbind(transport.id());
+                host.unbind(routed);
             }
         });
     }
 
     public void createProducer(int producerId, Transport transport, Codec codec, int ssrc, int payloadType) {
-        worker.submit(() -> {
+        host.submit(() -> {
             RouterTransport routed = transports.get(transport.id());
-            if (routed == null) {
-                return;
+            if (routed != null) {
+                Producer producer = new Producer(producerId, codec, ssrc, routed, context);
+                producers.put(producerId, producer);
+                routed.addProducer(producer);
             }
-            Producer producer = new Producer(producerId, codec, ssrc, payloadType, routed);
-            producers.put(producerId, producer);
-            routed.producersBySsrc.put(ssrc, producer);
         });
     }
 
     public void closeProducer(int producerId) {
-        worker.submit(() -> {
+        host.submit(() -> {
             Producer producer = producers.remove(producerId);
             if (producer == null) {
                 return;
             }
-            producer.source.producersBySsrc.remove(producer.ssrc);
-            for (SimpleConsumer consumer : producer.consumers) {
-                consumers.remove(consumer.id);
-                consumer.sink.consumersBySsrc.remove(consumer.ssrc);
+            producer.source().removeProducer(producer);
+            for (Consumer consumer : producer.removeAllConsumers()) {
+                consumers.remove(consumer.id());
+                consumer.sink().removeConsumer(consumer);
             }
-            producer.consumers = new SimpleConsumer[0];
         });
     }
 
     public void createConsumer(int consumerId, int producerId, Transport transport, int ssrc, int payloadType) {
         int initialSeq = ThreadLocalRandom.current().nextInt(1 << 16);
-        worker.submit(() -> {
+        host.submit(() -> {
             Producer producer = producers.get(producerId);
             RouterTransport sink = transports.get(transport.id());
             if (producer == null || sink == null) {
                 return;
             }
-            SimpleConsumer consumer = new SimpleConsumer(consumerId, producer, sink, ssrc, payloadType, initialSeq);
+            Consumer consumer = new SimpleConsumer(consumerId, producer, sink, context, ssrc, payloadType,
+                    initialSeq);
             consumers.put(consumerId, consumer);
-            sink.consumersBySsrc.put(ssrc, consumer);
+            sink.addConsumer(consumer);
             producer.addConsumer(consumer);
-            producer.requestKeyframe();
+            producer.requestKeyframe(context.nanoTime());
         });
     }
 
     public void closeConsumer(int consumerId) {
-        worker.submit(() -> {
-            SimpleConsumer consumer = consumers.remove(consumerId);
+        host.submit(() -> {
+            Consumer consumer = consumers.remove(consumerId);
             if (consumer != null) {
-                consumer.producer.removeConsumer(consumer);
-                consumer.sink.consumersBySsrc.remove(consumer.ssrc);
+                consumer.producer().removeConsumer(consumer);
+                consumer.sink().removeConsumer(consumer);
             }
         });
     }
 
     /**
-     * Copies this Router's counters on its worker and passes the copy to {@code callback} there;
+     * Copies this Router's counters on its thread and passes the copy to {@code callback} there;
      * the callback must only hand it on (e.g. to the control executor).
      */
     public void requestStats(java.util.function.Consumer<RouterStats> callback) {
-        worker.submit(() -> {
+        host.submit(() -> {
             List<RouterStats.ProducerSample> producerSamples = new ArrayList<>();
-            for (Producer p : producers.values()) {
-                producerSamples.add(new RouterStats.ProducerSample(p.id, p.packetsReceived, p.bytesReceived,
-                        p.stats.cumulativeLost(), p.stats.hasPackets() ? p.stats.expected() : 0,
-                        p.stats.jitter() * 1000.0 / p.codec.clockRate()));
+            for (Producer producer : producers.values()) {
+                producerSamples.add(producer.sample());
             }
             List<RouterStats.ConsumerSample> consumerSamples = new ArrayList<>();
-            for (SimpleConsumer c : consumers.values()) {
-                consumerSamples.add(new RouterStats.ConsumerSample(c.id, c.producer.id, c.packetsSent, c.bytesSent,
-                        c.reportedFractionLost, c.reportedCumulativeLost,
-                        c.reportedJitter * 1000.0 / c.producer.codec.clockRate(), c.rttMs));
+            for (Consumer consumer : consumers.values()) {
+                consumerSamples.add(consumer.sample());
             }
             callback.accept(new RouterStats(List.copyOf(producerSamples), List.copyOf(consumerSamples)));
         });
     }
 
-    /** Worker thread: every producer and consumer of this Router, for periodic RTCP. */
-    List<RouterTransport> transports() {
-        return transportList;
+    // ---- data path and timers: the owning thread ----
+
+    /** A decrypted RTP packet from {@code from}: to the Producer of its SSRC, and on to its Consumers. */
+    void onRtp(RouterTransport from, byte[] buf, int off, int len, long receiveNanos) {
+        RtpPacket rtp = context.rtp;
+        if (!rtp.wrap(buf, off, len)) {
+            context.drop(DropReason.RTP_MALFORMED);
+            return;
+        }
+        Producer producer = from.producer(rtp.ssrc());
+        if (producer == null) {
+            context.drop(DropReason.RTP_UNKNOWN_SSRC);
+            return;
+        }
+        context.countIn();
+        producer.receive(rtp, receiveNanos);
     }
 
-    Int2ObjectHashMap<Producer> producers() {
-        return producers;
+    /** A decrypted (compound) RTCP packet from {@code from}. */
+    void onRtcp(RouterTransport from, byte[] buf, int off, int len, long receiveNanos) {
+        rtcp.receive(from, buf, off, len, receiveNanos);
+    }
+
+    /** The periodic reports: an RR to every publisher Transport, an SR for every Consumer. */
+    int sendReports(long nowNanos) {
+        int sent = 0;
+        for (int i = 0; i < transportList.size(); i++) {
+            sent += transportList.get(i).sendReceiverReport(nowNanos, context.rtcpOut);
+        }
+        long ntp = NtpTime.fromEpochMillis(context.epochMillis());
+        for (int i = 0; i < transportList.size(); i++) {
+            sent += transportList.get(i).sendSenderReports(nowNanos, ntp);
+        }
+        return sent;
+    }
+
+    /** Sends the keyframe requests that were held back by the throttle and are now due. */
+    int sendHeldKeyframeRequests(long nowNanos) {
+        int sent = 0;
+        for (Producer producer : producers.values()) {
+            sent += producer.sendHeldKeyframeRequest(nowNanos);
+        }
+        return sent;
+    }
+
+    /** The Transport a packet from {@code transportId} belongs to here, or null. Owning thread. */
+    RouterTransport transport(int transportId) {
+        return transports.get(transportId);
+    }
+
+    boolean hasTransports() {
+        return !transportList.isEmpty();
     }
 }

@@ -1,43 +1,70 @@
 package dev.relay.sfu;
 
 import dev.relay.codecs.h264.H264Payload;
+import dev.relay.codecs.rtcp.NtpTime;
+import dev.relay.codecs.rtcp.ReceiverReport;
+import dev.relay.codecs.rtcp.SenderReport;
 import dev.relay.codecs.rtp.RtpPacket;
-import dev.relay.codecs.vp8.Vp8PayloadDescriptor;
 
 /**
  * Forwards one single-encoding Producer onto one subscriber Transport (audio, or video without
  * simulcast). It gives the stream its own SSRC and payload type and keeps the sequence numbers
  * continuous from the subscriber's point of view; video starts on a keyframe.
  */
-public final class SimpleConsumer {
-    final int id;
-    final Producer producer;
-    final RouterTransport sink;
-    final int ssrc;
-    final int payloadType;
+final class SimpleConsumer implements Consumer {
+    private final int id;
+    private final Producer producer;
+    private final RouterTransport sink;
+    private final RtpSender sender;
+    private final MediaContext context;
+    private final int ssrc;
+    private final int payloadType;
     private boolean started;
     private int seqOffset;
     private int lastOutSeq;
-    long packetsSent;
-    long bytesSent;
+    private long packetsSent;
+    private long bytesSent;
     /** Payload octets sent, for our Sender Reports (RFC 3550 §6.4.1). */
-    long payloadBytesSent;
+    private long payloadBytesSent;
     /** RTP timestamp and send time of the last packet sent, to extrapolate the SR's RTP time. */
-    long lastRtpTimestamp;
-    long lastSendNanos;
+    private long lastRtpTimestamp;
+    private long lastSendNanos;
     // What the subscriber last reported about this stream (its RR report block).
-    int reportedFractionLost;
-    int reportedCumulativeLost;
-    long reportedJitter;
-    double rttMs = -1;
+    private int reportedFractionLost;
+    private int reportedCumulativeLost;
+    private long reportedJitter;
+    private double rttMs = -1;
 
-    SimpleConsumer(int id, Producer producer, RouterTransport sink, int ssrc, int payloadType, int initialSeq) {
+    SimpleConsumer(int id, Producer producer, RouterTransport sink, MediaContext context, int ssrc, int payloadType,
+                   int initialSeq) {
         this.id = id;
         this.producer = producer;
         this.sink = sink;
+        this.sender = sink.sender();
+        this.context = context;
         this.ssrc = ssrc;
         this.payloadType = payloadType;
         this.lastOutSeq = (initialSeq - 1) & 0xFFFF;
+    }
+
+    @Override
+    public void send(RtpPacket rtp, long nowNanos) {
+        if (!sender.isReady()) {
+            return;
+        }
+        byte[] out = context.rtpOut;
+        int length = rewrite(rtp, out, nowNanos);
+        if (length < 0) {
+            return;
+        }
+        int sent = sender.sendRtp(out, 0, length);
+        if (sent >= 0) {
+            packetsSent++;
+            bytesSent += sent;
+            payloadBytesSent += rtp.payloadLength();
+            lastSendNanos = nowNanos;
+            context.countOut(sent);
+        }
     }
 
     /**
@@ -45,10 +72,10 @@ public final class SimpleConsumer {
      * {@code out} at 0 and returns its length (before SRTP); returns -1 to skip it.
      * Header extensions and CSRCs are not forwarded: none are negotiated on the subscriber side.
      */
-    int rewrite(RtpPacket rtp, Vp8PayloadDescriptor vp8, byte[] out) {
+    int rewrite(RtpPacket rtp, byte[] out, long nowNanos) {
         if (!started) {
-            if (producer.codec.kind() == MediaKind.VIDEO && !isKeyframeStart(rtp, vp8)) {
-                producer.requestKeyframe();
+            if (producer.codec().kind() == MediaKind.VIDEO && !isKeyframeStart(rtp)) {
+                producer.requestKeyframe(nowNanos);
                 return -1;
             }
             started = true;
@@ -67,27 +94,79 @@ public final class SimpleConsumer {
         return headerLength + rest;
     }
 
-    /** Restarts forwarding at the next keyframe (e.g. after the subscriber's DTLS restarts). */
-    void restart() {
+    @Override
+    public void restart(long nowNanos) {
         started = false;
+        producer.requestKeyframe(nowNanos);
     }
 
-    private boolean isKeyframeStart(RtpPacket rtp, Vp8PayloadDescriptor vp8) {
+    @Override
+    public void onKeyframeRequest(long nowNanos) {
+        // RTCP terminates here (docs/architecture.md): the subscriber's request becomes the
+        // Producer's own, throttled request to the publisher.
+        producer.requestKeyframe(nowNanos);
+    }
+
+    @Override
+    public void onReportBlock(ReceiverReport report, int block, long nowCompactNtp) {
+        reportedFractionLost = report.fractionLost(block);
+        reportedCumulativeLost = report.cumulativeLost(block);
+        reportedJitter = report.jitter(block);
+        long lsr = report.lsr(block);
+        if (lsr != 0) {
+            double rtt = NtpTime.roundTripMillis(nowCompactNtp, lsr, report.dlsr(block));
+            if (rtt >= 0) {
+                rttMs = rtt;
+            }
+        }
+    }
+
+    @Override
+    public int sendSenderReport(long nowNanos, long ntp) {
+        if (packetsSent == 0) {
+            return 0;
+        }
+        long elapsedTicks = (nowNanos - lastSendNanos) * producer.codec().clockRate() / 1_000_000_000L;
+        long rtpTime = (lastRtpTimestamp + elapsedTicks) & 0xFFFFFFFFL;
+        byte[] out = context.rtcpOut;
+        int len = SenderReport.write(out, 0, ssrc, ntp, rtpTime, packetsSent, payloadBytesSent);
+        return sender.sendRtcp(out, 0, len) >= 0 ? 1 : 0;
+    }
+
+    @Override
+    public RouterStats.ConsumerSample sample() {
+        return new RouterStats.ConsumerSample(id, producer.id(), packetsSent, bytesSent, reportedFractionLost,
+                reportedCumulativeLost, reportedJitter * 1000.0 / producer.codec().clockRate(), rttMs);
+    }
+
+    private boolean isKeyframeStart(RtpPacket rtp) {
         byte[] buf = rtp.buffer();
         int off = rtp.payloadOffset();
         int len = rtp.payloadLength();
-        return switch (producer.codec) {
-            case VP8 -> vp8.wrap(buf, off, len) && vp8.isKeyframe();
+        return switch (producer.codec()) {
+            case VP8 -> context.vp8.wrap(buf, off, len) && context.vp8.isKeyframe();
             case H264 -> H264Payload.isKeyframe(buf, off, len);
             default -> true;
         };
     }
 
+    @Override
     public int id() {
         return id;
     }
 
+    @Override
     public int ssrc() {
         return ssrc;
+    }
+
+    @Override
+    public Producer producer() {
+        return producer;
+    }
+
+    @Override
+    public RouterTransport sink() {
+        return sink;
     }
 }

@@ -32,8 +32,8 @@ class ForwardingAllocationTest {
 
     @Test
     void shouldForwardWithoutAllocatingBeyondSrtpLibrary() throws Exception {
-        TransportRegistry registry = new TransportRegistry();
         DropCounters drops = new DropCounters();
+        TransportRegistry registry = new TransportRegistry(drops);
         MediaServer media = MediaServer.start("127.0.0.1", 0, 1, registry, drops);
         MediaWorkers workers = new MediaWorkers(1, drops);
         InetSocketAddress relay = new InetSocketAddress("127.0.0.1", media.port());

@@ -67,8 +67,8 @@ public final class RelayServer implements AutoCloseable {
     /** Starts the relay with its own {@link SessionEvents} (embedding, tests); it is closed with the relay. */
     public static RelayServer start(RelayConfig config, SessionEvents events) throws Exception {
         DtlsCertificate certificate = DtlsCertificate.generate();
-        TransportRegistry registry = new TransportRegistry();
         DropCounters drops = new DropCounters();
+        TransportRegistry registry = new TransportRegistry(drops);
         MediaServer media = MediaServer.start(config.bindAddress(), config.mediaPort(), config.ioThreads(),
                 registry, drops);
         MediaWorkers workers = new MediaWorkers(config.workerThreads(), drops);

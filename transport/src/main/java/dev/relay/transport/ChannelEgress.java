@@ -115,7 +115,7 @@ public final class ChannelEgress implements MessageHandler {
         int transportId = buffer.getInt(index);
         Transport transport = transports.get(transportId);
         InetSocketAddress remote;
-        if (transport == null || transport.isClosed() || (remote = transport.ice().selectedAddress()) == null) {
+        if (transport == null || transport.isClosed() || (remote = transport.selectedRemote()) == null) {
             if (transport != null && transport.isClosed()) {
                 transports.remove(transportId);
             }

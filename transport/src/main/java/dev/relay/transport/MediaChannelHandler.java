@@ -140,7 +140,7 @@ final class MediaChannelHandler extends ChannelInboundHandlerAdapter {
         out.writeBytes(reply, 0, replyLength);
         ctx.writeAndFlush(new DatagramPacket(out, sender), ctx.voidPromise());
         egress.register(transport);
-        transport.ice().onValidatedRequest(egress, sender, stun.useCandidate(), System.nanoTime());
+        transport.onValidatedRequest(egress, sender, stun.useCandidate(), System.nanoTime());
         Transport previous = validated.put(sender, transport);
         if (previous != transport) {
             pruneClosed();

@@ -5,6 +5,7 @@ import dev.relay.transport.dtls.DtlsSession;
 import dev.relay.transport.srtp.SrtpKeys;
 import dev.relay.transport.ice.IceCredentials;
 import dev.relay.transport.ice.IceLiteAgent;
+import dev.relay.transport.srtp.SrtpKeys;
 import dev.relay.transport.srtp.SrtpSession;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -17,10 +18,14 @@ import java.util.concurrent.Executor;
  * One peer's ICE + DTLS + SRTP association: one remote 5-tuple once ICE has picked it.
  *
  * <p>Ownership (STYLE.md "one writer per state"): the {@link IceLiteAgent} and the selected
- * address are written by the UDP I/O thread that validated the STUN check; the
+ * path are written by the UDP I/O thread that validated the STUN check; the
  * {@link DtlsSession} runs its handshake on a control executor; the {@link SrtpSession} and
  * everything used per packet belong to the media worker the owning Router is pinned to, which
  * installs it through its command queue ({@link #installSrtp}).
+ *
+ * <p>Media crosses a Transport in one call each way: {@link #unprotectRtp} / {@link #unprotectRtcp}
+ * on the way in, {@link #sendRtp} / {@link #sendRtcp} (protect, then enqueue on the selected
+ * socket) on the way out. Each counts its own drops by reason and returns -1 for a dropped packet.
  */
 public final class Transport {
     /** Early DTLS datagrams kept until the peer's fingerprint is known (the subscribe answer). */
@@ -29,7 +34,10 @@ public final class Transport {
     private final int id;
     private final IceLiteAgent ice;
     private final TransportRegistry registry;
+    private final DropCounters drops;
     private final ArrayDeque<byte[]> pendingDtls = new ArrayDeque<>();
+    /** The socket and remote address media goes to; replaced whole, so a reader never mixes two. */
+    private volatile SelectedPath selected;
     private volatile WorkerInbox inbox;
     private volatile DtlsSession dtls;
     private volatile boolean closed;
@@ -37,10 +45,15 @@ public final class Transport {
     // Worker-owned.
     private SrtpSession srtp;
 
-    Transport(int id, IceCredentials local, TransportRegistry registry) {
+    /** The pair ICE selected: the local socket's egress and the peer's address (RFC 8445 §6.1.2.6). */
+    private record SelectedPath(ChannelEgress egress, InetSocketAddress remote) {
+    }
+
+    Transport(int id, IceCredentials local, TransportRegistry registry, DropCounters drops) {
         this.id = id;
         this.ice = new IceLiteAgent(local);
         this.registry = registry;
+        this.drops = drops;
     }
 
     public int id() {
@@ -89,6 +102,22 @@ public final class Transport {
         session.start(executor);
     }
 
+    /**
+     * A binding request from {@code from} passed integrity checks on the socket of {@code egress};
+     * the ICE-lite agent decides whether it becomes the selected path. I/O thread.
+     */
+    void onValidatedRequest(ChannelEgress egress, InetSocketAddress from, boolean useCandidate, long nowNanos) {
+        if (ice.onValidatedRequest(from, useCandidate, nowNanos)) {
+            selected = new SelectedPath(egress, from);
+        }
+    }
+
+    /** The selected remote address, or null before any valid check. */
+    InetSocketAddress selectedRemote() {
+        SelectedPath path = selected;
+        return path == null ? null : path.remote();
+    }
+
     /** Called by the I/O thread with a DTLS datagram from the validated address. */
     boolean offerDtls(byte[] buf, int off, int len) {
         DtlsSession session = dtls;
@@ -112,12 +141,12 @@ public final class Transport {
 
     /** Sends a control datagram (DTLS record) to the selected address; any thread. */
     public void sendControl(byte[] buf, int off, int len) {
-        ChannelEgress egress = ice.selectedEgress();
-        InetSocketAddress remote = ice.selectedAddress();
-        if (egress == null || remote == null || closed) {
+        SelectedPath path = selected;
+        if (path == null || closed) {
             return;
         }
-        Channel channel = egress.channel();
+        InetSocketAddress remote = path.remote();
+        Channel channel = path.egress().channel();
         ByteBuf out = channel.alloc().directBuffer(len);
         out.writeBytes(buf, off, len);
         channel.writeAndFlush(new DatagramPacket(out, remote), channel.voidPromise());
@@ -130,22 +159,80 @@ public final class Transport {
         this.srtp = new SrtpSession(keys);
     }
 
-    /** The SRTP session, or null before the DTLS handshake completed. Worker thread only. */
-    public SrtpSession srtp() {
-        return srtp;
+    /** True once SRTP keys are installed (the DTLS handshake completed). Worker thread only. */
+    public boolean isSecure() {
+        return srtp != null;
     }
 
     /**
-     * Hands a protected packet to the selected socket's outbound ring and returns that socket's
-     * egress (the caller wakes it once per batch), or null if the packet was not queued.
-     * Worker thread only; allocates nothing.
+     * Authenticates and decrypts an SRTP packet in place. Worker thread only; allocates nothing.
+     *
+     * @return the RTP packet's length, or -1 if dropped (counted: no keys yet, or auth/replay failed)
      */
-    public ChannelEgress send(byte[] buf, int off, int len) {
-        ChannelEgress egress = ice.selectedEgress();
-        if (egress == null || closed) {
-            return null;
+    public int unprotectRtp(byte[] buf, int off, int len) {
+        SrtpSession session = srtp;
+        if (session == null) {
+            drops.increment(DropReason.NO_SRTP_CONTEXT);
+            return -1;
         }
-        return egress.offer(id, buf, off, len) ? egress : null;
+        int result = session.unprotectRtp(buf, off, len);
+        if (result < 0) {
+            drops.increment(DropReason.SRTP_UNPROTECT_FAILED);
+        }
+        return result;
+    }
+
+    /** As {@link #unprotectRtp}, for SRTCP. */
+    public int unprotectRtcp(byte[] buf, int off, int len) {
+        SrtpSession session = srtp;
+        if (session == null) {
+            drops.increment(DropReason.NO_SRTP_CONTEXT);
+            return -1;
+        }
+        int result = session.unprotectRtcp(buf, off, len);
+        if (result < 0) {
+            drops.increment(DropReason.SRTP_UNPROTECT_FAILED);
+        }
+        return result;
+    }
+
+    /**
+     * Protects an RTP packet in place and queues it on the selected socket; the socket is added to
+     * {@code batch} so the worker wakes it once per duty cycle. Worker thread only; allocates
+     * nothing.
+     *
+     * @param buf must have {@link SrtpSession#MAX_RTP_OVERHEAD} bytes free after {@code off + len}
+     * @return the length queued (the SRTP packet), or -1 if not sent: no keys or no selected path
+     *         yet, protect failed (counted) or the socket's ring was full (counted by the egress)
+     */
+    public int sendRtp(byte[] buf, int off, int len, EgressBatch batch) {
+        SrtpSession session = srtp;
+        if (session == null) {
+            return -1;
+        }
+        return enqueue(buf, off, session.protectRtp(buf, off, len), batch);
+    }
+
+    /** As {@link #sendRtp}, for a (compound) RTCP packet; needs {@link SrtpSession#MAX_RTCP_OVERHEAD}. */
+    public int sendRtcp(byte[] buf, int off, int len, EgressBatch batch) {
+        SrtpSession session = srtp;
+        if (session == null) {
+            return -1;
+        }
+        return enqueue(buf, off, session.protectRtcp(buf, off, len), batch);
+    }
+
+    private int enqueue(byte[] buf, int off, int protectedLength, EgressBatch batch) {
+        if (protectedLength < 0) {
+            drops.increment(DropReason.SRTP_PROTECT_FAILED);
+            return -1;
+        }
+        SelectedPath path = selected;
+        if (path == null || closed || !path.egress().offer(id, buf, off, protectedLength)) {
+            return -1;
+        }
+        batch.add(path.egress());
+        return protectedLength;
     }
 
     /** Closes DTLS (close_notify) and forgets the ICE credentials; any thread, idempotent. */

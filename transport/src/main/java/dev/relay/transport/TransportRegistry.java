@@ -12,11 +12,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class TransportRegistry {
     private final ConcurrentHashMap<String, Transport> byUfrag = new ConcurrentHashMap<>();
     private final AtomicInteger nextId = new AtomicInteger(1);
+    private final DropCounters drops;
+
+    /** @param drops where the Transports count the packets they drop (the relay's one set) */
+    public TransportRegistry(DropCounters drops) {
+        this.drops = drops;
+    }
 
     public Transport create() {
         while (true) {
             IceCredentials credentials = IceCredentials.random();
-            Transport transport = new Transport(nextId.getAndIncrement(), credentials, this);
+            Transport transport = new Transport(nextId.getAndIncrement(), credentials, this, drops);
             if (byUfrag.putIfAbsent(credentials.ufrag(), transport) == null) {
                 return transport;
             }

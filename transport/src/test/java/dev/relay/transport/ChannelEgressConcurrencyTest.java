@@ -62,10 +62,10 @@ class ChannelEgressConcurrencyTest {
         DropCounters drops = new DropCounters();
         // A small ring so that writers fill it and the full-ring path is exercised.
         ChannelEgress egress = new ChannelEgress(0, client, 256 * 1024, drops);
-        Transport transport = new TransportRegistry().create();
+        Transport transport = new TransportRegistry(drops).create();
         client.eventLoop().submit(() -> {
             egress.register(transport);
-            transport.ice().onValidatedRequest(egress, new InetSocketAddress("127.0.0.1", 5000), true, 1);
+            transport.onValidatedRequest(egress, new InetSocketAddress("127.0.0.1", 5000), true, 1);
         }).sync();
         try {
             CountDownLatch start = new CountDownLatch(1);

@@ -34,8 +34,8 @@ class MediaChannelHandlerTest {
 
     @BeforeEach
     void setUp() {
-        registry = new TransportRegistry();
         drops = new DropCounters();
+        registry = new TransportRegistry(drops);
         channel = new EmbeddedChannel(new MediaChannelHandler(registry, drops, 0));
         transport = registry.create();
         ring = new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(

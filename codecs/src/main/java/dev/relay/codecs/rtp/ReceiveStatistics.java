@@ -1,5 +1,6 @@
 package dev.relay.codecs.rtp;
 
+import dev.relay.codecs.rtcp.NtpTime;
 
 /**
  * Reception statistics of one incoming RTP stream, for the report blocks we send back
@@ -24,33 +25,44 @@ public final class ReceiveStatistics {
     private long jitterQ4;
     private long lastSrNtpMiddle;
     private long lastSrArrivalNanos;
+    /** Sequence number that would confirm a restart (A.1 bad_seq); -1: none pending. */
+    private int badSeq = -1;
+    private long restarts;
 
     public ReceiveStatistics(int clockRate) {
         this.clockRate = clockRate;
     }
 
-    /** Records one packet (A.1 update_seq, simplified: a big jump restarts the sequence). */
+    /**
+     * Records one packet (A.1 update_seq). A jump of {@code MAX_DROPOUT} or more, or a packet more
+     * than {@code MAX_MISORDER} behind, is taken as a restart of the sender only when the next
+     * packet follows it in sequence; a lone stray packet is ignored. A restart begins the
+     * sequence, loss and interval counts again (A.1 init_seq); jitter carries on (A.8).
+     */
     public void onPacket(int seq, long rtpTimestamp, long arrivalNanos) {
         if (!initialized) {
             initialized = true;
-            baseSeq = seq;
-            maxSeq = seq;
+            initSequence(seq);
             received = 1;
             transit = arrivalUnits(arrivalNanos) - rtpTimestamp;
             return;
         }
-        int delta = SeqNum.diff(seq, maxSeq);
-        if (delta > 0 && delta < MAX_DROPOUT) {
+        int udelta = (seq - maxSeq) & 0xFFFF;
+        if (udelta < MAX_DROPOUT) {
             if (seq < maxSeq) {
                 cycles += 1 << 16;
             }
             maxSeq = seq;
-        } else if (delta <= -MAX_MISORDER || delta >= MAX_DROPOUT) {
-            // The sender restarted or jumped: start the statistics again from here.
-            initialized = false;
-            onPacket(seq, rtpTimestamp, arrivalNanos);
-            return;
+        } else if (udelta <= (1 << 16) - MAX_MISORDER) {
+            if (seq != badSeq) {
+                // A very large jump: wait for the next packet to tell a restart from a stray.
+                badSeq = (seq + 1) & 0xFFFF;
+                return;
+            }
+            initSequence(seq);
+            restarts++;
         }
+        // else: a duplicate or a packet reordered by less than MAX_MISORDER, counted as received.
         received++;
         long nowTransit = arrivalUnits(arrivalNanos) - rtpTimestamp;
         // RTP timestamps wrap at 2^32 (A.8 computes D in 32-bit arithmetic): a wrap between two
@@ -60,9 +72,25 @@ public final class ReceiveStatistics {
         jitterQ4 += d - ((jitterQ4 + 8) >> 4);
     }
 
+    /** A.1 init_seq: the sequence (and with it expected, lost and the report interval) starts here. */
+    private void initSequence(int seq) {
+        baseSeq = seq;
+        maxSeq = seq;
+        badSeq = -1;
+        cycles = 0;
+        received = 0;
+        expectedPrior = 0;
+        receivedPrior = 0;
+    }
+
+    /** How often the sender restarted its sequence (each resets {@link #expected} and {@link #received}). */
+    public long restarts() {
+        return restarts;
+    }
+
     /** Records a Sender Report's NTP time (the middle 32 bits go back as LSR, §6.4.1). */
     public void onSenderReport(long ntpTimestamp, long arrivalNanos) {
-        lastSrNtpMiddle = (ntpTimestamp >>> 16) & 0xFFFFFFFFL;
+        lastSrNtpMiddle = NtpTime.compact(ntpTimestamp);
         lastSrArrivalNanos = arrivalNanos;
     }
 

@@ -82,4 +82,52 @@ class ReceiveStatisticsTest {
         }
         assertEquals(0, stats.jitter(), 1);
     }
+
+    @Test
+    void shouldIgnoreALoneStrayPacketFarOutOfSequence() {
+        ReceiveStatistics stats = new ReceiveStatistics(48000);
+        for (int seq = 1000; seq < 1200; seq++) {
+            stats.onPacket(seq, 0, 0);
+        }
+        stats.onPacket(40000, 0, 0);
+        for (int seq = 1200; seq < 1210; seq++) {
+            stats.onPacket(seq, 0, 0);
+        }
+        assertEquals(0, stats.restarts());
+        assertEquals(210, stats.expected());
+        assertEquals(0, stats.cumulativeLost(), "the stray is neither loss nor a restart");
+    }
+
+    @Test
+    void shouldRestartFromScratchWhenTwoPacketsConfirmAJumpAfterAWrap() {
+        ReceiveStatistics stats = new ReceiveStatistics(90000);
+        for (int i = 0; i < 16; i++) {
+            stats.onPacket((65528 + i) & 0xFFFF, 0, 0);
+        }
+        stats.takeFractionLost();
+        stats.onPacket(20000, 0, 0);
+        stats.onPacket(20001, 0, 0);
+        stats.onPacket(20003, 0, 0);
+        assertEquals(1, stats.restarts());
+        assertEquals(20003, stats.extendedHighestSeq(), "the wrap count starts again");
+        assertEquals(3, stats.expected());
+        assertEquals(1, stats.cumulativeLost());
+        assertEquals(256 / 3, stats.takeFractionLost(), "the interval starts again too: never negative");
+    }
+
+    @Test
+    void shouldCountAPacketReorderedByLessThanTheMisorderLimit() {
+        ReceiveStatistics stats = new ReceiveStatistics(48000);
+        for (int seq = 500; seq < 600; seq++) {
+            if (seq != 550) {
+                stats.onPacket(seq, 0, 0);
+            }
+        }
+        stats.onPacket(550, 0, 0);
+        for (int seq = 600; seq < 700; seq++) {
+            stats.onPacket(seq, 0, 0);
+        }
+        assertEquals(0, stats.cumulativeLost());
+        assertEquals(0, stats.restarts());
+    }
 }

@@ -1,6 +1,5 @@
 package dev.relay.transport.ice;
 
-import dev.relay.transport.ChannelEgress;
 import java.net.InetSocketAddress;
 
 /**
@@ -14,7 +13,6 @@ import java.net.InetSocketAddress;
 public final class IceLiteAgent {
     private final IceCredentials local;
     private final byte[] localPwd;
-    private volatile ChannelEgress selectedEgress;
     private volatile InetSocketAddress selectedAddress;
     private volatile boolean nominated;
     private volatile long lastRequestNanos;
@@ -34,28 +32,27 @@ public final class IceLiteAgent {
     }
 
     /**
-     * Records a binding request that passed integrity checks. Called by the I/O thread that
-     * received it.
+     * Records a binding request that passed integrity checks; true when {@code from} became the
+     * selected address. Called by the I/O thread that received it; checks from two addresses can
+     * reach two sockets (two threads), so the decision is made under the agent's lock (a few
+     * checks per second per peer, never media).
      */
-    public void onValidatedRequest(ChannelEgress egress, InetSocketAddress from, boolean useCandidate, long nowNanos) {
+    public synchronized boolean onValidatedRequest(InetSocketAddress from, boolean useCandidate, long nowNanos) {
         lastRequestNanos = nowNanos;
         if (useCandidate) {
             if (!nominated || !from.equals(selectedAddress)) {
-                selectedEgress = egress;
                 selectedAddress = from;
                 nominated = true;
+                return true;
             }
         } else if (selectedAddress == null) {
-            selectedEgress = egress;
             selectedAddress = from;
+            return true;
         }
+        return false;
     }
 
-    /** The socket (and its outbound ring) of the selected pair, or null before any valid check. */
-    public ChannelEgress selectedEgress() {
-        return selectedEgress;
-    }
-
+    /** The remote address of the selected pair, or null before any valid check. */
     public InetSocketAddress selectedAddress() {
         return selectedAddress;
     }

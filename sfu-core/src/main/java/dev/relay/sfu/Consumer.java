@@ -1,0 +1,40 @@
+package dev.relay.sfu;
+
+import dev.relay.codecs.rtcp.ReceiverReport;
+import dev.relay.codecs.rtp.RtpPacket;
+
+/**
+ * One Producer forwarded onto one subscriber Transport. The forwarding strategy is the class
+ * (STYLE.md "Vocabulary"): {@link SimpleConsumer} for audio and single-encoding video; simulcast
+ * and SVC consumers decide per packet which layer goes out. A Consumer owns its RTCP towards the
+ * subscriber: the Sender Reports it sends and the report blocks and keyframe requests it gets.
+ * Worker thread only. Package-private: signaling knows Consumers by id, through {@link Router}.
+ */
+interface Consumer {
+    int id();
+
+    /** The SSRC the subscriber sees (ours, not the publisher's). */
+    int ssrc();
+
+    Producer producer();
+
+    /** The subscriber's Transport this Consumer leaves through. */
+    RouterTransport sink();
+
+    /** One packet of the Producer's stream, arrived at {@code nowNanos}: forward it or not. */
+    void send(RtpPacket rtp, long nowNanos);
+
+    /** The subscriber's Transport finished DTLS (again): start over at the next keyframe. */
+    void restart(long nowNanos);
+
+    /** The subscriber asked for a keyframe (PLI or FIR naming our SSRC). */
+    void onKeyframeRequest(long nowNanos);
+
+    /** Report block {@code block} of {@code report} is about our SSRC (RFC 3550 §6.4.2). */
+    void onReportBlock(ReceiverReport report, int block, long nowCompactNtp);
+
+    /** Sends our Sender Report if anything was sent (RFC 3550 §6.4.1); returns packets sent. */
+    int sendSenderReport(long nowNanos, long ntp);
+
+    RouterStats.ConsumerSample sample();
+}

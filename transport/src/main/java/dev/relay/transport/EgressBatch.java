@@ -1,0 +1,34 @@
+package dev.relay.transport;
+
+/**
+ * The sockets one media worker wrote to during its current duty cycle. Each is woken once when
+ * the cycle ends ({@link #flush}), so the event loop drains a cycle's packets with one flush and
+ * they leave in one sendmmsg per socket (STYLE.md "Batch syscalls"). Owned by one worker thread;
+ * allocates nothing.
+ */
+public final class EgressBatch {
+    private final ChannelEgress[] touched = new ChannelEgress[MediaServer.MAX_SOCKETS];
+    private final boolean[] isTouched = new boolean[MediaServer.MAX_SOCKETS];
+    private int count;
+
+    void add(ChannelEgress egress) {
+        int i = egress.index();
+        if (!isTouched[i]) {
+            isTouched[i] = true;
+            touched[count++] = egress;
+        }
+    }
+
+    /** Wakes every socket written to since the last flush; returns how many. */
+    public int flush() {
+        int woken = count;
+        for (int i = 0; i < woken; i++) {
+            ChannelEgress egress = touched[i];
+            isTouched[egress.index()] = false;
+            touched[i] = null;
+            egress.wake();
+        }
+        count = 0;
+        return woken;
+    }
+}
