@@ -3,6 +3,7 @@ package dev.relay.loadgen;
 import dev.relay.codecs.Bytes;
 import dev.relay.codecs.Demux;
 import dev.relay.codecs.rtcp.FirPacket;
+import dev.relay.codecs.rtcp.NtpTime;
 import dev.relay.codecs.rtcp.PliPacket;
 import dev.relay.codecs.rtcp.ReceiverReport;
 import dev.relay.codecs.rtcp.ReportBlock;
@@ -490,7 +491,7 @@ final class ClientTransport implements RtpSink {
     /** One compound packet with an SR per track we send (RFC 3550 §6.4.1). */
     private void sendSenderReports(long now) {
         byte[] buf = loop.tx;
-        long ntp = ntpTime(System.currentTimeMillis());
+        long ntp = NtpTime.fromEpochMillis(System.currentTimeMillis());
         int len = 0;
         if (audio != null && audio.packetsSent > 0) {
             len += SenderReport.write(buf, len, audio.ssrc(), ntp, audio.rtpTimestampAt(now), audio.packetsSent,
@@ -545,13 +546,6 @@ final class ClientTransport implements RtpSink {
                 len = 0;
             }
         }
-    }
-
-    /** NTP timestamp (RFC 5905 §6) of a Unix time in milliseconds. */
-    static long ntpTime(long epochMillis) {
-        long seconds = epochMillis / 1000 + 2_208_988_800L;
-        long fraction = ((epochMillis % 1000) << 32) / 1000;
-        return (seconds << 32) | fraction;
     }
 
     void fail(String reason) {
