@@ -10,6 +10,7 @@ import dev.relay.codecs.rtcp.ReportBlock;
 import dev.relay.codecs.rtcp.RtcpCompoundIterator;
 import dev.relay.codecs.rtcp.RtcpHeader;
 import dev.relay.codecs.rtcp.SenderReport;
+import dev.relay.codecs.rtp.ReceiveStatistics;
 import dev.relay.codecs.rtp.RtpPacket;
 import dev.relay.codecs.stun.StunMessage;
 import dev.relay.codecs.vp8.Vp8PayloadDescriptor;
@@ -400,7 +401,7 @@ final class ClientTransport implements RtpSink {
             earlyMediaPackets++;
             return;
         }
-        if (decryptEvery > 1 && stream.received % decryptEvery != 1) {
+        if (decryptEvery > 1 && stream.totalReceived() % decryptEvery != 1) {
             return;
         }
         int rtpLength = srtp.unprotectRtp(buf, 0, len);
@@ -462,8 +463,7 @@ final class ClientTransport implements RtpSink {
                 if (sr.wrap(buf, off, plen)) {
                     ReceiveStream stream = streams.get(sr.senderSsrc());
                     if (stream != null) {
-                        stream.lastSrCompactNtp = sr.compactNtp();
-                        stream.lastSrArrivalNanos = now;
+                        stream.statistics.onSenderReport(sr.ntpTimestamp(), now);
                     }
                 }
             } else if (type == RtcpHeader.PT_PSFB && it.header().count() == PliPacket.FMT) {
@@ -527,13 +527,10 @@ final class ClientTransport implements RtpSink {
                 if (!stream.active || !stream.started()) {
                     continue;
                 }
-                // DLSR in units of 1/65536 s.
-                long dlsr = stream.lastSrArrivalNanos == 0 ? 0
-                        : (now - stream.lastSrArrivalNanos) * 65536L / 1_000_000_000L;
-                len += ReceiverReport.writeBlock(buf, len, stream.ssrc, stream.takeFractionLost(),
-                        (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, stream.cumulativeLost())),
-                        stream.extendedHighestSeq() & 0xFFFFFFFFL, stream.jitter() & 0xFFFFFFFFL,
-                        stream.lastSrCompactNtp & 0xFFFFFFFFL, dlsr & 0xFFFFFFFFL);
+                ReceiveStatistics stats = stream.statistics;
+                len += ReceiverReport.writeBlock(buf, len, stream.ssrc, stats.takeFractionLost(),
+                        stats.cumulativeLost(), stats.extendedHighestSeq() & 0xFFFFFFFFL,
+                        stats.jitter() & 0xFFFFFFFFL, stats.lastSrNtpMiddle(), stats.delaySinceLastSr(now));
                 blocks++;
             }
             ReceiverReport.writeHeader(buf, header, rtcpSsrc, blocks);
