@@ -3,12 +3,14 @@ package dev.relay.loadgen;
 import dev.relay.codecs.Bytes;
 import dev.relay.codecs.Demux;
 import dev.relay.codecs.rtcp.FirPacket;
+import dev.relay.codecs.rtcp.NtpTime;
 import dev.relay.codecs.rtcp.PliPacket;
 import dev.relay.codecs.rtcp.ReceiverReport;
 import dev.relay.codecs.rtcp.ReportBlock;
 import dev.relay.codecs.rtcp.RtcpCompoundIterator;
 import dev.relay.codecs.rtcp.RtcpHeader;
 import dev.relay.codecs.rtcp.SenderReport;
+import dev.relay.codecs.rtp.ReceiveStatistics;
 import dev.relay.codecs.rtp.RtpPacket;
 import dev.relay.codecs.stun.StunMessage;
 import dev.relay.codecs.vp8.Vp8PayloadDescriptor;
@@ -399,7 +401,7 @@ final class ClientTransport implements RtpSink {
             earlyMediaPackets++;
             return;
         }
-        if (decryptEvery > 1 && stream.received % decryptEvery != 1) {
+        if (decryptEvery > 1 && stream.totalReceived() % decryptEvery != 1) {
             return;
         }
         int rtpLength = srtp.unprotectRtp(buf, 0, len);
@@ -461,8 +463,7 @@ final class ClientTransport implements RtpSink {
                 if (sr.wrap(buf, off, plen)) {
                     ReceiveStream stream = streams.get(sr.senderSsrc());
                     if (stream != null) {
-                        stream.lastSrCompactNtp = sr.compactNtp();
-                        stream.lastSrArrivalNanos = now;
+                        stream.statistics.onSenderReport(sr.ntpTimestamp(), now);
                     }
                 }
             } else if (type == RtcpHeader.PT_PSFB && it.header().count() == PliPacket.FMT) {
@@ -490,7 +491,7 @@ final class ClientTransport implements RtpSink {
     /** One compound packet with an SR per track we send (RFC 3550 §6.4.1). */
     private void sendSenderReports(long now) {
         byte[] buf = loop.tx;
-        long ntp = ntpTime(System.currentTimeMillis());
+        long ntp = NtpTime.fromEpochMillis(System.currentTimeMillis());
         int len = 0;
         if (audio != null && audio.packetsSent > 0) {
             len += SenderReport.write(buf, len, audio.ssrc(), ntp, audio.rtpTimestampAt(now), audio.packetsSent,
@@ -526,13 +527,10 @@ final class ClientTransport implements RtpSink {
                 if (!stream.active || !stream.started()) {
                     continue;
                 }
-                // DLSR in units of 1/65536 s.
-                long dlsr = stream.lastSrArrivalNanos == 0 ? 0
-                        : (now - stream.lastSrArrivalNanos) * 65536L / 1_000_000_000L;
-                len += ReceiverReport.writeBlock(buf, len, stream.ssrc, stream.takeFractionLost(),
-                        (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, stream.cumulativeLost())),
-                        stream.extendedHighestSeq() & 0xFFFFFFFFL, stream.jitter() & 0xFFFFFFFFL,
-                        stream.lastSrCompactNtp & 0xFFFFFFFFL, dlsr & 0xFFFFFFFFL);
+                ReceiveStatistics stats = stream.statistics;
+                len += ReceiverReport.writeBlock(buf, len, stream.ssrc, stats.takeFractionLost(),
+                        stats.cumulativeLost(), stats.extendedHighestSeq() & 0xFFFFFFFFL,
+                        stats.jitter() & 0xFFFFFFFFL, stats.lastSrNtpMiddle(), stats.delaySinceLastSr(now));
                 blocks++;
             }
             ReceiverReport.writeHeader(buf, header, rtcpSsrc, blocks);
@@ -545,13 +543,6 @@ final class ClientTransport implements RtpSink {
                 len = 0;
             }
         }
-    }
-
-    /** NTP timestamp (RFC 5905 §6) of a Unix time in milliseconds. */
-    static long ntpTime(long epochMillis) {
-        long seconds = epochMillis / 1000 + 2_208_988_800L;
-        long fraction = ((epochMillis % 1000) << 32) / 1000;
-        return (seconds << 32) | fraction;
     }
 
     void fail(String reason) {

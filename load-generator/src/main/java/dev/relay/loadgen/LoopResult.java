@@ -43,7 +43,7 @@ record LoopResult(LatencyHistogram audioLatency, LatencyHistogram videoLatency, 
             sendFailures += t.sendFailures;
             for (ReceiveStream s : t.streamList) {
                 streams.add(new StreamResult(t.peer.name(), s.ssrc, s.video, s.publisher, s.trackId, s.active,
-                        s.windowExpected(), s.windowReceived(), s.expected(), s.received, s.decrypted,
+                        s.windowExpected(), s.windowReceived(), s.totalExpected(), s.totalReceived(), s.decrypted,
                         s.decryptFailures, s.badProbes, s.misrouted));
             }
             if (t.audio != null || t.video != null) {

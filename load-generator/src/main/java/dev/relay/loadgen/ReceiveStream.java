@@ -1,11 +1,13 @@
 package dev.relay.loadgen;
 
+import dev.relay.codecs.rtp.ReceiveStatistics;
 import dev.relay.codecs.rtp.SeqNum;
 
 /**
- * What a subscriber knows about one SSRC the relay forwards to it: counts from the RTP header
- * (in the clear in SRTP, RFC 3711 §3.1), the RFC 3550 receiver statistics for our RR, and the
- * window counters the report is made of. Owned by the I/O loop of its transport.
+ * What a subscriber knows about one SSRC the relay forwards to it: the RFC 3550 receive
+ * statistics our RRs carry ({@link #statistics}, from the RTP header, in the clear in SRTP,
+ * RFC 3711 §3.1), what decrypting and checking the probe found, and the counts the report's
+ * measurement window is made of. Owned by the I/O loop of its transport.
  */
 final class ReceiveStream {
     final int ssrc;
@@ -13,116 +15,86 @@ final class ReceiveStream {
     /** Load generator index of the peer that publishes this track (from the track id), or -1. */
     final int publisher;
     final String trackId;
-    final int clockRate;
+    /** Feeds the RR blocks; restarts its sequence state on a big jump (RFC 3550 A.1). */
+    final ReceiveStatistics statistics;
 
     boolean active = true;
-    private boolean started;
-    private int maxSeq;
-    private long cycles;
-    private long baseExtSeq;
-    long received;
-    // RFC 3550 §6.4.1 fraction lost: counts at the previous report.
-    private long priorExpected;
-    private long priorReceived;
-    // RFC 3550 §6.4.1 / A.8 interarrival jitter, in timestamp units.
-    private double jitter;
-    private long lastTransit;
-    private boolean haveTransit;
-    /** Middle 32 bits of the NTP time of the relay's last SR, and when it arrived (RFC 3550 §6.4.1 LSR/DLSR). */
-    long lastSrCompactNtp;
-    long lastSrArrivalNanos;
 
     long decrypted;
     long decryptFailures;
     long badProbes;
     long misrouted;
 
-    private long windowStartExtSeq;
+    // The report counts every packet since the first one, while the statistics begin again when
+    // the sequence jumps (a gap of MAX_DROPOUT or a packet MAX_MISORDER late). These carry the
+    // counts over such a restart so a long outage still reads as loss and the window never
+    // goes backwards.
+    private long expectedBeforeRestart;
+    private long receivedBeforeRestart;
+    /** Extended seq (in the statistics' numbering) of the first packet not yet expected by an earlier run. */
+    private long runFirstExtSeq;
+
+    private long windowStartExpected;
     private long windowStartReceived;
-    private boolean windowStarted;
 
     ReceiveStream(int ssrc, boolean video, int publisher, String trackId) {
         this.ssrc = ssrc;
         this.video = video;
         this.publisher = publisher;
         this.trackId = trackId;
-        this.clockRate = video ? 90_000 : 48_000;
+        this.statistics = new ReceiveStatistics(video ? 90_000 : 48_000);
     }
 
     /** True once the first packet arrived. */
     boolean started() {
-        return started;
+        return statistics.hasPackets();
     }
 
-    /** Updates the sequence state (RFC 3550 A.1, without the probation) and jitter. */
     void onPacket(int seq, long rtpTimestamp, long arrivalNanos) {
-        if (!started) {
-            started = true;
-            maxSeq = seq;
-            baseExtSeq = seq;
-        } else if (SeqNum.isNewer(seq, maxSeq)) {
-            if (seq < maxSeq) {
-                cycles += 1 << 16;
-            }
-            maxSeq = seq;
+        if (!statistics.hasPackets()) {
+            statistics.onPacket(seq, rtpTimestamp, arrivalNanos);
+            runFirstExtSeq = statistics.extendedHighestSeq();
+            return;
         }
-        received++;
-        long arrival = (arrivalNanos / 1000) * clockRate / 1_000_000L;
-        long transit = arrival - rtpTimestamp;
-        if (haveTransit) {
-            long d = Math.abs(transit - lastTransit);
-            // Timestamps wrap at 2^32; a difference that large is a wrap, not jitter.
-            if (d < (1L << 31)) {
-                jitter += (d - jitter) / 16.0;
-            }
+        long highestBefore = statistics.extendedHighestSeq();
+        long expectedBefore = runExpected();
+        long receivedBefore = statistics.received();
+        statistics.onPacket(seq, rtpTimestamp, arrivalNanos);
+        // The statistics count every packet, except that a restart begins the count again at 1.
+        if (statistics.received() != receivedBefore + 1) {
+            // Count on from the packet after the highest one seen, as if there had been no
+            // restart: a jump ahead is that many expected, a late packet none.
+            expectedBeforeRestart += expectedBefore;
+            receivedBeforeRestart += receivedBefore;
+            runFirstExtSeq = statistics.extendedHighestSeq() - SeqNum.diff(seq, (int) highestBefore & SeqNum.MASK)
+                    + 1;
         }
-        lastTransit = transit;
-        haveTransit = true;
     }
 
-    long extendedHighestSeq() {
-        return cycles + maxSeq;
+    /** Packets the sequence numbers say were sent since the first one arrived; 0 before it. */
+    long totalExpected() {
+        return statistics.hasPackets() ? expectedBeforeRestart + runExpected() : 0;
     }
 
-    /** Packets expected since the first one (RFC 3550 A.3). */
-    long expected() {
-        return started ? extendedHighestSeq() - baseExtSeq + 1 : 0;
+    long totalReceived() {
+        return receivedBeforeRestart + statistics.received();
     }
 
-    long cumulativeLost() {
-        return expected() - received;
-    }
-
-    /** Fraction lost since the previous call, in 1/256 (RFC 3550 A.3). */
-    int takeFractionLost() {
-        long expected = expected();
-        long expectedInterval = expected - priorExpected;
-        long receivedInterval = received - priorReceived;
-        priorExpected = expected;
-        priorReceived = received;
-        long lostInterval = expectedInterval - receivedInterval;
-        return expectedInterval == 0 || lostInterval <= 0 ? 0 : (int) ((lostInterval << 8) / expectedInterval);
-    }
-
-    long jitter() {
-        return (long) jitter;
+    private long runExpected() {
+        return Math.max(0, statistics.extendedHighestSeq() - runFirstExtSeq + 1);
     }
 
     void markWindowStart() {
-        windowStarted = started;
-        windowStartExtSeq = started ? extendedHighestSeq() : 0;
-        windowStartReceived = received;
+        windowStartExpected = totalExpected();
+        windowStartReceived = totalReceived();
     }
 
     /** Packets the seq range says were sent in the window (from the first one if it began inside). */
     long windowExpected() {
-        if (!started) {
-            return 0;
-        }
-        return windowStarted ? extendedHighestSeq() - windowStartExtSeq : expected();
+        return totalExpected() - windowStartExpected;
     }
 
     long windowReceived() {
-        return received - windowStartReceived;
+        return totalReceived() - windowStartReceived;
     }
 }
