@@ -26,11 +26,11 @@ final class ReceiveStream {
     long misrouted;
 
     // The report counts every packet since the first one, while the statistics begin again when
-    // the sequence jumps (a gap of MAX_DROPOUT or a packet MAX_MISORDER late). These carry the
-    // counts over such a restart so a long outage still reads as loss and the window never
-    // goes backwards.
+    // the sender restarts its sequence (RFC 3550 A.1: a jump confirmed by the next packet). These
+    // carry expected over such a restart, so a long outage still reads as loss and the window
+    // never goes backwards; received is every packet, strays included.
     private long expectedBeforeRestart;
-    private long receivedBeforeRestart;
+    private long received;
     /** Extended seq (in the statistics' numbering) of the first packet not yet expected by an earlier run. */
     private long runFirstExtSeq;
 
@@ -51,6 +51,7 @@ final class ReceiveStream {
     }
 
     void onPacket(int seq, long rtpTimestamp, long arrivalNanos) {
+        received++;
         if (!statistics.hasPackets()) {
             statistics.onPacket(seq, rtpTimestamp, arrivalNanos);
             runFirstExtSeq = statistics.extendedHighestSeq();
@@ -58,14 +59,12 @@ final class ReceiveStream {
         }
         long highestBefore = statistics.extendedHighestSeq();
         long expectedBefore = runExpected();
-        long receivedBefore = statistics.received();
+        long restartsBefore = statistics.restarts();
         statistics.onPacket(seq, rtpTimestamp, arrivalNanos);
-        // The statistics count every packet, except that a restart begins the count again at 1.
-        if (statistics.received() != receivedBefore + 1) {
+        if (statistics.restarts() != restartsBefore) {
             // Count on from the packet after the highest one seen, as if there had been no
-            // restart: a jump ahead is that many expected, a late packet none.
+            // restart: a jump ahead is that many expected, a late run none.
             expectedBeforeRestart += expectedBefore;
-            receivedBeforeRestart += receivedBefore;
             runFirstExtSeq = statistics.extendedHighestSeq() - SeqNum.diff(seq, (int) highestBefore & SeqNum.MASK)
                     + 1;
         }
@@ -77,7 +76,7 @@ final class ReceiveStream {
     }
 
     long totalReceived() {
-        return receivedBeforeRestart + statistics.received();
+        return received;
     }
 
     private long runExpected() {
