@@ -10,7 +10,7 @@ import dev.relay.codecs.rtcp.ReportBlock;
 import dev.relay.codecs.rtcp.RtcpCompoundIterator;
 import dev.relay.codecs.rtcp.RtcpHeader;
 import dev.relay.codecs.rtcp.SenderReport;
-import dev.relay.codecs.rtp.ReceiveStatistics;
+import dev.relay.codecs.rtcp.ReceiveStatistics;
 import dev.relay.codecs.rtp.RtpPacket;
 import dev.relay.codecs.stun.StunMessage;
 import dev.relay.codecs.vp8.Vp8PayloadDescriptor;

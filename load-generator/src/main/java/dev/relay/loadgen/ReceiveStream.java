@@ -1,6 +1,6 @@
 package dev.relay.loadgen;
 
-import dev.relay.codecs.rtp.ReceiveStatistics;
+import dev.relay.codecs.rtcp.ReceiveStatistics;
 import dev.relay.codecs.rtp.SeqNum;
 
 /**

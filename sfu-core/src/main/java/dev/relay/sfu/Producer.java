@@ -2,7 +2,7 @@ package dev.relay.sfu;
 
 import dev.relay.codecs.rtcp.PliPacket;
 import dev.relay.codecs.rtcp.ReceiverReport;
-import dev.relay.codecs.rtp.ReceiveStatistics;
+import dev.relay.codecs.rtcp.ReceiveStatistics;
 import dev.relay.codecs.rtp.RtpPacket;
 import java.util.Arrays;
 

@@ -52,9 +52,8 @@ class ForwardingAllocationTest {
                 Transport t = connect(router, registry, subscriber);
                 router.createConsumer(10 + i, 1, t, 0x2000 + i, 111);
             }
-            Thread.sleep(200);
-
             int[] seq = {0};
+            awaitForwarding(publisher, subscribers, seq);
             long received = forward(publisher, subscribers, WARMUP, seq);
             assertTrue(received > WARMUP * SUBSCRIBERS * 0.95, "warm-up forwarded: " + received);
 
@@ -95,6 +94,29 @@ class ForwardingAllocationTest {
         peer.connectIce(transport);
         router.transportConnected(transport, peer.relayKeys);
         return transport;
+    }
+
+    /**
+     * The commands above run on the worker asynchronously: send one packet at a time until every
+     * subscriber has received one (the graph is in place), rather than sleeping a guessed time.
+     */
+    private static void awaitForwarding(LoopbackPeer publisher, List<LoopbackPeer> subscribers, int[] seq)
+            throws Exception {
+        boolean[] reached = new boolean[subscribers.size()];
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        int reachedCount = 0;
+        while (reachedCount < reached.length && System.nanoTime() < deadline) {
+            publisher.sendRtp(111, seq[0] & 0xFFFF, seq[0] * 960L, 0x1111, 160, false);
+            seq[0]++;
+            Thread.sleep(1);
+            for (int i = 0; i < reached.length; i++) {
+                if (subscribers.get(i).drainRtp() > 0 && !reached[i]) {
+                    reached[i] = true;
+                    reachedCount++;
+                }
+            }
+        }
+        assertEquals(reached.length, reachedCount, "every subscriber receives before the measurement");
     }
 
     /** Sends count packets in bursts of 50, draining subscribers so no socket buffer overflows. */

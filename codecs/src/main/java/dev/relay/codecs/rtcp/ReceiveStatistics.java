@@ -1,6 +1,6 @@
-package dev.relay.codecs.rtp;
+package dev.relay.codecs.rtcp;
 
-import dev.relay.codecs.rtcp.NtpTime;
+import dev.relay.codecs.rtp.RtpTimestamp;
 
 /**
  * Reception statistics of one incoming RTP stream, for the report blocks we send back

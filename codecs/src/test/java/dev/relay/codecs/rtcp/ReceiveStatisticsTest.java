@@ -1,4 +1,4 @@
-package dev.relay.codecs.rtp;
+package dev.relay.codecs.rtcp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
