@@ -7,7 +7,7 @@ import java.util.Random;
 /**
  * A seeded, dependency-free stand-in for coverage-guided fuzzing: feeds a parser random bytes,
  * truncations and mutations of valid seeds, at random offsets inside larger arrays, and reports
- * the input that made it throw. Per STYLE.md nothing on the packet path may throw on peer bytes.
+ * the input that made it throw. Nothing on the packet path may throw on peer bytes.
  */
 public final class Fuzz
 {

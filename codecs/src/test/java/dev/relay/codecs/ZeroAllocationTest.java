@@ -14,7 +14,7 @@ import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
 
 /**
- * STYLE.md's "no allocation after warm-up" for the per-packet parsers, proven with the thread's
+ * "No allocation after warm-up" (docs/architecture.md "Conventions") for the per-packet parsers, proven with the thread's
  * allocated-bytes counter rather than trusted. STUN integrity is left out on purpose: the JDK's
  * Mac allocates inside doFinal (see StunCrypto).
  */

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A real single-node KRaft Kafka (broker and controller in one node) running in this JVM, from
- * Kafka's own test kit (RUNBOOK "Kafka broker for tests"). The broker can be stopped and started
+ * Kafka's own test kit (KafkaClusterTestKit). The broker can be stopped and started
  * again: it comes back on the same port with its log, as a restarted broker process would.
  */
 final class KafkaBroker implements AutoCloseable {

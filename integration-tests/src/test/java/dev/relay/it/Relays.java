@@ -17,7 +17,7 @@ final class Relays {
 
     /**
      * Binds and advertises only 127.0.0.1: Chromium reaches it with
-     * {@code --allow-loopback-in-peer-connection} (RUNBOOK "Chromium").
+     * {@code --allow-loopback-in-peer-connection} (Chromium otherwise leaves loopback out of ICE).
      */
     static RelayServer startLoopback() throws Exception {
         RelayConfig config = RelayConfig.defaults()

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One thread that owns a share of the load generator's transports: a selector over their UDP
  * sockets, the media pacer of the publishing ones, and their ICE/RTCP timers. A few of these
- * serve hundreds of transports (STYLE.md "one writer per state": nothing a transport holds is
+ * serve hundreds of transports (one writer per state: nothing a transport holds is
  * touched by another thread; the orchestrator talks to a loop through {@link #execute}).
  *
  * <p>Media is paced by deadlines, not by spinning: the loop sleeps in {@code select} until the

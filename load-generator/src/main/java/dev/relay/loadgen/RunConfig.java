@@ -5,8 +5,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Everything a run needs, validated once from the command line (STYLE.md: config is a typed
- * record read once at start).
+ * Everything a run needs, validated once from the command line: a typed record read once at
+ * start, so a bad option fails the run before any peer starts.
  *
  * @param scenario            what the rooms look like
  * @param size                subscribers per room (broadcast) or participants per room (meeting, audio)

@@ -14,7 +14,7 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The relay's Prometheus registry. Owners keep plain counters on their own threads; this only
- * registers functions that read them at scrape time (STYLE.md "Metrics": no Micrometer call
+ * registers functions that read them at scrape time (docs/architecture.md "Conventions": no Micrometer call
  * per packet, no tag made per packet).
  */
 public final class RelayMetrics implements AutoCloseable {

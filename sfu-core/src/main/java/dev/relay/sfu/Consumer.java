@@ -5,7 +5,7 @@ import dev.relay.codecs.rtp.RtpPacket;
 
 /**
  * One Producer forwarded onto one subscriber Transport. The forwarding strategy is the class
- * (STYLE.md "Vocabulary"): {@link SimpleConsumer} for audio and single-encoding video; simulcast
+ * (docs/architecture.md "Newcomer's map"): {@link SimpleConsumer} for audio and single-encoding video; simulcast
  * and SVC consumers decide per packet which layer goes out. A Consumer owns its RTCP towards the
  * subscriber: the Sender Reports it sends and the report blocks and keyframe requests it gets.
  * Worker thread only. Package-private: signaling knows Consumers by id, through {@link Router}.

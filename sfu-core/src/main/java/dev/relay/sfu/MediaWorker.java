@@ -61,7 +61,7 @@ public final class MediaWorker implements Agent, MessageHandler, WorkerInbox, Ro
 
     // The context's plain counters, published once per duty cycle with a release store so the
     // scrape thread reads a recent, untorn value without a per-packet volatile write
-    // (STYLE.md "Metrics").
+    // (docs/architecture.md "Conventions").
     private final AtomicLong publishedPacketsIn = new AtomicLong();
     private final AtomicLong publishedPacketsOut = new AtomicLong();
     private final AtomicLong publishedBytesOut = new AtomicLong();

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Typed configuration, read once at start (STYLE.md "Errors": config is a typed record).
+ * Typed configuration, read once at start: a bad option stops the relay before it listens.
  *
  * @param bindAddress         address the HTTP/WebSocket and media sockets bind to
  * @param httpPort            HTTP + WebSocket port; 0 picks a free port

@@ -2,7 +2,7 @@ package dev.relay.transport;
 
 /**
  * Why a datagram or packet was dropped. Every drop on the media path is counted by one of these
- * (STYLE.md "Errors": nothing throws per packet).
+ * (docs/architecture.md "Conventions": nothing throws per packet).
  */
 public enum DropReason {
     /** First byte matches no RFC 7983 range, or the datagram is too short for its kind. */

@@ -3,7 +3,7 @@ package dev.relay.transport;
 /**
  * The sockets one media worker wrote to during its current duty cycle. Each is woken once when
  * the cycle ends ({@link #flush}), so the event loop drains a cycle's packets with one flush and
- * they leave in one sendmmsg per socket (STYLE.md "Batch syscalls"). Owned by one worker thread;
+ * they leave in one sendmmsg per socket (docs/architecture.md "Threads and hand-offs"). Owned by one worker thread;
  * allocates nothing.
  */
 public final class EgressBatch {

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class MediaServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MediaServer.class);
-    /** RUNBOOK: 4 MiB is the most this kernel grants; smaller buffers drop bursts. */
+    /** 4 MiB is what the kernels we run on grant (net.core.rmem_max); smaller buffers drop bursts. */
     private static final int SOCKET_BUFFER_BYTES = 4 << 20;
     /** Largest datagram we accept; WebRTC keeps packets under the ~1200-byte path MTU. */
     public static final int MAX_DATAGRAM = 1500;
@@ -54,7 +54,7 @@ public final class MediaServer implements AutoCloseable {
         if (epoll) {
             bootstrap.channel(EpollDatagramChannel.class)
                     .option(EpollChannelOption.SO_REUSEPORT, true)
-                    // recvmmsg: up to 64 KiB / 1500 B datagrams per syscall (RUNBOOK measured the gain).
+                    // recvmmsg: up to 64 KiB / 1500 B datagrams per syscall, far fewer syscalls than one read each.
                     .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
                     .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(64 * 1024));
         } else {

@@ -17,7 +17,7 @@ import java.util.concurrent.Executor;
 /**
  * One peer's ICE + DTLS + SRTP association: one remote 5-tuple once ICE has picked it.
  *
- * <p>Ownership (STYLE.md "one writer per state"): the {@link IceLiteAgent} and the selected
+ * <p>Ownership (docs/architecture.md "Conventions": one writer per state): the {@link IceLiteAgent} and the selected
  * path are written by the UDP I/O thread that validated the STUN check; the
  * {@link DtlsSession} runs its handshake on a control executor; the {@link SrtpSession} and
  * everything used per packet belong to the media worker the owning Router is pinned to, which

@@ -1,6 +1,6 @@
 /**
  * Coverage-guided fuzz tests (Jazzer's JUnit integration) for every parser that reads peer
- * bytes: STYLE.md "Fuzz every parser that reads peer bytes, corpus checked in".
+ * bytes, corpus checked in (docs/architecture.md "Conventions").
  *
  * <p>Each target wraps the input twice, once as an exact-size array at offset 0 (any read
  * outside the range throws) and once inside a larger array behind a prefix and before a

@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * The SDP a client sends over the WebSocket is peer input: {@link SessionDescription#parse},
  * {@link PublishNegotiation#answer} and {@link SubscribeOffer#parseAnswer} may reject it only with
- * an {@link SdpException}, whose message becomes the error reply (STYLE.md "Errors"). Any other
+ * an {@link SdpException}, whose message becomes the error reply (docs/signaling.md "Errors"). Any other
  * exception fails the fuzz test.
  *
  * <p>Plain {@code mvn test} replays the corpus in

@@ -35,7 +35,7 @@ import org.bouncycastle.tls.crypto.TlsCrypto;
  * <p>WebRTC peers authenticate each other by the certificate fingerprint carried in SDP
  * (RFC 8827 §6.5), so no CA is involved; ECDSA P-256 is what browsers generate themselves and
  * the cheapest signature in the handshake. Making a certificate costs tens to hundreds of
- * milliseconds (RUNBOOK), so {@link #generate()} makes one per process and every Transport
+ * milliseconds, so {@link #generate()} makes one per process and every Transport
  * shares it; the key never leaves this object.
  */
 public final class DtlsCertificate {

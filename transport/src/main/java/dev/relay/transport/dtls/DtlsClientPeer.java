@@ -14,7 +14,7 @@ import org.bouncycastle.tls.TlsServerCertificate;
 
 /**
  * Bouncy Castle client peer, for the rare answer where the browser says {@code a=setup:passive}
- * and the relay must connect (DESIGN-NOTES "DTLS roles"). Same profile as
+ * and the relay must connect (RFC 5763 §5: the answerer's a=setup picks the roles). Same profile as
  * {@link DtlsServerPeer}: DTLS 1.2, ECDHE-ECDSA AES-GCM, fingerprint-checked certificate,
  * use_srtp.
  */

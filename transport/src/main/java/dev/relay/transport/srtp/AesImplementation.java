@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * <p>Left alone, jitsi-srtp's {@code Aes} benchmarks every provider it knows (OpenSSL, SunJCE,
  * Bouncy Castle, PKCS#11) on first use, 11,000 warm-up rounds each, and keeps the fastest per
  * transformation. A noisy measurement can elect Bouncy Castle, whose AES is 8-20x slower here
- * (RUNBOOK). {@code Aes.setFactoryClassName} puts one factory first and makes jitsi-srtp return
+ * in our measurements. {@code Aes.setFactoryClassName} puts one factory first and makes jitsi-srtp return
  * it as soon as it proves it works, without a benchmark. We choose OpenSSL when its native
  * library loads (it also backs HMAC-SHA1, which jitsi-srtp picks separately, OpenSSL first),
  * SunJCE otherwise: SunJCE uses the CPU's AES and CLMUL instructions and is as fast here.

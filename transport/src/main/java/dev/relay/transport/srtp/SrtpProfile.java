@@ -6,7 +6,7 @@ import org.jitsi.srtp.SrtpPolicy;
 /**
  * The SRTP protection profiles the relay negotiates in the DTLS use_srtp extension (RFC 5764
  * §4.1.2), in preference order: AES-128-GCM first because it costs half of CM + HMAC-SHA1 per
- * packet here (RUNBOOK), AES_CM_128_HMAC_SHA1_80 as the profile every WebRTC stack offers.
+ * packet here (docs/benchmarks.md), AES_CM_128_HMAC_SHA1_80 as the profile every WebRTC stack offers.
  */
 public enum SrtpProfile {
     /** RFC 7714 §14.2: SRTP_AEAD_AES_128_GCM = {0x00, 0x07}; 16-byte tag, 12-byte salt. */
