@@ -27,7 +27,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -243,7 +242,7 @@ public final class SignalingService {
         for (Participant other : room.others(null)) {
             ObjectNode entry = list.addObject().put("participantId", other.id()).put("name", other.name());
             ArrayNode tracks = entry.putArray("tracks");
-            for (PublishedTrack track : other.published().values()) {
+            for (PublishedTrack track : other.publish().tracks()) {
                 tracks.addObject().put("trackId", track.trackId()).put("kind", track.kind());
             }
         }
@@ -256,7 +255,7 @@ public final class SignalingService {
             ObjectNode event = message("participantJoined");
             event.putObject("participant").put("participantId", participantId).put("name", participant.name());
             other.outbox().send(event);
-            for (PublishedTrack track : other.published().values()) {
+            for (PublishedTrack track : other.publish().tracks()) {
                 addSlot(participant, track);
             }
         }
@@ -266,28 +265,28 @@ public final class SignalingService {
 
     private void publish(Participant participant, String offerSdp, JsonNode id) throws SignalingException {
         Room room = participant.room();
-        boolean firstOffer = participant.publishTransport == null;
+        PublishState state = participant.publish();
+        boolean firstOffer = state.transport() == null;
         if (firstOffer) {
-            participant.publishTransport = registry.create();
-            room.router().attachTransport(participant.publishTransport);
+            state.transport(registry.create());
+            room.router().attachTransport(state.transport());
         }
-        Transport transport = participant.publishTransport;
+        Transport transport = state.transport();
         PublishNegotiation negotiation;
         try {
             negotiation = PublishNegotiation.answer(offerSdp, localInfo(transport), sessionId,
-                    ++participant.publishVersion);
+                    state.nextAnswerVersion());
         } catch (SdpException e) {
             throw new SignalingException("bad_sdp", e.getMessage());
         }
         if (firstOffer) {
             startDtls(participant, transport, negotiation.remote());
         }
-        Map<String, PublishedTrack> published = participant.published();
         List<PublishedTrack> added = new ArrayList<>();
         List<String> offeredMids = new ArrayList<>();
         for (TrackOffer offer : negotiation.tracks()) {
             offeredMids.add(offer.mid());
-            PublishedTrack existing = published.get(offer.mid());
+            PublishedTrack existing = state.track(offer.mid());
             if (existing != null && existing.ssrc() == offer.ssrc()) {
                 continue;
             }
@@ -299,11 +298,10 @@ public final class SignalingService {
                     codec, offer.fmtp(), offer.ssrc(), participant);
             room.router().createProducer(track.producerId(), transport, codec, (int) offer.ssrc(),
                     offer.payloadType());
-            published.put(offer.mid(), track);
+            state.add(track);
             added.add(track);
         }
-        for (Iterator<PublishedTrack> it = new ArrayList<>(published.values()).iterator(); it.hasNext(); ) {
-            PublishedTrack track = it.next();
+        for (PublishedTrack track : List.copyOf(state.tracks())) {
             if (!offeredMids.contains(track.mid())) {
                 unpublish(participant, track);
             }
@@ -311,7 +309,7 @@ public final class SignalingService {
         participant.outbox().send(withId(message("publishAnswer"), id).put("sdp", negotiation.answerSdp()));
         for (PublishedTrack track : added) {
             events.trackPublished(room.name(), participant.id(), track.trackId(), track.kind(),
-                    codecName(track.codec()));
+                    track.codecName());
             for (Participant other : room.others(participant)) {
                 other.outbox().send(message("trackPublished").put("participantId", participant.id())
                         .put("trackId", track.trackId()).put("kind", track.kind()));
@@ -323,14 +321,14 @@ public final class SignalingService {
 
     private void unpublish(Participant participant, PublishedTrack track) {
         Room room = participant.room();
-        participant.published().remove(track.mid());
+        participant.publish().remove(track);
         room.router().closeProducer(track.producerId());
         // Events mirror the start order: subscriptions stop before their track is unpublished.
         List<Participant> renegotiate = new ArrayList<>();
         for (Participant other : room.others(participant)) {
-            Participant.Slot slot = other.slotFor(track.producerId());
+            SubscribeSlot slot = other.subscribe().activeSlotFor(track.producerId());
             if (slot != null) {
-                slot.active = false;
+                slot.deactivate();
                 events.subscriptionStopped(room.name(), other.id(), participant.id(), track.trackId(), track.kind());
                 renegotiate.add(other);
             }
@@ -345,15 +343,12 @@ public final class SignalingService {
         }
     }
 
-    private static String codecName(Codec codec) {
-        return codec == Codec.OPUS ? "opus" : codec.name();
-    }
-
     private void addSlot(Participant subscriber, PublishedTrack track) {
         Room room = subscriber.room();
-        if (subscriber.subscribeTransport == null) {
-            subscriber.subscribeTransport = registry.create();
-            room.router().attachTransport(subscriber.subscribeTransport);
+        SubscribeNegotiation negotiation = subscriber.subscribe();
+        if (negotiation.transport() == null) {
+            negotiation.transport(registry.create());
+            room.router().attachTransport(negotiation.transport());
         }
         int consumerId = nextConsumer++;
         long ssrc = ThreadLocalRandom.current().nextLong(1, 0xFFFFFFFFL);
@@ -362,53 +357,42 @@ public final class SignalingService {
             case H264 -> PT_H264;
             default -> PT_VP8;
         };
-        Participant.Slot slot = new Participant.Slot(String.valueOf(subscriber.slots().size()), track, consumerId,
-                ssrc, pt);
-        subscriber.slots().add(slot);
-        room.router().createConsumer(consumerId, track.producerId(), subscriber.subscribeTransport, (int) ssrc, pt);
+        negotiation.addSlot(track, consumerId, ssrc, pt);
+        room.router().createConsumer(consumerId, track.producerId(), negotiation.transport(), (int) ssrc, pt);
         events.subscriptionStarted(room.name(), subscriber.id(), track.owner().id(), track.trackId(), track.kind());
     }
 
     /** Sends a new subscribe offer, or remembers to once the outstanding one is answered. */
     private void renegotiateSubscriber(Participant subscriber) {
-        if (subscriber.left || subscriber.slots().isEmpty()) {
+        if (subscriber.hasLeft()) {
             return;
         }
-        if (subscriber.subscribeOfferOutstanding) {
-            subscriber.subscribeRenegotiationNeeded = true;
+        SubscribeNegotiation negotiation = subscriber.subscribe();
+        long version = negotiation.beginOffer();
+        if (version == SubscribeNegotiation.NO_OFFER) {
             return;
         }
-        subscriber.subscribeRenegotiationNeeded = false;
-        subscriber.subscribeOfferOutstanding = true;
-        long version = ++subscriber.subscribeVersion;
         List<SubscribeOffer.Slot> slots = new ArrayList<>();
-        for (Participant.Slot slot : subscriber.slots()) {
+        for (SubscribeSlot slot : negotiation.slots()) {
             slots.add(slot.toOfferSlot());
         }
-        String sdp = SubscribeOffer.build(slots, localInfo(subscriber.subscribeTransport), sessionId, version);
+        String sdp = SubscribeOffer.build(slots, localInfo(negotiation.transport()), sessionId, version);
         subscriber.outbox().send(message("subscribeOffer").put("sdp", sdp).put("version", version));
     }
 
     private void subscribeAnswer(Participant participant, String answerSdp, long version) throws SignalingException {
-        if (!participant.subscribeOfferOutstanding) {
-            throw new SignalingException("bad_state", "no subscribe offer is outstanding");
-        }
-        if (version != participant.subscribeVersion) {
-            throw new SignalingException("bad_state", "answer is for version " + version + ", outstanding is "
-                    + participant.subscribeVersion);
-        }
+        SubscribeNegotiation negotiation = participant.subscribe();
+        negotiation.checkAnswer(version);
         RemoteTransportInfo remote;
         try {
             remote = SubscribeOffer.parseAnswer(answerSdp);
         } catch (SdpException e) {
             throw new SignalingException("bad_sdp", e.getMessage());
         }
-        if (!participant.subscribeDtlsStarted) {
-            participant.subscribeDtlsStarted = true;
-            startDtls(participant, participant.subscribeTransport, remote);
+        if (negotiation.startDtlsOnce()) {
+            startDtls(participant, negotiation.transport(), remote);
         }
-        participant.subscribeOfferOutstanding = false;
-        if (participant.subscribeRenegotiationNeeded) {
+        if (negotiation.answered()) {
             renegotiateSubscriber(participant);
         }
     }
@@ -427,23 +411,23 @@ public final class SignalingService {
     }
 
     private void leave(Participant participant, LeaveReason reason) {
-        if (participant.left) {
+        if (!participant.leave()) {
             return;
         }
-        participant.left = true;
         Room room = participant.room();
-        for (PublishedTrack track : new ArrayList<>(participant.published().values())) {
+        for (PublishedTrack track : List.copyOf(participant.publish().tracks())) {
             unpublish(participant, track);
         }
-        for (Participant.Slot slot : participant.slots()) {
-            if (slot.active) {
-                slot.active = false;
-                room.router().closeConsumer(slot.consumerId);
-                events.subscriptionStopped(room.name(), participant.id(), slot.track.owner().id(),
-                        slot.track.trackId(), slot.track.kind());
+        for (SubscribeSlot slot : participant.subscribe().slots()) {
+            if (slot.isActive()) {
+                slot.deactivate();
+                room.router().closeConsumer(slot.consumerId());
+                events.subscriptionStopped(room.name(), participant.id(), slot.track().owner().id(),
+                        slot.track().trackId(), slot.track().kind());
             }
         }
-        for (Transport transport : new Transport[] {participant.publishTransport, participant.subscribeTransport}) {
+        for (Transport transport : new Transport[] {participant.publish().transport(),
+                participant.subscribe().transport()}) {
             if (transport != null) {
                 room.router().detachTransport(transport);
                 transport.close();
@@ -476,8 +460,8 @@ public final class SignalingService {
         List<Participant> failed = new ArrayList<>();
         for (Room room : rooms.values()) {
             for (Participant participant : room.others(null)) {
-                if (consentExpired(participant.publishTransport, now, timeoutNanos)
-                        || consentExpired(participant.subscribeTransport, now, timeoutNanos)) {
+                if (consentExpired(participant.publish().transport(), now, timeoutNanos)
+                        || consentExpired(participant.subscribe().transport(), now, timeoutNanos)) {
                     failed.add(participant);
                 }
             }
@@ -523,9 +507,9 @@ public final class SignalingService {
         }
         List<QualitySampler.ParticipantMedia> media = new ArrayList<>();
         for (Participant participant : room.others(null)) {
-            int[] producers = participant.published().values().stream().mapToInt(PublishedTrack::producerId).toArray();
-            int[] consumers = participant.slots().stream().filter(slot -> slot.active)
-                    .mapToInt(slot -> slot.consumerId).toArray();
+            int[] producers = participant.publish().tracks().stream().mapToInt(PublishedTrack::producerId).toArray();
+            int[] consumers = participant.subscribe().slots().stream().filter(SubscribeSlot::isActive)
+                    .mapToInt(SubscribeSlot::consumerId).toArray();
             media.add(new QualitySampler.ParticipantMedia(participant.id(), producers, consumers));
         }
         for (QualitySample sample : sampler.sample(stats, media, sampledNanos)) {
@@ -557,7 +541,7 @@ public final class SignalingService {
 
     private Participant joined(Connection connection, String type) throws SignalingException {
         // A participant removed by the relay (ice_failed) keeps its socket until the close is sent.
-        if (connection.participant == null || connection.participant.left) {
+        if (connection.participant == null || connection.participant.hasLeft()) {
             throw new SignalingException("not_joined", "join a room before '" + type + "'");
         }
         return connection.participant;
