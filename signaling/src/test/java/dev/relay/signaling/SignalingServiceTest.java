@@ -22,14 +22,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The signaling protocol end to end inside one process (docs/signaling.md, docs/events.md): a
@@ -204,106 +199,6 @@ class SignalingServiceTest {
         assertTranscript("bob <- {\"type\":\"error\",\"code\":\"bad_state\",\"message\":\"no subscribe offer is "
                 + "outstanding\",\"requestType\":\"subscribeAnswer\"}");
         assertEquals(3, service.rejectedMessages());
-    }
-
-    /** Requests refused before any room is touched: {input, whether to join first, the reply}. */
-    static Stream<Arguments> badRequests() {
-        String longName = "n".repeat(65);
-        return Stream.of(
-                Arguments.of("not json", false, "{\"type\":\"error\",\"code\":\"bad_json\",\"message\":\"not valid JSON: "
-                        + "Unrecognized token 'not': was expecting (JSON String, Number, Array, Object or token 'null', "
-                        + "'true' or 'false')\"}"),
-                Arguments.of("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(SignalingService.MAX_MESSAGE_CHARS) + "\"}",
-                        false, "{\"type\":\"error\",\"code\":\"bad_json\",\"message\":\"message larger than 65536 "
-                                + "characters\"}"),
-                Arguments.of("[1,2]", false, "{\"type\":\"error\",\"code\":\"bad_json\",\"message\":\"a message must "
-                        + "be a JSON object\"}"),
-                Arguments.of("", false, "{\"type\":\"error\",\"code\":\"bad_json\",\"message\":\"a message must "
-                        + "be a JSON object\"}"),
-                Arguments.of("{\"id\":3}", false, "{\"type\":\"error\",\"code\":\"bad_request\",\"message\":"
-                        + "\"missing string field 'type'\",\"id\":3}"),
-                Arguments.of("{\"type\":5,\"id\":\"a\"}", false, "{\"type\":\"error\",\"code\":\"bad_request\","
-                        + "\"message\":\"missing string field 'type'\",\"id\":\"a\"}"),
-                Arguments.of("{\"type\":\"nope\",\"id\":{\"k\":1}}", false, "{\"type\":\"error\",\"code\":"
-                        + "\"unknown_type\",\"message\":\"unknown message type 'nope'\",\"requestType\":\"nope\","
-                        + "\"id\":{\"k\":1}}"),
-                Arguments.of("{\"type\":\"publish\",\"sdp\":\"x\"}", false, notJoined("publish", "")),
-                Arguments.of("{\"type\":\"subscribeAnswer\"}", false, notJoined("subscribeAnswer", "")),
-                Arguments.of("{\"type\":\"candidate\"}", false, notJoined("candidate", "")),
-                Arguments.of("{\"type\":\"leave\",\"id\":9}", false, notJoined("leave", ",\"id\":9")),
-                Arguments.of("{\"type\":\"join\"}", false, badRequest("join", "missing string field 'room'")),
-                Arguments.of("{\"type\":\"join\",\"room\":5}", false, badRequest("join", "missing string field 'room'")),
-                Arguments.of("{\"type\":\"join\",\"room\":\"a b\"}", false,
-                        badRequest("join", "room must be 1-64 characters of A-Z a-z 0-9 _ . -")),
-                Arguments.of("{\"type\":\"join\",\"room\":\"\"}", false,
-                        badRequest("join", "room must be 1-64 characters of A-Z a-z 0-9 _ . -")),
-                Arguments.of("{\"type\":\"join\",\"room\":\"r\",\"name\":\"" + longName + "\"}", false,
-                        badRequest("join", "name longer than 64 characters")),
-                Arguments.of("{\"type\":\"join\",\"room\":\"s\",\"id\":2}", true, "{\"type\":\"error\",\"code\":"
-                        + "\"already_joined\",\"message\":\"this connection already joined room r\",\"requestType\":"
-                        + "\"join\",\"id\":2}"),
-                Arguments.of("{\"type\":\"join\"}", true, "{\"type\":\"error\",\"code\":\"already_joined\","
-                        + "\"message\":\"this connection already joined room r\",\"requestType\":\"join\"}"),
-                Arguments.of("{\"type\":\"publish\"}", true, badRequest("publish", "missing string field 'sdp'")),
-                Arguments.of("{\"type\":\"subscribeAnswer\",\"version\":1}", true,
-                        badRequest("subscribeAnswer", "missing string field 'sdp'")),
-                Arguments.of("{\"type\":\"subscribeAnswer\",\"sdp\":\"x\"}", true,
-                        badRequest("subscribeAnswer", "missing integer field 'version'")),
-                Arguments.of("{\"type\":\"subscribeAnswer\",\"sdp\":\"x\",\"version\":\"1\"}", true,
-                        badRequest("subscribeAnswer", "missing integer field 'version'")),
-                Arguments.of("{\"type\":\"subscribeAnswer\",\"sdp\":\"x\",\"version\":1}", true,
-                        "{\"type\":\"error\",\"code\":\"bad_state\",\"message\":\"no subscribe offer is "
-                                + "outstanding\",\"requestType\":\"subscribeAnswer\"}"),
-                Arguments.of("{\"type\":\"candidate\"}", true, badRequest("candidate", "missing string field 'pc'")),
-                Arguments.of("{\"type\":\"candidate\",\"pc\":\"other\"}", true,
-                        badRequest("candidate", "pc must be 'publish' or 'subscribe'")),
-                Arguments.of("{\"type\":\"candidate\",\"pc\":\"publish\",\"candidate\":\"x\"}", true,
-                        badRequest("candidate", "candidate must be an object or null")));
-    }
-
-    private static String notJoined(String type, String idField) {
-        return "{\"type\":\"error\",\"code\":\"not_joined\",\"message\":\"join a room before '" + type
-                + "'\",\"requestType\":\"" + type + "\"" + idField + "}";
-    }
-
-    private static String badRequest(String type, String message) {
-        return "{\"type\":\"error\",\"code\":\"bad_request\",\"message\":\"" + message
-                + "\",\"requestType\":\"" + type + "\"}";
-    }
-
-    @ParameterizedTest
-    @MethodSource("badRequests")
-    void shouldAnswerABadRequestWithOneErrorAndCountIt(String request, boolean joinFirst, String reply)
-            throws Exception {
-        startService(Duration.ofSeconds(30), Duration.ZERO);
-        Client client = new Client("c");
-        if (joinFirst) {
-            send(client, "{\"type\":\"join\",\"room\":\"r\"}");
-            transcript.drain();
-        }
-
-        send(client, request);
-
-        assertTranscript("c <- " + reply);
-        assertEquals(1, service.rejectedMessages());
-        assertEquals(joinFirst ? 1 : 0, service.participantCount(), "an error leaves the room as it was");
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {
-        "{\"type\":\"candidate\",\"pc\":\"publish\",\"candidate\":{\"candidate\":\"\",\"sdpMid\":\"0\"}}",
-        "{\"type\":\"candidate\",\"pc\":\"subscribe\",\"candidate\":null}",
-        "{\"type\":\"candidate\",\"pc\":\"subscribe\"}"})
-    void shouldAcceptTrickledCandidatesSilently(String request) throws Exception {
-        startService(Duration.ofSeconds(30), Duration.ZERO);
-        Client client = new Client("c");
-        send(client, "{\"type\":\"join\",\"room\":\"r\"}");
-        transcript.drain();
-
-        send(client, request);
-
-        assertTranscript();
-        assertEquals(0, service.rejectedMessages());
     }
 
     @Test
