@@ -40,7 +40,8 @@ final class QualityMonitor {
         }
     }
 
-    private void onRouterStats(Room room, RouterStats stats, long sampledNanos) {
+    /** Control thread: a snapshot requested at {@code sampledNanos}; dropped if its room closed meanwhile. */
+    void onRouterStats(Room room, RouterStats stats, long sampledNanos) {
         if (!rooms.isOpen(room)) {
             return;
         }

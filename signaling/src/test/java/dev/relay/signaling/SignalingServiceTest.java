@@ -212,6 +212,23 @@ class SignalingServiceTest {
     }
 
     @Test
+    void shouldAnswerARepeatedOfferWithoutTouchingItsTracks() throws Exception {
+        startService(Duration.ofSeconds(30), Duration.ZERO);
+        Client alice = new Client("alice");
+        Client bob = new Client("bob");
+        send(alice, "{\"type\":\"join\",\"room\":\"r\"}");
+        send(alice, publish(1, offer("alice")));
+        send(bob, "{\"type\":\"join\",\"room\":\"r\"}");
+        send(bob, subscribeAnswer(1));
+        transcript.drain();
+
+        // Browsers renegotiate with the same tracks (e.g. after a codec preference change).
+        send(alice, publish(2, offer("alice")));
+
+        assertTranscript("alice <- {\"type\":\"publishAnswer\",\"id\":2,\"sdp\":\"audio 0 recvonly; video 1 recvonly\"}");
+    }
+
+    @Test
     void shouldRefuseABadPublishOfferAndStayJoined() throws Exception {
         startService(Duration.ofSeconds(30), Duration.ZERO);
         Client alice = new Client("alice");
