@@ -12,13 +12,12 @@ import java.util.List;
  * once the answer arrives. Control thread only.
  *
  * <pre>
- *            beginOffer()                      checkAnswer(v), answered()
- *   stable ---------------&gt; offer outstanding ---------------------------&gt; stable
- *                              |      ^                                   (answered() is true when
- *                  beginOffer()|      | (no second offer)                  a change came meanwhile:
- *                              v      |                                    offer again)
- *                           renegotiation needed
+ *   state                   beginOffer()               the answer to offer n (checkAnswer, answered)
+ *   stable                  -> outstanding, returns n  refused: bad_state
+ *   outstanding             -> pending, NO_OFFER       -> stable, answered() false
+ *   outstanding + pending   stays, NO_OFFER            -> stable, answered() true: offer again
  * </pre>
+ * A wrong version or a bad SDP leaves the state as it was.
  */
 final class SubscribeNegotiation {
     /** What {@link #beginOffer} returns when no offer is to be sent now. Real versions start at 1. */
