@@ -1,55 +1,17 @@
 package dev.relay.signaling;
 
-import dev.relay.signaling.sdp.SubscribeOffer;
-import dev.relay.transport.Transport;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
 /**
- * One client in a Room: its two Transports (publish, subscribe), the tracks it publishes and
- * the m-section slots of its subscribe PeerConnection. Control thread only.
+ * One client in a Room: its publish side (Transport, Producers) and its subscribe side
+ * (Transport, slots, offer/answer state). Control thread only.
  */
 final class Participant {
-    /** One m-section on the subscribe PeerConnection, bound to one Consumer while active. */
-    static final class Slot {
-        final String mid;
-        final PublishedTrack track;
-        final int consumerId;
-        final long ssrc;
-        final int payloadType;
-        boolean active = true;
-
-        Slot(String mid, PublishedTrack track, int consumerId, long ssrc, int payloadType) {
-            this.mid = mid;
-            this.track = track;
-            this.consumerId = consumerId;
-            this.ssrc = ssrc;
-            this.payloadType = payloadType;
-        }
-
-        SubscribeOffer.Slot toOfferSlot() {
-            return new SubscribeOffer.Slot(mid, track.kind(), track.codec() == dev.relay.sfu.Codec.OPUS ? "opus"
-                    : track.codec().name(), payloadType, track.fmtp(), ssrc, track.owner().id(), track.trackId(),
-                    active);
-        }
-    }
-
     private final String id;
     private final String name;
     private final Room room;
     private final Outbox outbox;
-    private final Map<String, PublishedTrack> published = new LinkedHashMap<>();
-    private final List<Slot> slots = new ArrayList<>();
-    Transport publishTransport;
-    Transport subscribeTransport;
-    long publishVersion;
-    long subscribeVersion;
-    boolean subscribeOfferOutstanding;
-    boolean subscribeRenegotiationNeeded;
-    boolean subscribeDtlsStarted;
-    boolean left;
+    private final PublishState publish = new PublishState();
+    private final SubscribeNegotiation subscribe = new SubscribeNegotiation();
+    private boolean left;
 
     Participant(String id, String name, Room room, Outbox outbox) {
         this.id = id;
@@ -74,20 +36,28 @@ final class Participant {
         return outbox;
     }
 
-    Map<String, PublishedTrack> published() {
-        return published;
+    PublishState publish() {
+        return publish;
     }
 
-    List<Slot> slots() {
-        return slots;
+    SubscribeNegotiation subscribe() {
+        return subscribe;
     }
 
-    Slot slotFor(int producerId) {
-        for (Slot slot : slots) {
-            if (slot.active && slot.track.producerId() == producerId) {
-                return slot;
-            }
+    /** Marks the participant gone; false if it already was, so cleanup runs once. */
+    boolean leave() {
+        if (left) {
+            return false;
         }
-        return null;
+        left = true;
+        return true;
+    }
+
+    /**
+     * True once it left or was removed (ice_failed); its socket may still be open until the
+     * close is sent, and it gets no more offers.
+     */
+    boolean hasLeft() {
+        return left;
     }
 }

@@ -1,20 +1,26 @@
 package dev.relay.signaling;
 
 import dev.relay.sfu.Router;
+import dev.relay.signaling.events.QualitySampler;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A signaling room: its participants and the Router that carries their media. Control thread only. */
+/**
+ * A signaling room: its participants, the Router that carries their media, and its quality
+ * sampler (the previous stats snapshot). Control thread only.
+ */
 final class Room {
     private final String name;
     private final Router router;
+    private final QualitySampler quality;
     private final Map<String, Participant> participants = new LinkedHashMap<>();
 
-    Room(String name, Router router) {
+    Room(String name, Router router, QualitySampler quality) {
         this.name = name;
         this.router = router;
+        this.quality = quality;
     }
 
     String name() {
@@ -23,6 +29,10 @@ final class Room {
 
     Router router() {
         return router;
+    }
+
+    QualitySampler quality() {
+        return quality;
     }
 
     void add(Participant participant) {
@@ -37,6 +47,12 @@ final class Room {
         return participants.isEmpty();
     }
 
+    /** Everyone, in join order; a copy, so callers may remove participants while iterating. */
+    List<Participant> participants() {
+        return others(null);
+    }
+
+    /** Everyone but {@code self}, in join order; a copy. */
     List<Participant> others(Participant self) {
         List<Participant> others = new ArrayList<>();
         for (Participant p : participants.values()) {

@@ -1,0 +1,129 @@
+package dev.relay.signaling;
+
+import static dev.relay.signaling.Messages.message;
+import static dev.relay.signaling.Messages.withId;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.relay.sfu.Codec;
+import dev.relay.signaling.events.SessionEvents;
+import dev.relay.signaling.sdp.PublishNegotiation;
+import dev.relay.signaling.sdp.SdpException;
+import dev.relay.signaling.sdp.TrackOffer;
+import dev.relay.transport.Transport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The publish PeerConnection (docs/signaling.md): answers a participant's {@code publish} offer,
+ * turns the offered tracks into Producers (diffed against what it already publishes), and tells
+ * the room about tracks that come and go. The state is the participant's {@link PublishState}.
+ * Control thread only.
+ */
+final class PublishNegotiator {
+    private final TransportFactory transports;
+    private final DtlsStarter dtls;
+    private final SubscribeNegotiator subscriber;
+    private final SessionEvents events;
+    private final long sessionId;
+    private int nextProducer = 1;
+
+    PublishNegotiator(TransportFactory transports, DtlsStarter dtls, SubscribeNegotiator subscriber,
+                      SessionEvents events, long sessionId) {
+        this.transports = transports;
+        this.dtls = dtls;
+        this.subscriber = subscriber;
+        this.events = events;
+        this.sessionId = sessionId;
+    }
+
+    /**
+     * Answers an offer ({@code publishAnswer}). A track whose mid is new, or whose SSRC changed,
+     * becomes a new Producer (replacing the old one); a published mid missing from the offer is
+     * unpublished. Tracks that went away are announced before the answer, new ones after it.
+     */
+    void publish(Participant participant, String offerSdp, JsonNode id) throws SignalingException {
+        Room room = participant.room();
+        PublishState state = participant.publish();
+        boolean firstOffer = state.transport() == null;
+        if (firstOffer) {
+            state.transport(transports.open(room.router()));
+        }
+        Transport transport = state.transport();
+        PublishNegotiation negotiation;
+        try {
+            negotiation = PublishNegotiation.answer(offerSdp, transports.describe(transport), sessionId,
+                    state.nextAnswerVersion());
+        } catch (SdpException e) {
+            throw new SignalingException("bad_sdp", e.getMessage());
+        }
+        if (firstOffer) {
+            dtls.start(participant, transport, negotiation.remote());
+        }
+        List<PublishedTrack> added = new ArrayList<>();
+        List<String> offeredMids = new ArrayList<>();
+        for (TrackOffer offer : negotiation.tracks()) {
+            offeredMids.add(offer.mid());
+            PublishedTrack existing = state.track(offer.mid());
+            if (existing != null && existing.ssrc() == offer.ssrc()) {
+                continue;
+            }
+            if (existing != null) {
+                unpublish(participant, existing);
+            }
+            Codec codec = Codec.valueOf(offer.codecName().toUpperCase(Locale.ROOT));
+            PublishedTrack track = new PublishedTrack(nextProducer++, offer.mid(), offer.trackId(), offer.kind(),
+                    codec, offer.fmtp(), offer.ssrc(), participant);
+            room.router().createProducer(track.producerId(), transport, codec, (int) offer.ssrc(),
+                    offer.payloadType());
+            state.add(track);
+            added.add(track);
+        }
+        for (PublishedTrack track : List.copyOf(state.tracks())) {
+            if (!offeredMids.contains(track.mid())) {
+                unpublish(participant, track);
+            }
+        }
+        participant.outbox().send(withId(message("publishAnswer"), id).put("sdp", negotiation.answerSdp()));
+        for (PublishedTrack track : added) {
+            events.trackPublished(room.name(), participant.id(), track.trackId(), track.kind(), track.codecName());
+            for (Participant other : room.others(participant)) {
+                other.outbox().send(message("trackPublished").put("participantId", participant.id())
+                        .put("trackId", track.trackId()).put("kind", track.kind()));
+                subscriber.subscribe(other, track);
+                subscriber.offer(other);
+            }
+        }
+    }
+
+    /** Every track the participant publishes goes away (it is leaving). */
+    void unpublishAll(Participant participant) {
+        for (PublishedTrack track : List.copyOf(participant.publish().tracks())) {
+            unpublish(participant, track);
+        }
+    }
+
+    /**
+     * Closes the track's Producer and tells the room. Events mirror the start order
+     * (docs/events.md): subscriptions stop before their track is unpublished.
+     */
+    private void unpublish(Participant participant, PublishedTrack track) {
+        Room room = participant.room();
+        participant.publish().remove(track);
+        room.router().closeProducer(track.producerId());
+        List<Participant> renegotiate = new ArrayList<>();
+        for (Participant other : room.others(participant)) {
+            if (subscriber.trackGone(other, track)) {
+                renegotiate.add(other);
+            }
+        }
+        events.trackUnpublished(room.name(), participant.id(), track.trackId(), track.kind());
+        for (Participant other : room.others(participant)) {
+            other.outbox().send(message("trackUnpublished").put("participantId", participant.id())
+                    .put("trackId", track.trackId()));
+            if (renegotiate.contains(other)) {
+                subscriber.offer(other);
+            }
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package dev.relay.signaling;
+
+import static dev.relay.signaling.Messages.message;
+import static dev.relay.signaling.Messages.withId;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.relay.sfu.MediaWorkers;
+import dev.relay.signaling.events.LeaveReason;
+import dev.relay.signaling.events.QualitySampler;
+import dev.relay.signaling.events.SessionEvents;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Room and participant lifecycle: a join opens the room if needed and subscribes the newcomer to
+ * what the others publish; a leave tears that down in the reverse order and closes the room
+ * when it empties (docs/events.md "A call, as events"). Control thread only; the two counts are
+ * read by metrics from other threads.
+ */
+final class Rooms {
+    private static final Logger LOG = LoggerFactory.getLogger(Rooms.class);
+
+    private final MediaWorkers workers;
+    private final TransportFactory transports;
+    private final PublishNegotiator publisher;
+    private final SubscribeNegotiator subscriber;
+    private final SessionEvents events;
+    private final Map<String, Room> rooms = new HashMap<>();
+    private long nextParticipant = 1;
+    private volatile int roomCount;
+    private volatile int participantCount;
+
+    Rooms(MediaWorkers workers, TransportFactory transports, PublishNegotiator publisher,
+          SubscribeNegotiator subscriber, SessionEvents events) {
+        this.workers = workers;
+        this.transports = transports;
+        this.publisher = publisher;
+        this.subscriber = subscriber;
+        this.events = events;
+    }
+
+    int roomCount() {
+        return roomCount;
+    }
+
+    int participantCount() {
+        return participantCount;
+    }
+
+    /** The open rooms; a live view, not to be changed while iterated. */
+    Collection<Room> open() {
+        return Collections.unmodifiableCollection(rooms.values());
+    }
+
+    boolean isOpen(Room room) {
+        return rooms.get(room.name()) == room;
+    }
+
+    /**
+     * Adds a participant to {@code roomName} (validated by the dispatcher), opening the room if
+     * it is not: {@code joined} to the newcomer, {@code participantJoined} to the others, then the
+     * newcomer's first subscribe offer for what they publish.
+     */
+    Participant join(Connection connection, String roomName, String name, JsonNode id) {
+        Room room = rooms.get(roomName);
+        if (room == null) {
+            room = new Room(roomName, workers.newRouter(), new QualitySampler(System.nanoTime()));
+            rooms.put(roomName, room);
+            roomCount = rooms.size();
+            events.roomCreated(roomName);
+        }
+        String participantId = "p" + nextParticipant++;
+        Participant participant = new Participant(participantId, name.isEmpty() ? participantId : name, room,
+                connection.outbox);
+        ObjectNode joined = withId(message("joined"), id).put("participantId", participantId).put("room", roomName);
+        ArrayNode list = joined.putArray("participants");
+        for (Participant other : room.participants()) {
+            ObjectNode entry = list.addObject().put("participantId", other.id()).put("name", other.name());
+            ArrayNode tracks = entry.putArray("tracks");
+            for (PublishedTrack track : other.publish().tracks()) {
+                tracks.addObject().put("trackId", track.trackId()).put("kind", track.kind());
+            }
+        }
+        room.add(participant);
+        participantCount++;
+        connection.outbox.send(joined);
+        events.participantJoined(roomName, participantId, participant.name());
+        for (Participant other : room.others(participant)) {
+            ObjectNode event = message("participantJoined");
+            event.putObject("participant").put("participantId", participantId).put("name", participant.name());
+            other.outbox().send(event);
+            for (PublishedTrack track : other.publish().tracks()) {
+                subscriber.subscribe(participant, track);
+            }
+        }
+        subscriber.offer(participant);
+        LOG.info("{} ({}) joined room {} ({} participants)", participantId, connection.remote, roomName, room.size());
+        return participant;
+    }
+
+    /**
+     * Removes a participant, once: its tracks are unpublished, then what it received stops, then
+     * its Transports close and the others hear {@code participantLeft}. The last one out closes
+     * the room.
+     */
+    void leave(Participant participant, LeaveReason reason) {
+        if (!participant.leave()) {
+            return;
+        }
+        Room room = participant.room();
+        publisher.unpublishAll(participant);
+        subscriber.unsubscribeAll(participant);
+        transports.close(room.router(), participant.publish().transport());
+        transports.close(room.router(), participant.subscribe().transport());
+        room.remove(participant);
+        participantCount--;
+        for (Participant other : room.others(participant)) {
+            other.outbox().send(message("participantLeft").put("participantId", participant.id()));
+        }
+        events.participantLeft(room.name(), participant.id(), reason);
+        if (room.isEmpty()) {
+            rooms.remove(room.name());
+            roomCount = rooms.size();
+            events.roomClosed(room.name());
+        }
+        LOG.info("{} left room {} ({})", participant.id(), room.name(), reason.wireName());
+    }
+
+    /** Removes every participant (shutdown). */
+    void closeAll() {
+        for (Room room : new ArrayList<>(rooms.values())) {
+            for (Participant participant : room.participants()) {
+                leave(participant, LeaveReason.SHUTDOWN);
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package dev.relay.signaling;
+
+import static dev.relay.signaling.Messages.message;
+
+import dev.relay.sfu.Codec;
+import dev.relay.signaling.events.SessionEvents;
+import dev.relay.signaling.sdp.RemoteTransportInfo;
+import dev.relay.signaling.sdp.SdpException;
+import dev.relay.signaling.sdp.SubscribeOffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The subscribe PeerConnection (docs/signaling.md): forwards other participants' tracks to a
+ * subscriber as slots with Consumers, offers them ({@code subscribeOffer}) one offer at a time
+ * and takes the browser's {@code subscribeAnswer}. The offer/answer state is the subscriber's
+ * {@link SubscribeNegotiation}. Control thread only.
+ */
+final class SubscribeNegotiator {
+    // Dynamic payload types for the relay's offers: the numbers Chromium's own offers give these
+    // codecs (src/test/resources/sdp/offer-audio-video.sdp).
+    private static final int PT_OPUS = 111;
+    private static final int PT_VP8 = 96;
+    private static final int PT_H264 = 102;
+
+    private final TransportFactory transports;
+    private final DtlsStarter dtls;
+    private final SessionEvents events;
+    private final long sessionId;
+    private int nextConsumer = 1;
+
+    SubscribeNegotiator(TransportFactory transports, DtlsStarter dtls, SessionEvents events, long sessionId) {
+        this.transports = transports;
+        this.dtls = dtls;
+        this.events = events;
+        this.sessionId = sessionId;
+    }
+
+    /**
+     * Starts forwarding {@code track} to {@code subscriber}: a new slot and its Consumer (on a
+     * subscribe Transport opened on first use). The caller sends the offer with {@link #offer}.
+     */
+    void subscribe(Participant subscriber, PublishedTrack track) {
+        Room room = subscriber.room();
+        SubscribeNegotiation negotiation = subscriber.subscribe();
+        if (negotiation.transport() == null) {
+            negotiation.transport(transports.open(room.router()));
+        }
+        int consumerId = nextConsumer++;
+        long ssrc = ThreadLocalRandom.current().nextLong(1, 0xFFFFFFFFL);
+        int payloadType = payloadType(track.codec());
+        negotiation.addSlot(track, consumerId, ssrc, payloadType);
+        room.router().createConsumer(consumerId, track.producerId(), negotiation.transport(), (int) ssrc,
+                payloadType);
+        events.subscriptionStarted(room.name(), subscriber.id(), track.owner().id(), track.trackId(), track.kind());
+    }
+
+    /**
+     * The track's Producer closed (its Router drops the Consumers with it): the subscriber's slot
+     * goes inactive. Returns false if the subscriber did not receive the track.
+     */
+    boolean trackGone(Participant subscriber, PublishedTrack track) {
+        SubscribeSlot slot = subscriber.subscribe().activeSlotFor(track.producerId());
+        if (slot == null) {
+            return false;
+        }
+        slot.deactivate();
+        events.subscriptionStopped(subscriber.room().name(), subscriber.id(), track.owner().id(), track.trackId(),
+                track.kind());
+        return true;
+    }
+
+    /** The subscriber leaves: every active slot stops and its Consumer closes. */
+    void unsubscribeAll(Participant subscriber) {
+        Room room = subscriber.room();
+        for (SubscribeSlot slot : subscriber.subscribe().slots()) {
+            if (slot.isActive()) {
+                slot.deactivate();
+                room.router().closeConsumer(slot.consumerId());
+                PublishedTrack track = slot.track();
+                events.subscriptionStopped(room.name(), subscriber.id(), track.owner().id(), track.trackId(),
+                        track.kind());
+            }
+        }
+    }
+
+    /** Sends a new subscribe offer, or remembers to once the outstanding one is answered. */
+    void offer(Participant subscriber) {
+        if (subscriber.hasLeft()) {
+            return;
+        }
+        SubscribeNegotiation negotiation = subscriber.subscribe();
+        long version = negotiation.beginOffer();
+        if (version == SubscribeNegotiation.NO_OFFER) {
+            return;
+        }
+        List<SubscribeOffer.Slot> slots = new ArrayList<>();
+        for (SubscribeSlot slot : negotiation.slots()) {
+            slots.add(slot.toOfferSlot());
+        }
+        String sdp = SubscribeOffer.build(slots, transports.describe(negotiation.transport()), sessionId, version);
+        subscriber.outbox().send(message("subscribeOffer").put("sdp", sdp).put("version", version));
+    }
+
+    /**
+     * The browser's answer to the outstanding offer. The first one starts DTLS; a change that came
+     * while the offer was outstanding is offered now.
+     */
+    void answer(Participant subscriber, String answerSdp, long version) throws SignalingException {
+        SubscribeNegotiation negotiation = subscriber.subscribe();
+        negotiation.checkAnswer(version);
+        RemoteTransportInfo remote;
+        try {
+            remote = SubscribeOffer.parseAnswer(answerSdp);
+        } catch (SdpException e) {
+            throw new SignalingException("bad_sdp", e.getMessage());
+        }
+        if (negotiation.startDtlsOnce()) {
+            dtls.start(subscriber, negotiation.transport(), remote);
+        }
+        if (negotiation.answered()) {
+            offer(subscriber);
+        }
+    }
+
+    static int payloadType(Codec codec) {
+        return switch (codec) {
+            case OPUS -> PT_OPUS;
+            case H264 -> PT_H264;
+            default -> PT_VP8;
+        };
+    }
+}

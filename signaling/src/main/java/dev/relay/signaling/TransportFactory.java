@@ -1,0 +1,45 @@
+package dev.relay.signaling;
+
+import dev.relay.sfu.Router;
+import dev.relay.signaling.sdp.LocalTransportInfo;
+import dev.relay.transport.Transport;
+import dev.relay.transport.TransportRegistry;
+import dev.relay.transport.dtls.DtlsCertificate;
+import java.util.List;
+
+/** Opens a participant's Transports in its Room's Router, describes them for SDP, and closes them. */
+final class TransportFactory {
+    private final TransportRegistry registry;
+    private final DtlsCertificate certificate;
+    private final List<String> advertisedAddresses;
+    private final int mediaPort;
+
+    TransportFactory(TransportRegistry registry, DtlsCertificate certificate, List<String> advertisedAddresses,
+                     int mediaPort) {
+        this.registry = registry;
+        this.certificate = certificate;
+        this.advertisedAddresses = List.copyOf(advertisedAddresses);
+        this.mediaPort = mediaPort;
+    }
+
+    /** A new Transport (fresh ICE credentials) whose media goes to {@code router}. */
+    Transport open(Router router) {
+        Transport transport = registry.create();
+        router.attachTransport(transport);
+        return transport;
+    }
+
+    /** Detaches a Transport, if there is one, and closes it. */
+    void close(Router router, Transport transport) {
+        if (transport != null) {
+            router.detachTransport(transport);
+            transport.close();
+        }
+    }
+
+    /** What the relay's SDP says about {@code transport}: ICE credentials, fingerprint, host candidates. */
+    LocalTransportInfo describe(Transport transport) {
+        return new LocalTransportInfo(transport.localCredentials().ufrag(), transport.localCredentials().pwd(),
+                certificate.fingerprintSha256(), advertisedAddresses, mediaPort);
+    }
+}

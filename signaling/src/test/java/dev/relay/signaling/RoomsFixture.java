@@ -1,0 +1,67 @@
+package dev.relay.signaling;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.relay.sfu.MediaWorkers;
+import dev.relay.transport.DropCounters;
+import dev.relay.transport.TransportRegistry;
+import dev.relay.transport.dtls.DtlsCertificate;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * {@link Rooms} built from real parts (one media worker, real Transports), for tests of what sits
+ * on top of it; the test thread plays the control thread. Messages to each participant and
+ * session events go to one {@link Transcript}.
+ */
+final class RoomsFixture implements AutoCloseable {
+    final Transcript transcript = new Transcript();
+    final TransportRegistry registry = new TransportRegistry();
+    final RecordingEvents events = new RecordingEvents(transcript);
+    final Rooms rooms;
+    final PublishNegotiator publisher;
+    final SubscribeNegotiator subscriber;
+    private final Map<String, ObjectNode> lastMessages = new HashMap<>();
+    private final MediaWorkers workers = new MediaWorkers(1, new DropCounters());
+    private final ExecutorService dtls = Executors.newSingleThreadExecutor();
+
+    RoomsFixture() {
+        DtlsCertificate certificate = DtlsCertificate.generate();
+        TransportFactory transports = new TransportFactory(registry, certificate, List.of("127.0.0.1"), 40000);
+        DtlsStarter dtlsStarter = new DtlsStarter(certificate, dtls);
+        subscriber = new SubscribeNegotiator(transports, dtlsStarter, events, 1);
+        publisher = new PublishNegotiator(transports, dtlsStarter, subscriber, events, 1);
+        rooms = new Rooms(workers, transports, publisher, subscriber, events);
+    }
+
+    /** Joins {@code name} to {@code room} on a socket whose messages are {@code "name <- ..."} lines. */
+    Participant join(String name, String room) {
+        Outbox outbox = new Outbox() {
+            @Override
+            public void send(ObjectNode message) {
+                lastMessages.put(name, message);
+                transcript.add(name + " <- " + Transcript.render(message));
+            }
+
+            @Override
+            public void close() {
+                transcript.add(name + " closed");
+            }
+        };
+        return rooms.join(new Connection(outbox, "test:" + name), room, name, null);
+    }
+
+    /** The last message sent to {@code name}, whole (the transcript cuts SDP short). */
+    ObjectNode lastMessageTo(String name) {
+        return lastMessages.get(name);
+    }
+
+    @Override
+    public void close() {
+        rooms.closeAll();
+        dtls.shutdownNow();
+        workers.close();
+    }
+}
