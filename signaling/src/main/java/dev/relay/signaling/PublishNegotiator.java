@@ -45,8 +45,7 @@ final class PublishNegotiator {
     void publish(Participant participant, String offerSdp, JsonNode id) throws SignalingException {
         Room room = participant.room();
         PublishState state = participant.publish();
-        boolean firstOffer = state.transport() == null;
-        if (firstOffer) {
+        if (state.transport() == null) {
             state.transport(transports.open(room.router()));
         }
         Transport transport = state.transport();
@@ -57,7 +56,7 @@ final class PublishNegotiator {
         } catch (SdpException e) {
             throw new SignalingException("bad_sdp", e.getMessage());
         }
-        if (firstOffer) {
+        if (state.startDtlsOnce()) {
             dtls.start(participant, transport, negotiation.remote());
         }
         List<PublishedTrack> added = new ArrayList<>();

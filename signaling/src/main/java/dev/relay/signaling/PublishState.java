@@ -16,6 +16,7 @@ final class PublishState {
     private final Map<String, PublishedTrack> tracks = new LinkedHashMap<>();
     private Transport transport;
     private long answerVersion;
+    private boolean dtlsStarted;
 
     /** The publish Transport, or null before the first offer. */
     Transport transport() {
@@ -27,6 +28,18 @@ final class PublishState {
             throw new IllegalStateException("the publish Transport is already set");
         }
         this.transport = transport;
+    }
+
+    /**
+     * True the first time an offer was accepted: DTLS starts then, with that offer's fingerprint.
+     * A refused first offer (bad_sdp) leaves it for the next one.
+     */
+    boolean startDtlsOnce() {
+        if (dtlsStarted) {
+            return false;
+        }
+        dtlsStarted = true;
+        return true;
     }
 
     /** The o= session version of the next answer: one higher per offer (RFC 8866 §5.2). */

@@ -50,7 +50,7 @@ class ConsentMonitorTest {
         Participant alice = fixture.join("alice", "r");
         fixture.join("bob", "r");
         Transport transport = transportOf(alice, side);
-        transport.ice().onValidatedRequest(null, BROWSER, true, clock.get());
+        transport.ice().onValidatedRequest(BROWSER, true, clock.get());
         fixture.transcript.drain();
 
         assertEquals(List.of(), checkAfter(TIMEOUT.toNanos()), "exactly the timeout: consent is still fresh");
@@ -73,7 +73,7 @@ class ConsentMonitorTest {
         fixture.transcript.drain();
 
         for (int i = 0; i < 5; i++) {
-            transport.ice().onValidatedRequest(null, BROWSER, true, clock.get());
+            transport.ice().onValidatedRequest(BROWSER, true, clock.get());
             assertEquals(List.of(), checkAfter(TIMEOUT.toNanos() - 1));
         }
     }
@@ -84,7 +84,7 @@ class ConsentMonitorTest {
         Participant bob = fixture.join("bob", "r");
         transportOf(alice, "publish");
         Transport closed = transportOf(bob, "subscribe");
-        closed.ice().onValidatedRequest(null, BROWSER, true, clock.get());
+        closed.ice().onValidatedRequest(BROWSER, true, clock.get());
         closed.close();
         fixture.transcript.drain();
 

@@ -18,7 +18,7 @@ import java.util.concurrent.Executors;
  */
 final class RoomsFixture implements AutoCloseable {
     final Transcript transcript = new Transcript();
-    final TransportRegistry registry = new TransportRegistry();
+    final TransportRegistry registry = new TransportRegistry(new dev.relay.transport.DropCounters());
     final RecordingEvents events = new RecordingEvents(transcript);
     final Rooms rooms;
     final PublishNegotiator publisher;

@@ -39,7 +39,7 @@ class SignalingServiceTest {
     private static final String AUDIO_SSRC = "3405982569";
 
     private final Transcript transcript = new Transcript();
-    private final TransportRegistry registry = new TransportRegistry();
+    private final TransportRegistry registry = new TransportRegistry(new DropCounters());
     private ScheduledExecutorService control;
     private ExecutorService dtls;
     private MediaWorkers workers;
@@ -241,6 +241,12 @@ class SignalingServiceTest {
         send(alice, "{\"type\":\"ping\",\"id\":\"x\"}");
         assertTranscript("alice <- {\"type\":\"pong\",\"id\":\"x\"}");
         assertEquals(1, service.rejectedMessages());
+
+        // The client fixes its offer: this one is answered and its DTLS handshake starts.
+        send(alice, publish(2, offer("alice")));
+        transcript.await(l -> l.startsWith("alice <- {\"type\":\"publishAnswer\",\"id\":2"), WAIT);
+        Transport transport = registry.byUfrag(ufragOf(alice.lastSdp));
+        assertTrue(transport.isDtlsStarted(), "DTLS starts on the first accepted offer, not the first offer");
     }
 
     @Test
@@ -258,7 +264,7 @@ class SignalingServiceTest {
 
         // One valid check (RFC 7675: consent is fresh), then silence.
         Transport transport = registry.byUfrag(ufragOf(alice.lastSdp));
-        transport.ice().onValidatedRequest(null, new InetSocketAddress("127.0.0.1", 50000), true, System.nanoTime());
+        transport.ice().onValidatedRequest(new InetSocketAddress("127.0.0.1", 50000), true, System.nanoTime());
         transcript.await(l -> l.equals("alice closed"), WAIT);
         drain();
         List<String> lines = transcript.drain();

@@ -130,7 +130,7 @@ class SubscribeNegotiationTest {
 
     @Test
     void shouldSetTheTransportOnce() {
-        TransportRegistry registry = new TransportRegistry();
+        TransportRegistry registry = new TransportRegistry(new dev.relay.transport.DropCounters());
         negotiation.transport(registry.create());
         assertThrows(IllegalStateException.class, () -> negotiation.transport(registry.create()));
     }

@@ -118,6 +118,11 @@ public final class Transport {
         return path == null ? null : path.remote();
     }
 
+    /** True once {@link #startDtls} ran: the handshake is under way or done. Any thread. */
+    public boolean isDtlsStarted() {
+        return dtls != null;
+    }
+
     /** Called by the I/O thread with a DTLS datagram from the validated address. */
     boolean offerDtls(byte[] buf, int off, int len) {
         DtlsSession session = dtls;
