@@ -42,8 +42,8 @@ class IceFailureTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration REPLY = Duration.ofSeconds(2);
     private static final Duration ICE_TIMEOUT = Duration.ofSeconds(2);
-    private static final String CLIENT_UFRAG = "2swx";
-    private static final String OFFER = String.join("\r\n",
+    static final String CLIENT_UFRAG = "2swx";
+    static final String OFFER = String.join("\r\n",
             "v=0",
             "o=- 7404386568621216862 2 IN IP4 127.0.0.1",
             "s=-",
@@ -153,7 +153,7 @@ class IceFailureTest {
         }
     }
 
-    private static String attribute(String sdp, String name) {
+    static String attribute(String sdp, String name) {
         Matcher m = Pattern.compile("a=" + name + ":(\\S+)").matcher(sdp);
         assertTrue(m.find(), "no a=" + name + " in " + sdp);
         return m.group(1);

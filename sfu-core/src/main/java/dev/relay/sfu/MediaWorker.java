@@ -172,6 +172,8 @@ public final class MediaWorker implements Agent, MessageHandler, WorkerInbox, Ro
     @Override
     public void unbind(RouterTransport routed) {
         transports.remove(routed.transport().id());
+        // Nothing of this Transport is in flight on this thread any more: its keys can go.
+        routed.transport().releaseSrtp();
         if (!routed.router().hasTransports()) {
             routers.remove(routed.router());
         }

@@ -119,27 +119,30 @@ class ForwardingAllocationTest {
         assertEquals(reached.length, reachedCount, "every subscriber receives before the measurement");
     }
 
-    /** Sends count packets in bursts of 50, draining subscribers so no socket buffer overflows. */
+    /**
+     * Sends count packets in bursts of 50, each burst once the previous one has reached every
+     * subscriber (or 500 ms passed): the sender is clocked by the receivers, so no socket buffer
+     * overflows however slow a shared machine makes the relay, and a lost packet stays lost.
+     */
     private static long forward(LoopbackPeer publisher, List<LoopbackPeer> subscribers, int count, int[] seq)
             throws Exception {
         long received = 0;
-        long expected = (long) count * subscribers.size();
+        long expected = 0;
         for (int sent = 0; sent < count; ) {
             for (int i = 0; i < 50 && sent < count; i++, sent++) {
                 publisher.sendRtp(111, seq[0] & 0xFFFF, seq[0] * 960L, 0x1111, 160, false);
                 seq[0]++;
+                expected += subscribers.size();
             }
-            Thread.sleep(0, 200_000);
-            for (LoopbackPeer subscriber : subscribers) {
-                received += subscriber.drainRtp();
-            }
-        }
-        long deadline = System.nanoTime() + 2_000_000_000L;
-        while (received < expected && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-            for (LoopbackPeer subscriber : subscribers) {
-                received += subscriber.drainRtp();
-            }
+            long deadline = System.nanoTime() + 500_000_000L;
+            do {
+                for (LoopbackPeer subscriber : subscribers) {
+                    received += subscriber.drainRtp();
+                }
+                if (received < expected) {
+                    Thread.onSpinWait();
+                }
+            } while (received < expected && System.nanoTime() < deadline);
         }
         return received;
     }

@@ -6,7 +6,9 @@ import dev.relay.signaling.events.LeaveReason;
 import dev.relay.transport.Transport;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * established Transport with no valid check for the ICE timeout has lost its path (network
  * change, the PeerConnection closed) even if the WebSocket still stands. Such a participant is
  * told ({@code ice_failed}, docs/signaling.md "Errors"), removed as if it had left, and its socket
- * closed. {@link #check} runs periodically on the control thread.
+ * closed. A Transport that never passes a check at all (a client that negotiates and then never
+ * does ICE) gets the same timeout, counted from the first time this monitor saw it, so it cannot
+ * hold a session and its resources forever. {@link #check} runs periodically on the control thread.
  */
 final class ConsentMonitor {
     private static final Logger LOG = LoggerFactory.getLogger(ConsentMonitor.class);
@@ -24,6 +28,8 @@ final class ConsentMonitor {
     private final Rooms rooms;
     private final Duration iceTimeout;
     private final LongSupplier nanoClock;
+    /** Transports without a check yet, and when this monitor first saw each; rebuilt every check. */
+    private Map<Transport, Long> unchecked = new IdentityHashMap<>();
 
     /** @param nanoClock the clock {@code IceLiteAgent.lastRequestNanos} is read against (System.nanoTime) */
     ConsentMonitor(Rooms rooms, Duration iceTimeout, LongSupplier nanoClock) {
@@ -40,15 +46,19 @@ final class ConsentMonitor {
     void check() {
         long now = nanoClock.getAsLong();
         long timeoutNanos = iceTimeout.toNanos();
+        Map<Transport, Long> stillUnchecked = new IdentityHashMap<>();
         List<Participant> failed = new ArrayList<>();
         for (Room room : rooms.open()) {
             for (Participant participant : room.participants()) {
-                if (expired(participant.publish().transport(), now, timeoutNanos)
-                        || expired(participant.subscribe().transport(), now, timeoutNanos)) {
+                boolean publishExpired = expired(participant.publish().transport(), now, timeoutNanos, stillUnchecked);
+                boolean subscribeExpired = expired(participant.subscribe().transport(), now, timeoutNanos,
+                        stillUnchecked);
+                if (publishExpired || subscribeExpired) {
                     failed.add(participant);
                 }
             }
         }
+        unchecked = stillUnchecked;
         for (Participant participant : failed) {
             LOG.warn("{} in room {}: no valid ICE check for {} ms, removing it", participant.id(),
                     participant.room().name(), iceTimeout.toMillis());
@@ -60,12 +70,21 @@ final class ConsentMonitor {
         }
     }
 
-    /** A Transport that never passed a check (or is closed) has no consent to lose. */
-    private static boolean expired(Transport transport, long now, long timeoutNanos) {
+    /**
+     * A closed Transport has no consent to lose. One without a check yet is timed from when this
+     * monitor first saw it (remembered in {@code stillUnchecked}).
+     */
+    private boolean expired(Transport transport, long now, long timeoutNanos, Map<Transport, Long> stillUnchecked) {
         if (transport == null || transport.isClosed()) {
             return false;
         }
-        return expired(transport.ice().lastRequestNanos(), now, timeoutNanos);
+        long last = transport.ice().lastRequestNanos();
+        if (last == 0) {
+            long since = unchecked.getOrDefault(transport, now);
+            stillUnchecked.put(transport, since);
+            return now - since > timeoutNanos;
+        }
+        return expired(last, now, timeoutNanos);
     }
 
     /** {@code lastRequestNanos} 0 means no check yet; nanoTime values compare by difference only. */

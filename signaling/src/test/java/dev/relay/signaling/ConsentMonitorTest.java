@@ -79,17 +79,41 @@ class ConsentMonitorTest {
     }
 
     @Test
-    void shouldLeaveAloneATransportThatNeverPassedACheckOrIsClosed() {
-        Participant alice = fixture.join("alice", "r");
+    void shouldLeaveAloneAClosedTransport() {
         Participant bob = fixture.join("bob", "r");
-        transportOf(alice, "publish");
         Transport closed = transportOf(bob, "subscribe");
         closed.ice().onValidatedRequest(BROWSER, true, clock.get());
         closed.close();
         fixture.transcript.drain();
 
         assertEquals(List.of(), checkAfter(10 * TIMEOUT.toNanos()));
-        assertEquals(2, fixture.rooms.participantCount());
+        assertEquals(1, fixture.rooms.participantCount());
+    }
+
+    @Test
+    void shouldRemoveAParticipantWhoseTransportNeverPassesACheck() {
+        Participant alice = fixture.join("alice", "r");
+        transportOf(alice, "publish");
+        fixture.transcript.drain();
+
+        assertEquals(List.of(), checkAfter(0), "first seen now");
+        assertEquals(List.of(), checkAfter(TIMEOUT.toNanos()), "exactly the timeout after: still waiting");
+        List<String> removed = checkAfter(1);
+        assertTrue(removed.contains("event participant.left r p1 ice_failed"), removed.toString());
+        assertTrue(alice.hasLeft());
+    }
+
+    @Test
+    void shouldTimeAFirstCheckFromWhenTheTransportWasFirstSeenNotFromZero() {
+        Participant alice = fixture.join("alice", "r");
+        checkAfter(5 * TIMEOUT.toNanos());
+        Transport late = transportOf(alice, "subscribe");
+        fixture.transcript.drain();
+
+        assertEquals(List.of(), checkAfter(TIMEOUT.toNanos() / 2));
+        late.ice().onValidatedRequest(BROWSER, true, clock.get());
+        assertEquals(List.of(), checkAfter(TIMEOUT.toNanos() - 1), "checked in time: consent from the check");
+        assertTrue(!alice.hasLeft());
     }
 
     /** {last check, now, timeout, expired}: System.nanoTime values, compared by difference only. */

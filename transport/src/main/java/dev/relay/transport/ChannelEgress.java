@@ -60,9 +60,30 @@ public final class ChannelEgress implements MessageHandler {
         return channel;
     }
 
-    /** Event-loop thread: lets records for this Transport be addressed. */
+    /**
+     * Event-loop thread: lets records for this Transport be addressed, until it closes (then the
+     * entry is removed on this loop, so a closed Transport is never kept alive from here).
+     */
     void register(Transport transport) {
+        if (transports.get(transport.id()) == transport) {
+            return;
+        }
         transports.put(transport.id(), transport);
+        transport.onClose(() -> execute(() -> transports.remove(transport.id(), transport)));
+    }
+
+    /** Runs on this socket's event loop; dropped if the loop is shutting down. */
+    private void execute(Runnable task) {
+        try {
+            channel.eventLoop().execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // The socket is closing: its maps go with it.
+        }
+    }
+
+    /** Transports this socket can address (event-loop thread; for tests and metrics). */
+    int registered() {
+        return transports.size();
     }
 
     /**

@@ -34,7 +34,12 @@ public enum DropReason {
     /** A socket's outbound ring was full: counted, never blocked on. */
     EGRESS_RING_FULL,
     /** Outgoing packet dropped because protecting it failed. */
-    SRTP_PROTECT_FAILED;
+    SRTP_PROTECT_FAILED,
+    /**
+     * A valid STUN check from one more address than a Transport may have validated
+     * ({@code Transport.MAX_ADDRESSES}): not answered, so the address never carries media.
+     */
+    ICE_ADDRESS_LIMIT;
 
     private static final DropReason[] VALUES = values();
 

@@ -10,7 +10,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,8 +42,17 @@ final class MediaChannelHandler extends ChannelInboundHandlerAdapter {
     private final byte[] reply = new byte[512];
     private final StunMessage stun = new StunMessage();
     private final StunMessageWriter stunWriter = new StunMessageWriter();
-    /** Addresses that passed a STUN check on this socket, to the Transport they belong to. */
-    private final HashMap<InetSocketAddress, Transport> validated = new HashMap<>();
+    /**
+     * At most this many validated addresses per socket. Entries need valid ICE credentials, so
+     * only participants make them; the cap bounds what one with many source addresses can.
+     */
+    static final int MAX_VALIDATED_ADDRESSES = 65_536;
+    /**
+     * Addresses that passed a STUN check on this socket, to the Transport they belong to, oldest
+     * check first: a check moves its address to the end, the cap evicts from the front, and a
+     * Transport's entries leave when it closes. Every operation O(1); event-loop thread only.
+     */
+    private final LinkedHashMap<InetSocketAddress, Transport> validated = new LinkedHashMap<>();
 
     MediaChannelHandler(TransportRegistry registry, DropCounters drops, int index) {
         this.registry = registry;
@@ -133,6 +144,10 @@ final class MediaChannelHandler extends ChannelInboundHandlerAdapter {
             drops.increment(DropReason.STUN_BAD_INTEGRITY);
             return;
         }
+        if (!remember(sender, transport)) {
+            drops.increment(DropReason.ICE_ADDRESS_LIMIT);
+            return;
+        }
         byte[] ip = sender.getAddress().getAddress();
         int replyLength = stunWriter.writeBindingSuccess(reply, 0, scratch, stun.transactionIdOffset(), ip,
                 sender.getPort(), key);
@@ -141,10 +156,53 @@ final class MediaChannelHandler extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(new DatagramPacket(out, sender), ctx.voidPromise());
         egress.register(transport);
         transport.onValidatedRequest(egress, sender, stun.useCandidate(), System.nanoTime());
-        Transport previous = validated.put(sender, transport);
-        if (previous != transport) {
-            pruneClosed();
+    }
+
+    /**
+     * Records that {@code sender} passed a check for {@code transport} (or refreshes its age);
+     * false if the Transport already has as many addresses as it may.
+     */
+    private boolean remember(InetSocketAddress sender, Transport transport) {
+        Transport previous = validated.remove(sender);
+        if (previous == transport) {
+            validated.put(sender, transport);
+            return true;
         }
+        if (previous != null) {
+            previous.addressForgotten();
+        }
+        if (!transport.tryAddAddress()) {
+            return false;
+        }
+        validated.put(sender, transport);
+        transport.onClose(() -> execute(() -> forget(sender, transport)));
+        if (validated.size() > MAX_VALIDATED_ADDRESSES) {
+            Iterator<Map.Entry<InetSocketAddress, Transport>> eldest = validated.entrySet().iterator();
+            Map.Entry<InetSocketAddress, Transport> entry = eldest.next();
+            eldest.remove();
+            entry.getValue().addressForgotten();
+        }
+        return true;
+    }
+
+    /** Removes {@code address} if it still belongs to {@code transport}. Event-loop thread. */
+    private void forget(InetSocketAddress address, Transport transport) {
+        if (validated.remove(address, transport)) {
+            transport.addressForgotten();
+        }
+    }
+
+    private void execute(Runnable task) {
+        try {
+            egress.channel().eventLoop().execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // The socket is closing: its map goes with it.
+        }
+    }
+
+    /** Validated addresses held (event-loop thread; tests). */
+    int validatedAddresses() {
+        return validated.size();
     }
 
     private void onDtls(InetSocketAddress sender, int len) {
@@ -200,13 +258,9 @@ final class MediaChannelHandler extends ChannelInboundHandlerAdapter {
     private Transport validatedTransport(InetSocketAddress sender) {
         Transport transport = validated.get(sender);
         if (transport != null && transport.isClosed()) {
-            validated.remove(sender);
+            forget(sender, transport);
             return null;
         }
         return transport;
-    }
-
-    private void pruneClosed() {
-        validated.values().removeIf(Transport::isClosed);
     }
 }

@@ -12,6 +12,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executor;
 
 /**
@@ -41,6 +43,19 @@ public final class Transport {
     private volatile WorkerInbox inbox;
     private volatile DtlsSession dtls;
     private volatile boolean closed;
+    private final long createdNanos = System.nanoTime();
+    /**
+     * Remote addresses a socket holds as validated for this Transport. ICE pairs one local
+     * candidate with each of the peer's (host, server-reflexive, relayed; IPv4 and IPv6), so a
+     * real peer needs a handful; the cap stops one participant from filling the sockets' maps.
+     */
+    static final int MAX_ADDRESSES = 16;
+    private final java.util.concurrent.atomic.AtomicInteger addresses = new java.util.concurrent.atomic.AtomicInteger();
+    /**
+     * What other objects hold of this Transport and must let go when it closes (the sockets'
+     * address and egress maps): run once, by {@link #close}. Guarded by {@link #pendingDtls}.
+     */
+    private final List<Runnable> releasers = new ArrayList<>(4);
 
     // Worker-owned.
     private SrtpSession srtp;
@@ -79,6 +94,43 @@ public final class Transport {
 
     public boolean isClosed() {
         return closed;
+    }
+
+    /** A socket wants to hold one more validated address for this Transport: false at the cap. */
+    boolean tryAddAddress() {
+        while (true) {
+            int n = addresses.get();
+            if (n >= MAX_ADDRESSES) {
+                return false;
+            }
+            if (addresses.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** A socket let go of one validated address of this Transport. */
+    void addressForgotten() {
+        addresses.decrementAndGet();
+    }
+
+    /** When this Transport was made (System.nanoTime): consent runs from here until a first check. */
+    public long createdNanos() {
+        return createdNanos;
+    }
+
+    /**
+     * Registers what to undo when this Transport closes (e.g. a socket's map entry for it); runs at
+     * once if it is already closed. Any thread; control path only (a few per Transport).
+     */
+    void onClose(Runnable releaser) {
+        synchronized (pendingDtls) {
+            if (!closed) {
+                releasers.add(releaser);
+                return;
+            }
+        }
+        releaser.run();
     }
 
     /**
@@ -243,15 +295,34 @@ public final class Transport {
     /** Closes DTLS (close_notify) and forgets the ICE credentials; any thread, idempotent. */
     public void close() {
         DtlsSession session;
+        List<Runnable> release;
         synchronized (pendingDtls) {
             if (closed) {
                 return;
             }
             closed = true;
             session = dtls;
+            dtls = null;
             pendingDtls.clear();
+            release = new ArrayList<>(releasers);
+            releasers.clear();
         }
         registry.remove(this);
+        if (session != null) {
+            session.close();
+        }
+        for (Runnable releaser : release) {
+            releaser.run();
+        }
+    }
+
+    /**
+     * Closes the SRTP session (zeroes its keys, drops its crypto contexts); the owning worker calls
+     * it once the Transport is detached from its Router, so no packet is in flight with it.
+     */
+    public void releaseSrtp() {
+        SrtpSession session = srtp;
+        srtp = null;
         if (session != null) {
             session.close();
         }

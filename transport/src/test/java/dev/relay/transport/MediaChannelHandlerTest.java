@@ -152,4 +152,61 @@ class MediaChannelHandlerTest {
         }
         assertTrue(drops.get(DropReason.RING_FULL) > 0, "64 KiB ring holds ~50 records, the rest are counted");
     }
+
+    private MediaChannelHandler handler() {
+        return (MediaChannelHandler) channel.pipeline().first();
+    }
+
+    private void check(Transport t, InetSocketAddress from) {
+        receive(bindingRequest(t.localCredentials().ufrag() + ":browser", t.ice().integrityKey(), false), from);
+        DatagramPacket response = channel.readOutbound();
+        if (response != null) {
+            response.release();
+        }
+    }
+
+    @Test
+    void shouldLetGoOfAClosedTransportsAddressesAndEgressEntry() {
+        check(transport, PEER);
+        check(transport, new InetSocketAddress("127.0.0.1", 40001));
+        assertEquals(2, handler().validatedAddresses());
+        assertEquals(1, handler().egress().registered());
+
+        transport.close();
+        channel.runPendingTasks();
+
+        assertEquals(0, handler().validatedAddresses(), "the socket holds nothing of a closed Transport");
+        assertEquals(0, handler().egress().registered());
+    }
+
+    @Test
+    void shouldCapTheAddressesOneTransportMayValidate() {
+        for (int port = 0; port < Transport.MAX_ADDRESSES; port++) {
+            check(transport, new InetSocketAddress("127.0.0.1", 41000 + port));
+        }
+        assertEquals(0, drops.get(DropReason.ICE_ADDRESS_LIMIT));
+        receive(bindingRequest(transport.localCredentials().ufrag() + ":browser", transport.ice().integrityKey(),
+                false), new InetSocketAddress("127.0.0.1", 42000));
+
+        assertNull(channel.readOutbound(), "one address too many is not answered");
+        assertEquals(1, drops.get(DropReason.ICE_ADDRESS_LIMIT));
+        assertEquals(Transport.MAX_ADDRESSES, handler().validatedAddresses());
+        check(transport, new InetSocketAddress("127.0.0.1", 41000));
+        assertEquals(1, drops.get(DropReason.ICE_ADDRESS_LIMIT), "a known address keeps passing its checks");
+    }
+
+    @Test
+    void shouldMoveAnAddressToTheTransportThatLastPassedACheckFromIt() {
+        Transport other = registry.create();
+        check(transport, PEER);
+        check(other, PEER);
+        assertEquals(1, handler().validatedAddresses());
+        for (int port = 0; port < Transport.MAX_ADDRESSES; port++) {
+            check(transport, new InetSocketAddress("127.0.0.1", 43000 + port));
+        }
+        assertEquals(0, drops.get(DropReason.ICE_ADDRESS_LIMIT), "the moved address no longer counts for its old owner");
+        transport.close();
+        channel.runPendingTasks();
+        assertEquals(1, handler().validatedAddresses(), "closing the old owner leaves the new owner's entry");
+    }
 }

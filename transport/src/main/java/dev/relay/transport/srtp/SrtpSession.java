@@ -247,7 +247,11 @@ public final class SrtpSession {
         return otherFailures;
     }
 
-    /** Zeroes the master keys; the session must not be used afterwards. */
+    /**
+     * Ends the session: the factories zero their master keys and every crypto context is dropped,
+     * so their ciphers (native OpenSSL contexts with the OpenSSL backend) can be freed. Owning
+     * thread; the session must not be used afterwards.
+     */
     public void close() {
         sendFactory.close();
         receiveFactory.close();
