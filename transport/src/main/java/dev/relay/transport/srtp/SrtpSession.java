@@ -74,6 +74,8 @@ public final class SrtpSession {
     private final Int2ObjectHashMap<SrtcpCryptoContext> rtcpSend = new Int2ObjectHashMap<>();
     private final Int2ObjectHashMap<SrtcpCryptoContext> rtcpReceive = new Int2ObjectHashMap<>();
     private final PacketBuffer packet = new PacketBuffer();
+    /** The first packet of a new SSRC, kept while its rollover counter is guessed. */
+    private final byte[] firstPacket = new byte[2048];
     private final int rtpTrailer;
     private final int rtcpTrailer;
 
@@ -145,28 +147,56 @@ public final class SrtpSession {
         int ssrc = readInt(buf, off + RTP_SSRC_OFFSET);
         try {
             SrtpCryptoContext context = rtpReceive.get(ssrc);
-            boolean created = false;
-            if (context == null) {
-                if (rtpReceive.size() >= MAX_RECEIVE_SSRCS) {
-                    otherFailures++;
-                    return -1;
-                }
-                context = receiveFactory.deriveContext(ssrc, 0);
-                created = true;
+            if (context != null) {
+                return result(context.reverseTransformPacket(packet.wrap(buf, off, len), false), off);
             }
-            int result = result(context.reverseTransformPacket(packet.wrap(buf, off, len), false), off);
-            // Keep a new context only once a packet authenticated with it: junk with random
-            // SSRCs must not grow the map.
-            if (created && result >= 0) {
-                rtpReceive.put(ssrc, context);
+            if (rtpReceive.size() >= MAX_RECEIVE_SSRCS || len > firstPacket.length) {
+                otherFailures++;
+                return -1;
             }
-            return result;
+            return unprotectFirstRtp(ssrc, buf, off, len);
         } catch (GeneralSecurityException | RuntimeException e) {
             otherFailures++;
             return -1;
         } finally {
             packet.clear();
         }
+    }
+
+    /**
+     * The first packet of an SSRC we have no context for. RFC 3711 §3.3.1 starts the receiver's
+     * rollover counter at 0, which is right only if we saw the stream begin. If its sequence
+     * number wrapped before we could decrypt (its first packets came before the DTLS keys), ROC 0
+     * fails and ROC 1 is right, so that one is tried too, on a copy of the packet (a failed attempt
+     * may have changed the buffer). A context is kept only once a packet authenticated with it:
+     * junk with random SSRCs must not grow the map.
+     */
+    private int unprotectFirstRtp(int ssrc, byte[] buf, int off, int len) throws GeneralSecurityException {
+        System.arraycopy(buf, off, firstPacket, 0, len);
+        long auth = authFailures;
+        long replay = replayFailures;
+        long other = otherFailures;
+        for (int roc = 0; roc <= 1; roc++) {
+            if (roc > 0) {
+                System.arraycopy(firstPacket, 0, buf, off, len);
+            }
+            SrtpCryptoContext context = receiveFactory.deriveContext(ssrc, roc);
+            int result = result(context.reverseTransformPacket(packet.wrap(buf, off, len), false), off);
+            packet.clear();
+            if (result >= 0) {
+                rtpReceive.put(ssrc, context);
+                // A wrong first guess is not a failure of the packet.
+                authFailures = auth;
+                replayFailures = replay;
+                otherFailures = other;
+                return result;
+            }
+        }
+        // Neither guess authenticates: one failed packet.
+        authFailures = auth + 1;
+        replayFailures = replay;
+        otherFailures = other;
+        return -1;
     }
 
     /**

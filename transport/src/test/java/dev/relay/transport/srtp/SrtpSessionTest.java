@@ -161,6 +161,36 @@ class SrtpSessionTest {
         assertEquals(0, receiver.authFailures() + receiver.replayFailures() + receiver.otherFailures());
     }
 
+    /**
+     * The stream's first packets were lost (they came before the DTLS keys) and its sequence
+     * number wrapped meanwhile: the first packet we can decrypt is in rollover 1. Guessing ROC 0
+     * alone would fail this packet and every later one (the whole stream).
+     */
+    @ParameterizedTest
+    @EnumSource(SrtpProfile.class)
+    void shouldDecryptAStreamThatWrappedBeforeItsFirstPacketArrived(SrtpProfile profile) {
+        SrtpSession sender = new SrtpSession(symmetricKeys(profile));
+        SrtpSession receiver = new SrtpSession(symmetricKeys(profile));
+        byte[] buf = new byte[RTP.length + SrtpSession.MAX_RTP_OVERHEAD];
+        int received = 0;
+        for (int i = 0; i < 40; i++) {
+            int seq = (65_520 + i) & 0xFFFF;
+            System.arraycopy(RTP, 0, buf, 0, RTP.length);
+            buf[2] = (byte) (seq >> 8);
+            buf[3] = (byte) seq;
+            int protectedLen = sender.protectRtp(buf, 0, RTP.length);
+            if (i < 30) {
+                continue; // lost before the keys: 65520 .. 65535, 0 .. 13
+            }
+            assertEquals(RTP.length, receiver.unprotectRtp(buf, 0, protectedLen), "seq " + seq);
+            assertArrayEquals(Arrays.copyOfRange(RTP, 4, RTP.length), Arrays.copyOfRange(buf, 4, RTP.length));
+            received++;
+        }
+        assertEquals(10, received);
+        assertEquals(0, receiver.authFailures() + receiver.replayFailures() + receiver.otherFailures(),
+                "the wrong first guess is not counted as a failure");
+    }
+
     @ParameterizedTest
     @EnumSource(SrtpProfile.class)
     void shouldRefuseToReuseAnSrtpIndexWhenSending(SrtpProfile profile) {
