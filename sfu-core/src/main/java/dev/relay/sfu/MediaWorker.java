@@ -27,7 +27,7 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 /**
  * One media worker thread's duty cycle: run control commands, drain the inbound ring (each
- * record: SRTP unprotect by its Transport, then {@link Router#onRtp} / {@link Router#onRtcp}),
+ * record to {@link Router#onSrtp}: unprotect by its Transport, then route),
  * run the timers (held keyframe requests, periodic RTCP), then wake the sockets written to.
  * Every Router pinned here, and everything in it, is touched by this thread only; the packet
  * logic itself lives in the graph (Router, Producer, Consumer), not here.
@@ -217,18 +217,7 @@ public final class MediaWorker implements Agent, MessageHandler, WorkerInbox, Ro
         }
         long receiveNanos = buffer.getLong(index + InboundRecord.RECEIVE_NANOS_OFFSET);
         buffer.getBytes(index + InboundRecord.DATAGRAM_OFFSET, in, 0, datagramLength);
-        Transport transport = routed.transport();
-        if (msgTypeId == InboundRecord.MSG_SRTP) {
-            int len = transport.unprotectRtp(in, 0, datagramLength);
-            if (len >= 0) {
-                routed.router().onRtp(routed, in, 0, len, receiveNanos);
-            }
-        } else {
-            int len = transport.unprotectRtcp(in, 0, datagramLength);
-            if (len >= 0) {
-                routed.router().onRtcp(routed, in, 0, len, receiveNanos);
-            }
-        }
+        routed.router().onSrtp(routed, msgTypeId == InboundRecord.MSG_SRTCP, in, 0, datagramLength, receiveNanos);
     }
 
     public long packetsIn() {

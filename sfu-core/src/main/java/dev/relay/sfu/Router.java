@@ -52,6 +52,7 @@ public final class Router {
             if (routed != null) {
                 transport.installSrtp(keys);
                 routed.connected(context.nanoTime());
+                replayEarly(routed);
             }
         });
     }
@@ -137,6 +138,40 @@ public final class Router {
     }
 
     // ---- data path and timers: the owning thread ----
+
+    /**
+     * A datagram from the inbound ring, still protected: unprotected with the Transport's keys and
+     * routed, or held (bounded) if the keys have not arrived yet ({@link EarlyMedia}).
+     */
+    void onSrtp(RouterTransport from, boolean rtcp, byte[] buf, int off, int len, long receiveNanos) {
+        Transport transport = from.transport();
+        if (!transport.isSecure()) {
+            if (transport.isClosed() || !from.holdEarly(rtcp, buf, off, len, receiveNanos)) {
+                context.drop(DropReason.NO_SRTP_CONTEXT);
+            }
+            return;
+        }
+        int plain = rtcp ? transport.unprotectRtcp(buf, off, len) : transport.unprotectRtp(buf, off, len);
+        if (plain < 0) {
+            return;
+        }
+        if (rtcp) {
+            onRtcp(from, buf, off, plain, receiveNanos);
+        } else {
+            onRtp(from, buf, off, plain, receiveNanos);
+        }
+    }
+
+    private void replayEarly(RouterTransport routed) {
+        EarlyMedia early = routed.takeEarly();
+        if (early == null) {
+            return;
+        }
+        for (EarlyMedia.Held held : early.packets()) {
+            byte[] datagram = held.datagram();
+            onSrtp(routed, held.rtcp(), datagram, 0, datagram.length, held.receiveNanos());
+        }
+    }
 
     /** A decrypted RTP packet from {@code from}: to the Producer of its SSRC, and on to its Consumers. */
     void onRtp(RouterTransport from, byte[] buf, int off, int len, long receiveNanos) {

@@ -22,6 +22,8 @@ final class RouterTransport {
     private final int rtcpSsrc = ThreadLocalRandom.current().nextInt();
     private final Int2ObjectHashMap<Producer> producersBySsrc = new Int2ObjectHashMap<>();
     private final Int2ObjectHashMap<Consumer> consumersBySsrc = new Int2ObjectHashMap<>();
+    /** Packets that came before the keys; null unless some did. */
+    private EarlyMedia early;
 
     RouterTransport(Transport transport, Router router, RtpSender sender) {
         this.transport = transport;
@@ -43,6 +45,21 @@ final class RouterTransport {
 
     int rtcpSsrc() {
         return rtcpSsrc;
+    }
+
+    /** Holds a protected datagram until the keys arrive; false if no more may be held. */
+    boolean holdEarly(boolean rtcp, byte[] buf, int off, int len, long receiveNanos) {
+        if (early == null) {
+            early = new EarlyMedia();
+        }
+        return early.hold(rtcp, buf, off, len, receiveNanos);
+    }
+
+    /** The held datagrams, handed over once (null if none). */
+    EarlyMedia takeEarly() {
+        EarlyMedia taken = early;
+        early = null;
+        return taken;
     }
 
     Producer producer(int ssrc) {

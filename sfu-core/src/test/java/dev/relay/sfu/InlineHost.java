@@ -80,6 +80,11 @@ final class InlineHost implements RouterHost {
         router.onRtp(bound.get(from.id()), packet, 0, packet.length, nanos);
     }
 
+    /** A still-protected datagram from the inbound ring. */
+    void receiveSrtp(Router router, Transport from, byte[] datagram, boolean rtcp) {
+        router.onSrtp(bound.get(from.id()), rtcp, datagram, 0, datagram.length, nanos);
+    }
+
     void receiveRtcp(Router router, Transport from, byte[] packet) {
         router.onRtcp(bound.get(from.id()), packet, 0, packet.length, nanos);
     }
