@@ -3,31 +3,32 @@ package dev.relay.signaling;
 import dev.relay.signaling.sdp.RemoteTransportInfo;
 import dev.relay.transport.Transport;
 import dev.relay.transport.dtls.DtlsCertificate;
+import dev.relay.transport.dtls.DtlsHandshakes;
 import dev.relay.transport.dtls.DtlsSession;
 import dev.relay.transport.srtp.SrtpKeys;
-import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Starts the relay's DTLS server on a Transport once the browser's certificate fingerprint is
  * known from its SDP (RFC 5763 §5), and hands the SRTP keys to the Room's Router when the
- * handshake completes (RFC 5764 §4.2). The handshake runs on the DTLS executor.
+ * handshake completes (RFC 5764 §4.2). The handshake itself runs when the browser's ClientHello
+ * arrives after its ICE check, on the relay's {@link DtlsHandshakes} pool and within its caps.
  */
 final class DtlsStarter {
     private static final Logger LOG = LoggerFactory.getLogger(DtlsStarter.class);
 
     private final DtlsCertificate certificate;
-    private final ExecutorService executor;
+    private final DtlsHandshakes handshakes;
 
-    DtlsStarter(DtlsCertificate certificate, ExecutorService executor) {
+    DtlsStarter(DtlsCertificate certificate, DtlsHandshakes handshakes) {
         this.certificate = certificate;
-        this.executor = executor;
+        this.handshakes = handshakes;
     }
 
     void start(Participant participant, Transport transport, RemoteTransportInfo remote) {
         Room room = participant.room();
-        transport.startDtls(certificate, remote.fingerprintAlgorithm(), remote.fingerprint(), executor,
+        transport.startDtls(certificate, remote.fingerprintAlgorithm(), remote.fingerprint(), handshakes,
                 new DtlsSession.Listener() {
                     @Override
                     public void onHandshakeComplete(SrtpKeys keys) {

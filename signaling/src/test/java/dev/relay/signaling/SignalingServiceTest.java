@@ -10,13 +10,13 @@ import dev.relay.transport.DropCounters;
 import dev.relay.transport.Transport;
 import dev.relay.transport.TransportRegistry;
 import dev.relay.transport.dtls.DtlsCertificate;
+import dev.relay.transport.dtls.DtlsHandshakes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -41,13 +41,13 @@ class SignalingServiceTest {
     private final Transcript transcript = new Transcript();
     private final TransportRegistry registry = new TransportRegistry(new DropCounters());
     private ScheduledExecutorService control;
-    private ExecutorService dtls;
+    private DtlsHandshakes dtls;
     private MediaWorkers workers;
     private SignalingService service;
 
     private void startService(Duration iceTimeout, Duration qualityInterval) {
         control = Executors.newSingleThreadScheduledExecutor();
-        dtls = Executors.newSingleThreadExecutor();
+        dtls = new DtlsHandshakes(DtlsHandshakes.Limits.defaults());
         workers = new MediaWorkers(1, new DropCounters());
         service = new SignalingService(control, dtls, workers, registry, DtlsCertificate.generate(),
                 List.of("127.0.0.1"), 40000, new RecordingEvents(transcript), iceTimeout, qualityInterval);
@@ -58,7 +58,7 @@ class SignalingServiceTest {
         if (service != null) {
             control.submit(service::closeAll).get(5, TimeUnit.SECONDS);
             control.shutdownNow();
-            dtls.shutdownNow();
+            dtls.close();
             workers.close();
         }
     }
