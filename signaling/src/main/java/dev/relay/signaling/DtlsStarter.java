@@ -26,20 +26,30 @@ final class DtlsStarter {
         this.handshakes = handshakes;
     }
 
-    void start(Participant participant, Transport transport, RemoteTransportInfo remote) {
+    /**
+     * @throws SignalingException {@code bad_sdp} if the fingerprint cannot be used; the SDP parser
+     *         checks it first (RemoteTransportInfo), so this only guards against the two
+     *         disagreeing. The Transport is unchanged then and a later offer may start DTLS.
+     */
+    void start(Participant participant, Transport transport, RemoteTransportInfo remote) throws SignalingException {
         Room room = participant.room();
-        transport.startDtls(certificate, remote.fingerprintAlgorithm(), remote.fingerprint(), handshakes,
-                new DtlsSession.Listener() {
-                    @Override
-                    public void onHandshakeComplete(SrtpKeys keys) {
-                        LOG.info("{} DTLS established for {} ({})", transport, participant.id(), keys.profile());
-                        room.router().transportConnected(transport, keys);
-                    }
+        DtlsSession.Listener listener = new DtlsSession.Listener() {
+            @Override
+            public void onHandshakeComplete(SrtpKeys keys) {
+                LOG.info("{} DTLS established for {} ({})", transport, participant.id(), keys.profile());
+                room.router().transportConnected(transport, keys);
+            }
 
-                    @Override
-                    public void onFailure(String reason, Throwable cause) {
-                        LOG.warn("{} DTLS failed for {}: {}", transport, participant.id(), reason);
-                    }
-                });
+            @Override
+            public void onFailure(String reason, Throwable cause) {
+                LOG.warn("{} DTLS failed for {}: {}", transport, participant.id(), reason);
+            }
+        };
+        try {
+            transport.startDtls(certificate, remote.fingerprintAlgorithm(), remote.fingerprint(), handshakes,
+                    listener);
+        } catch (IllegalArgumentException e) {
+            throw new SignalingException("bad_sdp", "a=fingerprint: " + e.getMessage());
+        }
     }
 }
