@@ -43,7 +43,7 @@ class IceFailureTest {
     private static final Duration REPLY = Duration.ofSeconds(2);
     private static final Duration ICE_TIMEOUT = Duration.ofSeconds(2);
     private static final String CLIENT_UFRAG = "2swx";
-    private static final String OFFER = String.join("\r\n",
+    static final String OFFER = String.join("\r\n",
             "v=0",
             "o=- 7404386568621216862 2 IN IP4 127.0.0.1",
             "s=-",
