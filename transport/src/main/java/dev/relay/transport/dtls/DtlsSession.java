@@ -35,10 +35,14 @@ import org.slf4j.LoggerFactory;
  * retransmitted Finished because our last flight was lost, RFC 6347 §4.2.4) schedules a short read
  * on the same executor. {@link #close} may be called from any thread.
  *
- * <p>HelloVerifyRequest. This server does not send the cookie exchange of RFC 6347 §4.2.1. The
- * cookie proves the client owns its source address before the server spends a flight on it; here
- * DTLS only reaches a session from the 5-tuple an ICE connectivity check already validated
- * (RFC 8445 §7.3), which is the same proof. Skipping it also sidesteps Bouncy Castle 1.84's
+ * <p>HelloVerifyRequest. This server does not send the cookie exchange of RFC 6347 §4.2.1, which
+ * proves the client receives at its source address before the server spends a flight on it. Here
+ * DTLS only reaches a session from an address an ICE check with the Transport's password came
+ * from (RFC 8445 §7.3). That proves the sender took part in signaling, not that the address is its
+ * own: the relay is ICE-lite and sends no checks of its own, so a participant could name another
+ * address. What the relay sends there is bounded instead: one handshake per Transport, at most 8
+ * in flight per address, 4 copies of a ~650-byte flight before the timeout (docs/operations.md
+ * "DTLS handshakes"). Skipping the cookie also sidesteps Bouncy Castle 1.84's
  * {@code DTLSVerifier}, which cannot read a ClientHello split across datagrams, as Chromium's
  * post-quantum ClientHello is.
  */
