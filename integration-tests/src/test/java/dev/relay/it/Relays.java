@@ -20,14 +20,18 @@ final class Relays {
      * {@code --allow-loopback-in-peer-connection} (Chromium otherwise leaves loopback out of ICE).
      */
     static RelayServer startLoopback() throws Exception {
-        RelayConfig config = RelayConfig.defaults()
+        RelayServer relay = RelayServer.start(loopbackConfig());
+        System.out.printf("relay: http 127.0.0.1:%d, media udp 127.0.0.1:%d%n", relay.httpPort(), relay.mediaPort());
+        return relay;
+    }
+
+    /** What {@link #startLoopback} starts, for a test that changes a setting first. */
+    static RelayConfig loopbackConfig() {
+        return RelayConfig.defaults()
                 .withHttpPort(0)
                 .withMediaPort(0)
                 .withBindAddress("127.0.0.1")
                 .withAdvertisedAddresses(List.of("127.0.0.1"));
-        RelayServer relay = RelayServer.start(config);
-        System.out.printf("relay: http 127.0.0.1:%d, media udp 127.0.0.1:%d%n", relay.httpPort(), relay.mediaPort());
-        return relay;
     }
 
     static URI httpBase(RelayServer relay) {

@@ -18,6 +18,9 @@ final class Scrape {
     /** The value of {@code name} whose labels include all of {@code labels}; fails if there is none. */
     static double value(RelayServer relay, String name, Map<String, String> labels) {
         for (String line : relay.scrapeMetrics().split("\n")) {
+            if (labels.isEmpty() && line.startsWith(name + " ")) {
+                return Double.parseDouble(line.substring(name.length()).trim());
+            }
             if (!line.startsWith(name + "{")) {
                 continue;
             }

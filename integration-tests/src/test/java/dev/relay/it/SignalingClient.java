@@ -30,8 +30,13 @@ final class SignalingClient implements AutoCloseable {
     }
 
     static SignalingClient connect(URI uri, Duration timeout) throws Exception {
+        return connect(HttpClient.newBuilder().connectTimeout(timeout).build(), uri, timeout);
+    }
+
+    /** Over a shared client: many sockets without a selector thread each. */
+    static SignalingClient connect(HttpClient client, URI uri, Duration timeout) throws Exception {
         LinkedBlockingQueue<String> frames = new LinkedBlockingQueue<>();
-        WebSocket socket = HttpClient.newBuilder().connectTimeout(timeout).build()
+        WebSocket socket = client
                 .newWebSocketBuilder()
                 .connectTimeout(timeout)
                 .buildAsync(uri, new Collector(frames))

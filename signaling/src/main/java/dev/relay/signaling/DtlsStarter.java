@@ -3,42 +3,53 @@ package dev.relay.signaling;
 import dev.relay.signaling.sdp.RemoteTransportInfo;
 import dev.relay.transport.Transport;
 import dev.relay.transport.dtls.DtlsCertificate;
+import dev.relay.transport.dtls.DtlsHandshakes;
 import dev.relay.transport.dtls.DtlsSession;
 import dev.relay.transport.srtp.SrtpKeys;
-import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Starts the relay's DTLS server on a Transport once the browser's certificate fingerprint is
  * known from its SDP (RFC 5763 §5), and hands the SRTP keys to the Room's Router when the
- * handshake completes (RFC 5764 §4.2). The handshake runs on the DTLS executor.
+ * handshake completes (RFC 5764 §4.2). The handshake itself runs when the browser's ClientHello
+ * arrives after its ICE check, on the relay's {@link DtlsHandshakes} pool and within its caps.
  */
 final class DtlsStarter {
     private static final Logger LOG = LoggerFactory.getLogger(DtlsStarter.class);
 
     private final DtlsCertificate certificate;
-    private final ExecutorService executor;
+    private final DtlsHandshakes handshakes;
 
-    DtlsStarter(DtlsCertificate certificate, ExecutorService executor) {
+    DtlsStarter(DtlsCertificate certificate, DtlsHandshakes handshakes) {
         this.certificate = certificate;
-        this.executor = executor;
+        this.handshakes = handshakes;
     }
 
-    void start(Participant participant, Transport transport, RemoteTransportInfo remote) {
+    /**
+     * @throws SignalingException {@code bad_sdp} if the fingerprint cannot be used; the SDP parser
+     *         checks it first (RemoteTransportInfo), so this only guards against the two
+     *         disagreeing. The Transport is unchanged then and a later offer may start DTLS.
+     */
+    void start(Participant participant, Transport transport, RemoteTransportInfo remote) throws SignalingException {
         Room room = participant.room();
-        transport.startDtls(certificate, remote.fingerprintAlgorithm(), remote.fingerprint(), executor,
-                new DtlsSession.Listener() {
-                    @Override
-                    public void onHandshakeComplete(SrtpKeys keys) {
-                        LOG.info("{} DTLS established for {} ({})", transport, participant.id(), keys.profile());
-                        room.router().transportConnected(transport, keys);
-                    }
+        DtlsSession.Listener listener = new DtlsSession.Listener() {
+            @Override
+            public void onHandshakeComplete(SrtpKeys keys) {
+                LOG.info("{} DTLS established for {} ({})", transport, participant.id(), keys.profile());
+                room.router().transportConnected(transport, keys);
+            }
 
-                    @Override
-                    public void onFailure(String reason, Throwable cause) {
-                        LOG.warn("{} DTLS failed for {}: {}", transport, participant.id(), reason);
-                    }
-                });
+            @Override
+            public void onFailure(String reason, Throwable cause) {
+                LOG.warn("{} DTLS failed for {}: {}", transport, participant.id(), reason);
+            }
+        };
+        try {
+            transport.startDtls(certificate, remote.fingerprintAlgorithm(), remote.fingerprint(), handshakes,
+                    listener);
+        } catch (IllegalArgumentException e) {
+            throw new SignalingException("bad_sdp", "a=fingerprint: " + e.getMessage());
+        }
     }
 }

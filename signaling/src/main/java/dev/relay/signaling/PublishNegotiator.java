@@ -56,8 +56,9 @@ final class PublishNegotiator {
         } catch (SdpException e) {
             throw new SignalingException("bad_sdp", e.getMessage());
         }
-        if (state.startDtlsOnce()) {
+        if (!state.dtlsStarted()) {
             dtls.start(participant, transport, negotiation.remote());
+            state.markDtlsStarted();
         }
         List<PublishedTrack> added = new ArrayList<>();
         List<String> offeredMids = new ArrayList<>();

@@ -31,15 +31,15 @@ final class PublishState {
     }
 
     /**
-     * True the first time an offer was accepted: DTLS starts then, with that offer's fingerprint.
-     * A refused first offer (bad_sdp) leaves it for the next one.
+     * True once DTLS was started, with the fingerprint of the first accepted offer. A refused
+     * offer (bad_sdp, a malformed fingerprint included) leaves it for the next one.
      */
-    boolean startDtlsOnce() {
-        if (dtlsStarted) {
-            return false;
-        }
+    boolean dtlsStarted() {
+        return dtlsStarted;
+    }
+
+    void markDtlsStarted() {
         dtlsStarted = true;
-        return true;
     }
 
     /** The o= session version of the next answer: one higher per offer (RFC 8866 §5.2). */

@@ -1,6 +1,7 @@
 package dev.relay.signaling;
 
 import dev.relay.signaling.events.EventsConfig;
+import dev.relay.transport.dtls.DtlsHandshakes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -17,6 +18,7 @@ import java.util.Objects;
  * @param events              where session events go (docs/events.md)
  * @param iceTimeout          a participant whose established Transport has had no valid STUN check for
  *                            this long is removed with reason {@code ice_failed} (RFC 7675: 30 s)
+ * @param dtls                caps and timeout of DTLS handshakes (docs/operations.md "DTLS handshakes")
  */
 public record RelayConfig(
         String bindAddress,
@@ -26,7 +28,8 @@ public record RelayConfig(
         int ioThreads,
         int workerThreads,
         EventsConfig events,
-        Duration iceTimeout) {
+        Duration iceTimeout,
+        DtlsHandshakes.Limits dtls) {
 
     /** RFC 7675 §5.1: consent expires 30 s after the last successful check. */
     public static final Duration DEFAULT_ICE_TIMEOUT = Duration.ofSeconds(30);
@@ -34,16 +37,17 @@ public record RelayConfig(
     public RelayConfig {
         Objects.requireNonNull(events, "events");
         Objects.requireNonNull(iceTimeout, "iceTimeout");
+        Objects.requireNonNull(dtls, "dtls");
         if (iceTimeout.isNegative() || iceTimeout.isZero()) {
             throw new IllegalArgumentException("ICE timeout must be positive");
         }
     }
 
-    /** Media and HTTP settings only; events to the log, default ICE timeout. */
+    /** Media and HTTP settings only; events to the log, default ICE timeout and DTLS limits. */
     public RelayConfig(String bindAddress, int httpPort, int mediaPort, List<String> advertisedAddresses,
                        int ioThreads, int workerThreads) {
         this(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads,
-                EventsConfig.defaults(), DEFAULT_ICE_TIMEOUT);
+                EventsConfig.defaults(), DEFAULT_ICE_TIMEOUT, DtlsHandshakes.Limits.defaults());
     }
 
     public static RelayConfig defaults() {
@@ -53,31 +57,36 @@ public record RelayConfig(
 
     public RelayConfig withHttpPort(int port) {
         return new RelayConfig(bindAddress, port, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout);
+                iceTimeout, dtls);
     }
 
     public RelayConfig withMediaPort(int port) {
         return new RelayConfig(bindAddress, httpPort, port, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout);
+                iceTimeout, dtls);
     }
 
     public RelayConfig withBindAddress(String address) {
         return new RelayConfig(address, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout);
+                iceTimeout, dtls);
     }
 
     public RelayConfig withAdvertisedAddresses(List<String> addresses) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, List.copyOf(addresses), ioThreads, workerThreads,
-                events, iceTimeout);
+                events, iceTimeout, dtls);
     }
 
     public RelayConfig withEvents(EventsConfig eventsConfig) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads,
-                eventsConfig, iceTimeout);
+                eventsConfig, iceTimeout, dtls);
     }
 
     public RelayConfig withIceTimeout(Duration timeout) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                timeout);
+                timeout, dtls);
+    }
+
+    public RelayConfig withDtls(DtlsHandshakes.Limits limits) {
+        return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
+                iceTimeout, limits);
     }
 }

@@ -1,6 +1,7 @@
 package dev.relay.signaling;
 
 import dev.relay.signaling.events.EventsConfig;
+import dev.relay.transport.dtls.DtlsHandshakes;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -47,6 +48,22 @@ public final class RelayMain implements Callable<Integer> {
                     + "(reason ice_failed; default: 30s).")
     Duration iceTimeout = parseDuration(envOr("RELAY_ICE_TIMEOUT", "30s"));
 
+    @Option(names = "--dtls-max-handshakes",
+            description = "DTLS handshakes in flight at once; each holds a thread until it ends "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int dtlsMaxHandshakes = Integer.parseInt(envOr("RELAY_DTLS_MAX_HANDSHAKES",
+            String.valueOf(DtlsHandshakes.Limits.DEFAULT_MAX_HANDSHAKES)));
+
+    @Option(names = "--dtls-max-handshakes-per-ip",
+            description = "DTLS handshakes in flight from one IPv4 address or IPv6 /64 (default: ${DEFAULT-VALUE}).")
+    int dtlsMaxHandshakesPerIp = Integer.parseInt(envOr("RELAY_DTLS_MAX_HANDSHAKES_PER_IP",
+            String.valueOf(DtlsHandshakes.Limits.DEFAULT_MAX_HANDSHAKES_PER_ADDRESS)));
+
+    @Option(names = "--dtls-handshake-timeout", converter = DurationConverter.class,
+            description = "A DTLS handshake not finished this long after the peer's ClientHello fails "
+                    + "(default: 10s).")
+    Duration dtlsHandshakeTimeout = parseDuration(envOr("RELAY_DTLS_HANDSHAKE_TIMEOUT", "10s"));
+
     @Option(names = "--node-id", description = "This relay's id in every session event (default: host name).")
     String nodeId = envOr("RELAY_NODE_ID", null);
 
@@ -91,7 +108,7 @@ public final class RelayMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RelayConfig config = new RelayConfig(bind, httpPort, mediaPort, advertise, ioThreads, workerThreads,
-                eventsConfig(), iceTimeout);
+                eventsConfig(), iceTimeout, dtlsLimits());
         RelayServer server = RelayServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -103,6 +120,11 @@ public final class RelayMain implements Callable<Integer> {
                 + server.httpPort() + "/?room=demo in two browser tabs");
         stopped.await();
         return 0;
+    }
+
+    DtlsHandshakes.Limits dtlsLimits() {
+        return DtlsHandshakes.Limits.defaults().withMaxHandshakes(dtlsMaxHandshakes)
+                .withMaxHandshakesPerAddress(dtlsMaxHandshakesPerIp).withTimeout(dtlsHandshakeTimeout);
     }
 
     EventsConfig eventsConfig() throws IOException {

@@ -12,6 +12,8 @@ import dev.relay.transport.DropCounters;
 import dev.relay.transport.MediaServer;
 import dev.relay.transport.TransportRegistry;
 import dev.relay.transport.dtls.DtlsCertificate;
+import dev.relay.transport.dtls.DtlsFailure;
+import dev.relay.transport.dtls.DtlsHandshakes;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,7 +34,7 @@ public final class RelayServer implements AutoCloseable {
     private final MediaServer media;
     private final MediaWorkers workers;
     private final ExecutorService control;
-    private final ExecutorService dtlsExecutor;
+    private final DtlsHandshakes dtlsHandshakes;
     private final SignalingService signaling;
     private final HttpServer http;
     private final DropCounters drops;
@@ -40,14 +42,14 @@ public final class RelayServer implements AutoCloseable {
     private final SessionEvents events;
 
     private RelayServer(MediaServer media, MediaWorkers workers, ExecutorService control,
-                        ExecutorService dtlsExecutor, SignalingService signaling, HttpServer http, DropCounters drops,
+                        DtlsHandshakes dtlsHandshakes, SignalingService signaling, HttpServer http, DropCounters drops,
                         RelayMetrics metrics, SessionEvents events) {
         this.metrics = metrics;
         this.events = events;
         this.media = media;
         this.workers = workers;
         this.control = control;
-        this.dtlsExecutor = dtlsExecutor;
+        this.dtlsHandshakes = dtlsHandshakes;
         this.signaling = signaling;
         this.http = http;
         this.drops = drops;
@@ -73,13 +75,15 @@ public final class RelayServer implements AutoCloseable {
                 registry, drops);
         MediaWorkers workers = new MediaWorkers(config.workerThreads(), drops);
         ScheduledExecutorService control = Executors.newSingleThreadScheduledExecutor(daemon("signaling-control"));
-        // DTLS handshakes block in Bouncy Castle's API: one pooled thread per handshake in flight.
-        ExecutorService dtls = Executors.newCachedThreadPool(daemon("dtls"));
+        // DTLS handshakes block in Bouncy Castle's API: a bounded pool, at most one thread per
+        // handshake in flight and a cap on those (docs/operations.md "DTLS handshakes").
+        DtlsHandshakes dtls = new DtlsHandshakes(config.dtls());
         SignalingService signaling = new SignalingService(control, dtls, workers, registry, certificate,
                 config.advertisedAddresses(), media.port(), events, config.iceTimeout(),
                 config.events().qualityInterval());
         RelayMetrics metrics = new RelayMetrics();
         registerMetrics(metrics, workers, drops, registry, signaling);
+        registerDtlsMetrics(metrics, dtls);
         if (events instanceof CloudEventEmitter emitter) {
             registerEventMetrics(metrics, emitter);
         }
@@ -91,7 +95,7 @@ public final class RelayServer implements AutoCloseable {
             http = HttpServer.start(config.bindAddress(), config.httpPort(), signaling, endpoints);
         } catch (Exception e) {
             control.shutdownNow();
-            dtls.shutdownNow();
+            dtls.close();
             media.close();
             workers.close();
             throw e;
@@ -125,6 +129,17 @@ public final class RelayServer implements AutoCloseable {
         metrics.gauge("relay.rooms", "Rooms open", Tags.empty(), signaling, SignalingService::roomCount);
         metrics.gauge("relay.participants", "Participants joined", Tags.empty(), signaling,
                 SignalingService::participantCount);
+    }
+
+    private static void registerDtlsMetrics(RelayMetrics metrics, DtlsHandshakes dtls) {
+        for (DtlsFailure reason : DtlsFailure.values()) {
+            metrics.counter("relay.dtls.failures", "DTLS handshakes that failed or were refused, by reason",
+                    Tags.of("reason", reason.label()), dtls, d -> d.failures(reason));
+        }
+        metrics.counter("relay.dtls.handshakes.completed", "DTLS handshakes that completed", Tags.empty(), dtls,
+                DtlsHandshakes::completed);
+        metrics.gauge("relay.dtls.handshakes.in.flight", "DTLS handshakes admitted and not yet finished "
+                + "(each holds a thread)", Tags.empty(), dtls, DtlsHandshakes::inFlight);
     }
 
     private static void registerEventMetrics(RelayMetrics metrics, CloudEventEmitter emitter) {
@@ -179,7 +194,7 @@ public final class RelayServer implements AutoCloseable {
         // After closeAll, so the participants' left and room closed events go out too; after the
         // control thread, so nothing is emitted into closed sinks.
         events.close(EVENTS_FLUSH_TIMEOUT);
-        dtlsExecutor.shutdownNow();
+        dtlsHandshakes.close();
         workers.close();
         media.close();
         metrics.close();

@@ -7,9 +7,9 @@ import dev.relay.signaling.events.LeaveReason;
 import dev.relay.signaling.events.SessionEvents;
 import dev.relay.transport.TransportRegistry;
 import dev.relay.transport.dtls.DtlsCertificate;
+import dev.relay.transport.dtls.DtlsHandshakes;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +40,7 @@ public final class SignalingService {
      *                        this long is removed ({@code ice_failed}); RFC 7675 consent expiry is 30 s
      * @param qualityInterval how often quality samples are emitted; zero: never
      */
-    public SignalingService(ScheduledExecutorService control, ExecutorService dtlsExecutor, MediaWorkers workers,
+    public SignalingService(ScheduledExecutorService control, DtlsHandshakes dtlsHandshakes, MediaWorkers workers,
                             TransportRegistry registry, DtlsCertificate certificate,
                             List<String> advertisedAddresses, int mediaPort, SessionEvents events,
                             Duration iceTimeout, Duration qualityInterval) {
@@ -49,7 +49,7 @@ public final class SignalingService {
         // The o= session id of every SDP this relay sends (RFC 8866 §5.2).
         long sessionId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         TransportFactory transports = new TransportFactory(registry, certificate, advertisedAddresses, mediaPort);
-        DtlsStarter dtls = new DtlsStarter(certificate, dtlsExecutor);
+        DtlsStarter dtls = new DtlsStarter(certificate, dtlsHandshakes);
         SubscribeNegotiator subscriber = new SubscribeNegotiator(transports, dtls, events, sessionId);
         PublishNegotiator publisher = new PublishNegotiator(transports, dtls, subscriber, events, sessionId);
         this.rooms = new Rooms(workers, transports, publisher, subscriber, events);

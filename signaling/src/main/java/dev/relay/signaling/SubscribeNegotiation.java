@@ -102,15 +102,16 @@ final class SubscribeNegotiation {
     }
 
     /**
-     * True the first time only: the first answer carries the browser's certificate fingerprint,
-     * so DTLS starts then (RFC 5763 §5); later answers keep the same Transport.
+     * True once DTLS was started: the first accepted answer carries the browser's certificate
+     * fingerprint, so DTLS starts then (RFC 5763 §5); later answers keep the same Transport. A
+     * refused answer (bad_sdp) leaves it for the next one.
      */
-    boolean startDtlsOnce() {
-        if (dtlsStarted) {
-            return false;
-        }
+    boolean dtlsStarted() {
+        return dtlsStarted;
+    }
+
+    void markDtlsStarted() {
         dtlsStarted = true;
-        return true;
     }
 
     boolean offerOutstanding() {

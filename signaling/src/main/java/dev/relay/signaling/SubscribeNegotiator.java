@@ -116,8 +116,9 @@ final class SubscribeNegotiator {
         } catch (SdpException e) {
             throw new SignalingException("bad_sdp", e.getMessage());
         }
-        if (negotiation.startDtlsOnce()) {
+        if (!negotiation.dtlsStarted()) {
             dtls.start(subscriber, negotiation.transport(), remote);
+            negotiation.markDtlsStarted();
         }
         if (negotiation.answered()) {
             offer(subscriber);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.relay.signaling.events.EventsConfig;
+import dev.relay.transport.dtls.DtlsHandshakes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,6 +59,22 @@ class RelayMainTest {
         assertEquals(100_000, config.bufferCapacity());
         assertEquals(Duration.ofSeconds(10), config.qualityInterval());
         assertEquals(Duration.ofSeconds(30), main.iceTimeout);
+    }
+
+    @Test
+    void shouldMapDtlsOptionsToLimitsAndDefaultToTheDocumentedValues() {
+        RelayMain defaults = new RelayMain();
+        new CommandLine(defaults).parseArgs();
+        assertEquals(new DtlsHandshakes.Limits(32, 8, Duration.ofSeconds(10), Duration.ofSeconds(3)),
+                defaults.dtlsLimits());
+
+        RelayMain main = new RelayMain();
+        new CommandLine(main).parseArgs("--dtls-max-handshakes", "64", "--dtls-max-handshakes-per-ip", "100",
+                "--dtls-handshake-timeout", "15s");
+        DtlsHandshakes.Limits limits = main.dtlsLimits();
+        assertEquals(64, limits.maxHandshakes());
+        assertEquals(100, limits.maxHandshakesPerAddress());
+        assertEquals(Duration.ofSeconds(15), limits.timeout());
     }
 
     @ParameterizedTest

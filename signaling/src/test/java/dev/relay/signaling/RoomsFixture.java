@@ -5,11 +5,10 @@ import dev.relay.sfu.MediaWorkers;
 import dev.relay.transport.DropCounters;
 import dev.relay.transport.TransportRegistry;
 import dev.relay.transport.dtls.DtlsCertificate;
+import dev.relay.transport.dtls.DtlsHandshakes;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * {@link Rooms} built from real parts (one media worker, real Transports), for tests of what sits
@@ -25,7 +24,7 @@ final class RoomsFixture implements AutoCloseable {
     final SubscribeNegotiator subscriber;
     private final Map<String, ObjectNode> lastMessages = new HashMap<>();
     private final MediaWorkers workers = new MediaWorkers(1, new DropCounters());
-    private final ExecutorService dtls = Executors.newSingleThreadExecutor();
+    private final DtlsHandshakes dtls = new DtlsHandshakes(DtlsHandshakes.Limits.defaults());
 
     RoomsFixture() {
         DtlsCertificate certificate = DtlsCertificate.generate();
@@ -61,7 +60,7 @@ final class RoomsFixture implements AutoCloseable {
     @Override
     public void close() {
         rooms.closeAll();
-        dtls.shutdownNow();
+        dtls.close();
         workers.close();
     }
 }

@@ -1,7 +1,13 @@
 package dev.relay.signaling;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,13 +16,13 @@ import dev.relay.transport.DropCounters;
 import dev.relay.transport.Transport;
 import dev.relay.transport.TransportRegistry;
 import dev.relay.transport.dtls.DtlsCertificate;
+import dev.relay.transport.dtls.DtlsHandshakes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +31,9 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.slf4j.LoggerFactory;
 
 /**
  * The signaling protocol end to end inside one process (docs/signaling.md, docs/events.md): a
@@ -37,17 +46,20 @@ class SignalingServiceTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final String AUDIO_SSRC = "3405982569";
+    /** The browser certificate fingerprint in every SDP fixture. */
+    private static final String FINGERPRINT = "sha-256 D0:56:99:1D:51:61:E1:82:13:83:DF:85:29:C7:D6:19:99:92:05:83:DF:"
+            + "EB:41:B4:2B:5B:01:F0:63:0B:37:CF";
 
     private final Transcript transcript = new Transcript();
     private final TransportRegistry registry = new TransportRegistry(new DropCounters());
     private ScheduledExecutorService control;
-    private ExecutorService dtls;
+    private DtlsHandshakes dtls;
     private MediaWorkers workers;
     private SignalingService service;
 
     private void startService(Duration iceTimeout, Duration qualityInterval) {
         control = Executors.newSingleThreadScheduledExecutor();
-        dtls = Executors.newSingleThreadExecutor();
+        dtls = new DtlsHandshakes(DtlsHandshakes.Limits.defaults());
         workers = new MediaWorkers(1, new DropCounters());
         service = new SignalingService(control, dtls, workers, registry, DtlsCertificate.generate(),
                 List.of("127.0.0.1"), 40000, new RecordingEvents(transcript), iceTimeout, qualityInterval);
@@ -58,7 +70,7 @@ class SignalingServiceTest {
         if (service != null) {
             control.submit(service::closeAll).get(5, TimeUnit.SECONDS);
             control.shutdownNow();
-            dtls.shutdownNow();
+            dtls.close();
             workers.close();
         }
     }
@@ -247,6 +259,95 @@ class SignalingServiceTest {
         transcript.await(l -> l.startsWith("alice <- {\"type\":\"publishAnswer\",\"id\":2"), WAIT);
         Transport transport = registry.byUfrag(ufragOf(alice.lastSdp));
         assertTrue(transport.isDtlsStarted(), "DTLS starts on the first accepted offer, not the first offer");
+    }
+
+    /**
+     * A malformed or unsupported {@code a=fingerprint} is the client's error: {@code bad_sdp} with
+     * a message saying what is wrong, no ERROR log and no stack trace, and the publish Transport
+     * stays usable: the corrected offer is answered and starts its DTLS.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "sha-256 D0:56:99:1D|a=fingerprint is not a sha-256 fingerprint (32 hex bytes, colon-separated, RFC 8122): "
+                + "D0:56:99:1D",
+        "sha-256 ZZ:56:99:1D:51:61:E1:82:13:83:DF:85:29:C7:D6:19:99:92:05:83:DF:EB:41:B4:2B:5B:01:F0:63:0B:37:CF|"
+                + "a=fingerprint is not a sha-256 fingerprint (32 hex bytes, colon-separated, RFC 8122): "
+                + "ZZ:56:99:1D:51:61:E1:82:13:83:DF:85:29:C7:D6:19:99:92:05:83:DF:EB:41:B4:2B:5B:01:F0:63:0B:37:CF",
+        "md5 D0:56:99:1D:51:61:E1:82:13:83:DF:85:29:C7:D6:19|"
+                + "a=fingerprint must be sha-256 <hex>, got: md5 D0:56:99:1D:51:61:E1:82:13:83:DF:85:29:C7:D6:19",
+    })
+    void shouldRefuseABadFingerprintAsBadSdpThenStartDtlsOnTheCorrectedOffer(String fingerprint, String message)
+            throws Exception {
+        startService(Duration.ofSeconds(30), Duration.ZERO);
+        ListAppender<ILoggingEvent> log = captureLog();
+        try {
+            Client alice = new Client("alice");
+            send(alice, "{\"type\":\"join\",\"room\":\"r\"}");
+            transcript.drain();
+
+            send(alice, publish(1, offer("alice").replace(FINGERPRINT, fingerprint)));
+            assertTranscript("alice <- {\"type\":\"error\",\"code\":\"bad_sdp\",\"message\":\"" + message
+                    + "\",\"requestType\":\"publish\",\"id\":1}");
+
+            send(alice, publish(2, offer("alice")));
+            transcript.await(l -> l.startsWith("alice <- {\"type\":\"publishAnswer\",\"id\":2"), WAIT);
+            assertTrue(registry.byUfrag(ufragOf(alice.lastSdp)).isDtlsStarted(),
+                    "the corrected offer starts DTLS on the same Transport");
+            assertQuietLog(log);
+        } finally {
+            releaseLog(log);
+        }
+    }
+
+    @Test
+    void shouldRefuseASubscribeAnswerWithABadFingerprintThenStartDtlsOnTheCorrectedAnswer() throws Exception {
+        startService(Duration.ofSeconds(30), Duration.ZERO);
+        ListAppender<ILoggingEvent> log = captureLog();
+        try {
+            Client alice = new Client("alice");
+            Client bob = new Client("bob");
+            send(alice, "{\"type\":\"join\",\"room\":\"r\"}");
+            send(alice, publish(1, offer("alice")));
+            send(bob, "{\"type\":\"join\",\"room\":\"r\"}");
+            transcript.drain();
+            Transport subscribe = registry.byUfrag(ufragOf(bob.lastSdp));
+
+            String bad = subscribeAnswer(1).replace(FINGERPRINT, "sha-256 D0:56");
+            send(bob, bad);
+            assertTranscript("bob <- {\"type\":\"error\",\"code\":\"bad_sdp\",\"message\":\"a=fingerprint is not a "
+                    + "sha-256 fingerprint (32 hex bytes, colon-separated, RFC 8122): D0:56\","
+                    + "\"requestType\":\"subscribeAnswer\"}");
+            assertFalse(subscribe.isDtlsStarted());
+
+            send(bob, subscribeAnswer(1));
+            assertTranscript();
+            assertTrue(subscribe.isDtlsStarted(), "the corrected answer starts DTLS");
+            assertQuietLog(log);
+        } finally {
+            releaseLog(log);
+        }
+    }
+
+    private static ListAppender<ILoggingEvent> captureLog() {
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(appender);
+        return appender;
+    }
+
+    private static void releaseLog(ListAppender<ILoggingEvent> appender) {
+        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(appender);
+        appender.stop();
+    }
+
+    /** Nothing above WARN, and no stack trace, from the relay's own loggers. */
+    private static void assertQuietLog(ListAppender<ILoggingEvent> appender) {
+        for (ILoggingEvent event : List.copyOf(appender.list)) {
+            if (event.getLoggerName().startsWith("dev.relay")) {
+                assertFalse(event.getLevel().isGreaterOrEqual(Level.ERROR), event.toString());
+                assertTrue(event.getThrowableProxy() == null, () -> "stack trace logged: " + event);
+            }
+        }
     }
 
     @Test

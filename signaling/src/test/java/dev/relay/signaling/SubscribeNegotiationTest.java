@@ -103,10 +103,10 @@ class SubscribeNegotiationTest {
     }
 
     @Test
-    void shouldStartDtlsOnlyOnTheFirstAnswer() {
-        assertTrue(negotiation.startDtlsOnce());
-        assertFalse(negotiation.startDtlsOnce());
-        assertFalse(negotiation.startDtlsOnce());
+    void shouldRememberThatDtlsStarted() {
+        assertFalse(negotiation.dtlsStarted());
+        negotiation.markDtlsStarted();
+        assertTrue(negotiation.dtlsStarted());
     }
 
     @Test

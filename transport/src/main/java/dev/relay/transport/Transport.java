@@ -1,8 +1,8 @@
 package dev.relay.transport;
 
 import dev.relay.transport.dtls.DtlsCertificate;
+import dev.relay.transport.dtls.DtlsHandshakes;
 import dev.relay.transport.dtls.DtlsSession;
-import dev.relay.transport.srtp.SrtpKeys;
 import dev.relay.transport.ice.IceCredentials;
 import dev.relay.transport.ice.IceLiteAgent;
 import dev.relay.transport.srtp.SrtpKeys;
@@ -14,14 +14,13 @@ import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executor;
 
 /**
  * One peer's ICE + DTLS + SRTP association: one remote 5-tuple once ICE has picked it.
  *
  * <p>Ownership (docs/architecture.md "Conventions": one writer per state): the {@link IceLiteAgent} and the selected
  * path are written by the UDP I/O thread that validated the STUN check; the
- * {@link DtlsSession} runs its handshake on a control executor; the {@link SrtpSession} and
+ * {@link DtlsSession} runs its handshake on the relay's {@link DtlsHandshakes} pool; the {@link SrtpSession} and
  * everything used per packet belong to the media worker the owning Router is pinned to, which
  * installs it through its command queue ({@link #installSrtp}).
  *
@@ -30,7 +29,11 @@ import java.util.concurrent.Executor;
  * socket) on the way out. Each counts its own drops by reason and returns -1 for a dropped packet.
  */
 public final class Transport {
-    /** Early DTLS datagrams kept until the peer's fingerprint is known (the subscribe answer). */
+    /**
+     * Early DTLS datagrams kept until the peer's fingerprint is known (a browser may send its
+     * ClientHello before the relay has its subscribe answer). Only DTLS from an address a valid
+     * ICE check came from gets here (MediaChannelHandler), so this holds at most 16 x 1,500 bytes.
+     */
     private static final int MAX_PENDING_DTLS = 16;
 
     private final int id;
@@ -135,15 +138,25 @@ public final class Transport {
 
     /**
      * Starts the DTLS server side once the peer's certificate fingerprint is known (from its SDP).
-     * Datagrams that arrived earlier are replayed into the session.
+     * No thread is taken yet: the handshake begins when the peer's ClientHello arrives, which only
+     * reaches this Transport from an address an ICE check validated, and only if
+     * {@code handshakes}' caps allow (else the peer's retransmission tries again). A ClientHello
+     * that arrived before this call is replayed now.
+     *
+     * @throws IllegalArgumentException if the fingerprint cannot be parsed (check it first with
+     *         {@link DtlsSession#checkFingerprint}); the Transport is unchanged and may start later
+     * @throws IllegalStateException if DTLS was already started on this Transport
      */
     public void startDtls(DtlsCertificate certificate, String remoteFingerprintAlgorithm, String remoteFingerprint,
-                          Executor executor, DtlsSession.Listener listener) {
-        DtlsSession session = new DtlsSession(certificate, DtlsSession.Role.SERVER,
-                remoteFingerprintAlgorithm, remoteFingerprint, this::sendControl, listener);
+                          DtlsHandshakes handshakes, DtlsSession.Listener listener) {
+        DtlsSession session = handshakes.newServerSession(certificate, remoteFingerprintAlgorithm, remoteFingerprint,
+                this::sendControl, listener, this::selectedRemote);
         synchronized (pendingDtls) {
             if (closed) {
                 return;
+            }
+            if (dtls != null) {
+                throw new IllegalStateException("DTLS already started on " + this);
             }
             dtls = session;
             for (byte[] datagram : pendingDtls) {
@@ -151,7 +164,6 @@ public final class Transport {
             }
             pendingDtls.clear();
         }
-        session.start(executor);
     }
 
     /**
@@ -170,7 +182,10 @@ public final class Transport {
         return path == null ? null : path.remote();
     }
 
-    /** True once {@link #startDtls} ran: the handshake is under way or done. Any thread. */
+    /**
+     * True once {@link #startDtls} ran: the peer's fingerprint is known and the handshake runs,
+     * or will when the peer's ClientHello arrives. Any thread.
+     */
     public boolean isDtlsStarted() {
         return dtls != null;
     }

@@ -1,5 +1,6 @@
 package dev.relay.signaling.sdp;
 
+import dev.relay.transport.dtls.DtlsSession;
 import java.util.Locale;
 
 /**
@@ -9,6 +10,8 @@ import java.util.Locale;
  */
 public record RemoteTransportInfo(String iceUfrag, String icePwd, String fingerprintAlgorithm,
                                   String fingerprint, String setup) {
+    /** Enough of a bad value to recognise it; the SDP may carry up to 64 KiB of it. */
+    private static final int MAX_QUOTED_CHARS = 120;
 
     static RemoteTransportInfo of(SessionDescription sdp, MediaDescription first) throws SdpException {
         String group = sdp.attribute("group");
@@ -29,7 +32,15 @@ public record RemoteTransportInfo(String iceUfrag, String icePwd, String fingerp
         }
         String[] parts = fingerprint.trim().split("\\s+");
         if (parts.length != 2 || !parts[0].equalsIgnoreCase("sha-256")) {
-            throw new SdpException("a=fingerprint must be sha-256 <hex>, got: " + fingerprint);
+            throw new SdpException("a=fingerprint must be sha-256 <hex>, got: " + quote(fingerprint));
+        }
+        // Checked here, as a session would parse it, so that a bad value is a bad_sdp reply
+        // before any Transport state changes (RFC 8122 §5: 32 hex pairs for sha-256).
+        try {
+            DtlsSession.checkFingerprint(parts[0], parts[1]);
+        } catch (IllegalArgumentException e) {
+            throw new SdpException("a=fingerprint is not a sha-256 fingerprint (32 hex bytes, colon-separated, "
+                    + "RFC 8122): " + quote(parts[1]));
         }
         String setup = sdp.attribute(first, "setup");
         if (setup == null) {
@@ -37,5 +48,9 @@ public record RemoteTransportInfo(String iceUfrag, String icePwd, String fingerp
         }
         return new RemoteTransportInfo(ufrag.trim(), pwd.trim(), parts[0].toLowerCase(Locale.ROOT),
                 parts[1].toUpperCase(Locale.ROOT), setup.trim());
+    }
+
+    private static String quote(String value) {
+        return value.length() <= MAX_QUOTED_CHARS ? value : value.substring(0, MAX_QUOTED_CHARS) + "...";
     }
 }

@@ -9,6 +9,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SubscribeOfferTest {
+    private static final String FINGERPRINT =
+            "D0:56:99:1D:51:61:E1:82:13:83:DF:85:29:C7:D6:19:99:92:05:83:DF:EB:41:B4:2B:5B:01:F0:63:0B:37:CF";
     private static final LocalTransportInfo LOCAL = new LocalTransportInfo("relayUfr", "relayPasswordRelayPasswd",
             "AA:BB:CC", List.of("127.0.0.1", "::1"), 10000);
 
@@ -39,11 +41,11 @@ class SubscribeOfferTest {
     void shouldAcceptActiveAnswerAndRejectPassive() throws Exception {
         String answer = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
                 + "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=ice-ufrag:abcd\r\n"
-                + "a=ice-pwd:0123456789012345678901\r\na=fingerprint:sha-256 01:02\r\na=setup:active\r\n"
+                + "a=ice-pwd:0123456789012345678901\r\na=fingerprint:sha-256 " + FINGERPRINT + "\r\na=setup:active\r\n"
                 + "a=mid:0\r\na=recvonly\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n";
         RemoteTransportInfo remote = SubscribeOffer.parseAnswer(answer);
         assertEquals("abcd", remote.iceUfrag());
-        assertEquals("01:02", remote.fingerprint());
+        assertEquals(FINGERPRINT, remote.fingerprint());
 
         SdpException e = assertThrows(SdpException.class,
                 () -> SubscribeOffer.parseAnswer(answer.replace("setup:active", "setup:passive")));

@@ -48,7 +48,12 @@ final class DtlsClientPeer extends DefaultTlsClient {
 
     @Override
     public int getHandshakeTimeoutMillis() {
-        return handshake.handshakeTimeoutMillis;
+        return handshake.backstopTimeoutMillis();
+    }
+
+    @Override
+    public int getHandshakeResendTimeMillis() {
+        return HandshakeContext.INITIAL_RESEND_MILLIS;
     }
 
     @Override

@@ -42,7 +42,12 @@ final class DtlsServerPeer extends DefaultTlsServer {
 
     @Override
     public int getHandshakeTimeoutMillis() {
-        return handshake.handshakeTimeoutMillis;
+        return handshake.backstopTimeoutMillis();
+    }
+
+    @Override
+    public int getHandshakeResendTimeMillis() {
+        return HandshakeContext.INITIAL_RESEND_MILLIS;
     }
 
     /**

@@ -3,11 +3,14 @@ package dev.relay.transport.dtls;
 import dev.relay.transport.srtp.SrtpKeys;
 import dev.relay.transport.srtp.SrtpProfile;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.bouncycastle.tls.AlertDescription;
 import org.bouncycastle.tls.DTLSClientProtocol;
 import org.bouncycastle.tls.DTLSServerProtocol;
@@ -23,17 +26,23 @@ import org.slf4j.LoggerFactory;
  * (DTLS-SRTP, RFC 5764): no data channels, so application data is read and dropped.
  *
  * <p>Threads. The network I/O thread calls {@link #offer} with each DTLS datagram (RFC 7983
- * demux); it only copies into a bounded queue and never blocks. {@link #start} runs the blocking
- * Bouncy Castle handshake on the caller's executor, which also delivers the {@link Listener}
- * callbacks. Once established, nothing is parked per session: a datagram that arrives later
- * (close_notify, an alert, a retransmitted Finished because our last flight was lost, RFC 6347
- * §4.2.4) schedules a short read on the same executor. {@link #close} may be called from any
- * thread.
+ * demux); it only copies into a bounded queue and never blocks. The blocking Bouncy Castle
+ * handshake runs on an executor, which also delivers the {@link Listener} callbacks: the relay's
+ * server sessions come from {@link DtlsHandshakes#newServerSession} and start when the peer's
+ * ClientHello arrives, within that pool's caps; a session built with a public constructor starts
+ * when {@link #start} is called, on the executor given (a client, a test). Once established,
+ * nothing is parked per session: a datagram that arrives later (close_notify, an alert, a
+ * retransmitted Finished because our last flight was lost, RFC 6347 §4.2.4) schedules a short read
+ * on the same executor. {@link #close} may be called from any thread.
  *
- * <p>HelloVerifyRequest. This server does not send the cookie exchange of RFC 6347 §4.2.1. The
- * cookie proves the client owns its source address before the server spends a flight on it; here
- * DTLS only reaches a session from the 5-tuple an ICE connectivity check already validated
- * (RFC 8445 §7.3), which is the same proof. Skipping it also sidesteps Bouncy Castle 1.84's
+ * <p>HelloVerifyRequest. This server does not send the cookie exchange of RFC 6347 §4.2.1, which
+ * proves the client receives at its source address before the server spends a flight on it. Here
+ * DTLS only reaches a session from an address an ICE check with the Transport's password came
+ * from (RFC 8445 §7.3). That proves the sender took part in signaling, not that the address is its
+ * own: the relay is ICE-lite and sends no checks of its own, so a participant could name another
+ * address. What the relay sends there is bounded instead: one handshake per Transport, at most 8
+ * in flight per address, 4 copies of a ~650-byte flight before the timeout (docs/operations.md
+ * "DTLS handshakes"). Skipping the cookie also sidesteps Bouncy Castle 1.84's
  * {@code DTLSVerifier}, which cannot read a ClientHello split across datagrams, as Chromium's
  * post-quantum ClientHello is.
  */
@@ -41,10 +50,26 @@ public final class DtlsSession {
     private static final Logger LOG = LoggerFactory.getLogger(DtlsSession.class);
 
     /**
-     * Gives up on a handshake that has not finished in this time. Bouncy Castle retransmits from
-     * 1 s doubling to 60 s (RFC 6347 §4.2.4.1); 30 s covers several lost flights.
+     * Gives up on a handshake that has not finished in this time, for sessions built with a public
+     * constructor (a client's patience; the relay's server sessions take
+     * {@link DtlsHandshakes.Limits#timeout}). Bouncy Castle retransmits from 1 s doubling
+     * (RFC 6347 §4.2.4.1); 30 s covers several lost flights and a server that refused our
+     * ClientHello for a while.
      */
     public static final int DEFAULT_HANDSHAKE_TIMEOUT_MILLIS = 30_000;
+
+    /*
+     * RFC 6347 §4.1 record header and §4.2.2 handshake header, as far as isClientHello reads:
+     *   0       1-2      3-4    5-10       11-12    | 13        14-16    17-18        19-21        22-24
+     *   type    version  epoch  sequence   length   | msg_type  length   message_seq  frag_offset  frag_length
+     */
+    private static final int CONTENT_TYPE_HANDSHAKE = 22;
+    private static final int HANDSHAKE_CLIENT_HELLO = 1;
+    private static final int VERSION_MAJOR_OFFSET = 1;
+    private static final int DTLS_VERSION_MAJOR = 0xFE;
+    private static final int EPOCH_OFFSET = 3;
+    private static final int RECORD_HEADER_LENGTH = 13;
+    private static final int HANDSHAKE_HEADER_LENGTH = 12;
 
     /**
      * After the handshake, a read waits this long for a following datagram before handing the
@@ -88,11 +113,21 @@ public final class DtlsSession {
     private final Listener listener;
     private final HandshakeContext handshake;
     private final QueueDatagramTransport transport;
+    /** The pool that admits, runs and counts this session; null when started with {@link #start}. */
+    private final DtlsHandshakes handshakes;
+    private final Supplier<InetSocketAddress> peer;
+    /** One instance each, so that {@link DtlsHandshakes#cancel} can take them off the pool's queue. */
+    private final Runnable handshakeTask = this::runHandshake;
+    private final Runnable drainTask = this::drain;
 
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closeRequested = new AtomicBoolean();
     private final AtomicBoolean terminated = new AtomicBoolean();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    /** Set by whichever comes first: the handshake returning, failing, or {@link #abort}. */
+    private final AtomicBoolean handshakeSettled = new AtomicBoolean();
+    private volatile DtlsFailure abortedAs;
+    private volatile String abortReason;
 
     private volatile Executor executor;
     private volatile DTLSTransport dtls;
@@ -120,6 +155,20 @@ public final class DtlsSession {
     public DtlsSession(DtlsCertificate certificate, Role role, String remoteFingerprintAlgorithm,
                        String remoteFingerprint, Sender sender, Listener listener,
                        List<SrtpProfile> srtpProfiles, int handshakeTimeoutMillis) {
+        this(certificate, role, remoteFingerprintAlgorithm, remoteFingerprint, sender, listener, srtpProfiles,
+                handshakeTimeoutMillis, null, null);
+    }
+
+    /** A session {@code handshakes} starts when a ClientHello from {@code peer} arrives. */
+    DtlsSession(DtlsCertificate certificate, Role role, String remoteFingerprintAlgorithm, String remoteFingerprint,
+                Sender sender, Listener listener, DtlsHandshakes handshakes, Supplier<InetSocketAddress> peer) {
+        this(certificate, role, remoteFingerprintAlgorithm, remoteFingerprint, sender, listener,
+                SrtpProfile.DEFAULT_PREFERENCE, (int) handshakes.limits().timeout().toMillis(), handshakes, peer);
+    }
+
+    private DtlsSession(DtlsCertificate certificate, Role role, String remoteFingerprintAlgorithm,
+                        String remoteFingerprint, Sender sender, Listener listener, List<SrtpProfile> srtpProfiles,
+                        int handshakeTimeoutMillis, DtlsHandshakes handshakes, Supplier<InetSocketAddress> peer) {
         Objects.requireNonNull(certificate, "certificate");
         this.role = Objects.requireNonNull(role, "role");
         Objects.requireNonNull(sender, "sender");
@@ -134,6 +183,18 @@ public final class DtlsSession {
         this.handshake = new HandshakeContext(role, certificate, expected, List.copyOf(srtpProfiles),
                 handshakeTimeoutMillis);
         this.transport = new QueueDatagramTransport(sender);
+        this.handshakes = handshakes;
+        this.peer = peer;
+    }
+
+    /**
+     * Checks an SDP {@code a=fingerprint} (RFC 8122 §5) the way a session would: a hash function
+     * this relay accepts and a hex value of that function's length.
+     *
+     * @throws IllegalArgumentException with a message fit for the client if it is not
+     */
+    public static void checkFingerprint(String algorithm, String value) {
+        CertificateFingerprint.parse(algorithm, value);
     }
 
     /**
@@ -143,10 +204,14 @@ public final class DtlsSession {
      * reads from the I/O thread, so {@code execute} must hand the task to another thread (no
      * direct executor, no CallerRunsPolicy): a read may wait up to a millisecond.
      *
-     * @throws IllegalStateException if already started
+     * @throws IllegalStateException if already started, or if the session belongs to a
+     *         {@link DtlsHandshakes}, which starts it
      */
     public void start(Executor executor) {
         Objects.requireNonNull(executor, "executor");
+        if (handshakes != null) {
+            throw new IllegalStateException("this session is started by its DtlsHandshakes");
+        }
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("DTLS session already started");
         }
@@ -155,10 +220,9 @@ public final class DtlsSession {
             return;
         }
         try {
-            executor.execute(this::runHandshake);
+            executor.execute(handshakeTask);
         } catch (RejectedExecutionException e) {
-            transport.close();
-            fail("DTLS handshake executor rejected the task", e);
+            failUnrun(DtlsFailure.INTERNAL_ERROR, "DTLS handshake executor rejected the task", e);
         }
     }
 
@@ -166,12 +230,16 @@ public final class DtlsSession {
      * Hands one incoming DTLS datagram to the session; the bytes are copied, so the caller may
      * reuse {@code buf} at once. Never blocks.
      *
-     * @return false if the datagram was dropped: queue full, session closed, or larger than a
-     *         datagram can be
+     * @return false if the datagram was dropped: queue full, session closed, larger than a
+     *         datagram can be, or (a session of a {@link DtlsHandshakes} not yet started) not a
+     *         ClientHello or a ClientHello the caps refused
      */
     public boolean offer(byte[] buf, int off, int len) {
         if (closeRequested.get() || terminated.get()) {
             return false;
+        }
+        if (handshakes != null && !started.get()) {
+            return offerBeforeStart(buf, off, len);
         }
         if (!transport.offer(buf, off, len)) {
             return false;
@@ -183,8 +251,39 @@ public final class DtlsSession {
     }
 
     /**
+     * A server session waiting for its ClientHello: nothing else is of use before the handshake,
+     * so only a ClientHello is queued, and it asks the pool to start the handshake. Refused by a
+     * cap, it is dropped with anything queued (the peer retransmits, RFC 6347 §4.2.4).
+     */
+    private boolean offerBeforeStart(byte[] buf, int off, int len) {
+        if (!isClientHello(buf, off, len) || !transport.offer(buf, off, len)) {
+            return false;
+        }
+        if (handshakes.tryStart(this)) {
+            return true;
+        }
+        if (!started.get()) {
+            transport.clear();
+        }
+        return false;
+    }
+
+    /**
+     * True if the datagram starts with an epoch-0 DTLS handshake record carrying (a fragment of)
+     * a ClientHello, the only thing a DTLS server reads before its handshake.
+     */
+    static boolean isClientHello(byte[] buf, int off, int len) {
+        return len >= RECORD_HEADER_LENGTH + HANDSHAKE_HEADER_LENGTH
+                && (buf[off] & 0xFF) == CONTENT_TYPE_HANDSHAKE
+                && (buf[off + VERSION_MAJOR_OFFSET] & 0xFF) == DTLS_VERSION_MAJOR
+                && buf[off + EPOCH_OFFSET] == 0 && buf[off + EPOCH_OFFSET + 1] == 0
+                && (buf[off + RECORD_HEADER_LENGTH] & 0xFF) == HANDSHAKE_CLIENT_HELLO;
+    }
+
+    /**
      * Ends the association: sends close_notify if established (RFC 5246 §7.2.1) and stops the
-     * handshake if it is still running. No listener callback follows. Idempotent, any thread.
+     * handshake if it is still running, or takes it off its pool's queue if it has not begun.
+     * No listener callback follows and nothing is counted. Idempotent, any thread.
      */
     public void close() {
         if (!closeRequested.compareAndSet(false, true)) {
@@ -193,9 +292,70 @@ public final class DtlsSession {
         DTLSTransport current = dtls;
         if (current != null) {
             closeQuietly(current);
+            dtls = null;
         }
         // Wakes a handshake blocked in receive: it ends with an IOException nobody reports.
         transport.close();
+        if (handshakes != null) {
+            handshakes.cancel(this);
+        }
+    }
+
+    /**
+     * Ends a handshake that has not finished, with {@code kind} as its failure (eviction). No
+     * effect once the handshake has returned. Any thread.
+     */
+    void abort(DtlsFailure kind, String reason) {
+        if (!handshakeSettled.compareAndSet(false, true)) {
+            return;
+        }
+        // Written before the close that wakes the handshake thread, which reads them after.
+        abortReason = reason;
+        abortedAs = kind;
+        transport.close();
+    }
+
+    /** The handshake will never run (its executor refused it): fail now. */
+    void failUnrun(DtlsFailure kind, String reason, Throwable cause) {
+        handshakeSettled.set(true);
+        transport.close();
+        try {
+            if (!closeRequested.get()) {
+                fail(reason, cause);
+            }
+        } finally {
+            if (handshakes != null) {
+                handshakes.handshakeEnded(this, closeRequested.get() ? null : kind);
+            }
+        }
+    }
+
+    // ---- for DtlsHandshakes ----
+
+    InetSocketAddress peerAddress() {
+        return peer == null ? null : peer.get();
+    }
+
+    boolean hasStarted() {
+        return started.get();
+    }
+
+    boolean isOpen() {
+        return !closeRequested.get() && !terminated.get();
+    }
+
+    /** Admitted: the handshake task goes to {@code pool} next. Called under the pool's lock. */
+    void markStarted(Executor pool) {
+        this.executor = pool;
+        started.set(true);
+    }
+
+    Runnable handshakeTask() {
+        return handshakeTask;
+    }
+
+    Runnable drainTask() {
+        return drainTask;
     }
 
     /** True from the end of a successful handshake until the session is closed or fails. */
@@ -223,7 +383,25 @@ public final class DtlsSession {
     }
 
     private void runHandshake() {
+        DtlsFailure failure = null;
+        boolean completed = false;
+        try {
+            failure = handshake();
+            completed = failure == null && established;
+        } finally {
+            if (handshakes != null) {
+                handshakes.handshakeEnded(this, failure);
+                if (completed) {
+                    handshakes.handshakeCompleted();
+                }
+            }
+        }
+    }
+
+    /** Runs the handshake; returns why it failed, or null if it completed or was closed. */
+    private DtlsFailure handshake() {
         long startNanos = System.nanoTime();
+        transport.armDeadline(startNanos + handshake.handshakeTimeoutMillis * 1_000_000L);
         DTLSTransport result;
         try {
             if (role == Role.SERVER) {
@@ -232,11 +410,25 @@ public final class DtlsSession {
                 result = new DTLSClientProtocol().connect(new DtlsClientPeer(handshake), transport);
             }
         } catch (IOException | RuntimeException e) {
+            handshakeSettled.set(true);
             transport.close();
-            if (!closeRequested.get()) {
-                fail(describe(e), e);
+            if (closeRequested.get()) {
+                return null;
             }
-            return;
+            DtlsFailure kind = classify(e);
+            fail(describe(e), e);
+            return kind;
+        }
+        transport.disarmDeadline();
+        if (!handshakeSettled.compareAndSet(false, true)) {
+            // Evicted while the last flight was being processed: the eviction stands.
+            closeQuietly(result);
+            transport.close();
+            if (closeRequested.get()) {
+                return null;
+            }
+            fail(abortReason, null);
+            return abortedAs;
         }
         handshakeNanos = System.nanoTime() - startNanos;
         dtls = result;
@@ -244,7 +436,8 @@ public final class DtlsSession {
         if (closeRequested.get()) {
             // close() ran while the last flight was being processed and may have missed dtls.
             closeQuietly(result);
-            return;
+            dtls = null;
+            return null;
         }
         SrtpKeys keys = handshake.keys();
         LOG.debug("DTLS {} established with {} in {} us", role, keys.profile(), handshakeNanos / 1000);
@@ -255,6 +448,7 @@ public final class DtlsSession {
         }
         // Datagrams that arrived while the handshake was finishing, e.g. a retransmitted flight.
         scheduleDrain();
+        return null;
     }
 
     private void scheduleDrain() {
@@ -262,7 +456,7 @@ public final class DtlsSession {
             return;
         }
         try {
-            executor.execute(this::drain);
+            executor.execute(drainTask);
         } catch (RejectedExecutionException e) {
             drainScheduled.set(false);
             LOG.warn("DTLS executor rejected a post-handshake read; datagram left queued", e);
@@ -278,6 +472,9 @@ public final class DtlsSession {
         Throwable error = null;
         try {
             DTLSTransport current = dtls;
+            if (current == null) {
+                return;
+            }
             byte[] buf = new byte[current.getReceiveLimit()];
             while (transport.hasPending() && !transport.isClosed()) {
                 // The result is application data, which this association does not use.
@@ -328,8 +525,33 @@ public final class DtlsSession {
         }
     }
 
+    /** The metric reason of a handshake that threw {@code e}; mirrors {@link #describe}. */
+    private DtlsFailure classify(Throwable e) {
+        if (abortedAs != null) {
+            return abortedAs;
+        }
+        DtlsFailure recorded = handshake.failureKind();
+        if (recorded != null) {
+            return recorded;
+        }
+        if (e instanceof TlsFatalAlertReceived || handshake.fatalAlertReceived() >= 0) {
+            return DtlsFailure.ALERT;
+        }
+        if (e instanceof TlsTimeoutException) {
+            return DtlsFailure.TIMEOUT;
+        }
+        if (e instanceof RuntimeException || e instanceof InterruptedIOException) {
+            // A bug, or the pool interrupting its threads at shutdown.
+            return DtlsFailure.INTERNAL_ERROR;
+        }
+        return DtlsFailure.PROTOCOL_ERROR;
+    }
+
     /** The first reason recorded by our own checks, else one read off Bouncy Castle's exception. */
     private String describe(Throwable e) {
+        if (abortedAs != null) {
+            return abortReason;
+        }
         String recorded = handshake.failureReason();
         if (recorded != null) {
             return recorded;

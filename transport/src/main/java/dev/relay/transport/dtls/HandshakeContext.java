@@ -44,6 +44,20 @@ final class HandshakeContext {
         CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
     };
 
+    /**
+     * Bouncy Castle's first retransmission of our flight, doubling after each (its default, and
+     * RFC 6347 §4.2.4.1's recommendation). Made explicit because docs/operations.md counts on it:
+     * within the default 10 s timeout a flight goes out at most four times (0, 1, 3, 7 s).
+     */
+    static final int INITIAL_RESEND_MILLIS = 1000;
+
+    /**
+     * Bouncy Castle's own handshake timeout is ours plus this: {@link QueueDatagramTransport}
+     * ends the handshake at our deadline itself, because Bouncy Castle resends its flight whenever
+     * a wait ends empty, including the wait that ends at its own deadline.
+     */
+    private static final int BACKSTOP_MILLIS = 1000;
+
     final DtlsSession.Role role;
     final BcTlsCrypto crypto;
     final DtlsCertificate certificate;
@@ -54,6 +68,7 @@ final class HandshakeContext {
     private volatile SrtpProfile selectedProfile;
     private volatile SrtpKeys keys;
     private volatile String failureReason;
+    private volatile DtlsFailure failureKind;
     private volatile boolean closeNotifyReceived;
     private volatile short fatalAlertReceived = -1;
 
@@ -74,11 +89,12 @@ final class HandshakeContext {
      */
     void verifyPeerCertificate(Certificate chain) throws IOException {
         if (chain == null || chain.isEmpty()) {
-            throw fail(AlertDescription.handshake_failure, "peer presented no certificate");
+            throw fail(AlertDescription.handshake_failure, DtlsFailure.BAD_FINGERPRINT, "peer presented no certificate");
         }
         byte[] der = chain.getCertificateAt(0).getEncoded();
         if (!remoteFingerprint.matches(der)) {
-            throw fail(AlertDescription.bad_certificate, "remote certificate fingerprint mismatch: expected "
+            throw fail(AlertDescription.bad_certificate, DtlsFailure.BAD_FINGERPRINT,
+                    "remote certificate fingerprint mismatch: expected "
                     + remoteFingerprint.algorithm() + " " + remoteFingerprint.expected()
                     + ", got " + remoteFingerprint.of(der));
         }
@@ -185,12 +201,23 @@ final class HandshakeContext {
         LOG.debug("DTLS {} received {} alert {}", role, AlertLevel.getText(level), AlertDescription.getText(description));
     }
 
-    /** Records the first failure reason and returns the alert to throw. */
+    /** Records the first failure reason, a protocol error, and returns the alert to throw. */
     TlsFatalAlert fail(short alertDescription, String reason) {
+        return fail(alertDescription, DtlsFailure.PROTOCOL_ERROR, reason);
+    }
+
+    /** Records the first failure reason and its kind, and returns the alert to throw. */
+    TlsFatalAlert fail(short alertDescription, DtlsFailure kind, String reason) {
         if (failureReason == null) {
             failureReason = reason;
+            failureKind = kind;
         }
         return new TlsFatalAlert(alertDescription, reason);
+    }
+
+    /** The timeout Bouncy Castle is given: ours, which the transport enforces, plus a backstop. */
+    int backstopTimeoutMillis() {
+        return handshakeTimeoutMillis + BACKSTOP_MILLIS;
     }
 
     SrtpKeys keys() {
@@ -203,6 +230,11 @@ final class HandshakeContext {
 
     String failureReason() {
         return failureReason;
+    }
+
+    /** The kind of the first failure our own checks recorded, or null. */
+    DtlsFailure failureKind() {
+        return failureKind;
     }
 
     boolean closeNotifyReceived() {

@@ -6,6 +6,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.bouncycastle.tls.DatagramTransport;
+import org.bouncycastle.tls.TlsTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +44,8 @@ final class QueueDatagramTransport implements DatagramTransport {
     private final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final DtlsSession.Sender sender;
     private volatile boolean closed;
+    /** System.nanoTime at which the handshake times out; 0 outside the handshake. */
+    private volatile long deadlineNanos;
 
     QueueDatagramTransport(DtlsSession.Sender sender) {
         this.sender = sender;
@@ -56,6 +59,27 @@ final class QueueDatagramTransport implements DatagramTransport {
         byte[] copy = new byte[len];
         System.arraycopy(buf, off, copy, 0, len);
         return queue.offer(copy);
+    }
+
+    /** Drops what is queued (a ClientHello the caps refused: the peer will retransmit it). */
+    void clear() {
+        queue.clear();
+        if (closed) {
+            queue.offer(CLOSED);
+        }
+    }
+
+    /**
+     * From now until {@link #disarmDeadline}, a receive that finds nothing by {@code nanos} throws
+     * {@link TlsTimeoutException} instead of returning -1. Bouncy Castle resends its flight on
+     * every empty wait, so ending the handshake here saves the last, useless resend.
+     */
+    void armDeadline(long nanos) {
+        deadlineNanos = nanos == 0 ? 1 : nanos;
+    }
+
+    void disarmDeadline() {
+        deadlineNanos = 0;
     }
 
     boolean hasPending() {
@@ -79,16 +103,26 @@ final class QueueDatagramTransport implements DatagramTransport {
     /**
      * Returns the next datagram, or -1 when none arrives within {@code waitMillis} (Bouncy
      * Castle's contract; 0 means wait forever). Throws once closed so that a handshake blocked
-     * here ends now instead of at its timeout.
+     * here ends now instead of at its timeout, and at the handshake deadline.
      */
     @Override
     public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
         if (closed) {
             throw new IOException("DTLS transport closed");
         }
+        long deadline = deadlineNanos;
         byte[] datagram;
         try {
-            datagram = waitMillis == 0 ? queue.take() : queue.poll(waitMillis, TimeUnit.MILLISECONDS);
+            if (deadline == 0) {
+                datagram = waitMillis == 0 ? queue.take() : queue.poll(waitMillis, TimeUnit.MILLISECONDS);
+            } else {
+                long remaining = deadline - System.nanoTime();
+                long waitNanos = waitMillis == 0 ? remaining : Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(waitMillis));
+                datagram = waitNanos <= 0 ? queue.poll() : queue.poll(waitNanos, TimeUnit.NANOSECONDS);
+                if (datagram == null && System.nanoTime() - deadline >= 0) {
+                    throw new TlsTimeoutException("DTLS handshake deadline passed");
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for a DTLS datagram");
