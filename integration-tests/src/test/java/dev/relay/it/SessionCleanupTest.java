@@ -12,6 +12,7 @@ import java.lang.management.MemoryMXBean;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -34,6 +35,8 @@ class SessionCleanupTest {
     private static final long ALLOWED_GROWTH = 1_536 * 1024;
 
     private RelayServer relay;
+    /** One HTTP client for every session: the test's own per-connection objects must not count. */
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(REPLY).build();
 
     @AfterEach
     void tearDown() {
@@ -68,7 +71,7 @@ class SessionCleanupTest {
     /** join, publish, one valid ICE check from a new port, leave; a few rooms so rooms close too. */
     private void session(int n) throws Exception {
         String room = "cleanup-" + (n % 7);
-        try (SignalingClient client = SignalingClient.connect(Relays.webSocket(relay), REPLY);
+        try (SignalingClient client = SignalingClient.connect(http, Relays.webSocket(relay), REPLY);
              DatagramSocket udp = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             client.send("{\"type\":\"join\",\"room\":\"" + room + "\"}");
             client.next(m -> m.get("type").asText().equals("joined"), "joined", REPLY);
