@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param events              where session events go (docs/events.md)
  * @param iceTimeout          a participant whose established Transport has had no valid STUN check for
  *                            this long is removed with reason {@code ice_failed} (RFC 7675: 30 s)
+ * @param access              API keys, allowed origins, where {@code /metrics} is served
  */
 public record RelayConfig(
         String bindAddress,
@@ -26,7 +27,8 @@ public record RelayConfig(
         int ioThreads,
         int workerThreads,
         EventsConfig events,
-        Duration iceTimeout) {
+        Duration iceTimeout,
+        AccessConfig access) {
 
     /** RFC 7675 §5.1: consent expires 30 s after the last successful check. */
     public static final Duration DEFAULT_ICE_TIMEOUT = Duration.ofSeconds(30);
@@ -34,16 +36,17 @@ public record RelayConfig(
     public RelayConfig {
         Objects.requireNonNull(events, "events");
         Objects.requireNonNull(iceTimeout, "iceTimeout");
+        Objects.requireNonNull(access, "access");
         if (iceTimeout.isNegative() || iceTimeout.isZero()) {
             throw new IllegalArgumentException("ICE timeout must be positive");
         }
     }
 
-    /** Media and HTTP settings only; events to the log, default ICE timeout. */
+    /** Media and HTTP settings only; events to the log, default ICE timeout, dev-mode access. */
     public RelayConfig(String bindAddress, int httpPort, int mediaPort, List<String> advertisedAddresses,
                        int ioThreads, int workerThreads) {
         this(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads,
-                EventsConfig.defaults(), DEFAULT_ICE_TIMEOUT);
+                EventsConfig.defaults(), DEFAULT_ICE_TIMEOUT, AccessConfig.defaults());
     }
 
     public static RelayConfig defaults() {
@@ -53,31 +56,36 @@ public record RelayConfig(
 
     public RelayConfig withHttpPort(int port) {
         return new RelayConfig(bindAddress, port, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout);
+                iceTimeout, access);
     }
 
     public RelayConfig withMediaPort(int port) {
         return new RelayConfig(bindAddress, httpPort, port, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout);
+                iceTimeout, access);
     }
 
     public RelayConfig withBindAddress(String address) {
         return new RelayConfig(address, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout);
+                iceTimeout, access);
     }
 
     public RelayConfig withAdvertisedAddresses(List<String> addresses) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, List.copyOf(addresses), ioThreads, workerThreads,
-                events, iceTimeout);
+                events, iceTimeout, access);
     }
 
     public RelayConfig withEvents(EventsConfig eventsConfig) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads,
-                eventsConfig, iceTimeout);
+                eventsConfig, iceTimeout, access);
     }
 
     public RelayConfig withIceTimeout(Duration timeout) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                timeout);
+                timeout, access);
+    }
+
+    public RelayConfig withAccess(AccessConfig accessConfig) {
+        return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
+                iceTimeout, accessConfig);
     }
 }
