@@ -58,22 +58,27 @@ public final class TokenVerifier {
             throw refuse(RefusalReason.OVERSIZED, "token longer than " + MAX_TOKEN_CHARS + " characters");
         }
         DecodedJWT jwt;
+        String alg;
+        boolean critical;
+        String issuer;
         try {
             jwt = JWT.decode(token);
+            alg = jwt.getAlgorithm();
+            critical = !jwt.getHeaderClaim("crit").isMissing();
+            issuer = jwt.getClaim("iss").asString();
         } catch (RuntimeException e) {
-            // JWTDecodeException, and the DateTimeException an exp beyond Instant.MAX throws.
+            // JWTDecodeException; the DateTimeException of an exp beyond Instant.MAX; the
+            // NullPointerException of a header or payload that is JSON null (found by fuzzing).
             throw refuse(RefusalReason.MALFORMED, "not a JWT (base64url header.payload.signature of JSON objects)");
         }
-        String alg = jwt.getAlgorithm();
         if (!HS256.equals(alg)) {
             throw refuse(RefusalReason.BAD_ALGORITHM, "alg must be HS256"
                     + (alg != null && QUOTABLE.matcher(alg).matches() ? ", not " + alg : ""));
         }
-        if (!jwt.getHeaderClaim("crit").isMissing()) {
+        if (critical) {
             // RFC 7515 §4.1.11: extensions we do not understand must not be ignored.
             throw refuse(RefusalReason.MALFORMED, "the crit header is not supported");
         }
-        String issuer = jwt.getClaim("iss").asString();
         if (issuer == null || issuer.isEmpty()) {
             throw refuse(RefusalReason.MALFORMED, "no iss claim (the API key that signed the token)");
         }

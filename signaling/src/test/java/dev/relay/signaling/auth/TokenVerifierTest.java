@@ -60,6 +60,8 @@ class TokenVerifierTest {
                 Arguments.of("header not base64url", "!!!." + parts[1] + "." + parts[2], RefusalReason.MALFORMED),
                 Arguments.of("payload not JSON", parts[0] + "." + b64("not json") + "." + parts[2],
                         RefusalReason.MALFORMED),
+                Arguments.of("header is JSON null", sign("null", claims, SECRET), RefusalReason.MALFORMED),
+                Arguments.of("payload is JSON null", sign(HS256, "null", SECRET), RefusalReason.MALFORMED),
                 Arguments.of("exp beyond Instant.MAX", sign(HS256, payload(KEY, "alice", T, Long.MAX_VALUE, VIDEO, ""),
                         SECRET), RefusalReason.MALFORMED),
                 Arguments.of("exp not a number", sign(HS256, claims.replace("\"exp\":" + (T + 3600), "\"exp\":\"soon\""),
