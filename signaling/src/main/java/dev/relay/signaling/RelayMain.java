@@ -120,8 +120,9 @@ public final class RelayMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        AccessConfig access = accessConfig();
         RelayConfig config = new RelayConfig(bind, httpPort, mediaPort, advertise, ioThreads, workerThreads,
-                eventsConfig(), iceTimeout, accessConfig());
+                eventsConfig(), iceTimeout, access);
         RelayServer server = RelayServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -129,8 +130,13 @@ public final class RelayMain implements Callable<Integer> {
             stopped.countDown();
         }, "relay-shutdown"));
         String host = advertise.get(0);
-        System.out.println("relay ready: open http://" + (host.equals("127.0.0.1") ? "localhost" : host) + ":"
-                + server.httpPort() + "/?room=demo in two browser tabs");
+        String base = "http://" + (host.equals("127.0.0.1") ? "localhost" : host) + ":" + server.httpPort();
+        if (access.keys().isEmpty()) {
+            System.out.println("relay ready (dev mode, no tokens): open " + base + "/?room=demo in two browser tabs");
+        } else {
+            System.out.println("relay ready: bin/relay token --room demo --identity NAME prints a token; open "
+                    + base + "/?token=TOKEN");
+        }
         stopped.await();
         return 0;
     }
