@@ -2,6 +2,9 @@ package dev.relay.signaling;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.relay.signaling.auth.AccessControl;
+import dev.relay.signaling.auth.RefusalReason;
+import dev.relay.signaling.auth.TokenRefusedException;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -18,8 +21,8 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -40,8 +43,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.function.Supplier;
-import dev.relay.signaling.auth.AccessControl;
-import dev.relay.signaling.auth.TokenRefusedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -184,7 +185,7 @@ final class HttpServer implements AutoCloseable {
         /** The upgrade's token was refused: the error, then the close; no signaling connection. */
         private void refuse(Channel ch, WebSocketGate.Admission admission) throws JsonProcessingException {
             TokenRefusedException refusal = admission != null ? admission.refusal()
-                    : new TokenRefusedException(dev.relay.signaling.auth.RefusalReason.MISSING, "no admission");
+                    : new TokenRefusedException(RefusalReason.MISSING, "no access token on this connection");
             String reason = refusal.reason().wireName();
             ch.write(new TextWebSocketFrame(signaling.mapper().writeValueAsString(
                     Messages.unauthorized(reason, refusal.getMessage()))));

@@ -24,8 +24,7 @@ final class KeyOptions {
     @Option(names = "--keys-file", paramLabel = "FILE",
             description = "File of 'key: secret' lines, several for key rotation; a token's iss picks the secret "
                     + "(env RELAY_KEYS_FILE).")
-    Path keysFile = RelayMain.envOr("RELAY_KEYS_FILE", null) == null ? null
-            : Path.of(RelayMain.envOr("RELAY_KEYS_FILE", null));
+    Path keysFile = RelayMain.pathOrNull(RelayMain.envOr("RELAY_KEYS_FILE", null));
 
     /** The keys; none (dev mode) if nothing is set. */
     ApiKeys load() throws IOException {

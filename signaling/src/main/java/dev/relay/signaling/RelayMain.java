@@ -198,7 +198,7 @@ public final class RelayMain implements Callable<Integer> {
         }
     }
 
-    private static Path pathOrNull(String value) {
+    static Path pathOrNull(String value) {
         return value == null ? null : Path.of(value);
     }
 

@@ -3,6 +3,7 @@ package dev.relay.signaling;
 import dev.relay.signaling.auth.AccessControl;
 import dev.relay.signaling.auth.AccessToken;
 import dev.relay.signaling.auth.TokenRefusedException;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * one message: a browser cannot read the body of a refused upgrade, so it could not tell the
  * user why. Sharable: it keeps no state of its own.
  */
-@io.netty.channel.ChannelHandler.Sharable
+@ChannelHandler.Sharable
 final class WebSocketGate extends ChannelInboundHandlerAdapter {
     static final String PATH = "/ws";
     static final String TOKEN_PARAMETER = "access_token";
