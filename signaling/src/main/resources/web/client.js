@@ -1,4 +1,6 @@
 // relay web client: joins ?room=NAME over the signaling WebSocket (docs/signaling.md).
+// On a relay with API keys, ?token=JWT is the access token, passed on as ?access_token=; its
+// room is used when the URL names none, and a token without canPublish only watches.
 //
 // Two RTCPeerConnections, so that offers never collide:
 //   publish   - we offer our camera + microphone (sendonly), the relay answers;
@@ -18,8 +20,28 @@ const PC_CONFIG = { bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require', iceSer
 const MEDIA_CONSTRAINTS = { audio: true, video: { width: 640, height: 480 } };
 
 const params = new URLSearchParams(location.search);
-const roomName = params.get('room');
+const accessToken = params.get('token');
+const tokenGrant = readGrant(accessToken);
+const roomName = params.get('room') || (tokenGrant && typeof tokenGrant.room === 'string' ? tokenGrant.room : null);
 const displayName = (params.get('name') || '').slice(0, 64);
+// LiveKit's defaults: an absent canPublish means true; hidden participants never publish.
+const mayPublish = !tokenGrant || (tokenGrant.canPublish !== false && tokenGrant.hidden !== true);
+
+/**
+ * The token's `video` grant, read without verifying (the relay does that): only to choose the
+ * room and whether to ask for the camera. Null without a token or if it does not decode.
+ */
+function readGrant(token) {
+  if (!token) return null;
+  try {
+    const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    const bytes = Uint8Array.from(atob(part), (c) => c.charCodeAt(0));
+    const claims = JSON.parse(new TextDecoder().decode(bytes));
+    return claims && typeof claims.video === 'object' ? claims.video : null;
+  } catch (e) {
+    return null;
+  }
+}
 
 const $ = (id) => document.getElementById(id);
 const statusEl = $('status');
@@ -70,6 +92,8 @@ let nextRequestId = 1;
 const pending = new Map();
 let keepaliveTimer = null;
 let leaving = null;
+// The relay's `unauthorized` error, kept to explain the close that follows it.
+let refusal = null;
 
 function signalingUrl() {
   // Resolved against the page, so /ws when the page is served at /.
@@ -77,13 +101,15 @@ function signalingUrl() {
   url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
   url.search = '';
   url.hash = '';
+  if (accessToken) url.searchParams.set('access_token', accessToken);
   return url.href;
 }
 
 function openSocket() {
   return new Promise((resolve, reject) => {
     const url = signalingUrl();
-    record('ws-connecting', { url });
+    // The token stays out of the log (window.relay.log and the console).
+    record('ws-connecting', { url: url.replace(/access_token=[^&]*/, 'access_token=(token)') });
     ws = new WebSocket(url);
     ws.addEventListener('open', () => {
       record('ws-open');
@@ -94,7 +120,9 @@ function openSocket() {
     ws.addEventListener('close', (ev) => {
       clearInterval(keepaliveTimer);
       record('ws-close', { code: ev.code, reason: ev.reason });
-      const err = new Error(`signaling closed (code ${ev.code})`);
+      const err = new Error(refusal
+        ? `not allowed in: ${refusal.message} (${refusal.reason || refusal.code})`
+        : `signaling closed (code ${ev.code})`);
       reject(err);
       for (const [id, req] of pending) {
         clearTimeout(req.timer);
@@ -196,7 +224,8 @@ function onMessage(data) {
       settle(msg);
       break;
     case 'error':
-      record('relay-error', { code: msg.code, message: msg.message, requestType: msg.requestType });
+      record('relay-error', { code: msg.code, reason: msg.reason, message: msg.message, requestType: msg.requestType });
+      if (msg.code === 'unauthorized') refusal = msg;
       if (!settle(msg)) {
         fail(`relay (${msg.requestType || 'unknown request'})`, new Error(`${msg.code}: ${msg.message}`));
       }
@@ -444,9 +473,10 @@ async function start() {
   $('leave').hidden = false;
   $('leave').addEventListener('click', () => leave());
 
-  // Ask for the camera while signaling connects; the two are independent.
-  const media = navigator.mediaDevices.getUserMedia(MEDIA_CONSTRAINTS);
-  media.catch(() => { /* awaited below */ });
+  // Ask for the camera while signaling connects; the two are independent. A token that may not
+  // publish never asks.
+  const media = mayPublish ? navigator.mediaDevices.getUserMedia(MEDIA_CONSTRAINTS) : null;
+  if (media) media.catch(() => { /* awaited below */ });
 
   setPhase('connecting');
   await openSocket();
@@ -461,6 +491,12 @@ async function start() {
   record('joined', { participantId: joined.participantId, others: (joined.participants || []).length });
   for (const p of joined.participants || []) addParticipant(p);
 
+  if (!media || (joined.permissions && joined.permissions.canPublish === false)) {
+    record('watch-only');
+    setPhase(`in room ${roomName} (watching)`);
+    resolveReady();
+    return;
+  }
   setPhase('starting camera');
   try {
     localStream = await media;

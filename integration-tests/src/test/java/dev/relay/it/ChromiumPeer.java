@@ -114,6 +114,11 @@ final class ChromiumPeer implements AutoCloseable {
         driver.get(httpBase.resolve("/?room=" + enc(room) + "&name=" + enc(label)).toString());
     }
 
+    /** Opens the web client with an access token ({@code ?token=}); it joins the token's room. */
+    void openWithToken(URI httpBase, String token) {
+        driver.get(httpBase.resolve("/?token=" + enc(token)).toString());
+    }
+
     /** Waits for {@code window.relay.ready} (publish answer applied) and returns our participantId. */
     String awaitReady(Duration timeout) {
         Object error = js().executeAsyncScript(

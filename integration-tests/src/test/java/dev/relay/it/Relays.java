@@ -1,5 +1,6 @@
 package dev.relay.it;
 
+import dev.relay.signaling.AccessConfig;
 import dev.relay.signaling.RelayConfig;
 import dev.relay.signaling.RelayServer;
 
@@ -20,7 +21,12 @@ final class Relays {
      * {@code --allow-loopback-in-peer-connection} (Chromium otherwise leaves loopback out of ICE).
      */
     static RelayServer startLoopback() throws Exception {
-        RelayServer relay = RelayServer.start(loopbackConfig());
+        return startLoopback(AccessConfig.defaults());
+    }
+
+    /** With API keys, allowed origins or a metrics port ({@code 0}: a free one). */
+    static RelayServer startLoopback(AccessConfig access) throws Exception {
+        RelayServer relay = RelayServer.start(loopbackConfig().withAccess(access));
         System.out.printf("relay: http 127.0.0.1:%d, media udp 127.0.0.1:%d%n", relay.httpPort(), relay.mediaPort());
         return relay;
     }

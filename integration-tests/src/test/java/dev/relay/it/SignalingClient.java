@@ -9,6 +9,8 @@ import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -21,27 +23,49 @@ final class SignalingClient implements AutoCloseable {
 
     private final WebSocket socket;
     private final LinkedBlockingQueue<String> frames;
+    private final CompletableFuture<Integer> closed;
     /** Frames skipped by {@link #next(Predicate, Duration)}, kept for failure messages. */
     private final List<String> skipped = new ArrayList<>();
 
-    private SignalingClient(WebSocket socket, LinkedBlockingQueue<String> frames) {
+    private SignalingClient(WebSocket socket, LinkedBlockingQueue<String> frames, CompletableFuture<Integer> closed) {
         this.socket = socket;
         this.frames = frames;
+        this.closed = closed;
     }
 
     static SignalingClient connect(URI uri, Duration timeout) throws Exception {
-        return connect(HttpClient.newBuilder().connectTimeout(timeout).build(), uri, timeout);
+        return connect(uri, timeout, Map.of());
+    }
+
+    /** With extra upgrade headers ({@code Origin}, {@code Authorization}). */
+    static SignalingClient connect(URI uri, Duration timeout, Map<String, String> headers) throws Exception {
+        return connect(HttpClient.newBuilder().connectTimeout(timeout).build(), uri, timeout, headers);
     }
 
     /** Over a shared client: many sockets without a selector thread each. */
     static SignalingClient connect(HttpClient client, URI uri, Duration timeout) throws Exception {
+        return connect(client, uri, timeout, Map.of());
+    }
+
+    static SignalingClient connect(HttpClient client, URI uri, Duration timeout, Map<String, String> headers)
+            throws Exception {
         LinkedBlockingQueue<String> frames = new LinkedBlockingQueue<>();
-        WebSocket socket = client
+        Collector collector = new Collector(frames);
+        WebSocket.Builder builder = client
                 .newWebSocketBuilder()
-                .connectTimeout(timeout)
-                .buildAsync(uri, new Collector(frames))
-                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        return new SignalingClient(socket, frames);
+                .connectTimeout(timeout);
+        headers.forEach(builder::header);
+        WebSocket socket = builder.buildAsync(uri, collector).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return new SignalingClient(socket, frames, collector.closed);
+    }
+
+    /** The status code of the relay's close frame; fails if the socket is not closed in time. */
+    int awaitClose(Duration timeout) throws Exception {
+        try {
+            return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("the relay did not close the WebSocket within " + timeout.toMillis() + " ms");
+        }
     }
 
     void send(String text) throws Exception {
@@ -90,6 +114,8 @@ final class SignalingClient implements AutoCloseable {
     private static final class Collector implements WebSocket.Listener {
         private final LinkedBlockingQueue<String> frames;
         private final StringBuilder partial = new StringBuilder();
+        /** The close frame's status code; -1 if the connection dropped without one. */
+        final CompletableFuture<Integer> closed = new CompletableFuture<>();
 
         Collector(LinkedBlockingQueue<String> frames) {
             this.frames = frames;
@@ -104,6 +130,17 @@ final class SignalingClient implements AutoCloseable {
             }
             webSocket.request(1);
             return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closed.complete(statusCode);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            closed.complete(-1);
         }
     }
 }

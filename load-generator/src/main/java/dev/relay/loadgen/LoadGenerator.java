@@ -11,6 +11,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -102,6 +103,19 @@ public final class LoadGenerator implements Callable<Integer> {
     @Option(names = "--json", description = "Also print the report as one JSON object on the last line.")
     boolean json;
 
+    @Option(names = "--api-key", description = "The relay's API key: each peer joins with an access token signed "
+            + "with it, and a child relay gets it (env RELAY_API_KEY). Default: none (a dev-mode relay).")
+    String apiKey = envOr("RELAY_API_KEY");
+
+    @Option(names = "--api-secret", description = "Secret of --api-key (env RELAY_API_SECRET; prefer the variable: a"
+            + " command line is visible to other users).")
+    String apiSecret = envOr("RELAY_API_SECRET");
+
+    private static String envOr(String name) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? null : value;
+    }
+
     private RunReport report;
 
     /** jitsi-srtp logs through java.util.logging; keep its start-up chatter off the report's terminal. */
@@ -129,7 +143,8 @@ public final class LoadGenerator implements Callable<Integer> {
             if (relayUri == null) {
                 System.err.println("starting relay " + config.relayJar() + ", log " + config.relayLog());
                 child = RelayProcess.start(config.relayJar(), config.relayWorkers(), config.relayIoThreads(),
-                        config.relayJvmArgs(), config.relayLog());
+                        config.relayJvmArgs(), config.relayLog(),
+                        config.tokens() == null ? Map.of() : config.tokens().relayEnvironment());
                 RelayProcess relayToKill = child;
                 // Ctrl-C must not leave a relay behind.
                 hook = new Thread(relayToKill::close, "loadgen-kill-relay");
@@ -237,7 +252,15 @@ public final class LoadGenerator implements Callable<Integer> {
         return new RunConfig(s, size, rooms, duration, warmup, videoBitrate, keyframeInterval, pacing, loops,
                 decryptEvery,
                 connectTimeout, relay == null ? null : relay.resolve("/").normalize(), relayPid, jar, relayWorkers,
-                relayIoThreads, List.copyOf(relayJvmArgs), log, json);
+                relayIoThreads, List.copyOf(relayJvmArgs), log, json, tokens());
+    }
+
+    private PeerTokens tokens() {
+        try {
+            return PeerTokens.of(apiKey, apiSecret);
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage());
+        }
     }
 
     /** Everything goes to 127.0.0.1: refuse to load anything else. */

@@ -88,9 +88,12 @@ final class Peer implements WebSocket.Listener {
      * when the relay has answered what was sent (joined, and publishAnswer when publishing).
      */
     CompletableFuture<Void> start() {
+        PeerTokens tokens = context.config().tokens();
+        URI signaling = tokens == null ? context.signalingUri()
+                : URI.create(context.signalingUri() + "?access_token=" + tokens.forPeer(plan.name(), plan.room()));
         return context.http().newWebSocketBuilder()
                 .connectTimeout(Duration.ofSeconds(10))
-                .buildAsync(context.signalingUri(), this)
+                .buildAsync(signaling, this)
                 .thenCompose(ws -> {
                     socket = ws;
                     ObjectNode join = JSON.createObjectNode().put("type", "join").put("room", plan.room())

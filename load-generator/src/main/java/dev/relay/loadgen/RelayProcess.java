@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,8 +48,9 @@ final class RelayProcess implements AutoCloseable {
      * @throws IOException if it cannot start or exits or stays silent for a minute; the message
      *         ends with the tail of its log
      */
-    static RelayProcess start(Path jar, Integer workers, Integer ioThreads, List<String> jvmArgs, Path log)
-            throws IOException, InterruptedException {
+    /** @param environment added to the child's (the API key, when the peers carry tokens) */
+    static RelayProcess start(Path jar, Integer workers, Integer ioThreads, List<String> jvmArgs, Path log,
+                              Map<String, String> environment) throws IOException, InterruptedException {
         if (!Files.isRegularFile(jar)) {
             throw new IOException("relay jar " + jar.toAbsolutePath() + " not found; build it with "
                     + "'mvn -B -q -DskipTests install -pl signaling -am' (bin/loadgen does)");
@@ -69,10 +71,9 @@ final class RelayProcess implements AutoCloseable {
             command.addAll(List.of("--io-threads", ioThreads.toString()));
         }
         Files.createDirectories(log.toAbsolutePath().getParent());
-        Process process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         URI uri = URI.create("http://127.0.0.1:" + httpPort);
         RelayProcess relay = new RelayProcess(process, uri, mediaPort, log, command);
         try {

@@ -27,6 +27,7 @@ import java.util.List;
  * @param relayJvmArgs        extra JVM arguments for the child relay
  * @param relayLog            where the child relay's output goes
  * @param json                also print the report as one JSON object
+ * @param tokens              access tokens for the peers (and the child relay's API key), or null
  */
 record RunConfig(
         Scenario scenario,
@@ -47,7 +48,8 @@ record RunConfig(
         Integer relayIoThreads,
         List<String> relayJvmArgs,
         Path relayLog,
-        boolean json) {
+        boolean json,
+        PeerTokens tokens) {
 
     static final int MAX_DURATION_SECONDS = 300;
     static final int MAX_PEERS = 1000;

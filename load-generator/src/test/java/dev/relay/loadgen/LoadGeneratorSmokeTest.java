@@ -64,4 +64,24 @@ class LoadGeneratorSmokeTest {
         assertTrue(report.heapMaxBytes > 0, "relay heap scraped from /metrics");
         assertTrue(report.windowSeconds >= Duration.ofSeconds(3).toMillis() / 1000.0 * 0.9);
     }
+
+    /** With --api-key/--api-secret the child relay requires tokens, and every peer carries one. */
+    @Test
+    @Timeout(value = 90)
+    void shouldJoinWithTokensWhenTheRelayHasKeys(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path jar = Path.of("..", "signaling", "target", "relay.jar");
+        assertTrue(Files.isRegularFile(jar), "relay jar missing at " + jar.toAbsolutePath());
+        Path log = dir.resolve("relay.log");
+        LoadGenerator generator = new LoadGenerator();
+        int exit = new CommandLine(generator).execute("--scenario", "broadcast", "--subscribers", "1",
+                "--duration", "2", "--warmup", "1", "--relay-jar", jar.toString(), "--relay-workers", "1",
+                "--relay-io-threads", "1", "--loops", "1", "--relay-log", log.toString(),
+                "--api-key", "APIloadgen", "--api-secret", "loadgen-secret-0123456789abcdefghijkl");
+        RunReport report = generator.report();
+        assertEquals(0, exit, () -> "exit status; report:\n" + (report == null ? "none" : report.toText()));
+        assertEquals(2, report.streamsFlowing, report::toText);
+        String relayLog = Files.readString(log);
+        assertTrue(relayLog.contains("access tokens required"), "the child relay had the key: " + relayLog);
+        assertTrue(!relayLog.contains("loadgen-secret"), "no secret in the relay's log");
+    }
 }

@@ -1,13 +1,24 @@
 package dev.relay.signaling;
 
-/** One signaling WebSocket. {@link #participant} is set by a successful join; control thread only. */
+import dev.relay.signaling.auth.AccessToken;
+
+/**
+ * One signaling WebSocket. {@link #participant} is set by a successful join; control thread only.
+ * {@link #token} is what the upgrade's access token granted (null in dev mode).
+ */
 final class Connection {
     final Outbox outbox;
     final String remote;
+    final AccessToken token;
     Participant participant;
 
     Connection(Outbox outbox, String remote) {
+        this(outbox, remote, null);
+    }
+
+    Connection(Outbox outbox, String remote, AccessToken token) {
         this.outbox = outbox;
         this.remote = remote;
+        this.token = token;
     }
 }

@@ -2,6 +2,9 @@ package dev.relay.signaling;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.relay.signaling.auth.AccessControl;
+import dev.relay.signaling.auth.RefusalReason;
+import dev.relay.signaling.auth.TokenRefusedException;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -18,6 +21,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -25,6 +29,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -42,14 +47,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP port: the web client at {@code /}, the signaling WebSocket at {@code /ws}, and
- * plain-text endpoints ({@code /metrics}, {@code /healthz}) registered by the caller.
+ * The HTTP port: the web client at {@code /}, the signaling WebSocket at {@code /ws} (behind the
+ * {@link WebSocketGate}), and plain-text endpoints ({@code /metrics}, {@code /healthz})
+ * registered by the caller. Also the metrics port, which serves only text endpoints.
  */
 final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
     private static final AttributeKey<Connection> CONNECTION = AttributeKey.valueOf("relay.connection");
     /** Frames up to 1 MiB are read so an oversized message gets a bad_json reply, not a hang-up. */
     private static final int MAX_FRAME_BYTES = 1 << 20;
+    /**
+     * Netty's default request line limit is 4 KiB; a 4 KiB token in {@code ?access_token=} must
+     * reach the verifier, which refuses it with a reason, instead of failing the HTTP decode.
+     */
+    private static final int MAX_REQUEST_LINE_BYTES = 8192;
+    /** Metrics and health requests have no body worth reading. */
+    private static final int MAX_TEXT_REQUEST_BYTES = 8192;
     private static final Map<String, String> STATIC_FILES = Map.of(
             "/", "index.html",
             "/index.html", "index.html",
@@ -64,25 +77,47 @@ final class HttpServer implements AutoCloseable {
         this.channel = channel;
     }
 
-    static HttpServer start(String bindAddress, int port, SignalingService signaling,
+    /** The public port: web client, signaling WebSocket, and {@code textEndpoints}. */
+    static HttpServer start(String bindAddress, int port, SignalingService signaling, AccessControl access,
                             Map<String, Supplier<String>> textEndpoints) throws InterruptedException {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("http", true),
-                NioIoHandler.newFactory());
         WebSocketServerProtocolConfig wsConfig = WebSocketServerProtocolConfig.newBuilder()
-                .websocketPath("/ws").maxFramePayloadLength(MAX_FRAME_BYTES).checkStartsWith(false).build();
+                .websocketPath(WebSocketGate.PATH).maxFramePayloadLength(MAX_FRAME_BYTES).checkStartsWith(false)
+                .build();
+        WebSocketGate gate = new WebSocketGate(access);
+        HttpDecoderConfig decoder = new HttpDecoderConfig().setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES);
+        return start("http", bindAddress, port, new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline().addLast(new HttpServerCodec(decoder), new HttpObjectAggregator(MAX_FRAME_BYTES),
+                        gate,
+                        new WebSocketServerProtocolHandler(wsConfig),
+                        // RFC 6455 §5.4: a message may arrive in several frames (Java's
+                        // client splits at 16 KiB); signaling handles whole messages.
+                        new WebSocketFrameAggregator(MAX_FRAME_BYTES),
+                        new FrameHandler(signaling),
+                        new RequestHandler(textEndpoints, true));
+            }
+        });
+    }
+
+    /** A port with only {@code textEndpoints} ({@code --metrics-port}): no web client, no WebSocket. */
+    static HttpServer startText(String bindAddress, int port, Map<String, Supplier<String>> textEndpoints)
+            throws InterruptedException {
+        return start("metrics-http", bindAddress, port, new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_TEXT_REQUEST_BYTES),
+                        new RequestHandler(textEndpoints, false));
+            }
+        });
+    }
+
+    private static HttpServer start(String threadName, String bindAddress, int port,
+                                    ChannelInitializer<SocketChannel> initializer) throws InterruptedException {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory(threadName, true),
+                NioIoHandler.newFactory());
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_FRAME_BYTES),
-                                new WebSocketServerProtocolHandler(wsConfig),
-                                // RFC 6455 §5.4: a message may arrive in several frames (Java's
-                                // client splits at 16 KiB); signaling handles whole messages.
-                                new WebSocketFrameAggregator(MAX_FRAME_BYTES),
-                                new FrameHandler(signaling),
-                                new RequestHandler(textEndpoints));
-                    }
-                });
+                .childHandler(initializer);
         try {
             Channel channel = bootstrap.bind(new InetSocketAddress(bindAddress, port)).sync().channel();
             return new HttpServer(group, channel);
@@ -114,6 +149,12 @@ final class HttpServer implements AutoCloseable {
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
             if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
                 Channel ch = ctx.channel();
+                WebSocketGate.Admission admission = ch.attr(WebSocketGate.ADMISSION).getAndSet(null);
+                if (admission == null || admission.refusal() != null) {
+                    refuse(ch, admission);
+                    super.userEventTriggered(ctx, evt);
+                    return;
+                }
                 Outbox outbox = new Outbox() {
                     @Override
                     public void send(ObjectNode message) {
@@ -128,10 +169,28 @@ final class HttpServer implements AutoCloseable {
                     public void close() {
                         ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
                     }
+
+                    @Override
+                    public void close(int statusCode, String reason) {
+                        ch.writeAndFlush(new CloseWebSocketFrame(statusCode, reason))
+                                .addListener(ChannelFutureListener.CLOSE);
+                    }
                 };
-                ch.attr(CONNECTION).set(new Connection(outbox, String.valueOf(ch.remoteAddress())));
+                ch.attr(CONNECTION).set(new Connection(outbox, String.valueOf(ch.remoteAddress()),
+                        admission.token()));
             }
             super.userEventTriggered(ctx, evt);
+        }
+
+        /** The upgrade's token was refused: the error, then the close; no signaling connection. */
+        private void refuse(Channel ch, WebSocketGate.Admission admission) throws JsonProcessingException {
+            TokenRefusedException refusal = admission != null ? admission.refusal()
+                    : new TokenRefusedException(RefusalReason.MISSING, "no access token on this connection");
+            String reason = refusal.reason().wireName();
+            ch.write(new TextWebSocketFrame(signaling.mapper().writeValueAsString(
+                    Messages.unauthorized(reason, refusal.getMessage()))));
+            ch.writeAndFlush(new CloseWebSocketFrame(MessageDispatcher.CLOSE_POLICY_VIOLATION,
+                    Messages.UNAUTHORIZED + ": " + reason)).addListener(ChannelFutureListener.CLOSE);
         }
 
         @Override
@@ -163,12 +222,14 @@ final class HttpServer implements AutoCloseable {
         }
     }
 
-    /** Plain HTTP: static web client files and text endpoints. */
+    /** Plain HTTP: static web client files (on the public port) and text endpoints. */
     private static final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final Map<String, Supplier<String>> textEndpoints;
+        private final boolean webClient;
 
-        RequestHandler(Map<String, Supplier<String>> textEndpoints) {
+        RequestHandler(Map<String, Supplier<String>> textEndpoints, boolean webClient) {
             this.textEndpoints = textEndpoints;
+            this.webClient = webClient;
         }
 
         @Override
@@ -184,7 +245,7 @@ final class HttpServer implements AutoCloseable {
                         endpoint.get());
                 return;
             }
-            String file = STATIC_FILES.get(path);
+            String file = webClient ? STATIC_FILES.get(path) : null;
             if (file == null) {
                 respond(ctx, request, HttpResponseStatus.NOT_FOUND, "text/plain", "not found\n");
                 return;
@@ -200,21 +261,31 @@ final class HttpServer implements AutoCloseable {
                         new String(in.readAllBytes(), StandardCharsets.UTF_8));
             }
         }
+    }
 
-        private static void respond(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status,
-                                    String contentType, String body) {
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                    Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
-            response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
-            response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
-            HttpUtil.setContentLength(response, response.content().readableBytes());
-            boolean keepAlive = HttpUtil.isKeepAlive(request);
-            HttpUtil.setKeepAlive(response, keepAlive);
-            if (keepAlive) {
-                ctx.writeAndFlush(response);
-            } else {
-                ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-            }
+    /** A complete response; the connection stays open if the request asked for keep-alive. */
+    static void respond(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status,
+                        String contentType, String body) {
+        respond(ctx, status, contentType, body, HttpUtil.isKeepAlive(request));
+    }
+
+    /** A complete response, then the connection closes (a refused upgrade). */
+    static void respondAndClose(ChannelHandlerContext ctx, HttpResponseStatus status, String body) {
+        respond(ctx, status, "text/plain; charset=utf-8", body, false);
+    }
+
+    private static void respond(ChannelHandlerContext ctx, HttpResponseStatus status, String contentType, String body,
+                                boolean keepAlive) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        HttpUtil.setContentLength(response, response.content().readableBytes());
+        HttpUtil.setKeepAlive(response, keepAlive);
+        if (keepAlive) {
+            ctx.writeAndFlush(response);
+        } else {
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         }
     }
 }

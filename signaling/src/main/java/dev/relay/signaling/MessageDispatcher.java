@@ -7,6 +7,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.relay.signaling.auth.AccessControl;
+import dev.relay.signaling.auth.TokenRefusedException;
+import dev.relay.signaling.auth.VideoGrant;
 import dev.relay.signaling.events.LeaveReason;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
@@ -18,19 +21,23 @@ import org.slf4j.LoggerFactory;
  * request's fields and the connection's state, routes it to the {@link Requests} that does the
  * work, and turns a refusal into the {@code error} reply ("Errors"), counted for metrics. It
  * also owns which participant a connection is (set by {@code join}, cleared by {@code leave} or
- * the socket closing). Control thread only, except {@link #rejectedMessages}.
+ * the socket closing), and checks what the connection's access token grants: the room at
+ * {@code join}, {@code canPublish} at {@code publish} (docs/signaling.md "Authentication").
+ * Control thread only, except {@link #rejectedMessages}.
  */
 final class MessageDispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(MessageDispatcher.class);
     /** Larger frames are refused before parsing: no SDP the relay accepts comes near it. */
     static final int MAX_MESSAGE_CHARS = 64 * 1024;
-    private static final Pattern ROOM_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    static final Pattern ROOM_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final int MAX_NAME_CHARS = 64;
+    /** RFC 6455 §7.4.1 "policy violation": the close code after an {@code unauthorized} error. */
+    static final int CLOSE_POLICY_VIOLATION = 1008;
 
     /** What each request does, once decoded and validated. */
     interface Requests {
-        /** Joins the room and sends {@code joined}; returns the new participant. */
-        Participant join(Connection connection, String room, String name, JsonNode id);
+        /** Joins the room with what {@code grant} allows and sends {@code joined}; returns the new participant. */
+        Participant join(Connection connection, String room, String name, VideoGrant grant, JsonNode id);
 
         void publish(Participant participant, String offerSdp, JsonNode id) throws SignalingException;
 
@@ -41,11 +48,18 @@ final class MessageDispatcher {
 
     private final ObjectMapper mapper;
     private final Requests requests;
+    private final AccessControl access;
     private final AtomicLong rejectedMessages = new AtomicLong();
 
+    /** Dev mode: no tokens. */
     MessageDispatcher(ObjectMapper mapper, Requests requests) {
+        this(mapper, requests, AccessControl.open());
+    }
+
+    MessageDispatcher(ObjectMapper mapper, Requests requests, AccessControl access) {
         this.mapper = mapper;
         this.requests = requests;
+        this.access = access;
     }
 
     /** Messages answered with an error, for metrics; any thread. */
@@ -78,7 +92,11 @@ final class MessageDispatcher {
             dispatch(connection, type, node, id);
         } catch (SignalingException e) {
             rejectedMessages.incrementAndGet();
-            ObjectNode error = message("error").put("code", e.code()).put("message", e.getMessage());
+            ObjectNode error = message("error").put("code", e.code());
+            if (e.reason() != null) {
+                error.put("reason", e.reason());
+            }
+            error.put("message", e.getMessage());
             if (type != null) {
                 error.put("requestType", type);
             }
@@ -86,6 +104,10 @@ final class MessageDispatcher {
                 error.set("id", id);
             }
             connection.outbox.send(error);
+            if (e.code().equals(Messages.UNAUTHORIZED)) {
+                // The one error that ends the connection: it needs a new token, so a new socket.
+                connection.outbox.close(CLOSE_POLICY_VIOLATION, Messages.UNAUTHORIZED + ": " + e.reason());
+            }
         } catch (RuntimeException e) {
             rejectedMessages.incrementAndGet();
             LOG.error("internal error handling {} from {}", type, connection.remote, e);
@@ -105,7 +127,7 @@ final class MessageDispatcher {
         switch (type) {
             case "ping" -> connection.outbox.send(withId(message("pong"), id));
             case "join" -> join(connection, node, id);
-            case "publish" -> requests.publish(joined(connection, type), text(node, "sdp"), id);
+            case "publish" -> requests.publish(mayPublish(joined(connection, type)), text(node, "sdp"), id);
             case "subscribeAnswer" -> requests.subscribeAnswer(joined(connection, type), text(node, "sdp"),
                     integer(node, "version"));
             case "candidate" -> {
@@ -137,7 +159,27 @@ final class MessageDispatcher {
         if (name.length() > MAX_NAME_CHARS) {
             throw SignalingException.badRequest("name longer than " + MAX_NAME_CHARS + " characters");
         }
-        connection.participant = requests.join(connection, room, name, id);
+        VideoGrant grant;
+        try {
+            grant = access.join(connection.token, room);
+        } catch (TokenRefusedException e) {
+            throw new SignalingException(Messages.UNAUTHORIZED, e.reason().wireName(), e.getMessage());
+        }
+        if (connection.token != null) {
+            // The token says who this is; a name in the request cannot override it.
+            name = connection.token.displayName();
+        }
+        connection.participant = requests.join(connection, room, name, grant, id);
+    }
+
+    private static Participant mayPublish(Participant participant) throws SignalingException {
+        VideoGrant grant = participant.grant();
+        if (!grant.mayPublish()) {
+            throw new SignalingException("forbidden", grant.hidden()
+                    ? "a hidden participant may not publish: its tracks would announce it"
+                    : "the access token does not grant canPublish");
+        }
+        return participant;
     }
 
     /**

@@ -8,4 +8,12 @@ interface Outbox {
 
     /** Closes the connection after what was sent. */
     void close();
+
+    /**
+     * Closes the connection after what was sent, with a WebSocket close frame (RFC 6455 §7.4)
+     * that tells the client why.
+     */
+    default void close(int statusCode, String reason) {
+        close();
+    }
 }

@@ -1,5 +1,7 @@
 package dev.relay.signaling;
 
+import dev.relay.signaling.auth.VideoGrant;
+
 /**
  * One client in a Room: its publish side (Transport, Producers) and its subscribe side
  * (Transport, slots, offer/answer state). Control thread only.
@@ -9,15 +11,22 @@ final class Participant {
     private final String name;
     private final Room room;
     private final Outbox outbox;
+    private final VideoGrant grant;
     private final PublishState publish = new PublishState();
     private final SubscribeNegotiation subscribe = new SubscribeNegotiation();
     private boolean left;
 
+    /** With every grant (dev mode). */
     Participant(String id, String name, Room room, Outbox outbox) {
+        this(id, name, room, outbox, VideoGrant.unrestricted(room == null ? null : room.name()));
+    }
+
+    Participant(String id, String name, Room room, Outbox outbox, VideoGrant grant) {
         this.id = id;
         this.name = name;
         this.room = room;
         this.outbox = outbox;
+        this.grant = grant;
     }
 
     String id() {
@@ -34,6 +43,11 @@ final class Participant {
 
     Outbox outbox() {
         return outbox;
+    }
+
+    /** What its token lets it do (docs/signaling.md "Authentication"). */
+    VideoGrant grant() {
+        return grant;
     }
 
     PublishState publish() {

@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param iceTimeout          a participant whose established Transport has had no valid STUN check for
  *                            this long is removed with reason {@code ice_failed} (RFC 7675: 30 s)
  * @param dtls                caps and timeout of DTLS handshakes (docs/operations.md "DTLS handshakes")
+ * @param access              API keys, allowed origins, where {@code /metrics} is served
  */
 public record RelayConfig(
         String bindAddress,
@@ -29,7 +30,8 @@ public record RelayConfig(
         int workerThreads,
         EventsConfig events,
         Duration iceTimeout,
-        DtlsHandshakes.Limits dtls) {
+        DtlsHandshakes.Limits dtls,
+        AccessConfig access) {
 
     /** RFC 7675 §5.1: consent expires 30 s after the last successful check. */
     public static final Duration DEFAULT_ICE_TIMEOUT = Duration.ofSeconds(30);
@@ -38,16 +40,18 @@ public record RelayConfig(
         Objects.requireNonNull(events, "events");
         Objects.requireNonNull(iceTimeout, "iceTimeout");
         Objects.requireNonNull(dtls, "dtls");
+        Objects.requireNonNull(access, "access");
         if (iceTimeout.isNegative() || iceTimeout.isZero()) {
             throw new IllegalArgumentException("ICE timeout must be positive");
         }
     }
 
-    /** Media and HTTP settings only; events to the log, default ICE timeout and DTLS limits. */
+    /** Media and HTTP settings only; events to the log, default ICE timeout and DTLS limits, dev-mode access. */
     public RelayConfig(String bindAddress, int httpPort, int mediaPort, List<String> advertisedAddresses,
                        int ioThreads, int workerThreads) {
         this(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads,
-                EventsConfig.defaults(), DEFAULT_ICE_TIMEOUT, DtlsHandshakes.Limits.defaults());
+                EventsConfig.defaults(), DEFAULT_ICE_TIMEOUT, DtlsHandshakes.Limits.defaults(),
+                AccessConfig.defaults());
     }
 
     public static RelayConfig defaults() {
@@ -57,36 +61,41 @@ public record RelayConfig(
 
     public RelayConfig withHttpPort(int port) {
         return new RelayConfig(bindAddress, port, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls);
+                iceTimeout, dtls, access);
     }
 
     public RelayConfig withMediaPort(int port) {
         return new RelayConfig(bindAddress, httpPort, port, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls);
+                iceTimeout, dtls, access);
     }
 
     public RelayConfig withBindAddress(String address) {
         return new RelayConfig(address, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls);
+                iceTimeout, dtls, access);
     }
 
     public RelayConfig withAdvertisedAddresses(List<String> addresses) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, List.copyOf(addresses), ioThreads, workerThreads,
-                events, iceTimeout, dtls);
+                events, iceTimeout, dtls, access);
     }
 
     public RelayConfig withEvents(EventsConfig eventsConfig) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads,
-                eventsConfig, iceTimeout, dtls);
+                eventsConfig, iceTimeout, dtls, access);
     }
 
     public RelayConfig withIceTimeout(Duration timeout) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                timeout, dtls);
+                timeout, dtls, access);
     }
 
     public RelayConfig withDtls(DtlsHandshakes.Limits limits) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, limits);
+                iceTimeout, limits, access);
+    }
+
+    public RelayConfig withAccess(AccessConfig accessConfig) {
+        return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
+                iceTimeout, dtls, accessConfig);
     }
 }

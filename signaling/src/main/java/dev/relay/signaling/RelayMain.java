@@ -1,5 +1,6 @@
 package dev.relay.signaling;
 
+import dev.relay.signaling.auth.OriginPolicy;
 import dev.relay.signaling.events.EventsConfig;
 import dev.relay.transport.dtls.DtlsHandshakes;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -18,10 +20,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** Command-line entry point: starts the relay with embedded defaults and prints the client URL. */
-@Command(name = "relay", mixinStandardHelpOptions = true,
+/**
+ * Command-line entry point: starts the relay with embedded defaults and prints the client URL;
+ * {@code relay token} prints an access token instead.
+ */
+@Command(name = "relay", mixinStandardHelpOptions = true, subcommands = TokenCommand.class,
         description = "WebRTC selective forwarding unit with WebSocket signaling.")
 public final class RelayMain implements Callable<Integer> {
     @Option(names = "--bind", description = "Address to bind HTTP and media sockets (default: ${DEFAULT-VALUE}).")
@@ -101,14 +109,37 @@ public final class RelayMain implements Callable<Integer> {
             description = "Per-participant quality sample interval, e.g. 10s, 500ms; 0 disables (default: 10s).")
     Duration qualityInterval = parseDuration(envOr("RELAY_QUALITY_INTERVAL", "10s"));
 
+    @Mixin
+    KeyOptions keys = new KeyOptions();
+
+    @Option(names = "--allowed-origins", split = ",", paramLabel = "ORIGIN",
+            description = "Pages (Origin header) that may open the signaling WebSocket, e.g. "
+                    + "https://meet.example.com; * for any. Default: the relay's own origin, plus localhost, "
+                    + "127.0.0.1 and [::1] on any port (env RELAY_ALLOWED_ORIGINS).")
+    List<String> allowedOrigins = splitOrEmpty(envOr("RELAY_ALLOWED_ORIGINS", null));
+
+    @Option(names = "--metrics-port",
+            description = "Serve /metrics and /healthz on this port and no longer /metrics on the HTTP port "
+                    + "(env RELAY_METRICS_PORT). Default: /metrics on the HTTP port.")
+    Integer metricsPort = envOr("RELAY_METRICS_PORT", null) == null ? null
+            : Integer.valueOf(envOr("RELAY_METRICS_PORT", null));
+
+    @Option(names = "--metrics-bind",
+            description = "Address the metrics port binds to (env RELAY_METRICS_BIND; default: --bind).")
+    String metricsBind = envOr("RELAY_METRICS_BIND", null);
+
+    @Spec
+    CommandSpec spec;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new RelayMain()).execute(args));
     }
 
     @Override
     public Integer call() throws Exception {
+        AccessConfig access = accessConfig();
         RelayConfig config = new RelayConfig(bind, httpPort, mediaPort, advertise, ioThreads, workerThreads,
-                eventsConfig(), iceTimeout, dtlsLimits());
+                eventsConfig(), iceTimeout, dtlsLimits(), access);
         RelayServer server = RelayServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -116,8 +147,13 @@ public final class RelayMain implements Callable<Integer> {
             stopped.countDown();
         }, "relay-shutdown"));
         String host = advertise.get(0);
-        System.out.println("relay ready: open http://" + (host.equals("127.0.0.1") ? "localhost" : host) + ":"
-                + server.httpPort() + "/?room=demo in two browser tabs");
+        String base = "http://" + (host.equals("127.0.0.1") ? "localhost" : host) + ":" + server.httpPort();
+        if (access.keys().isEmpty()) {
+            System.out.println("relay ready (dev mode, no tokens): open " + base + "/?room=demo in two browser tabs");
+        } else {
+            System.out.println("relay ready: bin/relay token --room demo --identity NAME prints a token; open "
+                    + base + "/?token=TOKEN");
+        }
         stopped.await();
         return 0;
     }
@@ -125,6 +161,19 @@ public final class RelayMain implements Callable<Integer> {
     DtlsHandshakes.Limits dtlsLimits() {
         return DtlsHandshakes.Limits.defaults().withMaxHandshakes(dtlsMaxHandshakes)
                 .withMaxHandshakesPerAddress(dtlsMaxHandshakesPerIp).withTimeout(dtlsHandshakeTimeout);
+    }
+
+    AccessConfig accessConfig() throws IOException {
+        try {
+            return new AccessConfig(keys.load(), OriginPolicy.parse(allowedOrigins), metricsBind,
+                    metricsPort == null ? OptionalInt.empty() : OptionalInt.of(metricsPort));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    private static List<String> splitOrEmpty(String value) {
+        return value == null ? List.of() : List.of(value.split(","));
     }
 
     EventsConfig eventsConfig() throws IOException {
@@ -171,11 +220,11 @@ public final class RelayMain implements Callable<Integer> {
         }
     }
 
-    private static Path pathOrNull(String value) {
+    static Path pathOrNull(String value) {
         return value == null ? null : Path.of(value);
     }
 
-    private static String envOr(String name, String fallback) {
+    static String envOr(String name, String fallback) {
         String value = System.getenv(name);
         return value == null || value.isBlank() ? fallback : value;
     }

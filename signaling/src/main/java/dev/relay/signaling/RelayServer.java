@@ -3,6 +3,8 @@ package dev.relay.signaling;
 import dev.relay.metrics.RelayMetrics;
 import dev.relay.sfu.MediaWorker;
 import dev.relay.sfu.MediaWorkers;
+import dev.relay.signaling.auth.AccessControl;
+import dev.relay.signaling.auth.RefusalReason;
 import dev.relay.signaling.events.CloudEventEmitter;
 import dev.relay.signaling.events.EventSink;
 import dev.relay.signaling.events.SessionEvents;
@@ -15,6 +17,7 @@ import dev.relay.transport.dtls.DtlsCertificate;
 import dev.relay.transport.dtls.DtlsFailure;
 import dev.relay.transport.dtls.DtlsHandshakes;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -37,13 +40,14 @@ public final class RelayServer implements AutoCloseable {
     private final DtlsHandshakes dtlsHandshakes;
     private final SignalingService signaling;
     private final HttpServer http;
+    private final HttpServer metricsHttp;
     private final DropCounters drops;
     private final RelayMetrics metrics;
     private final SessionEvents events;
 
     private RelayServer(MediaServer media, MediaWorkers workers, ExecutorService control,
-                        DtlsHandshakes dtlsHandshakes, SignalingService signaling, HttpServer http, DropCounters drops,
-                        RelayMetrics metrics, SessionEvents events) {
+                        DtlsHandshakes dtlsHandshakes, SignalingService signaling, HttpServer http,
+                        HttpServer metricsHttp, DropCounters drops, RelayMetrics metrics, SessionEvents events) {
         this.metrics = metrics;
         this.events = events;
         this.media = media;
@@ -52,6 +56,7 @@ public final class RelayServer implements AutoCloseable {
         this.dtlsHandshakes = dtlsHandshakes;
         this.signaling = signaling;
         this.http = http;
+        this.metricsHttp = metricsHttp;
         this.drops = drops;
     }
 
@@ -78,22 +83,36 @@ public final class RelayServer implements AutoCloseable {
         // DTLS handshakes block in Bouncy Castle's API: a bounded pool, at most one thread per
         // handshake in flight and a cap on those (docs/operations.md "DTLS handshakes").
         DtlsHandshakes dtls = new DtlsHandshakes(config.dtls());
+        AccessConfig accessConfig = config.access();
+        AccessControl access = new AccessControl(accessConfig.keys(), accessConfig.allowedOrigins(),
+                InstantSource.system());
         SignalingService signaling = new SignalingService(control, dtls, workers, registry, certificate,
                 config.advertisedAddresses(), media.port(), events, config.iceTimeout(),
-                config.events().qualityInterval());
+                config.events().qualityInterval(), access);
         RelayMetrics metrics = new RelayMetrics();
         registerMetrics(metrics, workers, drops, registry, signaling);
         registerDtlsMetrics(metrics, dtls);
+        registerAccessMetrics(metrics, access);
         if (events instanceof CloudEventEmitter emitter) {
             registerEventMetrics(metrics, emitter);
         }
-        Map<String, Supplier<String>> endpoints = new LinkedHashMap<>();
-        endpoints.put("/healthz", () -> "ok\n");
-        endpoints.put("/metrics", metrics::scrape);
-        HttpServer http;
+        Map<String, Supplier<String>> health = Map.of("/healthz", () -> "ok\n");
+        Map<String, Supplier<String>> withMetrics = new LinkedHashMap<>(health);
+        withMetrics.put("/metrics", metrics::scrape);
+        boolean separateMetrics = accessConfig.metricsPort().isPresent();
+        HttpServer http = null;
+        HttpServer metricsHttp = null;
         try {
-            http = HttpServer.start(config.bindAddress(), config.httpPort(), signaling, endpoints);
+            http = HttpServer.start(config.bindAddress(), config.httpPort(), signaling, access,
+                    separateMetrics ? health : withMetrics);
+            if (separateMetrics) {
+                String bind = accessConfig.metricsBind() != null ? accessConfig.metricsBind() : config.bindAddress();
+                metricsHttp = HttpServer.startText(bind, accessConfig.metricsPort().getAsInt(), withMetrics);
+            }
         } catch (Exception e) {
+            if (http != null) {
+                http.close();
+            }
             control.shutdownNow();
             dtls.close();
             media.close();
@@ -101,10 +120,30 @@ public final class RelayServer implements AutoCloseable {
             throw e;
         }
         signaling.start();
-        RelayServer server = new RelayServer(media, workers, control, dtls, signaling, http, drops, metrics, events);
-        LOG.info("relay listening: http {} media udp {} advertised {}", http.port(), media.port(),
-                config.advertisedAddresses());
+        RelayServer server = new RelayServer(media, workers, control, dtls, signaling, http, metricsHttp, drops,
+                metrics, events);
+        LOG.info("relay listening: http {} media udp {} advertised {}; /metrics on port {}", http.port(),
+                media.port(), config.advertisedAddresses(), server.metricsPort());
+        if (access.tokensRequired()) {
+            LOG.info("access tokens required; API keys {}; WebSocket origins: {}", accessConfig.keys().keys(),
+                    accessConfig.allowedOrigins());
+        } else {
+            LOG.warn("no API keys: access tokens are NOT required, anyone who reaches port {} can join any room "
+                    + "(dev mode; set RELAY_API_KEY and RELAY_API_SECRET for production)", http.port());
+        }
+        if (!separateMetrics && !config.bindAddress().startsWith("127.")) {
+            LOG.info("/metrics is served on the public port {}; production should set --metrics-port", http.port());
+        }
         return server;
+    }
+
+    private static void registerAccessMetrics(RelayMetrics metrics, AccessControl access) {
+        for (RefusalReason reason : RefusalReason.values()) {
+            metrics.counter("relay.auth.refused", "Access tokens refused, by reason (docs/signaling.md "
+                    + "\"Authentication\")", Tags.of("reason", reason.wireName()), access, a -> a.refused(reason));
+        }
+        metrics.counter("relay.origin.refused", "WebSocket upgrades refused (HTTP 403) for their Origin header",
+                Tags.empty(), access, AccessControl::originsRefused);
     }
 
     private static void registerMetrics(RelayMetrics metrics, MediaWorkers workers, DropCounters drops,
@@ -177,6 +216,11 @@ public final class RelayServer implements AutoCloseable {
         return media.port();
     }
 
+    /** The port that serves {@code /metrics}: the metrics port if one is set, else the HTTP port. */
+    public int metricsPort() {
+        return metricsHttp != null ? metricsHttp.port() : http.port();
+    }
+
     @Override
     public void close() {
         try {
@@ -185,6 +229,9 @@ public final class RelayServer implements AutoCloseable {
             LOG.warn("closing participants failed", e);
         }
         http.close();
+        if (metricsHttp != null) {
+            metricsHttp.close();
+        }
         control.shutdownNow();
         try {
             control.awaitTermination(1, TimeUnit.SECONDS);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.relay.sfu.MediaWorkers;
+import dev.relay.signaling.auth.VideoGrant;
 import dev.relay.signaling.events.LeaveReason;
 import dev.relay.signaling.events.QualitySampler;
 import dev.relay.signaling.events.SessionEvents;
@@ -63,12 +64,18 @@ final class Rooms {
         return rooms.get(room.name()) == room;
     }
 
+    /** {@link #join(Connection, String, String, VideoGrant, JsonNode)} with every grant (dev mode). */
+    Participant join(Connection connection, String roomName, String name, JsonNode id) {
+        return join(connection, roomName, name, VideoGrant.unrestricted(roomName), id);
+    }
+
     /**
      * Adds a participant to {@code roomName} (validated by the dispatcher), opening the room if
      * it is not: {@code joined} to the newcomer, {@code participantJoined} to the others, then the
-     * newcomer's first subscribe offer for what they publish.
+     * newcomer's first subscribe offer for what they publish. A hidden participant is neither
+     * announced to the others nor listed to later newcomers.
      */
-    Participant join(Connection connection, String roomName, String name, JsonNode id) {
+    Participant join(Connection connection, String roomName, String name, VideoGrant grant, JsonNode id) {
         Room room = rooms.get(roomName);
         if (room == null) {
             room = new Room(roomName, workers.newRouter(), new QualitySampler(System.nanoTime()));
@@ -78,10 +85,15 @@ final class Rooms {
         }
         String participantId = "p" + nextParticipant++;
         Participant participant = new Participant(participantId, name.isEmpty() ? participantId : name, room,
-                connection.outbox);
+                connection.outbox, grant);
         ObjectNode joined = withId(message("joined"), id).put("participantId", participantId).put("room", roomName);
+        joined.putObject("permissions").put("canPublish", grant.mayPublish()).put("canSubscribe", grant.canSubscribe())
+                .put("canPublishData", grant.canPublishData()).put("hidden", grant.hidden());
         ArrayNode list = joined.putArray("participants");
         for (Participant other : room.participants()) {
+            if (other.grant().hidden()) {
+                continue;
+            }
             ObjectNode entry = list.addObject().put("participantId", other.id()).put("name", other.name());
             ArrayNode tracks = entry.putArray("tracks");
             for (PublishedTrack track : other.publish().tracks()) {
@@ -93,9 +105,11 @@ final class Rooms {
         connection.outbox.send(joined);
         events.participantJoined(roomName, participantId, participant.name());
         for (Participant other : room.others(participant)) {
-            ObjectNode event = message("participantJoined");
-            event.putObject("participant").put("participantId", participantId).put("name", participant.name());
-            other.outbox().send(event);
+            if (!grant.hidden()) {
+                ObjectNode event = message("participantJoined");
+                event.putObject("participant").put("participantId", participantId).put("name", participant.name());
+                other.outbox().send(event);
+            }
             for (PublishedTrack track : other.publish().tracks()) {
                 subscriber.subscribe(participant, track);
             }
@@ -121,8 +135,10 @@ final class Rooms {
         transports.close(room.router(), participant.subscribe().transport());
         room.remove(participant);
         participantCount--;
-        for (Participant other : room.others(participant)) {
-            other.outbox().send(message("participantLeft").put("participantId", participant.id()));
+        if (!participant.grant().hidden()) {
+            for (Participant other : room.others(participant)) {
+                other.outbox().send(message("participantLeft").put("participantId", participant.id()));
+            }
         }
         events.participantLeft(room.name(), participant.id(), reason);
         if (room.isEmpty()) {

@@ -3,6 +3,8 @@ package dev.relay.signaling;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.sfu.MediaWorkers;
+import dev.relay.signaling.auth.AccessControl;
+import dev.relay.signaling.auth.VideoGrant;
 import dev.relay.signaling.events.LeaveReason;
 import dev.relay.signaling.events.SessionEvents;
 import dev.relay.transport.TransportRegistry;
@@ -35,15 +37,25 @@ public final class SignalingService {
     private final ConsentMonitor consent;
     private final QualityMonitor quality;
 
-    /**
-     * @param iceTimeout      a participant whose established Transport gets no valid STUN check for
-     *                        this long is removed ({@code ice_failed}); RFC 7675 consent expiry is 30 s
-     * @param qualityInterval how often quality samples are emitted; zero: never
-     */
+    /** Dev mode: no access tokens. */
     public SignalingService(ScheduledExecutorService control, DtlsHandshakes dtlsHandshakes, MediaWorkers workers,
                             TransportRegistry registry, DtlsCertificate certificate,
                             List<String> advertisedAddresses, int mediaPort, SessionEvents events,
                             Duration iceTimeout, Duration qualityInterval) {
+        this(control, dtlsHandshakes, workers, registry, certificate, advertisedAddresses, mediaPort, events,
+                iceTimeout, qualityInterval, AccessControl.open());
+    }
+
+    /**
+     * @param iceTimeout      a participant whose established Transport gets no valid STUN check for
+     *                        this long is removed ({@code ice_failed}); RFC 7675 consent expiry is 30 s
+     * @param qualityInterval how often quality samples are emitted; zero: never
+     * @param access          the token checks at {@code join} and {@code publish}
+     */
+    public SignalingService(ScheduledExecutorService control, DtlsHandshakes dtlsHandshakes, MediaWorkers workers,
+                            TransportRegistry registry, DtlsCertificate certificate,
+                            List<String> advertisedAddresses, int mediaPort, SessionEvents events,
+                            Duration iceTimeout, Duration qualityInterval, AccessControl access) {
         this.control = control;
         this.qualityInterval = qualityInterval;
         // The o= session id of every SDP this relay sends (RFC 8866 §5.2).
@@ -53,7 +65,7 @@ public final class SignalingService {
         SubscribeNegotiator subscriber = new SubscribeNegotiator(transports, dtls, events, sessionId);
         PublishNegotiator publisher = new PublishNegotiator(transports, dtls, subscriber, events, sessionId);
         this.rooms = new Rooms(workers, transports, publisher, subscriber, events);
-        this.dispatcher = new MessageDispatcher(mapper, new Routes(rooms, publisher, subscriber));
+        this.dispatcher = new MessageDispatcher(mapper, new Routes(rooms, publisher, subscriber), access);
         this.consent = new ConsentMonitor(rooms, iceTimeout, System::nanoTime);
         this.quality = new QualityMonitor(rooms, events, control);
     }
@@ -119,8 +131,8 @@ public final class SignalingService {
     private record Routes(Rooms rooms, PublishNegotiator publisher, SubscribeNegotiator subscriber)
             implements MessageDispatcher.Requests {
         @Override
-        public Participant join(Connection connection, String room, String name, JsonNode id) {
-            return rooms.join(connection, room, name, id);
+        public Participant join(Connection connection, String room, String name, VideoGrant grant, JsonNode id) {
+            return rooms.join(connection, room, name, grant, id);
         }
 
         @Override

@@ -42,6 +42,9 @@ final class SubscribeNegotiator {
      * subscribe Transport opened on first use). The caller sends the offer with {@link #offer}.
      */
     void subscribe(Participant subscriber, PublishedTrack track) {
+        if (!subscriber.grant().canSubscribe()) {
+            return; // its token has canSubscribe: false (docs/signaling.md "Authentication")
+        }
         Room room = subscriber.room();
         SubscribeNegotiation negotiation = subscriber.subscribe();
         if (negotiation.transport() == null) {
@@ -87,7 +90,7 @@ final class SubscribeNegotiator {
 
     /** Sends a new subscribe offer, or remembers to once the outstanding one is answered. */
     void offer(Participant subscriber) {
-        if (subscriber.hasLeft()) {
+        if (subscriber.hasLeft() || !subscriber.grant().canSubscribe()) {
             return;
         }
         SubscribeNegotiation negotiation = subscriber.subscribe();

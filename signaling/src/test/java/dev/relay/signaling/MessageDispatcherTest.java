@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.relay.signaling.auth.VideoGrant;
 import dev.relay.signaling.events.LeaveReason;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,9 +45,9 @@ class MessageDispatcherTest {
         Exception failure;
 
         @Override
-        public Participant join(Connection joining, String room, String name, JsonNode id) {
+        public Participant join(Connection joining, String room, String name, VideoGrant grant, JsonNode id) {
             calls.add("join " + room + " '" + name + "' " + id);
-            return new Participant("p1", name, new Room(room, null, null), joining.outbox);
+            return new Participant("p1", name, new Room(room, null, null), joining.outbox, grant);
         }
 
         @Override

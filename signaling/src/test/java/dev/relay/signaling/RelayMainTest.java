@@ -77,6 +77,66 @@ class RelayMainTest {
         assertEquals(Duration.ofSeconds(15), limits.timeout());
     }
 
+    @Test
+    void shouldPrintTokenTheRelayAccepts() throws Exception {
+        Path keys = dir.resolve("keys");
+        Files.writeString(keys, "APIold: " + "o".repeat(32) + "\nAPInew: " + "n".repeat(40) + "\n");
+        java.io.StringWriter out = new java.io.StringWriter();
+        CommandLine cli = new CommandLine(new RelayMain()).setOut(new java.io.PrintWriter(out));
+        int status = cli.execute("token", "--keys-file", keys.toString(), "--api-key", "APInew", "--room", "r1",
+                "--identity", "alice", "--name", "Alice", "--ttl", "30m", "--no-publish");
+        assertEquals(0, status);
+        String token = out.toString().strip();
+        dev.relay.signaling.auth.AccessToken claims = new dev.relay.signaling.auth.TokenVerifier(
+                dev.relay.signaling.auth.ApiKeys.fromFile(keys), java.time.InstantSource.system()).verify(token);
+        assertEquals("APInew", claims.apiKey());
+        assertEquals("Alice", claims.displayName());
+        assertEquals(new dev.relay.signaling.auth.VideoGrant("r1", true, false, true, true, false), claims.video());
+        assertEquals(Duration.ofMinutes(30), Duration.between(claims.notBefore(), claims.expiresAt()));
+    }
+
+    @Test
+    void shouldRefuseTokenCommandWithoutKeysOrRoom() {
+        java.io.StringWriter err = new java.io.StringWriter();
+        CommandLine cli = new CommandLine(new RelayMain()).setErr(new java.io.PrintWriter(err));
+        // The environment of a test run sets none of the RELAY_* variables.
+        assertEquals(2, cli.execute("token", "--room", "r1", "--identity", "a"));
+        assertTrue(err.toString().contains("no API key"), err.toString());
+        assertEquals(2, cli.execute("token", "--room", "a b", "--identity", "a", "--api-key", "k", "--api-secret",
+                "s".repeat(32)));
+    }
+
+    @Test
+    void shouldMapAccessOptionsWithoutEchoingSecrets() throws Exception {
+        RelayMain main = new RelayMain();
+        CommandLine cli = new CommandLine(main);
+        cli.parseArgs("--api-key", "APIk", "--api-secret", "x".repeat(32), "--allowed-origins",
+                "https://meet.example.com,http://10.0.0.5:8080", "--metrics-port", "9090", "--metrics-bind", "127.0.0.1");
+        AccessConfig access = main.accessConfig();
+        assertEquals(java.util.Set.of("APIk"), access.keys().keys());
+        assertTrue(access.allowedOrigins().allows("http://10.0.0.5:8080", "relay:8080"));
+        assertFalse(access.allowedOrigins().allows("http://localhost:8080", "relay:8080"));
+        assertEquals(java.util.OptionalInt.of(9090), access.metricsPort());
+        assertEquals("127.0.0.1", access.metricsBind());
+        assertFalse(access.toString().contains("x".repeat(32)), access.toString());
+
+        RelayMain shortSecret = new RelayMain();
+        new CommandLine(shortSecret).parseArgs("--api-key", "APIk", "--api-secret", "tooshort");
+        CommandLine.ParameterException e = org.junit.jupiter.api.Assertions.assertThrows(
+                CommandLine.ParameterException.class, shortSecret::accessConfig);
+        assertFalse(e.getMessage().contains("tooshort"), e.getMessage());
+    }
+
+    @Test
+    void shouldDefaultToDevModeAccess() throws Exception {
+        RelayMain main = new RelayMain();
+        new CommandLine(main).parseArgs();
+        AccessConfig access = main.accessConfig();
+        assertTrue(access.keys().isEmpty());
+        assertTrue(access.metricsPort().isEmpty());
+        assertTrue(access.allowedOrigins().allows("http://localhost:5173", "relay:8080"));
+    }
+
     @ParameterizedTest
     @CsvSource({"500ms,PT0.5S", "10s,PT10S", "10,PT10S", "2m,PT2M", "1h,PT1H", "PT3S,PT3S", "0,PT0S"})
     void shouldParseDurations(String text, String iso) {

@@ -37,6 +37,11 @@ final class RoomsFixture implements AutoCloseable {
 
     /** Joins {@code name} to {@code room} on a socket whose messages are {@code "name <- ..."} lines. */
     Participant join(String name, String room) {
+        return join(name, room, dev.relay.signaling.auth.VideoGrant.unrestricted(room));
+    }
+
+    /** {@link #join(String, String)} with what an access token granted. */
+    Participant join(String name, String room, dev.relay.signaling.auth.VideoGrant grant) {
         Outbox outbox = new Outbox() {
             @Override
             public void send(ObjectNode message) {
@@ -49,7 +54,7 @@ final class RoomsFixture implements AutoCloseable {
                 transcript.add(name + " closed");
             }
         };
-        return rooms.join(new Connection(outbox, "test:" + name), room, name, null);
+        return rooms.join(new Connection(outbox, "test:" + name), room, name, grant, null);
     }
 
     /** The last message sent to {@code name}, whole (the transcript cuts SDP short). */

@@ -43,6 +43,9 @@ import org.slf4j.LoggerFactory;
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class SignalingServiceTest {
+    /** What {@code joined} says a participant may do in dev mode (no access tokens). */
+    private static final String ALL_GRANTS = "\"permissions\":{\"canPublish\":true,\"canSubscribe\":true,"
+            + "\"canPublishData\":true,\"hidden\":false}";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final String AUDIO_SSRC = "3405982569";
@@ -84,7 +87,8 @@ class SignalingServiceTest {
         send(alice, "{\"type\":\"join\",\"id\":1,\"room\":\"r\",\"name\":\"alice\"}");
         assertTranscript(
                 "event room.created r",
-                "alice <- {\"type\":\"joined\",\"id\":1,\"participantId\":\"p1\",\"room\":\"r\",\"participants\":[]}",
+                "alice <- {\"type\":\"joined\",\"id\":1,\"participantId\":\"p1\",\"room\":\"r\"," + ALL_GRANTS
+                        + ",\"participants\":[]}",
                 "event participant.joined r p1 alice");
 
         send(alice, publish(2, offer("alice")));
@@ -95,7 +99,8 @@ class SignalingServiceTest {
 
         send(bob, "{\"type\":\"join\",\"room\":\"r\",\"name\":\"bob\"}");
         assertTranscript(
-                "bob <- {\"type\":\"joined\",\"participantId\":\"p2\",\"room\":\"r\",\"participants\":[{\"participantId\":"
+                "bob <- {\"type\":\"joined\",\"participantId\":\"p2\",\"room\":\"r\"," + ALL_GRANTS
+                        + ",\"participants\":[{\"participantId\":"
                         + "\"p1\",\"name\":\"alice\",\"tracks\":[{\"trackId\":\"alice-audio\",\"kind\":\"audio\"},"
                         + "{\"trackId\":\"alice-video\",\"kind\":\"video\"}]}]}",
                 "event participant.joined r p2 bob",
@@ -219,7 +224,7 @@ class SignalingServiceTest {
         send(new Client("c"), "{\"type\":\"join\",\"room\":\"r\",\"name\":null}");
         assertTranscript(
                 "event room.created r",
-                "c <- {\"type\":\"joined\",\"participantId\":\"p1\",\"room\":\"r\",\"participants\":[]}",
+                "c <- {\"type\":\"joined\",\"participantId\":\"p1\",\"room\":\"r\"," + ALL_GRANTS + ",\"participants\":[]}",
                 "event participant.joined r p1 p1");
     }
 
