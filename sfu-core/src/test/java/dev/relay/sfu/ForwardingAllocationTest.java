@@ -117,6 +117,7 @@ class ForwardingAllocationTest {
             }
         }
         assertEquals(reached.length, reachedCount, "every subscriber receives before the measurement");
+        drainUntilQuiet(subscribers);
     }
 
     /**
@@ -143,6 +144,25 @@ class ForwardingAllocationTest {
                     Thread.onSpinWait();
                 }
             } while (received < expected && System.nanoTime() < deadline);
+        }
+        return received + drainUntilQuiet(subscribers);
+    }
+
+    /** Reads until nothing arrives for 200 ms, so no packet of one phase is counted in the next. */
+    private static long drainUntilQuiet(List<LoopbackPeer> subscribers) throws Exception {
+        long received = 0;
+        long quietSince = System.nanoTime();
+        while (System.nanoTime() - quietSince < 200_000_000L) {
+            long got = 0;
+            for (LoopbackPeer subscriber : subscribers) {
+                got += subscriber.drainRtp();
+            }
+            if (got > 0) {
+                received += got;
+                quietSince = System.nanoTime();
+            } else {
+                Thread.sleep(1);
+            }
         }
         return received;
     }
