@@ -54,6 +54,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
     /** Set once the WebSocket joined a room (read on the event loop, written by the control thread). */
     private volatile boolean joined;
     private long unwritableSince = -1;
+    private boolean slowReaderClosed;
 
     ConnectionGuard(Addresses addresses, Limits limits, LimitCounters counters, LogThrottle warnings) {
         this.addresses = addresses;
@@ -147,7 +148,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
     }
 
     /**
-     * True if a write of {@code bytes} may be queued. A socket that already holds several times
+     * True if a message may be queued; any thread (the close it may do is the channel's own). A socket that already holds several times
      * the high water mark is closed at once: its reader is far behind, waiting is only memory.
      */
     boolean mayQueue(Channel ch) {
@@ -155,16 +156,23 @@ final class ConnectionGuard extends ChannelDuplexHandler {
             return true;
         }
         if (ch.bytesBeforeWritable() > 3L * limits.writeBufferHighBytes()) {
-            closeSlowReader(ch, "more than " + 4L * limits.writeBufferHighBytes() + " bytes queued");
+            String why = "more than " + 4L * limits.writeBufferHighBytes() + " bytes queued";
+            if (ch.eventLoop().inEventLoop()) {
+                closeSlowReader(ch, why);
+            } else {
+                ch.eventLoop().execute(() -> closeSlowReader(ch, why));
+            }
             return false;
         }
         return true;
     }
 
+    /** Event loop only. */
     private void closeSlowReader(Channel ch, String why) {
-        if (!ch.isActive()) {
+        if (slowReaderClosed || !ch.isActive()) {
             return;
         }
+        slowReaderClosed = true;
         counters.refused(Limit.SLOW_READER);
         warnings.warn("slow reader", "closed {}: it does not read what the relay sends ({})", ch.remoteAddress(),
                 why);

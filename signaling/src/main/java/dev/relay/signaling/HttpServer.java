@@ -202,8 +202,12 @@ final class HttpServer implements AutoCloseable {
         private final LimitCounters counters;
         private final LogThrottle warnings;
         private final TokenBucket messages;
-        /** Messages refused for the rate since the last one taken; beyond the burst the socket closes. */
-        private int refusedInARow;
+        /**
+         * Refusals a connection may earn: a burst's worth, refilled at one a second. A client that
+         * overshoots once gets errors; one that keeps on is closed within seconds.
+         */
+        private final TokenBucket strikes;
+        private boolean closing;
 
         FrameHandler(SignalingService signaling, ConnectionGuard guard, ChannelGroup webSockets, Limits limits,
                      LimitCounters counters, LogThrottle warnings) {
@@ -214,6 +218,7 @@ final class HttpServer implements AutoCloseable {
             this.counters = counters;
             this.warnings = warnings;
             this.messages = new TokenBucket(limits.messagesPerSecond(), limits.messageBurst(), System::nanoTime);
+            this.strikes = new TokenBucket(1, limits.messageBurst(), System::nanoTime);
         }
 
         @Override
@@ -283,7 +288,6 @@ final class HttpServer implements AutoCloseable {
                 rateLimited(ctx.channel(), connection);
                 return;
             }
-            refusedInARow = 0;
             if (frame instanceof TextWebSocketFrame text) {
                 signaling.onText(connection, text.text());
             } else {
@@ -293,26 +297,27 @@ final class HttpServer implements AutoCloseable {
 
         /**
          * Over the message rate: the message is dropped unread and answered with
-         * {@code rate_limited}; a client that goes on past a burst's worth of refusals is closed
-         * (1008), so even the error replies stay bounded. Decided here, on the event loop, so a
-         * flood never reaches the control thread.
+         * {@code rate_limited}; a client that earns more than a burst's worth of refusals (refilled
+         * at one a second) is closed (1008), so even the error replies stay bounded. Decided here,
+         * on the event loop, so a flood never reaches the control thread.
          */
         private void rateLimited(Channel ch, Connection connection) {
             counters.refused(Limit.MESSAGE_RATE);
             warnings.warn("rate", "{} sends more than {} messages a second; dropping them", connection.remote,
                     limits.messagesPerSecond());
-            if (++refusedInARow > limits.messageBurst()) {
+            if (closing) {
+                return;
+            }
+            if (!strikes.tryTake()) {
+                closing = true;
                 ch.writeAndFlush(new CloseWebSocketFrame(MessageDispatcher.CLOSE_POLICY_VIOLATION,
                         "rate_limited: more than " + limits.messagesPerSecond() + " messages a second"))
                         .addListener(ChannelFutureListener.CLOSE);
-                refusedInARow = Integer.MIN_VALUE; // one close
                 return;
             }
-            if (refusedInARow > 0) {
-                connection.outbox.send(Messages.message("error").put("code", "rate_limited")
-                        .put("message", "more than " + limits.messagesPerSecond() + " messages a second (burst "
-                                + limits.messageBurst() + "): this one was dropped; slow down or be disconnected"));
-            }
+            connection.outbox.send(Messages.message("error").put("code", "rate_limited")
+                    .put("message", "more than " + limits.messagesPerSecond() + " messages a second (burst "
+                            + limits.messageBurst() + "): this one was dropped; slow down or be disconnected"));
         }
 
         @Override
