@@ -11,6 +11,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -55,6 +56,12 @@ final class ConnectionGuard extends ChannelDuplexHandler {
     private volatile boolean joined;
     private long unwritableSince = -1;
     private boolean slowReaderClosed;
+    /**
+     * Cancelled when the channel closes: a pending task holds the whole pipeline, and 1,500
+     * short sessions would otherwise keep theirs until the deadline (SessionCleanupTest).
+     */
+    private ScheduledFuture<?> deadline;
+    private ScheduledFuture<?> slowReaderCheck;
 
     ConnectionGuard(Addresses addresses, Limits limits, LimitCounters counters, LogThrottle warnings) {
         this.addresses = addresses;
@@ -80,7 +87,8 @@ final class ConnectionGuard extends ChannelDuplexHandler {
                         address.getHostAddress(), limits.connectionsPerAddress() + 1, limits.connectionsPerAddress());
             }
         }
-        ctx.executor().schedule(() -> joinDeadline(ctx), limits.joinTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        deadline = ctx.executor().schedule(() -> joinDeadline(ctx), limits.joinTimeout().toMillis(),
+                TimeUnit.MILLISECONDS);
         super.channelActive(ctx);
     }
 
@@ -89,6 +97,12 @@ final class ConnectionGuard extends ChannelDuplexHandler {
         if (address != null) {
             addresses.remove(address);
             address = null;
+        }
+        if (deadline != null) {
+            deadline.cancel(false);
+        }
+        if (slowReaderCheck != null) {
+            slowReaderCheck.cancel(false);
         }
         super.channelInactive(ctx);
     }
@@ -136,7 +150,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
         if (!ch.isWritable() && unwritableSince < 0) {
             long since = System.nanoTime();
             unwritableSince = since;
-            ctx.executor().schedule(() -> {
+            slowReaderCheck = ctx.executor().schedule(() -> {
                 if (unwritableSince == since && !ch.isWritable() && ch.isActive()) {
                     closeSlowReader(ch, "unwritable for " + limits.slowReaderTimeout().toMillis() + " ms");
                 }

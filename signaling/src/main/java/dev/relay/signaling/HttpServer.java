@@ -284,6 +284,9 @@ final class HttpServer implements AutoCloseable {
             if (connection == null) {
                 return;
             }
+            if (closing) {
+                return; // our close frame is on its way; nothing more is read
+            }
             if (!messages.tryTake()) {
                 rateLimited(ctx.channel(), connection);
                 return;
@@ -305,14 +308,14 @@ final class HttpServer implements AutoCloseable {
             counters.refused(Limit.MESSAGE_RATE);
             warnings.warn("rate", "{} sends more than {} messages a second; dropping them", connection.remote,
                     limits.messagesPerSecond());
-            if (closing) {
-                return;
-            }
             if (!strikes.tryTake()) {
                 closing = true;
+                // Not closed at once: the client is still sending, and closing a socket with unread
+                // input resets it, so the client would lose the close frame. Netty closes when
+                // the client answers the close frame (RFC 6455 §5.5.1); this, if it does not.
                 ch.writeAndFlush(new CloseWebSocketFrame(MessageDispatcher.CLOSE_POLICY_VIOLATION,
-                        "rate_limited: more than " + limits.messagesPerSecond() + " messages a second"))
-                        .addListener(ChannelFutureListener.CLOSE);
+                        "rate_limited: more than " + limits.messagesPerSecond() + " messages a second"));
+                ch.eventLoop().schedule(() -> ch.close(), 1, java.util.concurrent.TimeUnit.SECONDS);
                 return;
             }
             connection.outbox.send(Messages.message("error").put("code", "rate_limited")
