@@ -63,9 +63,9 @@ final class SubscribeNegotiator {
         if (negotiation.transport() == null) {
             negotiation.transport(transports.open(room.router()));
         }
-        if (negotiation.slots().size() >= maxSlots) {
-            // m-sections are never removed (RFC 8829 §5.2.2), so each one ever offered is in every
-            // later offer: the cap bounds the offer's size and the browser's work.
+        if (negotiation.slots().size() >= maxSlots && negotiation.needsNewSection(track.kind())) {
+            // m-sections are never removed (RFC 8829 §5.2.2), only recycled once rejected: the cap
+            // bounds the offer's size and the browser's work when many tracks are live at once.
             limitCounters.refused(Limit.SUBSCRIBE_SLOTS);
             subscriber.outbox().send(message("error").put("code", SignalingException.LIMIT_EXCEEDED)
                     .put("reason", Limit.SUBSCRIBE_SLOTS.wireName())
@@ -122,10 +122,7 @@ final class SubscribeNegotiator {
         if (version == SubscribeNegotiation.NO_OFFER) {
             return;
         }
-        List<SubscribeOffer.Slot> slots = new ArrayList<>();
-        for (SubscribeSlot slot : negotiation.slots()) {
-            slots.add(slot.toOfferSlot());
-        }
+        List<SubscribeOffer.Slot> slots = negotiation.offerSlots(version);
         String sdp = SubscribeOffer.build(slots, transports.describe(negotiation.transport()), sessionId, version);
         subscriber.outbox().send(message("subscribeOffer").put("sdp", sdp).put("version", version));
     }
