@@ -69,8 +69,6 @@ class ProductionLimitsTest {
         ExecutionException e = assertThrows(ExecutionException.class, () -> connect(http));
         assertTrue(e.getCause() instanceof WebSocketHandshakeException, e.toString());
         assertEquals(429, ((WebSocketHandshakeException) e.getCause()).getResponse().statusCode());
-        assertTrue(String.valueOf(((WebSocketHandshakeException) e.getCause()).getResponse().body())
-                .contains("connections_per_address") || true);
         assertEquals(1.0, refused("connections_per_address"));
 
         open.get(0).close();
