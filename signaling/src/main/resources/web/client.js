@@ -612,6 +612,8 @@ const relay = {
   tiles: remoteTileIds,
   /** Promise of {publishState, subscribeState, inbound: [...], outbound: [...]}. */
   stats,
+  /** The relay's last subscribe offer as applied (m-sections of departed tracks are recycled). */
+  subscribeSdp: () => (subscribe.pc && subscribe.pc.remoteDescription ? subscribe.pc.remoteDescription.sdp : null),
 };
 window.relay = relay;
 

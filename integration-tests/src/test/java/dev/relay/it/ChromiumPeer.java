@@ -151,6 +151,14 @@ final class ChromiumPeer implements AutoCloseable {
         return participantId;
     }
 
+    /** m-sections in the relay's subscribe offer as the page applied it; 0 before the first. */
+    int subscribeMediaSections() {
+        // Counted in the page: the driver may hand strings back with their line ends changed.
+        Object count = js().executeScript("const sdp = window.relay ? window.relay.subscribeSdp() : null;"
+                + "return sdp == null ? 0 : sdp.split('\\nm=').length - 1;");
+        return ((Number) count).intValue();
+    }
+
     PeerStats stats() {
         return PeerStats.fromScript(js().executeAsyncScript(
                 "const done = arguments[arguments.length - 1];"

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.relay.signaling.Limits;
 import dev.relay.signaling.RelayServer;
 import dev.relay.transport.dtls.DtlsCertificate;
 import dev.relay.transport.dtls.DtlsHandshakes;
@@ -70,8 +71,11 @@ class DtlsFloodTest {
     @Test
     void shouldCompleteABrowserCallWhile300HandshakesStall() throws Exception {
         assumeTrue(ChromiumPeer.chromiumInstalled(), "skipped: " + ChromiumPeer.CHROMIUM + " is not installed");
+        // 300 WebSockets from 127.0.0.1: above the default cap per address (64).
         relay = RelayServer.start(Relays.loopbackConfig()
-                .withDtls(DtlsHandshakes.Limits.defaults().withTimeout(Duration.ofSeconds(60))));
+                .withDtls(DtlsHandshakes.Limits.defaults().withTimeout(Duration.ofSeconds(60)))
+                .withLimits(Limits.defaults().withConnectionsPerAddress(1000)
+                        .withJoinTimeout(Duration.ofSeconds(60))));
         HttpClient http = HttpClient.newBuilder().connectTimeout(REPLY).build();
         byte[] clientHello = clientHello();
         InetSocketAddress media = new InetSocketAddress(InetAddress.getLoopbackAddress(), relay.mediaPort());

@@ -63,7 +63,9 @@ final class RelayProcess implements AutoCloseable {
         command.add("-jar");
         command.add(jar.toString());
         command.addAll(List.of("--bind", "127.0.0.1", "--advertise", "127.0.0.1",
-                "--http-port", Integer.toString(httpPort), "--media-port", Integer.toString(mediaPort)));
+                "--http-port", Integer.toString(httpPort), "--media-port", Integer.toString(mediaPort),
+                // Every peer comes from 127.0.0.1: the relay's cap per address is for the Internet.
+                "--max-connections-per-ip", "100000", "--max-participants-per-room", "100000"));
         if (workers != null) {
             command.addAll(List.of("--workers", workers.toString()));
         }

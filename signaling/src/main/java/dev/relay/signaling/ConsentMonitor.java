@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ConsentMonitor {
     private static final Logger LOG = LoggerFactory.getLogger(ConsentMonitor.class);
+    /** Peers cause these: at most one line per 10 s, with a count of the rest. */
+    private static final LogThrottle WARNINGS = new LogThrottle(LOG, 10_000_000_000L, System::nanoTime);
 
     private final Rooms rooms;
     private final Duration iceTimeout;
@@ -60,7 +62,7 @@ final class ConsentMonitor {
         }
         unchecked = stillUnchecked;
         for (Participant participant : failed) {
-            LOG.warn("{} in room {}: no valid ICE check for {} ms, removing it", participant.id(),
+            WARNINGS.warn("ice_failed", "{} in room {}: no valid ICE check for {} ms, removing it", participant.id(),
                     participant.room().name(), iceTimeout.toMillis());
             participant.outbox().send(message("error").put("code", "ice_failed")
                     .put("message", "no ICE connectivity check from this client for " + iceTimeout.toSeconds()

@@ -17,6 +17,8 @@ import org.slf4j.LoggerFactory;
  */
 final class DtlsStarter {
     private static final Logger LOG = LoggerFactory.getLogger(DtlsStarter.class);
+    /** Peers cause these: at most one line per 10 s and reason, with a count of the rest. */
+    private static final LogThrottle WARNINGS = new LogThrottle(LOG, 10_000_000_000L, System::nanoTime);
 
     private final DtlsCertificate certificate;
     private final DtlsHandshakes handshakes;
@@ -42,7 +44,7 @@ final class DtlsStarter {
 
             @Override
             public void onFailure(String reason, Throwable cause) {
-                LOG.warn("{} DTLS failed for {}: {}", transport, participant.id(), reason);
+                WARNINGS.warn("dtls", "{} DTLS failed for {}: {}", transport, participant.id(), reason);
             }
         };
         try {

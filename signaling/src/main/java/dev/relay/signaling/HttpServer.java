@@ -11,6 +11,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.time.Duration;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -53,7 +59,9 @@ import org.slf4j.LoggerFactory;
  */
 final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
-    private static final AttributeKey<Connection> CONNECTION = AttributeKey.valueOf("relay.connection");
+    static final AttributeKey<Connection> CONNECTION = AttributeKey.valueOf("relay.connection");
+    /** RFC 6455 §7.4.1 "going away": the close code at shutdown. */
+    static final int CLOSE_GOING_AWAY = 1001;
     /** Frames up to 1 MiB are read so an oversized message gets a bad_json reply, not a hang-up. */
     private static final int MAX_FRAME_BYTES = 1 << 20;
     /**
@@ -71,33 +79,54 @@ final class HttpServer implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final Channel channel;
+    /** The open signaling WebSockets, for the close frames at shutdown; empty on the metrics port. */
+    private final ChannelGroup webSockets;
+    private volatile boolean stopping;
 
-    private HttpServer(EventLoopGroup group, Channel channel) {
+    private HttpServer(EventLoopGroup group, Channel channel, ChannelGroup webSockets) {
         this.group = group;
         this.channel = channel;
+        this.webSockets = webSockets;
     }
 
     /** The public port: web client, signaling WebSocket, and {@code textEndpoints}. */
     static HttpServer start(String bindAddress, int port, SignalingService signaling, AccessControl access,
                             Map<String, Supplier<String>> textEndpoints) throws InterruptedException {
+        Limits limits = signaling.limits();
+        LimitCounters counters = signaling.limitCounters();
+        LogThrottle warnings = new LogThrottle(LOG, 10_000_000_000L, System::nanoTime);
+        ConnectionGuard.Addresses addresses = new ConnectionGuard.Addresses();
+        ChannelGroup webSockets = new DefaultChannelGroup("signaling", GlobalEventExecutor.INSTANCE);
+        HttpServer[] self = new HttpServer[1];
         WebSocketServerProtocolConfig wsConfig = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(WebSocketGate.PATH).maxFramePayloadLength(MAX_FRAME_BYTES).checkStartsWith(false)
                 .build();
         WebSocketGate gate = new WebSocketGate(access);
         HttpDecoderConfig decoder = new HttpDecoderConfig().setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES);
-        return start("http", bindAddress, port, new ChannelInitializer<SocketChannel>() {
+        // Netty's default high water mark is 64 KiB; a subscribe offer alone can be larger.
+        WriteBufferWaterMark waterMark = new WriteBufferWaterMark(limits.writeBufferHighBytes() / 2,
+                limits.writeBufferHighBytes());
+        HttpServer server = start("http", bindAddress, port, new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+                if (self[0] != null && self[0].stopping) {
+                    ch.close(); // accepted just before the listening socket closed
+                    return;
+                }
+                ConnectionGuard guard = new ConnectionGuard(addresses, limits, counters, warnings);
                 ch.pipeline().addLast(new HttpServerCodec(decoder), new HttpObjectAggregator(MAX_FRAME_BYTES),
+                        guard,
                         gate,
                         new WebSocketServerProtocolHandler(wsConfig),
                         // RFC 6455 §5.4: a message may arrive in several frames (Java's
                         // client splits at 16 KiB); signaling handles whole messages.
                         new WebSocketFrameAggregator(MAX_FRAME_BYTES),
-                        new FrameHandler(signaling),
+                        new FrameHandler(signaling, guard, webSockets, limits, counters, warnings),
                         new RequestHandler(textEndpoints, true));
             }
-        });
+        }, waterMark, webSockets);
+        self[0] = server;
+        return server;
     }
 
     /** A port with only {@code textEndpoints} ({@code --metrics-port}): no web client, no WebSocket. */
@@ -109,18 +138,20 @@ final class HttpServer implements AutoCloseable {
                 ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_TEXT_REQUEST_BYTES),
                         new RequestHandler(textEndpoints, false));
             }
-        });
+        }, WriteBufferWaterMark.DEFAULT, new DefaultChannelGroup("metrics", GlobalEventExecutor.INSTANCE));
     }
 
     private static HttpServer start(String threadName, String bindAddress, int port,
-                                    ChannelInitializer<SocketChannel> initializer) throws InterruptedException {
+                                    ChannelInitializer<SocketChannel> initializer, WriteBufferWaterMark waterMark,
+                                    ChannelGroup webSockets) throws InterruptedException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory(threadName, true),
                 NioIoHandler.newFactory());
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
                 .childHandler(initializer);
         try {
             Channel channel = bootstrap.bind(new InetSocketAddress(bindAddress, port)).sync().channel();
-            return new HttpServer(group, channel);
+            return new HttpServer(group, channel, webSockets);
         } catch (RuntimeException | InterruptedException e) {
             group.shutdownGracefully();
             throw e;
@@ -131,18 +162,63 @@ final class HttpServer implements AutoCloseable {
         return ((InetSocketAddress) channel.localAddress()).getPort();
     }
 
+    /**
+     * Shutdown, first step: closes the listening socket, so new connections are refused by the
+     * kernel; one accepted meanwhile is closed at once.
+     */
+    void stopAccepting() {
+        stopping = true;
+        channel.close().syncUninterruptibly();
+    }
+
+    /**
+     * Shutdown: every signaling WebSocket gets a close frame 1001 "going away" with
+     * {@code reason}; waits up to {@code timeout} for the sockets to close, then closes the rest.
+     * Returns how many were open.
+     */
+    int goAway(String reason, Duration timeout) {
+        int open = webSockets.size();
+        webSockets.writeAndFlush(new CloseWebSocketFrame(CLOSE_GOING_AWAY, reason));
+        if (!webSockets.newCloseFuture().awaitUninterruptibly(Math.max(0, timeout.toMillis()))) {
+            webSockets.close().awaitUninterruptibly(1000);
+        }
+        return open;
+    }
+
     @Override
     public void close() {
+        stopping = true;
         channel.close().syncUninterruptibly();
+        webSockets.close().awaitUninterruptibly(1000);
         group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     }
 
     /** WebSocket frames of one signaling connection. */
     private static final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
         private final SignalingService signaling;
+        private final ConnectionGuard guard;
+        private final ChannelGroup webSockets;
+        private final Limits limits;
+        private final LimitCounters counters;
+        private final LogThrottle warnings;
+        private final TokenBucket messages;
+        /**
+         * Refusals a connection may earn: a burst's worth, refilled at one a second. A client that
+         * overshoots once gets errors; one that keeps on is closed within seconds.
+         */
+        private final TokenBucket strikes;
+        private boolean closing;
 
-        FrameHandler(SignalingService signaling) {
+        FrameHandler(SignalingService signaling, ConnectionGuard guard, ChannelGroup webSockets, Limits limits,
+                     LimitCounters counters, LogThrottle warnings) {
             this.signaling = signaling;
+            this.guard = guard;
+            this.webSockets = webSockets;
+            this.limits = limits;
+            this.counters = counters;
+            this.warnings = warnings;
+            this.messages = new TokenBucket(limits.messagesPerSecond(), limits.messageBurst(), System::nanoTime);
+            this.strikes = new TokenBucket(1, limits.messageBurst(), System::nanoTime);
         }
 
         @Override
@@ -158,6 +234,9 @@ final class HttpServer implements AutoCloseable {
                 Outbox outbox = new Outbox() {
                     @Override
                     public void send(ObjectNode message) {
+                        if (!guard.mayQueue(ch)) {
+                            return;
+                        }
                         try {
                             ch.writeAndFlush(new TextWebSocketFrame(signaling.mapper().writeValueAsString(message)));
                         } catch (JsonProcessingException e) {
@@ -175,7 +254,13 @@ final class HttpServer implements AutoCloseable {
                         ch.writeAndFlush(new CloseWebSocketFrame(statusCode, reason))
                                 .addListener(ChannelFutureListener.CLOSE);
                     }
+
+                    @Override
+                    public void joined() {
+                        guard.joined();
+                    }
                 };
+                webSockets.add(ch);
                 ch.attr(CONNECTION).set(new Connection(outbox, String.valueOf(ch.remoteAddress()),
                         admission.token()));
             }
@@ -199,11 +284,43 @@ final class HttpServer implements AutoCloseable {
             if (connection == null) {
                 return;
             }
+            if (closing) {
+                return; // our close frame is on its way; nothing more is read
+            }
+            if (!messages.tryTake()) {
+                rateLimited(ctx.channel(), connection);
+                return;
+            }
             if (frame instanceof TextWebSocketFrame text) {
                 signaling.onText(connection, text.text());
             } else {
                 signaling.onText(connection, "\u0000binary frame");
             }
+        }
+
+        /**
+         * Over the message rate: the message is dropped unread and answered with
+         * {@code rate_limited}; a client that earns more than a burst's worth of refusals (refilled
+         * at one a second) is closed (1008), so even the error replies stay bounded. Decided here,
+         * on the event loop, so a flood never reaches the control thread.
+         */
+        private void rateLimited(Channel ch, Connection connection) {
+            counters.refused(Limit.MESSAGE_RATE);
+            warnings.warn("rate", "{} sends more than {} messages a second; dropping them", connection.remote,
+                    limits.messagesPerSecond());
+            if (!strikes.tryTake()) {
+                closing = true;
+                // Not closed at once: the client is still sending, and closing a socket with unread
+                // input resets it, so the client would lose the close frame. Netty closes when
+                // the client answers the close frame (RFC 6455 §5.5.1); this, if it does not.
+                ch.writeAndFlush(new CloseWebSocketFrame(MessageDispatcher.CLOSE_POLICY_VIOLATION,
+                        "rate_limited: more than " + limits.messagesPerSecond() + " messages a second"));
+                ch.eventLoop().schedule(() -> ch.close(), 1, java.util.concurrent.TimeUnit.SECONDS);
+                return;
+            }
+            connection.outbox.send(Messages.message("error").put("code", "rate_limited")
+                    .put("message", "more than " + limits.messagesPerSecond() + " messages a second (burst "
+                            + limits.messageBurst() + "): this one was dropped; slow down or be disconnected"));
         }
 
         @Override

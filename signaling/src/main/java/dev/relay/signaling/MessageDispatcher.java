@@ -37,7 +37,8 @@ final class MessageDispatcher {
     /** What each request does, once decoded and validated. */
     interface Requests {
         /** Joins the room with what {@code grant} allows and sends {@code joined}; returns the new participant. */
-        Participant join(Connection connection, String room, String name, VideoGrant grant, JsonNode id);
+        Participant join(Connection connection, String room, String name, VideoGrant grant, JsonNode id)
+                throws SignalingException;
 
         void publish(Participant participant, String offerSdp, JsonNode id) throws SignalingException;
 
@@ -49,6 +50,9 @@ final class MessageDispatcher {
     private final ObjectMapper mapper;
     private final Requests requests;
     private final AccessControl access;
+    private final Limits limits;
+    private final LimitCounters limitCounters;
+    private final LogThrottle warnings = new LogThrottle(LOG, 10_000_000_000L, System::nanoTime);
     private final AtomicLong rejectedMessages = new AtomicLong();
 
     /** Dev mode: no tokens. */
@@ -57,9 +61,23 @@ final class MessageDispatcher {
     }
 
     MessageDispatcher(ObjectMapper mapper, Requests requests, AccessControl access) {
+        this(mapper, requests, access, Limits.defaults(), new LimitCounters());
+    }
+
+    MessageDispatcher(ObjectMapper mapper, Requests requests, AccessControl access, Limits limits,
+                      LimitCounters limitCounters) {
         this.mapper = mapper;
         this.requests = requests;
         this.access = access;
+        this.limits = limits;
+        this.limitCounters = limitCounters;
+    }
+
+    /**
+     * A frame, decoded: the JSON object, or why it is not one. Made on the socket's event loop
+     * ({@link #decode}), so the control thread never parses a client's bytes.
+     */
+    record Decoded(JsonNode node, SignalingException error) {
     }
 
     /** Messages answered with an error, for metrics; any thread. */
@@ -68,21 +86,36 @@ final class MessageDispatcher {
     }
 
     void onText(Connection connection, String text) {
+        onDecoded(connection, decode(text));
+    }
+
+    /** Parses a frame; any thread (Jackson's ObjectMapper is thread-safe once configured). */
+    Decoded decode(String text) {
+        if (text.length() > MAX_MESSAGE_CHARS) {
+            return new Decoded(null, new SignalingException("bad_json", "message larger than " + MAX_MESSAGE_CHARS
+                    + " characters"));
+        }
+        JsonNode node;
+        try {
+            node = mapper.readTree(text);
+        } catch (JsonProcessingException e) {
+            return new Decoded(null, new SignalingException("bad_json", "not valid JSON: " + e.getOriginalMessage()));
+        }
+        if (node == null || !node.isObject()) {
+            return new Decoded(null, new SignalingException("bad_json", "a message must be a JSON object"));
+        }
+        return new Decoded(node, null);
+    }
+
+    /** Control thread: a decoded frame meets the connection's state. */
+    void onDecoded(Connection connection, Decoded decoded) {
         String type = null;
         JsonNode id = null;
         try {
-            if (text.length() > MAX_MESSAGE_CHARS) {
-                throw new SignalingException("bad_json", "message larger than " + MAX_MESSAGE_CHARS + " characters");
+            if (decoded.error() != null) {
+                throw decoded.error();
             }
-            JsonNode node;
-            try {
-                node = mapper.readTree(text);
-            } catch (JsonProcessingException e) {
-                throw new SignalingException("bad_json", "not valid JSON: " + e.getOriginalMessage());
-            }
-            if (node == null || !node.isObject()) {
-                throw new SignalingException("bad_json", "a message must be a JSON object");
-            }
+            JsonNode node = decoded.node();
             id = node.get("id");
             JsonNode typeNode = node.get("type");
             if (typeNode == null || !typeNode.isTextual()) {
@@ -92,6 +125,11 @@ final class MessageDispatcher {
             dispatch(connection, type, node, id);
         } catch (SignalingException e) {
             rejectedMessages.incrementAndGet();
+            if (e.code().equals(SignalingException.LIMIT_EXCEEDED)) {
+                limitCounters.refused(Limit.valueOf(e.reason().toUpperCase(java.util.Locale.ROOT)));
+                warnings.warn("limit " + e.reason(), "refused {} from {}: {} ({})", type, connection.remote,
+                        e.reason(), e.getMessage());
+            }
             ObjectNode error = message("error").put("code", e.code());
             if (e.reason() != null) {
                 error.put("reason", e.reason());
@@ -127,12 +165,17 @@ final class MessageDispatcher {
         switch (type) {
             case "ping" -> connection.outbox.send(withId(message("pong"), id));
             case "join" -> join(connection, node, id);
-            case "publish" -> requests.publish(mayPublish(joined(connection, type)), text(node, "sdp"), id);
-            case "subscribeAnswer" -> requests.subscribeAnswer(joined(connection, type), text(node, "sdp"),
+            case "publish" -> requests.publish(mayPublish(joined(connection, type)), sdp(node), id);
+            case "subscribeAnswer" -> requests.subscribeAnswer(joined(connection, type), sdp(node),
                     integer(node, "version"));
             case "candidate" -> {
-                joined(connection, type);
-                checkCandidate(node);
+                Participant participant = joined(connection, type);
+                String pc = checkCandidate(node);
+                if (participant.trickledCandidate(pc) > limits.candidatesPerPeerConnection()) {
+                    throw SignalingException.limit(Limit.CANDIDATES, "more than "
+                            + limits.candidatesPerPeerConnection() + " candidates on the " + pc
+                            + " PeerConnection");
+                }
             }
             case "leave" -> {
                 Participant participant = joined(connection, type);
@@ -170,6 +213,7 @@ final class MessageDispatcher {
             name = connection.token.displayName();
         }
         connection.participant = requests.join(connection, room, name, grant, id);
+        connection.outbox.joined();
     }
 
     private static Participant mayPublish(Participant participant) throws SignalingException {
@@ -186,7 +230,7 @@ final class MessageDispatcher {
      * Validated, then ignored: the relay is ICE-lite (RFC 8445 §2.5) and learns the browser's
      * addresses from its checks, so trickled candidates need no action.
      */
-    private static void checkCandidate(JsonNode node) throws SignalingException {
+    private static String checkCandidate(JsonNode node) throws SignalingException {
         String pc = text(node, "pc");
         if (!pc.equals("publish") && !pc.equals("subscribe")) {
             throw SignalingException.badRequest("pc must be 'publish' or 'subscribe'");
@@ -195,6 +239,27 @@ final class MessageDispatcher {
         if (candidate != null && !candidate.isNull() && !candidate.isObject()) {
             throw SignalingException.badRequest("candidate must be an object or null");
         }
+        return pc;
+    }
+
+    /**
+     * The request's SDP, within the size and m-section caps: bounds what one message costs the
+     * control thread to parse and negotiate, before the parser sees it.
+     */
+    private String sdp(JsonNode node) throws SignalingException {
+        String sdp = text(node, "sdp");
+        if (sdp.length() > limits.sdpChars()) {
+            throw SignalingException.limit(Limit.SDP_SIZE, "SDP of " + sdp.length() + " characters; at most "
+                    + limits.sdpChars());
+        }
+        int sections = sdp.startsWith("m=") ? 1 : 0;
+        for (int i = sdp.indexOf("\nm="); i >= 0; i = sdp.indexOf("\nm=", i + 1)) {
+            if (++sections > limits.sdpMediaSections()) {
+                throw SignalingException.limit(Limit.SDP_MEDIA_SECTIONS, "SDP with more than "
+                        + limits.sdpMediaSections() + " m-sections");
+            }
+        }
+        return sdp;
     }
 
     private static Participant joined(Connection connection, String type) throws SignalingException {

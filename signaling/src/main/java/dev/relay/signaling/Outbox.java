@@ -16,4 +16,8 @@ interface Outbox {
     default void close(int statusCode, String reason) {
         close();
     }
+
+    /** The connection joined a room: it is no longer held to the join deadline. */
+    default void joined() {
+    }
 }

@@ -15,6 +15,8 @@ final class Participant {
     private final PublishState publish = new PublishState();
     private final SubscribeNegotiation subscribe = new SubscribeNegotiation();
     private boolean left;
+    private int publishCandidates;
+    private int subscribeCandidates;
 
     /** With every grant (dev mode). */
     Participant(String id, String name, Room room, Outbox outbox) {
@@ -56,6 +58,11 @@ final class Participant {
 
     SubscribeNegotiation subscribe() {
         return subscribe;
+    }
+
+    /** Counts a trickled candidate on {@code pc} ("publish" or "subscribe"); returns the count so far. */
+    int trickledCandidate(String pc) {
+        return pc.equals("publish") ? ++publishCandidates : ++subscribeCandidates;
     }
 
     /** Marks the participant gone; false if it already was, so cleanup runs once. */

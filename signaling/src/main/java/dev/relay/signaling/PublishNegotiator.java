@@ -26,10 +26,18 @@ final class PublishNegotiator {
     private final SubscribeNegotiator subscriber;
     private final SessionEvents events;
     private final long sessionId;
+    private final int maxTracks;
     private int nextProducer = 1;
 
     PublishNegotiator(TransportFactory transports, DtlsStarter dtls, SubscribeNegotiator subscriber,
                       SessionEvents events, long sessionId) {
+        this(transports, dtls, subscriber, events, sessionId, Limits.DEFAULT_TRACKS_PER_PARTICIPANT);
+    }
+
+    /** @param maxTracks the most tracks one participant may publish (m-sections of its offer) */
+    PublishNegotiator(TransportFactory transports, DtlsStarter dtls, SubscribeNegotiator subscriber,
+                      SessionEvents events, long sessionId, int maxTracks) {
+        this.maxTracks = maxTracks;
         this.transports = transports;
         this.dtls = dtls;
         this.subscriber = subscriber;
@@ -55,6 +63,11 @@ final class PublishNegotiator {
                     state.nextAnswerVersion());
         } catch (SdpException e) {
             throw new SignalingException("bad_sdp", e.getMessage());
+        }
+        if (negotiation.tracks().size() > maxTracks) {
+            // Each track is a Producer here and an m-section in every other participant's offer.
+            throw SignalingException.limit(Limit.TRACKS_PER_PARTICIPANT, "the offer has "
+                    + negotiation.tracks().size() + " tracks; at most " + maxTracks + " per participant");
         }
         if (!state.dtlsStarted()) {
             dtls.start(participant, transport, negotiation.remote());

@@ -20,6 +20,7 @@ import java.util.Objects;
  *                            this long is removed with reason {@code ice_failed} (RFC 7675: 30 s)
  * @param dtls                caps and timeout of DTLS handshakes (docs/operations.md "DTLS handshakes")
  * @param access              API keys, allowed origins, where {@code /metrics} is served
+ * @param limits              what one client may hold or send, and the shutdown grace (docs/operations.md "Limits")
  */
 public record RelayConfig(
         String bindAddress,
@@ -31,7 +32,8 @@ public record RelayConfig(
         EventsConfig events,
         Duration iceTimeout,
         DtlsHandshakes.Limits dtls,
-        AccessConfig access) {
+        AccessConfig access,
+        Limits limits) {
 
     /** RFC 7675 §5.1: consent expires 30 s after the last successful check. */
     public static final Duration DEFAULT_ICE_TIMEOUT = Duration.ofSeconds(30);
@@ -41,6 +43,7 @@ public record RelayConfig(
         Objects.requireNonNull(iceTimeout, "iceTimeout");
         Objects.requireNonNull(dtls, "dtls");
         Objects.requireNonNull(access, "access");
+        Objects.requireNonNull(limits, "limits");
         if (iceTimeout.isNegative() || iceTimeout.isZero()) {
             throw new IllegalArgumentException("ICE timeout must be positive");
         }
@@ -51,7 +54,7 @@ public record RelayConfig(
                        int ioThreads, int workerThreads) {
         this(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads,
                 EventsConfig.defaults(), DEFAULT_ICE_TIMEOUT, DtlsHandshakes.Limits.defaults(),
-                AccessConfig.defaults());
+                AccessConfig.defaults(), Limits.defaults());
     }
 
     public static RelayConfig defaults() {
@@ -61,41 +64,46 @@ public record RelayConfig(
 
     public RelayConfig withHttpPort(int port) {
         return new RelayConfig(bindAddress, port, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, access);
+                iceTimeout, dtls, access, limits);
     }
 
     public RelayConfig withMediaPort(int port) {
         return new RelayConfig(bindAddress, httpPort, port, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, access);
+                iceTimeout, dtls, access, limits);
     }
 
     public RelayConfig withBindAddress(String address) {
         return new RelayConfig(address, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, access);
+                iceTimeout, dtls, access, limits);
     }
 
     public RelayConfig withAdvertisedAddresses(List<String> addresses) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, List.copyOf(addresses), ioThreads, workerThreads,
-                events, iceTimeout, dtls, access);
+                events, iceTimeout, dtls, access, limits);
     }
 
     public RelayConfig withEvents(EventsConfig eventsConfig) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads,
-                eventsConfig, iceTimeout, dtls, access);
+                eventsConfig, iceTimeout, dtls, access, limits);
     }
 
     public RelayConfig withIceTimeout(Duration timeout) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                timeout, dtls, access);
+                timeout, dtls, access, limits);
     }
 
-    public RelayConfig withDtls(DtlsHandshakes.Limits limits) {
+    public RelayConfig withDtls(DtlsHandshakes.Limits dtlsLimits) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, limits, access);
+                iceTimeout, dtlsLimits, access, limits);
+    }
+
+    public RelayConfig withLimits(Limits newLimits) {
+        return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
+                iceTimeout, dtls, access, newLimits);
     }
 
     public RelayConfig withAccess(AccessConfig accessConfig) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, accessConfig);
+                iceTimeout, dtls, accessConfig, limits);
     }
 }

@@ -128,6 +128,70 @@ public final class RelayMain implements Callable<Integer> {
             description = "Address the metrics port binds to (env RELAY_METRICS_BIND; default: --bind).")
     String metricsBind = envOr("RELAY_METRICS_BIND", null);
 
+    @Option(names = "--max-connections-per-ip",
+            description = "TCP connections open at once from one source address; more get HTTP 429 "
+                    + "(env RELAY_MAX_CONNECTIONS_PER_IP; default: ${DEFAULT-VALUE}).")
+    int maxConnectionsPerIp = intEnv("RELAY_MAX_CONNECTIONS_PER_IP", Limits.DEFAULT_CONNECTIONS_PER_ADDRESS);
+
+    @Option(names = "--max-rooms", description = "Rooms open on this relay (env RELAY_MAX_ROOMS; default: ${DEFAULT-VALUE}).")
+    int maxRooms = intEnv("RELAY_MAX_ROOMS", Limits.DEFAULT_ROOMS);
+
+    @Option(names = "--max-participants-per-room",
+            description = "Participants in one room (env RELAY_MAX_PARTICIPANTS_PER_ROOM; default: ${DEFAULT-VALUE}).")
+    int maxParticipantsPerRoom = intEnv("RELAY_MAX_PARTICIPANTS_PER_ROOM", Limits.DEFAULT_PARTICIPANTS_PER_ROOM);
+
+    @Option(names = "--max-tracks-per-participant",
+            description = "Tracks (m-sections) in one publish offer (env RELAY_MAX_TRACKS_PER_PARTICIPANT; "
+                    + "default: ${DEFAULT-VALUE}).")
+    int maxTracksPerParticipant = intEnv("RELAY_MAX_TRACKS_PER_PARTICIPANT", Limits.DEFAULT_TRACKS_PER_PARTICIPANT);
+
+    @Option(names = "--max-sdp-size", description = "Characters of one SDP from a client (env RELAY_MAX_SDP_SIZE; "
+            + "default: ${DEFAULT-VALUE}).")
+    int maxSdpSize = intEnv("RELAY_MAX_SDP_SIZE", Limits.DEFAULT_SDP_CHARS);
+
+    @Option(names = "--max-sdp-media-sections",
+            description = "m-sections of one SDP from a client (env RELAY_MAX_SDP_MEDIA_SECTIONS; default: ${DEFAULT-VALUE}).")
+    int maxSdpMediaSections = intEnv("RELAY_MAX_SDP_MEDIA_SECTIONS", Limits.DEFAULT_SDP_MEDIA_SECTIONS);
+
+    @Option(names = "--max-candidates",
+            description = "Trickled candidate messages per PeerConnection (env RELAY_MAX_CANDIDATES; default: ${DEFAULT-VALUE}).")
+    int maxCandidates = intEnv("RELAY_MAX_CANDIDATES", Limits.DEFAULT_CANDIDATES);
+
+    @Option(names = "--max-subscribe-slots",
+            description = "m-sections of one subscriber's PeerConnection; later tracks are not forwarded to it "
+                    + "(env RELAY_MAX_SUBSCRIBE_SLOTS; default: ${DEFAULT-VALUE}).")
+    int maxSubscribeSlots = intEnv("RELAY_MAX_SUBSCRIBE_SLOTS", Limits.DEFAULT_SUBSCRIBE_SLOTS);
+
+    @Option(names = "--join-timeout", converter = DurationConverter.class,
+            description = "Close a connection that has not joined a room after this long (env RELAY_JOIN_TIMEOUT; "
+                    + "default: 10s).")
+    Duration joinTimeout = parseDuration(envOr("RELAY_JOIN_TIMEOUT", "10s"));
+
+    @Option(names = "--message-rate",
+            description = "Signaling messages a second per connection, sustained (env RELAY_MESSAGE_RATE; "
+                    + "default: ${DEFAULT-VALUE}).")
+    int messageRate = intEnv("RELAY_MESSAGE_RATE", Limits.DEFAULT_MESSAGES_PER_SECOND);
+
+    @Option(names = "--message-burst",
+            description = "Signaling messages a connection may send at once above the rate (env RELAY_MESSAGE_BURST; "
+                    + "default: ${DEFAULT-VALUE}).")
+    int messageBurst = intEnv("RELAY_MESSAGE_BURST", Limits.DEFAULT_MESSAGE_BURST);
+
+    @Option(names = "--write-buffer-high",
+            description = "Bytes queued to one WebSocket above which it counts as a slow reader "
+                    + "(env RELAY_WRITE_BUFFER_HIGH; default: ${DEFAULT-VALUE}).")
+    int writeBufferHigh = intEnv("RELAY_WRITE_BUFFER_HIGH", Limits.DEFAULT_WRITE_BUFFER_HIGH_BYTES);
+
+    @Option(names = "--slow-reader-timeout", converter = DurationConverter.class,
+            description = "Close a WebSocket that stays above --write-buffer-high this long "
+                    + "(env RELAY_SLOW_READER_TIMEOUT; default: 5s).")
+    Duration slowReaderTimeout = parseDuration(envOr("RELAY_SLOW_READER_TIMEOUT", "5s"));
+
+    @Option(names = "--shutdown-grace", converter = DurationConverter.class,
+            description = "On SIGTERM: close frames to every client, leave events flushed, exit within this long "
+                    + "(env RELAY_SHUTDOWN_GRACE; default: 10s).")
+    Duration shutdownGrace = parseDuration(envOr("RELAY_SHUTDOWN_GRACE", "10s"));
+
     @Spec
     CommandSpec spec;
 
@@ -139,12 +203,24 @@ public final class RelayMain implements Callable<Integer> {
     public Integer call() throws Exception {
         AccessConfig access = accessConfig();
         RelayConfig config = new RelayConfig(bind, httpPort, mediaPort, advertise, ioThreads, workerThreads,
-                eventsConfig(), iceTimeout, dtlsLimits(), access);
+                eventsConfig(), iceTimeout, dtlsLimits(), access, limits());
         RelayServer server = RelayServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
+            // SIGTERM: close within the grace period; if something hangs past it, exit anyway.
+            Thread closer = new Thread(server::close, "relay-close");
+            closer.start();
+            try {
+                closer.join(config.limits().shutdownGrace().plusSeconds(1).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             stopped.countDown();
+            if (closer.isAlive()) {
+                System.err.println("relay: shutdown took longer than " + config.limits().shutdownGrace()
+                        + "; exiting anyway");
+                Runtime.getRuntime().halt(1);
+            }
         }, "relay-shutdown"));
         String host = advertise.get(0);
         String base = "http://" + (host.equals("127.0.0.1") ? "localhost" : host) + ":" + server.httpPort();
@@ -156,6 +232,21 @@ public final class RelayMain implements Callable<Integer> {
         }
         stopped.await();
         return 0;
+    }
+
+    Limits limits() {
+        try {
+            return new Limits(maxConnectionsPerIp, maxRooms, maxParticipantsPerRoom, maxTracksPerParticipant,
+                    maxSdpSize, maxSdpMediaSections, maxCandidates, maxSubscribeSlots, joinTimeout, messageRate,
+                    messageBurst, writeBufferHigh, slowReaderTimeout, shutdownGrace);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    private static int intEnv(String name, int fallback) {
+        String value = envOr(name, null);
+        return value == null ? fallback : Integer.parseInt(value.trim());
     }
 
     DtlsHandshakes.Limits dtlsLimits() {

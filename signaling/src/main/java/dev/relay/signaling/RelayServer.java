@@ -44,10 +44,13 @@ public final class RelayServer implements AutoCloseable {
     private final DropCounters drops;
     private final RelayMetrics metrics;
     private final SessionEvents events;
+    private final Duration shutdownGrace;
 
     private RelayServer(MediaServer media, MediaWorkers workers, ExecutorService control,
                         DtlsHandshakes dtlsHandshakes, SignalingService signaling, HttpServer http,
-                        HttpServer metricsHttp, DropCounters drops, RelayMetrics metrics, SessionEvents events) {
+                        HttpServer metricsHttp, DropCounters drops, RelayMetrics metrics, SessionEvents events,
+                        Duration shutdownGrace) {
+        this.shutdownGrace = shutdownGrace;
         this.metrics = metrics;
         this.events = events;
         this.media = media;
@@ -88,9 +91,14 @@ public final class RelayServer implements AutoCloseable {
                 InstantSource.system());
         SignalingService signaling = new SignalingService(control, dtls, workers, registry, certificate,
                 config.advertisedAddresses(), media.port(), events, config.iceTimeout(),
-                config.events().qualityInterval(), access);
+                config.events().qualityInterval(), access, config.limits(), new LimitCounters());
         RelayMetrics metrics = new RelayMetrics();
         registerMetrics(metrics, workers, drops, registry, signaling);
+        for (Limit limit : Limit.values()) {
+            metrics.counter("relay.limits.refused", "Connections, messages and requests refused or closed for a "
+                    + "limit (docs/signaling.md \"Limits\")", Tags.of("limit", limit.wireName()),
+                    signaling.limitCounters(), c -> c.get(limit));
+        }
         registerDtlsMetrics(metrics, dtls);
         registerAccessMetrics(metrics, access);
         if (events instanceof CloudEventEmitter emitter) {
@@ -121,7 +129,7 @@ public final class RelayServer implements AutoCloseable {
         }
         signaling.start();
         RelayServer server = new RelayServer(media, workers, control, dtls, signaling, http, metricsHttp, drops,
-                metrics, events);
+                metrics, events, config.limits().shutdownGrace());
         LOG.info("relay listening: http {} media udp {} advertised {}; /metrics on port {}", http.port(),
                 media.port(), config.advertisedAddresses(), server.metricsPort());
         if (access.tokensRequired()) {
@@ -195,6 +203,10 @@ public final class RelayServer implements AutoCloseable {
         }
     }
 
+    private static long remainingMillis(long deadline) {
+        return Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
+    }
+
     public String scrapeMetrics() {
         return metrics.scrape();
     }
@@ -221,13 +233,24 @@ public final class RelayServer implements AutoCloseable {
         return metricsHttp != null ? metricsHttp.port() : http.port();
     }
 
+    /**
+     * Shuts down within the shutdown grace (docs/operations.md "Shutdown"): stops accepting
+     * connections, removes every participant (their left events and the rooms' closed events,
+     * reason {@code shutdown}), sends every WebSocket a close frame 1001, then flushes session
+     * events with what is left of the grace.
+     */
     @Override
     public void close() {
+        long deadline = System.nanoTime() + shutdownGrace.toNanos();
+        http.stopAccepting();
         try {
-            control.submit(signaling::closeAll).get(5, TimeUnit.SECONDS);
+            control.submit(signaling::closeAll).get(Math.max(1, remainingMillis(deadline) / 2), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             LOG.warn("closing participants failed", e);
         }
+        int sockets = http.goAway("going away: relay shutting down",
+                Duration.ofMillis(Math.min(2000, remainingMillis(deadline) / 2)));
+        LOG.info("shutting down: close frames sent to {} WebSocket(s)", sockets);
         http.close();
         if (metricsHttp != null) {
             metricsHttp.close();
@@ -240,7 +263,8 @@ public final class RelayServer implements AutoCloseable {
         }
         // After closeAll, so the participants' left and room closed events go out too; after the
         // control thread, so nothing is emitted into closed sinks.
-        events.close(EVENTS_FLUSH_TIMEOUT);
+        events.close(Duration.ofMillis(Math.min(EVENTS_FLUSH_TIMEOUT.toMillis(),
+                Math.max(0, remainingMillis(deadline) - 500))));
         dtlsHandshakes.close();
         workers.close();
         media.close();

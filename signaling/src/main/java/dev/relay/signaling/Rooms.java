@@ -33,6 +33,7 @@ final class Rooms {
     private final PublishNegotiator publisher;
     private final SubscribeNegotiator subscriber;
     private final SessionEvents events;
+    private final Limits limits;
     private final Map<String, Room> rooms = new HashMap<>();
     private long nextParticipant = 1;
     private volatile int roomCount;
@@ -40,6 +41,12 @@ final class Rooms {
 
     Rooms(MediaWorkers workers, TransportFactory transports, PublishNegotiator publisher,
           SubscribeNegotiator subscriber, SessionEvents events) {
+        this(workers, transports, publisher, subscriber, events, Limits.defaults());
+    }
+
+    Rooms(MediaWorkers workers, TransportFactory transports, PublishNegotiator publisher,
+          SubscribeNegotiator subscriber, SessionEvents events, Limits limits) {
+        this.limits = limits;
         this.workers = workers;
         this.transports = transports;
         this.publisher = publisher;
@@ -65,7 +72,7 @@ final class Rooms {
     }
 
     /** {@link #join(Connection, String, String, VideoGrant, JsonNode)} with every grant (dev mode). */
-    Participant join(Connection connection, String roomName, String name, JsonNode id) {
+    Participant join(Connection connection, String roomName, String name, JsonNode id) throws SignalingException {
         return join(connection, roomName, name, VideoGrant.unrestricted(roomName), id);
     }
 
@@ -74,9 +81,21 @@ final class Rooms {
      * it is not: {@code joined} to the newcomer, {@code participantJoined} to the others, then the
      * newcomer's first subscribe offer for what they publish. A hidden participant is neither
      * announced to the others nor listed to later newcomers.
+     *
+     * @throws SignalingException {@code limit_exceeded} if the room is full, or it would be one
+     *         room more than the relay allows; nothing changes then
      */
-    Participant join(Connection connection, String roomName, String name, VideoGrant grant, JsonNode id) {
+    Participant join(Connection connection, String roomName, String name, VideoGrant grant, JsonNode id)
+            throws SignalingException {
         Room room = rooms.get(roomName);
+        if (room == null && rooms.size() >= limits.rooms()) {
+            throw SignalingException.limit(Limit.ROOMS, "this relay has " + rooms.size()
+                    + " rooms open, the most it allows; try again later");
+        }
+        if (room != null && room.size() >= limits.participantsPerRoom()) {
+            throw SignalingException.limit(Limit.PARTICIPANTS_PER_ROOM, "room " + roomName + " has "
+                    + room.size() + " participants, the most this relay allows");
+        }
         if (room == null) {
             room = new Room(roomName, workers.newRouter(), new QualitySampler(System.nanoTime()));
             rooms.put(roomName, room);

@@ -2,6 +2,8 @@ package dev.relay.signaling;
 
 /** A request the relay refuses; becomes an {@code error} reply (docs/signaling.md "Errors"). */
 public final class SignalingException extends Exception {
+    /** The error code of a request over a limit (docs/signaling.md "Limits"). */
+    static final String LIMIT_EXCEEDED = "limit_exceeded";
     private final String code;
     private final String reason;
 
@@ -23,6 +25,11 @@ public final class SignalingException extends Exception {
     /** The finer cause, e.g. {@code expired} for {@code unauthorized}; null if none. */
     public String reason() {
         return reason;
+    }
+
+    /** A request over one of the relay's {@link Limits}: code {@code limit_exceeded}, the limit as reason. */
+    static SignalingException limit(Limit limit, String message) {
+        return new SignalingException(LIMIT_EXCEEDED, limit.wireName(), message);
     }
 
     static SignalingException badRequest(String message) {

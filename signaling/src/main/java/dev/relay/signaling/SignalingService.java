@@ -36,6 +36,8 @@ public final class SignalingService {
     private final MessageDispatcher dispatcher;
     private final ConsentMonitor consent;
     private final QualityMonitor quality;
+    private final Limits limits;
+    private final LimitCounters limitCounters;
 
     /** Dev mode: no access tokens. */
     public SignalingService(ScheduledExecutorService control, DtlsHandshakes dtlsHandshakes, MediaWorkers workers,
@@ -56,16 +58,31 @@ public final class SignalingService {
                             TransportRegistry registry, DtlsCertificate certificate,
                             List<String> advertisedAddresses, int mediaPort, SessionEvents events,
                             Duration iceTimeout, Duration qualityInterval, AccessControl access) {
+        this(control, dtlsHandshakes, workers, registry, certificate, advertisedAddresses, mediaPort, events,
+                iceTimeout, qualityInterval, access, Limits.defaults(), new LimitCounters());
+    }
+
+    /** @param limits what one client may hold or send; refusals are counted in {@code limitCounters} */
+    SignalingService(ScheduledExecutorService control, DtlsHandshakes dtlsHandshakes, MediaWorkers workers,
+                     TransportRegistry registry, DtlsCertificate certificate,
+                     List<String> advertisedAddresses, int mediaPort, SessionEvents events,
+                     Duration iceTimeout, Duration qualityInterval, AccessControl access, Limits limits,
+                     LimitCounters limitCounters) {
         this.control = control;
+        this.limits = limits;
+        this.limitCounters = limitCounters;
         this.qualityInterval = qualityInterval;
         // The o= session id of every SDP this relay sends (RFC 8866 §5.2).
         long sessionId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         TransportFactory transports = new TransportFactory(registry, certificate, advertisedAddresses, mediaPort);
         DtlsStarter dtls = new DtlsStarter(certificate, dtlsHandshakes);
-        SubscribeNegotiator subscriber = new SubscribeNegotiator(transports, dtls, events, sessionId);
-        PublishNegotiator publisher = new PublishNegotiator(transports, dtls, subscriber, events, sessionId);
-        this.rooms = new Rooms(workers, transports, publisher, subscriber, events);
-        this.dispatcher = new MessageDispatcher(mapper, new Routes(rooms, publisher, subscriber), access);
+        SubscribeNegotiator subscriber = new SubscribeNegotiator(transports, dtls, events, sessionId,
+                limits.subscribeSlots(), limitCounters);
+        PublishNegotiator publisher = new PublishNegotiator(transports, dtls, subscriber, events, sessionId,
+                limits.tracksPerParticipant());
+        this.rooms = new Rooms(workers, transports, publisher, subscriber, events, limits);
+        this.dispatcher = new MessageDispatcher(mapper, new Routes(rooms, publisher, subscriber), access, limits,
+                limitCounters);
         this.consent = new ConsentMonitor(rooms, iceTimeout, System::nanoTime);
         this.quality = new QualityMonitor(rooms, events, control);
     }
@@ -112,8 +129,18 @@ public final class SignalingService {
 
     // ---- called from Netty threads ----
 
+    /** Parsed here, on the socket's event loop: the control thread only meets the decoded message. */
     void onText(Connection connection, String text) {
-        control.execute(() -> dispatcher.onText(connection, text));
+        MessageDispatcher.Decoded decoded = dispatcher.decode(text);
+        control.execute(() -> dispatcher.onDecoded(connection, decoded));
+    }
+
+    Limits limits() {
+        return limits;
+    }
+
+    LimitCounters limitCounters() {
+        return limitCounters;
     }
 
     void onClosed(Connection connection) {
@@ -131,7 +158,8 @@ public final class SignalingService {
     private record Routes(Rooms rooms, PublishNegotiator publisher, SubscribeNegotiator subscriber)
             implements MessageDispatcher.Requests {
         @Override
-        public Participant join(Connection connection, String room, String name, VideoGrant grant, JsonNode id) {
+        public Participant join(Connection connection, String room, String name, VideoGrant grant, JsonNode id)
+                throws SignalingException {
             return rooms.join(connection, room, name, grant, id);
         }
 

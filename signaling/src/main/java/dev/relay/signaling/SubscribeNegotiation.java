@@ -1,5 +1,6 @@
 package dev.relay.signaling;
 
+import dev.relay.signaling.sdp.SubscribeOffer;
 import dev.relay.transport.Transport;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,6 +30,7 @@ final class SubscribeNegotiation {
     private boolean offerOutstanding;
     private boolean renegotiationNeeded;
     private boolean dtlsStarted;
+    private int nextMid;
 
     /** The subscribe Transport, or null before the first slot. */
     Transport transport() {
@@ -46,11 +48,43 @@ final class SubscribeNegotiation {
         return Collections.unmodifiableList(slots);
     }
 
-    /** Adds an m-section at the end; mids are the slot indexes, so they are never reused. */
+    /**
+     * Adds an m-section: in the place of the first recyclable one of the same kind, else at the
+     * end. Its mid is new either way (a counter): a mid is never reused (RFC 8843 §7.2.1).
+     */
     SubscribeSlot addSlot(PublishedTrack track, int consumerId, long ssrc, int payloadType) {
-        SubscribeSlot slot = new SubscribeSlot(String.valueOf(slots.size()), track, consumerId, ssrc, payloadType);
-        slots.add(slot);
+        SubscribeSlot slot = new SubscribeSlot(String.valueOf(nextMid++), track, consumerId, ssrc, payloadType);
+        int place = recyclablePlace(track.kind());
+        if (place >= 0) {
+            slots.set(place, slot);
+        } else {
+            slots.add(slot);
+        }
         return slot;
+    }
+
+    /** True if a track of {@code kind} needs a new m-section at the end (no place to recycle). */
+    boolean needsNewSection(String kind) {
+        return recyclablePlace(kind) < 0;
+    }
+
+    private int recyclablePlace(String kind) {
+        for (int i = 1; i < slots.size(); i++) {
+            SubscribeSlot old = slots.get(i);
+            if (old.isRecyclable() && old.track().kind().equals(kind)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The m-sections of the offer {@code version} (from {@link #beginOffer}); all but the first may be rejected. */
+    List<SubscribeOffer.Slot> offerSlots(long version) {
+        List<SubscribeOffer.Slot> offer = new ArrayList<>(slots.size());
+        for (int i = 0; i < slots.size(); i++) {
+            offer.add(slots.get(i).toOfferSlot(i > 0, version));
+        }
+        return offer;
     }
 
     /** The active slot forwarding the given Producer, or null. */
@@ -98,6 +132,9 @@ final class SubscribeNegotiation {
      */
     boolean answered() {
         offerOutstanding = false;
+        for (SubscribeSlot slot : slots) {
+            slot.answered(version);
+        }
         return renegotiationNeeded;
     }
 

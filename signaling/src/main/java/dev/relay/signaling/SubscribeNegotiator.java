@@ -28,9 +28,22 @@ final class SubscribeNegotiator {
     private final DtlsStarter dtls;
     private final SessionEvents events;
     private final long sessionId;
+    private final int maxSlots;
+    private final LimitCounters limitCounters;
     private int nextConsumer = 1;
 
     SubscribeNegotiator(TransportFactory transports, DtlsStarter dtls, SessionEvents events, long sessionId) {
+        this(transports, dtls, events, sessionId, Limits.DEFAULT_SUBSCRIBE_SLOTS, new LimitCounters());
+    }
+
+    /**
+     * @param maxSlots the most m-sections of one subscribe PeerConnection; a track beyond them is
+     *                 not forwarded, counted in {@code limitCounters}
+     */
+    SubscribeNegotiator(TransportFactory transports, DtlsStarter dtls, SessionEvents events, long sessionId,
+                        int maxSlots, LimitCounters limitCounters) {
+        this.maxSlots = maxSlots;
+        this.limitCounters = limitCounters;
         this.transports = transports;
         this.dtls = dtls;
         this.events = events;
@@ -49,6 +62,17 @@ final class SubscribeNegotiator {
         SubscribeNegotiation negotiation = subscriber.subscribe();
         if (negotiation.transport() == null) {
             negotiation.transport(transports.open(room.router()));
+        }
+        if (negotiation.slots().size() >= maxSlots && negotiation.needsNewSection(track.kind())) {
+            // m-sections are never removed (RFC 8829 §5.2.2), only recycled once rejected: the cap
+            // bounds the offer's size and the browser's work when many tracks are live at once.
+            limitCounters.refused(Limit.SUBSCRIBE_SLOTS);
+            subscriber.outbox().send(message("error").put("code", SignalingException.LIMIT_EXCEEDED)
+                    .put("reason", Limit.SUBSCRIBE_SLOTS.wireName())
+                    .put("message", "track " + track.trackId() + " of " + track.owner().id()
+                            + " is not forwarded: the subscribe PeerConnection has " + maxSlots
+                            + " m-sections, the most this relay offers; rejoin to start afresh"));
+            return;
         }
         int consumerId = nextConsumer++;
         long ssrc = ThreadLocalRandom.current().nextLong(1, 0xFFFFFFFFL);
@@ -98,10 +122,7 @@ final class SubscribeNegotiator {
         if (version == SubscribeNegotiation.NO_OFFER) {
             return;
         }
-        List<SubscribeOffer.Slot> slots = new ArrayList<>();
-        for (SubscribeSlot slot : negotiation.slots()) {
-            slots.add(slot.toOfferSlot());
-        }
+        List<SubscribeOffer.Slot> slots = negotiation.offerSlots(version);
         String sdp = SubscribeOffer.build(slots, transports.describe(negotiation.transport()), sessionId, version);
         subscriber.outbox().send(message("subscribeOffer").put("sdp", sdp).put("version", version));
     }

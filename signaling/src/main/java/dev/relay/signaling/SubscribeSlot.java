@@ -4,8 +4,11 @@ import dev.relay.signaling.sdp.SubscribeOffer;
 
 /**
  * One m-section of a subscriber's subscribe PeerConnection, bound to one Consumer while active.
- * A slot is never removed: m-sections stay in the offer once there (RFC 8829 §5.2.2), an
- * inactive slot becomes {@code a=inactive}.
+ * m-sections stay in the offer once there (RFC 8829 §5.2.2). When its track goes, the next offer
+ * rejects the m-section (port 0); once the browser's answer has accepted that, the place may be
+ * recycled for a new track with a new mid (RFC 8829 §5.2.2, "recycled"), so a subscriber's offer
+ * grows with the tracks it receives at once, not with every track it ever received. The first
+ * m-section is only made {@code a=inactive}: it tags the BUNDLE group.
  */
 final class SubscribeSlot {
     private final String mid;
@@ -14,6 +17,9 @@ final class SubscribeSlot {
     private final long ssrc;
     private final int payloadType;
     private boolean active = true;
+    /** The version of the first offer that rejected this m-section; 0 while it has not. */
+    private long rejectedIn;
+    private boolean recyclable;
 
     SubscribeSlot(String mid, PublishedTrack track, int consumerId, long ssrc, int payloadType) {
         this.mid = mid;
@@ -44,8 +50,25 @@ final class SubscribeSlot {
         active = false;
     }
 
-    SubscribeOffer.Slot toOfferSlot() {
+    /** In the offer of {@code version}: rejected (port 0) if inactive and {@code mayReject}. */
+    SubscribeOffer.Slot toOfferSlot(boolean mayReject, long version) {
+        boolean rejected = !active && mayReject;
+        if (rejected && rejectedIn == 0) {
+            rejectedIn = version;
+        }
         return new SubscribeOffer.Slot(mid, track.kind(), track.codecName(), payloadType, track.fmtp(), ssrc,
-                track.owner().id(), track.trackId(), active);
+                track.owner().id(), track.trackId(), active, rejected);
+    }
+
+    /** The answer to {@code version} was accepted: a rejection offered by then is now agreed. */
+    void answered(long version) {
+        if (rejectedIn != 0 && rejectedIn <= version) {
+            recyclable = true;
+        }
+    }
+
+    /** Rejected in an offer the browser has answered: its place may take a new track and mid. */
+    boolean isRecyclable() {
+        return recyclable;
     }
 }

@@ -26,13 +26,21 @@ final class RoomsFixture implements AutoCloseable {
     private final MediaWorkers workers = new MediaWorkers(1, new DropCounters());
     private final DtlsHandshakes dtls = new DtlsHandshakes(DtlsHandshakes.Limits.defaults());
 
+    final LimitCounters limitCounters = new LimitCounters();
+
     RoomsFixture() {
+        this(Limits.defaults());
+    }
+
+    RoomsFixture(Limits limits) {
         DtlsCertificate certificate = DtlsCertificate.generate();
         TransportFactory transports = new TransportFactory(registry, certificate, List.of("127.0.0.1"), 40000);
         DtlsStarter dtlsStarter = new DtlsStarter(certificate, dtls);
-        subscriber = new SubscribeNegotiator(transports, dtlsStarter, events, 1);
-        publisher = new PublishNegotiator(transports, dtlsStarter, subscriber, events, 1);
-        rooms = new Rooms(workers, transports, publisher, subscriber, events);
+        subscriber = new SubscribeNegotiator(transports, dtlsStarter, events, 1, limits.subscribeSlots(),
+                limitCounters);
+        publisher = new PublishNegotiator(transports, dtlsStarter, subscriber, events, 1,
+                limits.tracksPerParticipant());
+        rooms = new Rooms(workers, transports, publisher, subscriber, events, limits);
     }
 
     /** Joins {@code name} to {@code room} on a socket whose messages are {@code "name <- ..."} lines. */
@@ -42,6 +50,16 @@ final class RoomsFixture implements AutoCloseable {
 
     /** {@link #join(String, String)} with what an access token granted. */
     Participant join(String name, String room, dev.relay.signaling.auth.VideoGrant grant) {
+        try {
+            return tryJoin(name, room, grant);
+        } catch (SignalingException e) {
+            throw new AssertionError(name + " could not join " + room + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A join that may be refused (a limit). */
+    Participant tryJoin(String name, String room, dev.relay.signaling.auth.VideoGrant grant)
+            throws SignalingException {
         Outbox outbox = new Outbox() {
             @Override
             public void send(ObjectNode message) {

@@ -135,7 +135,7 @@ class SignalingServiceTest {
                 "event subscription.stopped r p2 <- p1 alice-video video",
                 "event track.unpublished r p1 alice-video video",
                 "bob <- {\"type\":\"trackUnpublished\",\"participantId\":\"p1\",\"trackId\":\"alice-video\"}",
-                "bob <- {\"type\":\"subscribeOffer\",\"sdp\":\"audio 0 sendonly p1 alice-audio; video 1 inactive\","
+                "bob <- {\"type\":\"subscribeOffer\",\"sdp\":\"audio 0 sendonly p1 alice-audio; video rejected 1 inactive\","
                         + "\"version\":2}",
                 "alice <- {\"type\":\"publishAnswer\",\"id\":4,\"sdp\":\"audio 0 recvonly\"}");
 
@@ -156,7 +156,7 @@ class SignalingServiceTest {
         // Bob's offer 2 was outstanding when alice's audio went: one new offer after the answer.
         send(bob, subscribeAnswer(2));
         assertTranscript(
-                "bob <- {\"type\":\"subscribeOffer\",\"sdp\":\"audio 0 inactive; video 1 inactive\",\"version\":3}");
+                "bob <- {\"type\":\"subscribeOffer\",\"sdp\":\"audio 0 inactive; video rejected 1 inactive\",\"version\":3}");
 
         closeSocket(bob);
         assertTranscript(
@@ -208,7 +208,7 @@ class SignalingServiceTest {
 
         // The bad answers left offer 1 outstanding; its answer brings exactly one new offer.
         send(bob, subscribeAnswer(1));
-        assertTranscript("bob <- {\"type\":\"subscribeOffer\",\"sdp\":\"audio 0 inactive; video 1 inactive; "
+        assertTranscript("bob <- {\"type\":\"subscribeOffer\",\"sdp\":\"audio 0 inactive; video rejected 1 inactive; "
                 + "audio 2 sendonly p1 alice-audio; video 3 sendonly p1 alice-video\",\"version\":2}");
         send(bob, subscribeAnswer(2));
         assertTranscript();

@@ -125,7 +125,7 @@ class SubscribeNegotiationTest {
         other.deactivate();
         assertNull(negotiation.activeSlotFor(6));
         assertEquals(3, negotiation.slots().size(), "inactive slots stay in the offer");
-        assertFalse(negotiation.slots().get(0).toOfferSlot().active());
+        assertFalse(negotiation.slots().get(0).toOfferSlot(false, 1).active());
     }
 
     @Test
@@ -133,5 +133,65 @@ class SubscribeNegotiationTest {
         TransportRegistry registry = new TransportRegistry(new dev.relay.transport.DropCounters());
         negotiation.transport(registry.create());
         assertThrows(IllegalStateException.class, () -> negotiation.transport(registry.create()));
+    }
+
+    private static PublishedTrack track(int producerId, String kind) {
+        return new PublishedTrack(producerId, "0", "t" + producerId, kind, kind.equals("audio") ? Codec.OPUS
+                : Codec.VP8, "", 1000 + producerId, PUBLISHER);
+    }
+
+    /** "mid kind state" per m-section of the next offer, e.g. "1 video rejected". */
+    private String offer(long version) {
+        StringBuilder out = new StringBuilder();
+        for (var slot : negotiation.offerSlots(version)) {
+            out.append(out.length() == 0 ? "" : ", ").append(slot.mid()).append(' ').append(slot.kind())
+                    .append(slot.rejected() ? " rejected" : slot.active() ? " active" : " inactive");
+        }
+        return out.toString();
+    }
+
+    private void answer(long version) throws Exception {
+        negotiation.checkAnswer(version);
+        negotiation.answered();
+    }
+
+    @Test
+    void shouldRejectAGoneTrackAndRecycleItsPlaceWithANewMidOnlyAfterTheAnswer() throws Exception {
+        SubscribeSlot audio = negotiation.addSlot(track(1, "audio"), 1, 1, 111);
+        SubscribeSlot video = negotiation.addSlot(track(2, "video"), 2, 2, 96);
+        assertEquals("0 audio active, 1 video active", offer(negotiation.beginOffer()));
+        answer(1);
+
+        audio.deactivate();
+        video.deactivate();
+        // The first m-section tags the BUNDLE group: inactive, never rejected.
+        assertEquals("0 audio inactive, 1 video rejected", offer(negotiation.beginOffer()));
+        negotiation.addSlot(track(3, "video"), 3, 3, 96); // offer 2 not answered: no place yet
+        assertEquals(3, negotiation.slots().size());
+        answer(2);
+
+        negotiation.addSlot(track(4, "video"), 4, 4, 96);
+        negotiation.addSlot(track(5, "audio"), 5, 5, 111); // no audio place to recycle
+        assertEquals("0 audio inactive, 3 video active, 2 video active, 4 audio active",
+                offer(negotiation.beginOffer()));
+    }
+
+    @Test
+    void shouldKeepTheOfferBoundedOver30Republishes() throws Exception {
+        int producer = 1;
+        SubscribeSlot audio = negotiation.addSlot(track(producer++, "audio"), 1, 1, 111);
+        SubscribeSlot video = negotiation.addSlot(track(producer++, "video"), 2, 2, 96);
+        long version = negotiation.beginOffer();
+        answer(version);
+        for (int i = 0; i < 30; i++) { // the publisher replaces both tracks, the subscriber answers each offer
+            audio.deactivate();
+            video.deactivate();
+            audio = negotiation.addSlot(track(producer++, "audio"), producer, producer, 111);
+            video = negotiation.addSlot(track(producer++, "video"), producer, producer, 96);
+            version = negotiation.beginOffer();
+            offer(version);
+            answer(version);
+        }
+        assertTrue(negotiation.slots().size() <= 6, "m-sections after 30 republishes: " + negotiation.slots().size());
     }
 }

@@ -6,13 +6,19 @@ import java.util.List;
 /**
  * Builds the relay's offer on a subscriber's PeerConnection: one {@code sendonly} m-section per
  * forwarded track, in slot order (m-sections are never removed, RFC 8829 §5.2.2; a slot whose
- * track is gone becomes {@code inactive}). The relay offers {@code actpass} so the browser
+ * track is gone becomes {@code inactive}, and rejected with port 0 unless it tags the BUNDLE group,
+ * so that its place can be recycled). The relay offers {@code actpass} so the browser
  * answers {@code active} and the relay stays the DTLS server (RFC 5763 §5).
  */
 public final class SubscribeOffer {
     /** One m-section. */
     public record Slot(String mid, String kind, String codecName, int payloadType, String fmtp,
-                       long ssrc, String streamId, String trackId, boolean active) {
+                       long ssrc, String streamId, String trackId, boolean active, boolean rejected) {
+        /** An m-section that is not rejected. */
+        public Slot(String mid, String kind, String codecName, int payloadType, String fmtp, long ssrc,
+                    String streamId, String trackId, boolean active) {
+            this(mid, kind, codecName, payloadType, fmtp, ssrc, streamId, trackId, active, false);
+        }
     }
 
     private SubscribeOffer() {
@@ -23,14 +29,17 @@ public final class SubscribeOffer {
         LocalTransportInfo.appendSessionHeader(sdp, sessionId, version);
         List<String> bundle = new ArrayList<>();
         for (Slot slot : slots) {
-            bundle.add(slot.mid());
+            if (!slot.rejected()) { // RFC 8843 §7.3.3: a rejected m-section leaves the BUNDLE group
+                bundle.add(slot.mid());
+            }
         }
         sdp.append("a=group:BUNDLE ").append(String.join(" ", bundle)).append("\r\n");
         sdp.append("a=ice-lite\r\n");
         sdp.append("a=msid-semantic: WMS *\r\n");
         for (Slot slot : slots) {
             int pt = slot.payloadType();
-            sdp.append("m=").append(slot.kind()).append(" 9 UDP/TLS/RTP/SAVPF ").append(pt).append("\r\n");
+            sdp.append("m=").append(slot.kind()).append(slot.rejected() ? " 0" : " 9").append(" UDP/TLS/RTP/SAVPF ")
+                    .append(pt).append("\r\n");
             sdp.append("c=IN IP4 0.0.0.0\r\n");
             sdp.append("a=rtcp:9 IN IP4 0.0.0.0\r\n");
             local.appendTransportAttributes(sdp, "actpass");
