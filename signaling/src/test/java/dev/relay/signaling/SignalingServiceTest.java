@@ -368,6 +368,21 @@ class SignalingServiceTest {
         transcript.drain();
         assertTrue(answer.contains("recvonly"), answer);
 
+        // Bob's browser keeps its subscribe path's consent fresh, as a live one does (a Transport
+        // that never passes a check is timed out too, ConsentMonitorTest).
+        Transport bobs = registry.byUfrag(ufragOf(bob.lastSdp));
+        java.util.concurrent.ScheduledExecutorService bobsBrowser =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        bobsBrowser.scheduleAtFixedRate(() -> bobs.ice().onValidatedRequest(
+                new InetSocketAddress("127.0.0.1", 50001), true, System.nanoTime()), 0, 100, TimeUnit.MILLISECONDS);
+        try {
+            aliceStopsCheckingAndIsRemoved(alice);
+        } finally {
+            bobsBrowser.shutdownNow();
+        }
+    }
+
+    private void aliceStopsCheckingAndIsRemoved(Client alice) throws Exception {
         // One valid check (RFC 7675: consent is fresh), then silence.
         Transport transport = registry.byUfrag(ufragOf(alice.lastSdp));
         transport.ice().onValidatedRequest(new InetSocketAddress("127.0.0.1", 50000), true, System.nanoTime());
