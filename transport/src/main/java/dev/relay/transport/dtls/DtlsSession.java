@@ -2,8 +2,6 @@ package dev.relay.transport.dtls;
 
 import dev.relay.transport.srtp.SrtpKeys;
 import dev.relay.transport.srtp.SrtpProfile;
-import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Objects;
@@ -11,15 +9,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
-import org.bouncycastle.tls.AlertDescription;
-import org.bouncycastle.tls.DTLSClientProtocol;
-import org.bouncycastle.tls.DTLSServerProtocol;
-import org.bouncycastle.tls.DTLSTransport;
-import org.bouncycastle.tls.TlsFatalAlert;
-import org.bouncycastle.tls.TlsFatalAlertReceived;
-import org.bouncycastle.tls.TlsTimeoutException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One DTLS association with one peer (RFC 6347, DTLS 1.2), run for its SRTP keys only
@@ -47,8 +36,6 @@ import org.slf4j.LoggerFactory;
  * post-quantum ClientHello is.
  */
 public final class DtlsSession {
-    private static final Logger LOG = LoggerFactory.getLogger(DtlsSession.class);
-
     /**
      * Gives up on a handshake that has not finished in this time, for sessions built with a public
      * constructor (a client's patience; the relay's server sessions take
@@ -57,25 +44,6 @@ public final class DtlsSession {
      * ClientHello for a while.
      */
     public static final int DEFAULT_HANDSHAKE_TIMEOUT_MILLIS = 30_000;
-
-    /*
-     * RFC 6347 §4.1 record header and §4.2.2 handshake header, as far as isClientHello reads:
-     *   0       1-2      3-4    5-10       11-12    | 13        14-16    17-18        19-21        22-24
-     *   type    version  epoch  sequence   length   | msg_type  length   message_seq  frag_offset  frag_length
-     */
-    private static final int CONTENT_TYPE_HANDSHAKE = 22;
-    private static final int HANDSHAKE_CLIENT_HELLO = 1;
-    private static final int VERSION_MAJOR_OFFSET = 1;
-    private static final int DTLS_VERSION_MAJOR = 0xFE;
-    private static final int EPOCH_OFFSET = 3;
-    private static final int RECORD_HEADER_LENGTH = 13;
-    private static final int HANDSHAKE_HEADER_LENGTH = 12;
-
-    /**
-     * After the handshake, a read waits this long for a following datagram before handing the
-     * executor thread back: post-handshake DTLS is a handful of datagrams per association.
-     */
-    private static final int DRAIN_WAIT_MILLIS = 1;
 
     /** Which end of the handshake we are: from {@code a=setup} (RFC 5763 §5). */
     public enum Role {
@@ -110,7 +78,6 @@ public final class DtlsSession {
     }
 
     private final Role role;
-    private final Listener listener;
     private final HandshakeContext handshake;
     private final QueueDatagramTransport transport;
     /** The pool that admits, runs and counts this session; null when started with {@link #start}. */
@@ -118,21 +85,12 @@ public final class DtlsSession {
     private final Supplier<InetSocketAddress> peer;
     /** One instance each, so that {@link DtlsHandshakes#cancel} can take them off the pool's queue. */
     private final Runnable handshakeTask = this::runHandshake;
-    private final Runnable drainTask = this::drain;
+    /** Runs the handshake and the association after it, and reports to the {@link Listener}. */
+    private final DtlsAssociation association;
 
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closeRequested = new AtomicBoolean();
-    private final AtomicBoolean terminated = new AtomicBoolean();
-    private final AtomicBoolean drainScheduled = new AtomicBoolean();
-    /** Set by whichever comes first: the handshake returning, failing, or {@link #abort}. */
-    private final AtomicBoolean handshakeSettled = new AtomicBoolean();
-    private volatile DtlsFailure abortedAs;
-    private volatile String abortReason;
-
     private volatile Executor executor;
-    private volatile DTLSTransport dtls;
-    private volatile boolean established;
-    private volatile long handshakeNanos = -1;
 
     /**
      * A session that negotiates {@link SrtpProfile#DEFAULT_PREFERENCE}.
@@ -172,7 +130,7 @@ public final class DtlsSession {
         Objects.requireNonNull(certificate, "certificate");
         this.role = Objects.requireNonNull(role, "role");
         Objects.requireNonNull(sender, "sender");
-        this.listener = Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(listener, "listener");
         if (srtpProfiles == null || srtpProfiles.isEmpty()) {
             throw new IllegalArgumentException("at least one SRTP profile is required");
         }
@@ -183,6 +141,7 @@ public final class DtlsSession {
         this.handshake = new HandshakeContext(role, certificate, expected, List.copyOf(srtpProfiles),
                 handshakeTimeoutMillis);
         this.transport = new QueueDatagramTransport(sender);
+        this.association = new DtlsAssociation(role, listener, handshake, transport, closeRequested, () -> executor);
         this.handshakes = handshakes;
         this.peer = peer;
     }
@@ -235,7 +194,7 @@ public final class DtlsSession {
      *         ClientHello or a ClientHello the caps refused
      */
     public boolean offer(byte[] buf, int off, int len) {
-        if (closeRequested.get() || terminated.get()) {
+        if (!isOpen()) {
             return false;
         }
         if (handshakes != null && !started.get()) {
@@ -244,9 +203,7 @@ public final class DtlsSession {
         if (!transport.offer(buf, off, len)) {
             return false;
         }
-        if (established) {
-            scheduleDrain();
-        }
+        association.datagramQueued();
         return true;
     }
 
@@ -273,11 +230,7 @@ public final class DtlsSession {
      * a ClientHello, the only thing a DTLS server reads before its handshake.
      */
     static boolean isClientHello(byte[] buf, int off, int len) {
-        return len >= RECORD_HEADER_LENGTH + HANDSHAKE_HEADER_LENGTH
-                && (buf[off] & 0xFF) == CONTENT_TYPE_HANDSHAKE
-                && (buf[off + VERSION_MAJOR_OFFSET] & 0xFF) == DTLS_VERSION_MAJOR
-                && buf[off + EPOCH_OFFSET] == 0 && buf[off + EPOCH_OFFSET + 1] == 0
-                && (buf[off + RECORD_HEADER_LENGTH] & 0xFF) == HANDSHAKE_CLIENT_HELLO;
+        return ClientHelloFilter.isClientHello(buf, off, len);
     }
 
     /**
@@ -289,11 +242,7 @@ public final class DtlsSession {
         if (!closeRequested.compareAndSet(false, true)) {
             return;
         }
-        DTLSTransport current = dtls;
-        if (current != null) {
-            closeQuietly(current);
-            dtls = null;
-        }
+        association.closeEstablished();
         // Wakes a handshake blocked in receive: it ends with an IOException nobody reports.
         transport.close();
         if (handshakes != null) {
@@ -306,23 +255,13 @@ public final class DtlsSession {
      * effect once the handshake has returned. Any thread.
      */
     void abort(DtlsFailure kind, String reason) {
-        if (!handshakeSettled.compareAndSet(false, true)) {
-            return;
-        }
-        // Written before the close that wakes the handshake thread, which reads them after.
-        abortReason = reason;
-        abortedAs = kind;
-        transport.close();
+        association.abort(kind, reason);
     }
 
     /** The handshake will never run (its executor refused it): fail now. */
     void failUnrun(DtlsFailure kind, String reason, Throwable cause) {
-        handshakeSettled.set(true);
-        transport.close();
         try {
-            if (!closeRequested.get()) {
-                fail(reason, cause);
-            }
+            association.failUnrun(reason, cause);
         } finally {
             if (handshakes != null) {
                 handshakes.handshakeEnded(this, closeRequested.get() ? null : kind);
@@ -341,7 +280,7 @@ public final class DtlsSession {
     }
 
     boolean isOpen() {
-        return !closeRequested.get() && !terminated.get();
+        return !closeRequested.get() && !association.isTerminated();
     }
 
     /** Admitted: the handshake task goes to {@code pool} next. Called under the pool's lock. */
@@ -355,12 +294,12 @@ public final class DtlsSession {
     }
 
     Runnable drainTask() {
-        return drainTask;
+        return association.drainTask();
     }
 
     /** True from the end of a successful handshake until the session is closed or fails. */
     public boolean isEstablished() {
-        return established && !closeRequested.get() && !terminated.get();
+        return association.established() && !closeRequested.get() && !association.isTerminated();
     }
 
     public Role role() {
@@ -379,15 +318,15 @@ public final class DtlsSession {
 
     /** Wall time the handshake took on the executor, in nanoseconds, or -1 if not finished. */
     public long handshakeNanos() {
-        return handshakeNanos;
+        return association.handshakeNanos();
     }
 
     private void runHandshake() {
         DtlsFailure failure = null;
         boolean completed = false;
         try {
-            failure = handshake();
-            completed = failure == null && established;
+            failure = association.handshake();
+            completed = failure == null && association.established();
         } finally {
             if (handshakes != null) {
                 handshakes.handshakeEnded(this, failure);
@@ -395,190 +334,6 @@ public final class DtlsSession {
                     handshakes.handshakeCompleted();
                 }
             }
-        }
-    }
-
-    /** Runs the handshake; returns why it failed, or null if it completed or was closed. */
-    private DtlsFailure handshake() {
-        long startNanos = System.nanoTime();
-        transport.armDeadline(startNanos + handshake.handshakeTimeoutMillis * 1_000_000L);
-        DTLSTransport result;
-        try {
-            if (role == Role.SERVER) {
-                result = new DTLSServerProtocol().accept(new DtlsServerPeer(handshake), transport);
-            } else {
-                result = new DTLSClientProtocol().connect(new DtlsClientPeer(handshake), transport);
-            }
-        } catch (IOException | RuntimeException e) {
-            handshakeSettled.set(true);
-            transport.close();
-            if (closeRequested.get()) {
-                return null;
-            }
-            DtlsFailure kind = classify(e);
-            fail(describe(e), e);
-            return kind;
-        }
-        transport.disarmDeadline();
-        if (!handshakeSettled.compareAndSet(false, true)) {
-            // Evicted while the last flight was being processed: the eviction stands.
-            closeQuietly(result);
-            transport.close();
-            if (closeRequested.get()) {
-                return null;
-            }
-            fail(abortReason, null);
-            return abortedAs;
-        }
-        handshakeNanos = System.nanoTime() - startNanos;
-        dtls = result;
-        established = true;
-        if (closeRequested.get()) {
-            // close() ran while the last flight was being processed and may have missed dtls.
-            closeQuietly(result);
-            dtls = null;
-            return null;
-        }
-        SrtpKeys keys = handshake.keys();
-        LOG.debug("DTLS {} established with {} in {} us", role, keys.profile(), handshakeNanos / 1000);
-        try {
-            listener.onHandshakeComplete(keys);
-        } catch (RuntimeException e) {
-            LOG.error("DTLS listener failed in onHandshakeComplete", e);
-        }
-        // Datagrams that arrived while the handshake was finishing, e.g. a retransmitted flight.
-        scheduleDrain();
-        return null;
-    }
-
-    private void scheduleDrain() {
-        if (dtls == null || !transport.hasPending() || !drainScheduled.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            executor.execute(drainTask);
-        } catch (RejectedExecutionException e) {
-            drainScheduled.set(false);
-            LOG.warn("DTLS executor rejected a post-handshake read; datagram left queued", e);
-        }
-    }
-
-    /**
-     * Reads what is queued through the record layer, so that alerts and close_notify are acted
-     * on and a retransmitted final flight of the peer makes Bouncy Castle resend ours. Runs on
-     * one executor thread at a time (drainScheduled).
-     */
-    private void drain() {
-        Throwable error = null;
-        try {
-            DTLSTransport current = dtls;
-            if (current == null) {
-                return;
-            }
-            byte[] buf = new byte[current.getReceiveLimit()];
-            while (transport.hasPending() && !transport.isClosed()) {
-                // The result is application data, which this association does not use.
-                current.receive(buf, 0, buf.length, DRAIN_WAIT_MILLIS);
-            }
-        } catch (IOException | RuntimeException e) {
-            error = e;
-        } finally {
-            drainScheduled.set(false);
-        }
-        if (error != null || transport.isClosed()) {
-            onReadEnded(error);
-        } else if (transport.hasPending()) {
-            // offer() queued a datagram after our last check but saw drainScheduled still set.
-            scheduleDrain();
-        }
-    }
-
-    /** The established association ended while reading: the peer closed it or aborted it. */
-    private void onReadEnded(Throwable error) {
-        established = false;
-        transport.close();
-        if (closeRequested.get()) {
-            return;
-        }
-        if (handshake.closeNotifyReceived()) {
-            if (terminated.compareAndSet(false, true)) {
-                try {
-                    listener.onClosedByPeer();
-                } catch (RuntimeException e) {
-                    LOG.error("DTLS listener failed in onClosedByPeer", e);
-                }
-            }
-            return;
-        }
-        fail(describe(error), error);
-    }
-
-    private void fail(String reason, Throwable cause) {
-        if (!terminated.compareAndSet(false, true)) {
-            return;
-        }
-        LOG.debug("DTLS {} failed: {}", role, reason, cause);
-        try {
-            listener.onFailure(reason, cause);
-        } catch (RuntimeException e) {
-            LOG.error("DTLS listener failed in onFailure", e);
-        }
-    }
-
-    /** The metric reason of a handshake that threw {@code e}; mirrors {@link #describe}. */
-    private DtlsFailure classify(Throwable e) {
-        if (abortedAs != null) {
-            return abortedAs;
-        }
-        DtlsFailure recorded = handshake.failureKind();
-        if (recorded != null) {
-            return recorded;
-        }
-        if (e instanceof TlsFatalAlertReceived || handshake.fatalAlertReceived() >= 0) {
-            return DtlsFailure.ALERT;
-        }
-        if (e instanceof TlsTimeoutException) {
-            return DtlsFailure.TIMEOUT;
-        }
-        if (e instanceof RuntimeException || e instanceof InterruptedIOException) {
-            // A bug, or the pool interrupting its threads at shutdown.
-            return DtlsFailure.INTERNAL_ERROR;
-        }
-        return DtlsFailure.PROTOCOL_ERROR;
-    }
-
-    /** The first reason recorded by our own checks, else one read off Bouncy Castle's exception. */
-    private String describe(Throwable e) {
-        if (abortedAs != null) {
-            return abortReason;
-        }
-        String recorded = handshake.failureReason();
-        if (recorded != null) {
-            return recorded;
-        }
-        short peerAlert = handshake.fatalAlertReceived();
-        if (e instanceof TlsFatalAlertReceived received) {
-            return "peer sent fatal alert " + AlertDescription.getText(received.getAlertDescription());
-        }
-        if (peerAlert >= 0) {
-            return "peer sent fatal alert " + AlertDescription.getText(peerAlert);
-        }
-        if (e instanceof TlsTimeoutException) {
-            return "DTLS handshake timed out after " + handshake.handshakeTimeoutMillis + " ms";
-        }
-        if (e instanceof TlsFatalAlert alert) {
-            String message = alert.getMessage();
-            return "DTLS handshake failed with " + AlertDescription.getText(alert.getAlertDescription())
-                    + (message != null ? ": " + message : "");
-        }
-        return "DTLS failed: " + e;
-    }
-
-    private static void closeQuietly(DTLSTransport transport) {
-        try {
-            transport.close();
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("DTLS close failed", e);
         }
     }
 
