@@ -73,7 +73,7 @@ public final class ChannelEgress implements MessageHandler {
     }
 
     /** Runs on this socket's event loop; dropped if the loop is shutting down. */
-    private void execute(Runnable task) {
+    void execute(Runnable task) {
         try {
             channel.eventLoop().execute(task);
         } catch (java.util.concurrent.RejectedExecutionException e) {

@@ -175,7 +175,7 @@ final class MediaChannelHandler extends ChannelInboundHandlerAdapter {
             return false;
         }
         validated.put(sender, transport);
-        transport.onClose(() -> execute(() -> forget(sender, transport)));
+        transport.onClose(() -> egress.execute(() -> forget(sender, transport)));
         if (validated.size() > MAX_VALIDATED_ADDRESSES) {
             Iterator<Map.Entry<InetSocketAddress, Transport>> eldest = validated.entrySet().iterator();
             Map.Entry<InetSocketAddress, Transport> entry = eldest.next();
@@ -189,14 +189,6 @@ final class MediaChannelHandler extends ChannelInboundHandlerAdapter {
     private void forget(InetSocketAddress address, Transport transport) {
         if (validated.remove(address, transport)) {
             transport.addressForgotten();
-        }
-    }
-
-    private void execute(Runnable task) {
-        try {
-            egress.channel().eventLoop().execute(task);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            // The socket is closing: its map goes with it.
         }
     }
 

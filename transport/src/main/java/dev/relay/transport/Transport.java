@@ -46,7 +46,6 @@ public final class Transport {
     private volatile WorkerInbox inbox;
     private volatile DtlsSession dtls;
     private volatile boolean closed;
-    private final long createdNanos = System.nanoTime();
     /**
      * Remote addresses a socket holds as validated for this Transport. ICE pairs one local
      * candidate with each of the peer's (host, server-reflexive, relayed; IPv4 and IPv6), so a
@@ -115,11 +114,6 @@ public final class Transport {
     /** A socket let go of one validated address of this Transport. */
     void addressForgotten() {
         addresses.decrementAndGet();
-    }
-
-    /** When this Transport was made (System.nanoTime): consent runs from here until a first check. */
-    public long createdNanos() {
-        return createdNanos;
     }
 
     /**
@@ -242,26 +236,21 @@ public final class Transport {
      * @return the RTP packet's length, or -1 if dropped (counted: no keys yet, or auth/replay failed)
      */
     public int unprotectRtp(byte[] buf, int off, int len) {
-        SrtpSession session = srtp;
-        if (session == null) {
-            drops.increment(DropReason.NO_SRTP_CONTEXT);
-            return -1;
-        }
-        int result = session.unprotectRtp(buf, off, len);
-        if (result < 0) {
-            drops.increment(DropReason.SRTP_UNPROTECT_FAILED);
-        }
-        return result;
+        return unprotect(false, buf, off, len);
     }
 
     /** As {@link #unprotectRtp}, for SRTCP. */
     public int unprotectRtcp(byte[] buf, int off, int len) {
+        return unprotect(true, buf, off, len);
+    }
+
+    private int unprotect(boolean rtcp, byte[] buf, int off, int len) {
         SrtpSession session = srtp;
         if (session == null) {
             drops.increment(DropReason.NO_SRTP_CONTEXT);
             return -1;
         }
-        int result = session.unprotectRtcp(buf, off, len);
+        int result = rtcp ? session.unprotectRtcp(buf, off, len) : session.unprotectRtp(buf, off, len);
         if (result < 0) {
             drops.increment(DropReason.SRTP_UNPROTECT_FAILED);
         }

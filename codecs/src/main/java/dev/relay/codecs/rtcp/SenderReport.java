@@ -99,7 +99,7 @@ public final class SenderReport
     /** @return the middle 32 bits of the NTP timestamp, echoed back as LSR (RFC 3550 §6.4.1). */
     public long compactNtp()
     {
-        return (ntpTimestamp() >>> 16) & 0xFFFF_FFFFL;
+        return NtpTime.compact(ntpTimestamp());
     }
 
     public long rtpTimestamp()
