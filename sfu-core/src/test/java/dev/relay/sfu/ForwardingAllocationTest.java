@@ -56,6 +56,13 @@ class ForwardingAllocationTest {
             awaitForwarding(publisher, subscribers, seq);
             long received = forward(publisher, subscribers, WARMUP, seq);
             assertTrue(received > WARMUP * SUBSCRIBERS * 0.95, "warm-up forwarded: " + received);
+            // The relay's first SRTCP to each peer (its RR and SRs, once a second) derives that SSRC's
+            // SRTCP context, a one-off allocation: warm up until every subscriber has had an SR.
+            long srDeadline = System.nanoTime() + 5_000_000_000L;
+            while (subscribers.stream().anyMatch(s -> s.rtcpReceived == 0) && System.nanoTime() < srDeadline) {
+                forward(publisher, subscribers, 50, seq);
+            }
+            assertTrue(subscribers.stream().allMatch(s -> s.rtcpReceived > 0), "every subscriber got a Sender Report");
 
             long[] workerIds = threadIds("media-worker-");
             long[] ioIds = threadIds("media-io-");

@@ -78,6 +78,9 @@ final class LoopbackPeer implements AutoCloseable {
         socket.write(ByteBuffer.wrap(buf, 0, len));
     }
 
+    /** SRTCP datagrams from the relay seen by {@link #drainRtp} (its Sender Reports). */
+    int rtcpReceived;
+
     /** Reads every datagram waiting; returns how many were SRTP that decrypted. */
     int drainRtp() throws IOException {
         int count = 0;
@@ -89,7 +92,9 @@ final class LoopbackPeer implements AutoCloseable {
             }
             int type = buf[1] & 0xFF;
             boolean rtcp = type >= 192 && type <= 223;
-            if (!rtcp && (buf[0] & 0xC0) == 0x80 && srtp.unprotectRtp(buf, 0, n) > 0) {
+            if (rtcp) {
+                rtcpReceived++;
+            } else if ((buf[0] & 0xC0) == 0x80 && srtp.unprotectRtp(buf, 0, n) > 0) {
                 count++;
             }
         }
