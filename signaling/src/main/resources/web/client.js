@@ -24,6 +24,9 @@ const accessToken = params.get('token');
 const tokenGrant = readGrant(accessToken);
 const roomName = params.get('room') || (tokenGrant && typeof tokenGrant.room === 'string' ? tokenGrant.room : null);
 const displayName = (params.get('name') || '').slice(0, 64);
+// ?videoCodec=vp8|vp9|h264|av1: the codec this client prefers to send (docs/interop.md); the
+// relay takes the offerer's first choice among the codecs it forwards.
+const preferredVideoCodec = (params.get('videoCodec') || '').toLowerCase();
 // LiveKit's defaults: an absent canPublish means true; hidden participants never publish.
 const mayPublish = !tokenGrant || (tokenGrant.canPublish !== false && tokenGrant.hidden !== true);
 
@@ -435,14 +438,41 @@ async function publishMedia(stream) {
   // Audio first, then video: one sendonly transceiver per kind, both in the stream that the
   // relay will name after our participantId when it forwards them.
   const tracks = [...stream.getAudioTracks(), ...stream.getVideoTracks()];
-  for (const track of tracks) pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+  for (const track of tracks) {
+    const transceiver = pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+    if (track.kind === 'video' && preferredVideoCodec) preferVideoCodec(transceiver, preferredVideoCodec);
+  }
   await pc.setLocalDescription(await pc.createOffer());
+  record('publish-offer', { sdp: pc.localDescription.sdp });
   const reply = request('publish', { sdp: pc.localDescription.sdp }, 'publishAnswer');
   startTrickle(publish); // the offer is on the wire now
   const answer = await reply;
   record('publish-answer');
+  // Sections the relay turned down come with a reason (docs/signaling.md): say so, never silently.
+  for (const r of answer.rejected || []) {
+    record('publish-rejected', { mid: r.mid, kind: r.kind, reason: r.reason });
+    lastError = `${r.kind} not published: ${r.reason}`;
+    renderStatus();
+  }
   await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
   record('publish-answer-applied');
+}
+
+/** Puts the named codec (and its RTX) first in the transceiver's offer; unknown names change nothing. */
+function preferVideoCodec(transceiver, name) {
+  if (typeof transceiver.setCodecPreferences !== 'function' || !window.RTCRtpReceiver
+      || typeof RTCRtpReceiver.getCapabilities !== 'function') {
+    record('codec-preference-unsupported', { codec: name });
+    return;
+  }
+  const codecs = RTCRtpReceiver.getCapabilities('video').codecs;
+  const wanted = codecs.filter((c) => c.mimeType.toLowerCase() === `video/${name}`);
+  if (wanted.length === 0) {
+    record('codec-preference-unavailable', { codec: name });
+    return;
+  }
+  transceiver.setCodecPreferences([...wanted, ...codecs.filter((c) => !wanted.includes(c))]);
+  record('codec-preference', { codec: name });
 }
 
 // ---- lifecycle ----
@@ -564,12 +594,14 @@ async function stats() {
       report.forEach((s) => {
         if (s.type !== 'inbound-rtp') return;
         found = true;
+        const codec = s.codecId ? report.get(s.codecId) : undefined;
         summary.inbound.push({
           participantId,
           kind: s.kind || track.kind,
           framesDecoded: s.framesDecoded || 0,
           packetsReceived: s.packetsReceived || 0,
           bytesReceived: s.bytesReceived || 0,
+          codec: codec ? codec.mimeType : null,
         });
       });
       // No inbound-rtp until the first packet: report the track with zeros.

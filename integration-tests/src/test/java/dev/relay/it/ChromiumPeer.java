@@ -114,6 +114,12 @@ final class ChromiumPeer implements AutoCloseable {
         driver.get(httpBase.resolve("/?room=" + enc(room) + "&name=" + enc(label)).toString());
     }
 
+    /** As {@link #open(URI, String)}, preferring to send {@code videoCodec} (vp8, vp9, h264, av1). */
+    void open(URI httpBase, String room, String videoCodec) {
+        driver.get(httpBase.resolve("/?room=" + enc(room) + "&name=" + enc(label) + "&videoCodec=" + enc(videoCodec))
+                .toString());
+    }
+
     /** Opens the web client with an access token ({@code ?token=}); it joins the token's room. */
     void openWithToken(URI httpBase, String token) {
         driver.get(httpBase.resolve("/?token=" + enc(token)).toString());

@@ -15,7 +15,9 @@ record PeerStats(
         List<Outbound> outbound,
         double sinceJoinMs) {
 
-    record Inbound(String participantId, String kind, long framesDecoded, long packetsReceived, long bytesReceived) {
+    /** {@code codec} is the mimeType of the inbound stream's codec (e.g. {@code video/VP9}), or null. */
+    record Inbound(String participantId, String kind, long framesDecoded, long packetsReceived, long bytesReceived,
+                   String codec) {
     }
 
     record Outbound(String kind, long packetsSent, long framesEncoded) {
@@ -34,7 +36,8 @@ record PeerStats(
         for (Object o : (List<Object>) map.get("inbound")) {
             Map<String, Object> m = (Map<String, Object>) o;
             inbound.add(new Inbound((String) m.get("participantId"), (String) m.get("kind"),
-                    num(m.get("framesDecoded")), num(m.get("packetsReceived")), num(m.get("bytesReceived"))));
+                    num(m.get("framesDecoded")), num(m.get("packetsReceived")), num(m.get("bytesReceived")),
+                    (String) m.get("codec")));
         }
         List<Outbound> outbound = new ArrayList<>();
         for (Object o : (List<Object>) map.get("outbound")) {
@@ -60,6 +63,13 @@ record PeerStats(
         return inbound.stream()
                 .filter(i -> i.kind.equals("audio") && i.participantId.equals(participantId))
                 .mapToLong(Inbound::packetsReceived).sum();
+    }
+
+    /** The codec of the video received from {@code participantId}, or null before its first packet. */
+    String videoCodecFrom(String participantId) {
+        return inbound.stream()
+                .filter(i -> i.kind.equals("video") && i.participantId.equals(participantId) && i.codec != null)
+                .map(Inbound::codec).findFirst().orElse(null);
     }
 
     boolean bothConnected() {

@@ -2,6 +2,7 @@ package dev.relay.sfu;
 
 import dev.relay.codecs.rtp.RtpPacket;
 import dev.relay.codecs.vp8.Vp8PayloadDescriptor;
+import dev.relay.codecs.vp9.Vp9PayloadDescriptor;
 import dev.relay.transport.DropCounters;
 import dev.relay.transport.DropReason;
 import java.util.function.LongSupplier;
@@ -21,6 +22,7 @@ final class MediaContext {
 
     final RtpPacket rtp = new RtpPacket();
     final Vp8PayloadDescriptor vp8 = new Vp8PayloadDescriptor();
+    final Vp9PayloadDescriptor vp9 = new Vp9PayloadDescriptor();
     final byte[] rtpOut = new byte[SCRATCH_BYTES];
     final byte[] rtcpOut = new byte[SCRATCH_BYTES];
 

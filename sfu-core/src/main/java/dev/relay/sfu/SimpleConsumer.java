@@ -1,5 +1,6 @@
 package dev.relay.sfu;
 
+import dev.relay.codecs.av1.Av1Payload;
 import dev.relay.codecs.h264.H264Payload;
 import dev.relay.codecs.rtcp.NtpTime;
 import dev.relay.codecs.rtcp.ReceiverReport;
@@ -8,8 +9,9 @@ import dev.relay.codecs.rtp.RtpPacket;
 
 /**
  * Forwards one single-encoding Producer onto one subscriber Transport (audio, or video without
- * simulcast). It gives the stream its own SSRC and payload type and keeps the sequence numbers
- * continuous from the subscriber's point of view; video starts on a keyframe.
+ * simulcast; every VP9 or AV1 layer). It gives the stream its own SSRC and payload type and keeps
+ * the sequence numbers continuous from the subscriber's point of view; video starts on a keyframe
+ * (VP8, VP9 and H.264 from their payload descriptors, AV1 from its aggregation header).
  */
 final class SimpleConsumer implements Consumer {
     private final int id;
@@ -145,8 +147,10 @@ final class SimpleConsumer implements Consumer {
         int len = rtp.payloadLength();
         return switch (producer.codec()) {
             case VP8 -> context.vp8.wrap(buf, off, len) && context.vp8.isKeyframe();
+            case VP9 -> context.vp9.wrap(buf, off, len) && context.vp9.isKeyframe();
             case H264 -> H264Payload.isKeyframe(buf, off, len);
-            default -> true;
+            case AV1 -> Av1Payload.isKeyframeStart(buf, off, len);
+            case OPUS -> true;
         };
     }
 

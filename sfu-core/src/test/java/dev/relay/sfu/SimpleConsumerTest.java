@@ -94,6 +94,42 @@ class SimpleConsumerTest {
         }
     }
 
+    /** Payloads: a delta frame, then the first packet of a keyframe, per video codec. */
+    static Stream<Arguments> keyframeStarts() {
+        return Stream.of(
+                // RFC 7741 §4.2: S=1 PID=0, then the VP8 header with P (inter frame) set or clear.
+                Arguments.of(Codec.VP8, new byte[] {0x10, 0x11, 0, 0}, new byte[] {0x10, 0x10, 0, 0}),
+                // RFC 9628 §4.2: |I|P|L|F|B|E|V|Z|, P (inter-picture predicted) and B (start of frame).
+                Arguments.of(Codec.VP9, new byte[] {0x48, 0, 0, 0}, new byte[] {0x08, 0, 0, 0}),
+                // RFC 6184 §5.3: a non-IDR slice (type 1), then an IDR slice (type 5).
+                Arguments.of(Codec.H264, new byte[] {0x41, 0, 0, 0}, new byte[] {0x65, 0, 0, 0}),
+                // AV1 RTP §4.4: W=1 and a frame OBU, then N set and a sequence header OBU.
+                Arguments.of(Codec.AV1, new byte[] {0x10, 0x32, 0, 0}, new byte[] {0x18, 0x0a, 0, 0}));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("keyframeStarts")
+    void shouldStartEachVideoCodecOnAKeyframe(Codec codec, byte[] delta, byte[] keyframe) {
+        router.createProducer(1, publisher, codec, PUBLISHER_SSRC, 98);
+        router.createConsumer(7, 1, subscriber, CONSUMER_SSRC, CONSUMER_PT);
+        host.receiveRtp(router, publisher, withPayload(20, delta));
+        host.receiveRtp(router, publisher, withPayload(21, keyframe));
+        host.receiveRtp(router, publisher, withPayload(22, delta));
+
+        List<byte[]> out = host.sent(subscriber).rtp;
+        assertEquals(2, out.size(), "the delta frame before the keyframe is held back");
+        RtpPacket rtp = new RtpPacket();
+        assertTrue(rtp.wrap(out.get(0), 0, out.get(0).length));
+        assertEquals(keyframe[0], out.get(0)[rtp.payloadOffset()]);
+        assertEquals(keyframe[1], out.get(0)[rtp.payloadOffset() + 1]);
+    }
+
+    private static byte[] withPayload(int seq, byte[] payload) {
+        byte[] packet = InlineHost.rtp(PUBLISHER_SSRC, 98, seq, 3000L * seq, false, payload.length);
+        System.arraycopy(payload, 0, packet, RtpPacket.FIXED_HEADER_LENGTH, payload.length);
+        return packet;
+    }
+
     @Test
     void shouldAskForAKeyframeWhileWaitingForOne() {
         router.createProducer(1, publisher, Codec.VP8, PUBLISHER_SSRC, 96);

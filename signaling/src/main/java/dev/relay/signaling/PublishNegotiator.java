@@ -4,6 +4,8 @@ import static dev.relay.signaling.Messages.message;
 import static dev.relay.signaling.Messages.withId;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.relay.sfu.Codec;
 import dev.relay.signaling.events.SessionEvents;
 import dev.relay.signaling.sdp.PublishNegotiation;
@@ -97,7 +99,15 @@ final class PublishNegotiator {
                 unpublish(participant, track);
             }
         }
-        participant.outbox().send(withId(message("publishAnswer"), id).put("sdp", negotiation.answerSdp()));
+        ObjectNode answer = withId(message("publishAnswer"), id).put("sdp", negotiation.answerSdp());
+        if (!negotiation.rejected().isEmpty()) {
+            // docs/signaling.md: each m-section the relay turned down, so the client can say why.
+            ArrayNode rejected = answer.putArray("rejected");
+            for (PublishNegotiation.Rejection r : negotiation.rejected()) {
+                rejected.addObject().put("mid", r.mid()).put("kind", r.kind()).put("reason", r.reason());
+            }
+        }
+        participant.outbox().send(answer);
         for (PublishedTrack track : added) {
             events.trackPublished(room.name(), participant.id(), track.trackId(), track.kind(), track.codecName());
             for (Participant other : room.others(participant)) {

@@ -25,6 +25,7 @@ final class SubscribeNegotiation {
     static final long NO_OFFER = 0;
 
     private final List<SubscribeSlot> slots = new ArrayList<>();
+    private final PayloadTypes payloadTypes = new PayloadTypes();
     private Transport transport;
     private long version;
     private boolean offerOutstanding;
@@ -42,6 +43,10 @@ final class SubscribeNegotiation {
             throw new IllegalStateException("the subscribe Transport is already set");
         }
         this.transport = transport;
+    }
+
+    PayloadTypes payloadTypes() {
+        return payloadTypes;
     }
 
     List<SubscribeSlot> slots() {

@@ -2,7 +2,6 @@ package dev.relay.signaling;
 
 import static dev.relay.signaling.Messages.message;
 
-import dev.relay.sfu.Codec;
 import dev.relay.signaling.events.SessionEvents;
 import dev.relay.signaling.sdp.RemoteTransportInfo;
 import dev.relay.signaling.sdp.SdpException;
@@ -18,12 +17,6 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@link SubscribeNegotiation}. Control thread only.
  */
 final class SubscribeNegotiator {
-    // Dynamic payload types for the relay's offers: the numbers Chromium's own offers give these
-    // codecs (src/test/resources/sdp/offer-audio-video.sdp).
-    private static final int PT_OPUS = 111;
-    private static final int PT_VP8 = 96;
-    private static final int PT_H264 = 102;
-
     private final TransportFactory transports;
     private final DtlsStarter dtls;
     private final SessionEvents events;
@@ -74,9 +67,18 @@ final class SubscribeNegotiator {
                             + " m-sections, the most this relay offers; rejoin to start afresh"));
             return;
         }
+        int payloadType = negotiation.payloadTypes().assign(track.codecName(), track.fmtp());
+        if (payloadType == PayloadTypes.NONE) {
+            limitCounters.refused(Limit.SUBSCRIBE_SLOTS);
+            subscriber.outbox().send(message("error").put("code", SignalingException.LIMIT_EXCEEDED)
+                    .put("reason", Limit.SUBSCRIBE_SLOTS.wireName())
+                    .put("message", "track " + track.trackId() + " of " + track.owner().id()
+                            + " is not forwarded: the subscribe PeerConnection has used every dynamic payload "
+                            + "type on other codec configurations; rejoin to start afresh"));
+            return;
+        }
         int consumerId = nextConsumer++;
         long ssrc = ThreadLocalRandom.current().nextLong(1, 0xFFFFFFFFL);
-        int payloadType = payloadType(track.codec());
         negotiation.addSlot(track, consumerId, ssrc, payloadType);
         room.router().createConsumer(consumerId, track.producerId(), negotiation.transport(), (int) ssrc,
                 payloadType);
@@ -147,13 +149,5 @@ final class SubscribeNegotiator {
         if (negotiation.answered()) {
             offer(subscriber);
         }
-    }
-
-    static int payloadType(Codec codec) {
-        return switch (codec) {
-            case OPUS -> PT_OPUS;
-            case H264 -> PT_H264;
-            default -> PT_VP8;
-        };
     }
 }

@@ -6,13 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.relay.codecs.av1.Av1Payload;
 import dev.relay.codecs.h264.H264Payload;
 import dev.relay.codecs.vp8.Vp8PayloadDescriptor;
 import dev.relay.codecs.vp9.Vp9PayloadDescriptor;
 
 /**
  * The video payload readers a forwarder runs on every RTP payload: {@link Vp8PayloadDescriptor},
- * {@link Vp9PayloadDescriptor} and {@link H264Payload#isKeyframe}. The input is the RTP payload,
+ * {@link Vp9PayloadDescriptor}, {@link H264Payload#isKeyframe} and {@link Av1Payload#isKeyframeStart}. The input is the RTP payload,
  * what {@code rtp.payloadOffset()} and {@code rtp.payloadLength()} hand them.
  */
 class PayloadDescriptorFuzzTest
@@ -38,6 +39,21 @@ class PayloadDescriptorFuzzTest
         assertEquals(exact, traceVp9(embedded, Placement.PREFIX, data.length));
         Placement.assertUnchanged(data, embedded);
         Placement.assertRejectsRangesOutside(data, vp9::wrap);
+    }
+
+    @FuzzTest
+    void av1(final byte[] data)
+    {
+        final byte[] embedded = Placement.embed(data);
+        final boolean keyframe = Av1Payload.isKeyframeStart(data, 0, data.length);
+        assertEquals(keyframe, Av1Payload.isKeyframeStart(embedded, Placement.PREFIX, data.length));
+        Placement.assertUnchanged(data, embedded);
+        Placement.assertRejectsRangesOutside(data, Av1Payload::isKeyframeStart);
+        if (keyframe)
+        {
+            // Never the continuation of an OBU fragment from an earlier packet.
+            assertEquals(0, data[0] & 0x80);
+        }
     }
 
     @FuzzTest

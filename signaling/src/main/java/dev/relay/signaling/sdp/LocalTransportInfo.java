@@ -19,8 +19,12 @@ public record LocalTransportInfo(String iceUfrag, String icePwd, String fingerpr
         sdp.append("a=end-of-candidates\r\n");
         sdp.append("a=ice-ufrag:").append(iceUfrag).append("\r\n");
         sdp.append("a=ice-pwd:").append(icePwd).append("\r\n");
-        sdp.append("a=fingerprint:sha-256 ").append(fingerprintSha256).append("\r\n");
+        appendFingerprint(sdp);
         sdp.append("a=setup:").append(setup).append("\r\n");
+    }
+
+    void appendFingerprint(StringBuilder sdp) {
+        sdp.append("a=fingerprint:sha-256 ").append(fingerprintSha256).append("\r\n");
     }
 
     static void appendSessionHeader(StringBuilder sdp, long sessionId, long version) {

@@ -3,12 +3,12 @@ package dev.relay.signaling.sdp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Answers a publisher's offer (RFC 8829 §5.3): every audio/video m-section the client sends is
- * accepted {@code recvonly} with one codec the relay forwards; everything else is rejected
- * with port 0. The relay answers {@code a=setup:passive} and is the DTLS server.
+ * accepted {@code recvonly} with the offerer's most preferred codec the relay forwards
+ * ({@link CodecChoice}); everything else is rejected with port 0 and, unless the offerer turned
+ * it off itself, a reason. The relay answers {@code a=setup:passive} and is the DTLS server.
  */
 public final class PublishNegotiation {
     /** Header extensions the relay keeps on the publisher side (RFC 8843 MID for SSRC binding). */
@@ -16,11 +16,21 @@ public final class PublishNegotiation {
 
     private final RemoteTransportInfo remote;
     private final List<TrackOffer> tracks;
+    private final List<Rejection> rejected;
     private final String answer;
 
-    private PublishNegotiation(RemoteTransportInfo remote, List<TrackOffer> tracks, String answer) {
+    /**
+     * An offered m-section the relay answered with port 0, and why; the client is told (the
+     * {@code rejected} field of {@code publishAnswer}, docs/signaling.md).
+     */
+    public record Rejection(String mid, String kind, String reason) {
+    }
+
+    private PublishNegotiation(RemoteTransportInfo remote, List<TrackOffer> tracks, List<Rejection> rejected,
+                               String answer) {
         this.remote = remote;
         this.tracks = tracks;
+        this.rejected = rejected;
         this.answer = answer;
     }
 
@@ -37,12 +47,17 @@ public final class PublishNegotiation {
         StringBuilder body = new StringBuilder();
         List<String> bundle = new ArrayList<>();
         List<TrackOffer> tracks = new ArrayList<>();
+        List<Rejection> rejected = new ArrayList<>();
         for (MediaDescription m : offer.media()) {
             String mid = m.mid();
             if (mid == null) {
                 throw new SdpException("every m-section needs a=mid (RFC 8843)");
             }
-            TrackOffer track = acceptable(m);
+            Verdict verdict = acceptable(m);
+            if (verdict.rejection() != null) {
+                rejected.add(verdict.rejection());
+            }
+            TrackOffer track = verdict.track();
             if (track == null) {
                 body.append("m=").append(m.kind()).append(" 0 ").append(m.protocol()).append(' ')
                         .append(m.formats().isEmpty() ? "0" : m.formats().get(0)).append("\r\n");
@@ -62,7 +77,7 @@ public final class PublishNegotiation {
             if (midExtension != null) {
                 body.append("a=extmap:").append(midExtension).append(' ').append(MID_EXTENSION).append("\r\n");
             }
-            body.append(track.ssrc() == 0 && "inactive".equals(m.direction()) ? "a=inactive\r\n" : "a=recvonly\r\n");
+            body.append("a=recvonly\r\n");
             body.append("a=rtcp-mux\r\n");
             if (m.hasAttribute("rtcp-rsize")) {
                 body.append("a=rtcp-rsize\r\n");
@@ -78,54 +93,61 @@ public final class PublishNegotiation {
             }
         }
         if (tracks.isEmpty()) {
-            throw new SdpException("the offer sends no audio (Opus) or video (VP8/H.264) the relay can forward");
+            StringBuilder why = new StringBuilder("the offer sends no audio or video the relay can take");
+            for (Rejection r : rejected) {
+                why.append("; m-section ").append(r.mid()).append(" (").append(r.kind()).append("): ")
+                        .append(r.reason());
+            }
+            throw new SdpException(why.toString());
         }
         StringBuilder sdp = new StringBuilder();
         LocalTransportInfo.appendSessionHeader(sdp, sessionId, version);
         sdp.append("a=group:BUNDLE ").append(String.join(" ", bundle)).append("\r\n");
         sdp.append("a=ice-lite\r\n");
+        // Also at session level (RFC 8122 §5), so that rejected m-sections are well formed for
+        // answer parsers that look for a fingerprint in every section (GStreamer webrtcbin).
+        local.appendFingerprint(sdp);
         sdp.append("a=msid-semantic: WMS\r\n");
         sdp.append(body);
-        return new PublishNegotiation(remote, tracks, sdp.toString());
+        return new PublishNegotiation(remote, tracks, rejected, sdp.toString());
     }
 
-    /** The track the relay accepts from m, or null to reject the m-section. */
-    private static TrackOffer acceptable(MediaDescription m) throws SdpException {
-        if (m.port() == 0 || !(m.kind().equals("audio") || m.kind().equals("video"))) {
-            return null;
+    /**
+     * What the relay makes of one offered m-section: a track, a rejection to report, or neither
+     * ({@link #OFF}: a section the offerer itself turned off).
+     */
+    private record Verdict(TrackOffer track, Rejection rejection) {
+        static final Verdict OFF = new Verdict(null, null);
+
+        static Verdict reject(MediaDescription m, String reason) {
+            return new Verdict(null, new Rejection(m.mid(), m.kind(), reason));
+        }
+    }
+
+    /** The track the relay accepts from m, or why not. */
+    private static Verdict acceptable(MediaDescription m) throws SdpException {
+        // RFC 8843 §6: port 0 with a=bundle-only is a BUNDLE member the offerer wants, not a rejection
+        // (Firefox and GStreamer webrtcbin offer every section after the first this way with max-bundle).
+        if (m.port() == 0 && !m.hasAttribute("bundle-only")) {
+            return Verdict.OFF;
+        }
+        if (!(m.kind().equals("audio") || m.kind().equals("video"))) {
+            return Verdict.reject(m, "the relay forwards audio and video only");
         }
         String direction = m.direction();
+        if (direction.equals("inactive")) {
+            return Verdict.OFF;
+        }
         if (!(direction.equals("sendonly") || direction.equals("sendrecv"))) {
-            return null;
+            return Verdict.reject(m, "the publish PeerConnection only sends: a=" + direction
+                    + " is not taken (subscribe on the subscribe PeerConnection, docs/signaling.md)");
         }
         if (!m.hasAttribute("rtcp-mux")) {
             throw new SdpException("m-section " + m.mid() + " lacks a=rtcp-mux");
         }
-        Map<Integer, String> rtpmaps = m.rtpmaps();
-        int chosen = -1;
-        String codec = null;
-        for (String wanted : m.kind().equals("audio") ? new String[] {"opus"} : new String[] {"VP8", "H264"}) {
-            for (Map.Entry<Integer, String> e : rtpmaps.entrySet()) {
-                String encoding = e.getValue();
-                int slash = encoding.indexOf('/');
-                String name = slash < 0 ? encoding : encoding.substring(0, slash);
-                if (!name.equalsIgnoreCase(wanted)) {
-                    continue;
-                }
-                // H.264: the relay forwards packetization-mode=1 (non-interleaved, RFC 6184 §6.3).
-                if (wanted.equals("H264") && !m.fmtp(e.getKey()).contains("packetization-mode=1")) {
-                    continue;
-                }
-                chosen = e.getKey();
-                codec = wanted;
-                break;
-            }
-            if (codec != null) {
-                break;
-            }
-        }
-        if (codec == null) {
-            return null;
+        CodecChoice codec = CodecChoice.of(m);
+        if (!codec.chosen()) {
+            return Verdict.reject(m, codec.reason());
         }
         List<Long> rtx = m.rtxSsrcs();
         long ssrc = 0;
@@ -137,7 +159,8 @@ public final class PublishNegotiation {
         }
         if (ssrc == 0) {
             // Simulcast (a=rid) offers carry no SSRCs; binding by MID/RID is not supported yet.
-            throw new SdpException("m-section " + m.mid() + " names no a=ssrc; simulcast is not supported yet");
+            return Verdict.reject(m, "the m-section names no a=ssrc; simulcast (a=rid) is not "
+                    + "supported yet: publish one encoding");
         }
         String trackId = m.mid();
         String msid = m.attribute("msid");
@@ -147,8 +170,8 @@ public final class PublishNegotiation {
                 trackId = parts[1];
             }
         }
-        return new TrackOffer(m.mid(), m.kind().toLowerCase(Locale.ROOT), trackId, codec, chosen,
-                m.fmtp(chosen), ssrc);
+        return new Verdict(new TrackOffer(m.mid(), m.kind().toLowerCase(Locale.ROOT), trackId, codec.name(),
+                codec.payloadType(), codec.fmtp(), ssrc), null);
     }
 
     public RemoteTransportInfo remote() {
@@ -157,6 +180,11 @@ public final class PublishNegotiation {
 
     public List<TrackOffer> tracks() {
         return tracks;
+    }
+
+    /** Sections the relay rejected for a reason the client should hear (not the ones it turned off). */
+    public List<Rejection> rejected() {
+        return rejected;
     }
 
     public String answerSdp() {

@@ -72,10 +72,106 @@ class PublishNegotiationTest {
     }
 
     @Test
-    void shouldRejectSimulcastOfferClearlyUntilRidBindingExists() throws Exception {
+    void shouldRefuseAVideoOnlySimulcastOfferSayingWhy() throws Exception {
+        // The fixture has one video m-section with three rids and no a=ssrc: nothing is left to take.
         SdpException e = assertThrows(SdpException.class,
                 () -> PublishNegotiation.answer(fixture("offer-simulcast-3-layers.sdp"), LOCAL, 1, 2));
+        assertTrue(e.getMessage().contains("m-section 0 (video)"), e.getMessage());
         assertTrue(e.getMessage().contains("simulcast"), e.getMessage());
+    }
+
+    @Test
+    void shouldTakeTheAudioOfAnOfferWhoseVideoIsSimulcastAndSayWhyTheVideoIsRejected() throws Exception {
+        String offer = removeVideoSsrcs(fixture("offer-audio-video.sdp"));
+        PublishNegotiation negotiation = PublishNegotiation.answer(offer, LOCAL, 1, 2);
+
+        assertEquals(List.of("audio"), negotiation.tracks().stream().map(TrackOffer::kind).toList());
+        assertEquals(1, negotiation.rejected().size());
+        PublishNegotiation.Rejection video = negotiation.rejected().get(0);
+        assertEquals("video", video.kind());
+        assertTrue(video.reason().contains("simulcast"), video.reason());
+        assertTrue(negotiation.answerSdp().contains("m=video 0 "), negotiation.answerSdp());
+    }
+
+    /** The offer as Chromium writes it when video has sendEncodings with rids: no a=ssrc there. */
+    private static String removeVideoSsrcs(String sdp) {
+        int video = sdp.indexOf("m=video");
+        String tail = sdp.substring(video).replaceAll("a=ssrc(-group)?:[^\\n]*\\n", "");
+        return sdp.substring(0, video) + tail;
+    }
+
+    /**
+     * The codec is the offerer's first choice among those the relay forwards: the video m-line as
+     * {@code setCodecPreferences} reorders it (Chromium 156's payload types), and what is chosen.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "VP8 first (Chromium's default)   | 96 97 102 103 98 99 45 46   | VP8  | 96  | ''",
+        "H.264 preferred                  | 102 103 96 97               | H264 | 102 | level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f",
+        "H.264 mode 0 skipped             | 104 107 108 109 96          | H264 | 108 | level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f",
+        "VP9 only                         | 98 99                       | VP9  | 98  | profile-id=0",
+        "VP9 profile 2 preferred          | 100 101 98 99               | VP9  | 100 | profile-id=2",
+        "AV1 only                         | 45 46                       | AV1  | 45  | level-idx=5;profile=0;tier=0",
+        "RED and RTX ahead of VP9         | 118 119 98 99               | VP9  | 98  | profile-id=0",
+    })
+    void shouldHonourTheOfferersCodecOrder(String name, String formats, String codec, int payloadType, String fmtp)
+            throws Exception {
+        String offer = fixture("offer-audio-video.sdp").replaceFirst("m=video 9 UDP/TLS/RTP/SAVPF [0-9 ]+",
+                "m=video 9 UDP/TLS/RTP/SAVPF " + formats.trim());
+        PublishNegotiation negotiation = PublishNegotiation.answer(offer, LOCAL, 1, 2);
+
+        TrackOffer video = negotiation.tracks().get(1);
+        assertEquals(codec, video.codecName());
+        assertEquals(payloadType, video.payloadType());
+        assertEquals(fmtp, video.fmtp());
+        MediaDescription answered = SessionDescription.parse(negotiation.answerSdp()).media().get(1);
+        assertEquals(List.of(String.valueOf(payloadType)), answered.formats());
+        assertEquals(fmtp, answered.fmtp(payloadType));
+    }
+
+    @Test
+    void shouldRejectAVideoSectionWithNoForwardableCodecAndSayWhatWasOffered() throws Exception {
+        // Only H.264 packetization-mode=0 and its RTX: one NAL unit per packet is not forwarded.
+        String offer = fixture("offer-audio-video.sdp").replaceFirst("m=video 9 UDP/TLS/RTP/SAVPF [0-9 ]+",
+                "m=video 9 UDP/TLS/RTP/SAVPF 104 107");
+        PublishNegotiation negotiation = PublishNegotiation.answer(offer, LOCAL, 1, 2);
+
+        assertEquals(1, negotiation.tracks().size());
+        PublishNegotiation.Rejection rejection = negotiation.rejected().get(0);
+        assertEquals("1", rejection.mid());
+        assertTrue(rejection.reason().contains("packetization-mode=0"), rejection.reason());
+        assertFalse(rejection.reason().contains("rtx"), "RTX is not a codec offered: " + rejection.reason());
+        // RFC 8122 §5: the fingerprint also at session level, so the rejected section is well formed.
+        SessionDescription answer = SessionDescription.parse(negotiation.answerSdp());
+        assertEquals("sha-256 AA:BB:CC", answer.attribute("fingerprint"));
+        assertEquals(0, answer.media().get(1).port());
+        assertEquals("sha-256 AA:BB:CC", answer.attribute(answer.media().get(1), "fingerprint"));
+    }
+
+    @Test
+    void shouldAcceptABundleOnlySectionAsABundleMember() throws Exception {
+        // RFC 8843 §6: with max-bundle, Firefox and webrtcbin offer port 0 and a=bundle-only.
+        String offer = fixture("offer-audio-video.sdp").replace("m=video 9 ", "m=video 0 ")
+                .replaceFirst("a=mid:1\\r?\n", "a=mid:1\r\na=bundle-only\r\n");
+        assertTrue(offer.contains("a=bundle-only"));
+        PublishNegotiation negotiation = PublishNegotiation.answer(offer, LOCAL, 1, 2);
+
+        assertEquals(List.of("audio", "video"), negotiation.tracks().stream().map(TrackOffer::kind).toList());
+        assertTrue(negotiation.rejected().isEmpty());
+        SessionDescription answer = SessionDescription.parse(negotiation.answerSdp());
+        assertEquals("BUNDLE 0 1", answer.attribute("group"));
+        assertEquals(9, answer.media().get(1).port());
+        assertFalse(negotiation.answerSdp().contains("bundle-only"), "an answer never carries bundle-only");
+    }
+
+    @Test
+    void shouldNotReportASectionTheOffererTurnedOffItself() throws Exception {
+        // A stopped transceiver: port 0 without bundle-only.
+        String offer = fixture("offer-audio-video.sdp").replace("m=video 9 ", "m=video 0 ");
+        PublishNegotiation negotiation = PublishNegotiation.answer(offer, LOCAL, 1, 2);
+
+        assertEquals(1, negotiation.tracks().size());
+        assertTrue(negotiation.rejected().isEmpty());
     }
 
     @Test

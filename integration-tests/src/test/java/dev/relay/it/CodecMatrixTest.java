@@ -1,0 +1,105 @@
+package dev.relay.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.relay.signaling.RelayServer;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Chromium to Chromium through the relay with each video codec it forwards (docs/interop.md):
+ * the publisher puts the codec first with {@code setCodecPreferences} ({@code ?videoCodec=} in
+ * the web client), the relay takes the offerer's first choice, and the viewer decodes that
+ * codec: its inbound video reports the codec's mimeType and more than 30 decoded frames.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class CodecMatrixTest {
+    private static final Duration READY = Duration.ofSeconds(20);
+    private static final Duration MEDIA = Duration.ofSeconds(20);
+    private static final int ENOUGH_FRAMES = 30;
+
+    private static RelayServer relay;
+    private static URI httpBase;
+
+    private final List<ChromiumPeer> peers = new ArrayList<>();
+
+    @RegisterExtension
+    final AfterTestExecutionCallback dumpOnFailure = context -> {
+        if (context.getExecutionException().isPresent()) {
+            Thread.interrupted();
+            System.out.println("##### " + context.getDisplayName() + " failed - browser diagnostics follow");
+            peers.forEach(ChromiumPeer::dumpDiagnostics);
+        }
+    };
+
+    @BeforeAll
+    static void startRelay() throws Exception {
+        assumeTrue(ChromiumPeer.chromiumInstalled(),
+                "skipped: " + ChromiumPeer.CHROMIUM + " is not installed (apt-get install -y chromium chromium-driver)");
+        relay = Relays.startLoopback();
+        httpBase = Relays.httpBase(relay);
+    }
+
+    @AfterAll
+    static void stopRelay() {
+        if (relay != null) {
+            relay.close();
+        }
+    }
+
+    @AfterEach
+    void closeBrowsers() {
+        peers.forEach(ChromiumPeer::close);
+        peers.clear();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"VP8", "VP9", "H264", "AV1"})
+    void shouldForwardThePublishersPreferredCodec(String codec) throws IOException {
+        String room = Relays.uniqueRoom("codec-" + codec.toLowerCase());
+        ChromiumPeer publisher = ChromiumPeer.launch("publisher-" + codec);
+        peers.add(publisher);
+        ChromiumPeer viewer = ChromiumPeer.launch("viewer");
+        peers.add(viewer);
+        publisher.open(httpBase, room, codec.toLowerCase());
+        publisher.awaitReady(READY);
+        assertTrue(publisher.logEntries("codec-preference").stream()
+                        .anyMatch(e -> codec.equalsIgnoreCase(String.valueOf(((Map<?, ?>) e).get("codec")))),
+                "the publisher's Chromium offers " + codec + " first");
+        assertTrue(publisher.logEntries("publish-rejected").isEmpty(), "nothing rejected by the relay");
+
+        viewer.open(httpBase, room);
+        viewer.awaitReady(READY);
+        String from = publisher.participantId();
+        PeerStats stats = viewer.awaitStats("more than " + ENOUGH_FRAMES + " decoded " + codec + " frames", MEDIA,
+                s -> s.framesDecodedFrom(from) > ENOUGH_FRAMES && s.audioPacketsFrom(from) > 0);
+        assertEquals("video/" + codec, stats.videoCodecFrom(from), "the codec the viewer decodes");
+        System.out.printf("codec %s: viewer decoding %d frames %d ms after its join (%s)%n", codec,
+                stats.framesDecodedFrom(from), Math.round(stats.sinceJoinMs()), firstFrame(viewer, from));
+    }
+
+    private static String firstFrame(ChromiumPeer at, String participantId) {
+        for (Object o : at.logEntries("first-frame")) {
+            Map<?, ?> entry = (Map<?, ?>) o;
+            if (participantId.equals(entry.get("participantId")) && entry.get("sinceJoinMs") != null) {
+                return "first frame rendered " + entry.get("sinceJoinMs") + " ms after join";
+            }
+        }
+        return "first frame not logged";
+    }
+}
