@@ -236,6 +236,12 @@ function onMessage(data) {
     case 'subscribeOffer':
       onSubscribeOffer(msg);
       break;
+    case 'trackUnsupported':
+      // Our browser refused a track's codec (docs/signaling.md): say so instead of an empty tile.
+      record('track-unsupported', { participantId: msg.participantId, trackId: msg.trackId, codec: msg.codec });
+      lastError = `${msg.kind} from ${msg.participantId} not received: this browser does not accept ${msg.codec}`;
+      renderStatus();
+      break;
     case 'participantJoined':
       if (msg.participant) addParticipant(msg.participant);
       break;

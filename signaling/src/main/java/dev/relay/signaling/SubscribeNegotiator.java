@@ -3,8 +3,8 @@ package dev.relay.signaling;
 import static dev.relay.signaling.Messages.message;
 
 import dev.relay.signaling.events.SessionEvents;
-import dev.relay.signaling.sdp.RemoteTransportInfo;
 import dev.relay.signaling.sdp.SdpException;
+import dev.relay.signaling.sdp.SubscribeAnswer;
 import dev.relay.signaling.sdp.SubscribeOffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -114,6 +114,24 @@ final class SubscribeNegotiator {
         }
     }
 
+    /**
+     * The subscriber's browser refused a track's m-section, typically because it does not decode
+     * the publisher's codec (the relay does not transcode): forwarding stops, and the client hears
+     * which track and why instead of waiting for media that never comes.
+     */
+    private void stopRejected(Participant subscriber, SubscribeSlot slot, long version) {
+        slot.rejectedByAnswer(version);
+        Room room = subscriber.room();
+        room.router().closeConsumer(slot.consumerId());
+        PublishedTrack track = slot.track();
+        events.subscriptionStopped(room.name(), subscriber.id(), track.owner().id(), track.trackId(), track.kind());
+        subscriber.outbox().send(message("trackUnsupported").put("participantId", track.owner().id())
+                .put("trackId", track.trackId()).put("kind", track.kind()).put("codec", track.codecName())
+                .put("message", "your answer rejected the m-section of " + track.kind() + " track " + track.trackId()
+                        + " (" + track.codecName() + (track.fmtp().isEmpty() ? "" : " " + track.fmtp())
+                        + "): the relay forwards the publisher's codec as is, and this browser did not accept it"));
+    }
+
     /** Sends a new subscribe offer, or remembers to once the outstanding one is answered. */
     void offer(Participant subscriber) {
         if (subscriber.hasLeft() || !subscriber.grant().canSubscribe()) {
@@ -136,15 +154,20 @@ final class SubscribeNegotiator {
     void answer(Participant subscriber, String answerSdp, long version) throws SignalingException {
         SubscribeNegotiation negotiation = subscriber.subscribe();
         negotiation.checkAnswer(version);
-        RemoteTransportInfo remote;
+        SubscribeAnswer parsed;
         try {
-            remote = SubscribeOffer.parseAnswer(answerSdp);
+            parsed = SubscribeOffer.parseAnswer(answerSdp);
         } catch (SdpException e) {
             throw new SignalingException("bad_sdp", e.getMessage());
         }
         if (!negotiation.dtlsStarted()) {
-            dtls.start(subscriber, negotiation.transport(), remote);
+            dtls.start(subscriber, negotiation.transport(), parsed.remote());
             negotiation.markDtlsStarted();
+        }
+        for (SubscribeSlot slot : negotiation.slots()) {
+            if (slot.isActive() && parsed.rejectedMids().contains(slot.mid())) {
+                stopRejected(subscriber, slot, version);
+            }
         }
         if (negotiation.answered()) {
             offer(subscriber);

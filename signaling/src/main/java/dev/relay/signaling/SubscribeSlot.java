@@ -50,6 +50,17 @@ final class SubscribeSlot {
         active = false;
     }
 
+    /**
+     * The browser's answer to {@code version} rejected this m-section (port 0): it stops, and the
+     * rejection is already agreed, so the place may be recycled (not the first m-section's).
+     */
+    void rejectedByAnswer(long version) {
+        active = false;
+        if (rejectedIn == 0) {
+            rejectedIn = version;
+        }
+    }
+
     /** In the offer of {@code version}: rejected (port 0) if inactive and {@code mayReject}. */
     SubscribeOffer.Slot toOfferSlot(boolean mayReject, long version) {
         boolean rejected = !active && mayReject;

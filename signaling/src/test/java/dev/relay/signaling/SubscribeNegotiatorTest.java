@@ -22,7 +22,8 @@ class SubscribeNegotiatorTest {
 
     /** {codec, payload type, the offer's rtpmap}. */
     @ParameterizedTest
-    @CsvSource({"OPUS, 111, opus/48000/2", "VP8, 96, VP8/90000", "H264, 102, H264/90000"})
+    @CsvSource({"OPUS, 111, opus/48000/2", "VP8, 96, VP8/90000", "H264, 102, H264/90000", "VP9, 98, VP9/90000",
+        "AV1, 45, AV1/90000"})
     void shouldOfferEachCodecWithItsPayloadType(Codec codec, int payloadType, String rtpmap) {
         Participant alice = fixture.join("alice", "r");
         Participant bob = fixture.join("bob", "r");
@@ -59,6 +60,35 @@ class SubscribeNegotiatorTest {
         assertEquals(List.of("event subscription.stopped r p2 <- p1 a audio"), fixture.transcript.drain());
         assertFalse(bob.subscribe().slots().get(0).isActive());
         assertTrue(bob.subscribe().slots().get(1).isActive());
+    }
+
+    @Test
+    void shouldStopATrackWhoseSectionTheSubscribersAnswerRejectsAndSayWhich() throws Exception {
+        Participant alice = fixture.join("alice", "r");
+        Participant bob = fixture.join("bob", "r");
+        PublishedTrack audio = new PublishedTrack(1, "0", "a", "audio", Codec.OPUS, "", 5, alice);
+        PublishedTrack video = new PublishedTrack(2, "1", "v", "video", Codec.AV1, "profile=0", 6, alice);
+        fixture.subscriber.subscribe(bob, audio);
+        fixture.subscriber.subscribe(bob, video);
+        fixture.subscriber.offer(bob);
+        fixture.transcript.drain();
+
+        // A browser that does not decode AV1 answers its m-section (mid 1) with port 0.
+        String answer = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
+                + "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\na=rtcp-mux\r\na=ice-ufrag:abcd\r\n"
+                + "a=ice-pwd:abcdefghijklmnopqrstuv\r\na=fingerprint:sha-256 " + "AB:".repeat(31) + "AB\r\n"
+                + "a=setup:active\r\na=recvonly\r\na=rtpmap:111 opus/48000/2\r\n"
+                + "m=video 0 UDP/TLS/RTP/SAVPF 45\r\na=mid:1\r\na=rtpmap:45 AV1/90000\r\n";
+        fixture.subscriber.answer(bob, answer, bob.subscribe().version());
+
+        List<String> lines = fixture.transcript.drain();
+        assertTrue(lines.contains("event subscription.stopped r p2 <- p1 v video"), lines.toString());
+        assertEquals("trackUnsupported", fixture.lastMessageTo("bob").get("type").asText());
+        assertEquals("v", fixture.lastMessageTo("bob").get("trackId").asText());
+        assertEquals("AV1", fixture.lastMessageTo("bob").get("codec").asText());
+        assertTrue(bob.subscribe().slots().get(0).isActive(), "the audio goes on");
+        assertFalse(bob.subscribe().slots().get(1).isActive());
+        assertTrue(bob.subscribe().slots().get(1).isRecyclable(), "the browser already agreed to the rejection");
     }
 
     @Test

@@ -1,7 +1,9 @@
 package dev.relay.signaling.sdp;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Builds the relay's offer on a subscriber's PeerConnection: one {@code sendonly} m-section per
@@ -68,17 +70,21 @@ public final class SubscribeOffer {
         return sdp.toString();
     }
 
-    /** Validates the browser's answer and returns its transport parameters. */
-    public static RemoteTransportInfo parseAnswer(String answerSdp) throws SdpException {
+    /** Validates the browser's answer; returns its transport parameters and the sections it rejected. */
+    public static SubscribeAnswer parseAnswer(String answerSdp) throws SdpException {
         SessionDescription answer = SessionDescription.parse(answerSdp);
         if (answer.media().isEmpty()) {
             throw new SdpException("the answer has no m-sections");
         }
         MediaDescription first = null;
+        Set<String> rejected = new HashSet<>();
         for (MediaDescription m : answer.media()) {
-            if (m.port() != 0) {
-                first = m;
-                break;
+            if (m.port() != 0 || m.hasAttribute("bundle-only")) {
+                if (first == null) {
+                    first = m;
+                }
+            } else if (m.mid() != null) {
+                rejected.add(m.mid());
             }
         }
         if (first == null) {
@@ -88,6 +94,6 @@ public final class SubscribeOffer {
         if (!remote.setup().equals("active")) {
             throw new SdpException("answer a=setup:active: the relay is the DTLS server (got " + remote.setup() + ")");
         }
-        return remote;
+        return new SubscribeAnswer(remote, Set.copyOf(rejected));
     }
 }

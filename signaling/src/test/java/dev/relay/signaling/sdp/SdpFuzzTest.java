@@ -57,7 +57,7 @@ class SdpFuzzTest {
             // As above.
         }
         try {
-            RemoteTransportInfo remote = SubscribeOffer.parseAnswer(sdp);
+            RemoteTransportInfo remote = SubscribeOffer.parseAnswer(sdp).remote();
             assertEquals("active", remote.setup());
             assertFalse(remote.iceUfrag().isBlank() || remote.icePwd().isBlank());
         } catch (SdpException expected) {

@@ -43,7 +43,7 @@ class SubscribeOfferTest {
                 + "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=ice-ufrag:abcd\r\n"
                 + "a=ice-pwd:0123456789012345678901\r\na=fingerprint:sha-256 " + FINGERPRINT + "\r\na=setup:active\r\n"
                 + "a=mid:0\r\na=recvonly\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n";
-        RemoteTransportInfo remote = SubscribeOffer.parseAnswer(answer);
+        RemoteTransportInfo remote = SubscribeOffer.parseAnswer(answer).remote();
         assertEquals("abcd", remote.iceUfrag());
         assertEquals(FINGERPRINT, remote.fingerprint());
 

@@ -1,0 +1,13 @@
+package dev.relay.signaling.sdp;
+
+import java.util.Set;
+
+/**
+ * A subscriber's answer to a relay offer, as far as the relay acts on it.
+ *
+ * @param remote       the browser's transport parameters
+ * @param rejectedMids the mids of m-sections the browser answered with port 0 (RFC 8829
+ *                     §5.3.1: it cannot or will not receive them, e.g. a codec it does not decode)
+ */
+public record SubscribeAnswer(RemoteTransportInfo remote, Set<String> rejectedMids) {
+}
