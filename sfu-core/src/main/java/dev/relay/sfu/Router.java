@@ -155,6 +155,7 @@ public final class Router {
         if (plain < 0) {
             return;
         }
+        transport.authenticatedAt(receiveNanos);
         if (rtcp) {
             onRtcp(from, buf, off, plain, receiveNanos);
         } else {

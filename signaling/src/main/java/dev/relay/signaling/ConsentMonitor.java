@@ -16,7 +16,11 @@ import org.slf4j.LoggerFactory;
 /**
  * ICE consent (RFC 7675 §5.1): a browser keeps checking a working pair every few seconds, so an
  * established Transport with no valid check for the ICE timeout has lost its path (network
- * change, the PeerConnection closed) even if the WebSocket still stands. Such a participant is
+ * change, the PeerConnection closed) even if the WebSocket still stands. The relay is ICE-lite and
+ * sends no checks of its own; a full agent that keeps its pair alive with Binding indications
+ * instead of requests (libnice's default, so GStreamer webrtcbin) proves it is there by its SRTP
+ * and SRTCP, which authenticate with keys only it holds: either counts
+ * ({@link Transport#lastAuthenticatedNanos}). Such a participant is
  * told ({@code ice_failed}, docs/signaling.md "Errors"), removed as if it had left, and its socket
  * closed. A Transport that never passes a check at all (a client that negotiates and then never
  * does ICE) gets the same timeout, counted from the first time this monitor saw it, so it cannot
@@ -62,11 +66,11 @@ final class ConsentMonitor {
         }
         unchecked = stillUnchecked;
         for (Participant participant : failed) {
-            WARNINGS.warn("ice_failed", "{} in room {}: no valid ICE check for {} ms, removing it", participant.id(),
+            WARNINGS.warn("ice_failed", "{} in room {}: no valid ICE check or media for {} ms, removing it", participant.id(),
                     participant.room().name(), iceTimeout.toMillis());
             participant.outbox().send(message("error").put("code", "ice_failed")
-                    .put("message", "no ICE connectivity check from this client for " + iceTimeout.toSeconds()
-                            + " s; rejoin to continue"));
+                    .put("message", "no ICE connectivity check or media from this client for "
+                            + iceTimeout.toSeconds() + " s; rejoin to continue"));
             rooms.leave(participant, LeaveReason.ICE_FAILED);
             participant.outbox().close();
         }
@@ -80,13 +84,21 @@ final class ConsentMonitor {
         if (transport == null || transport.isClosed()) {
             return false;
         }
-        long last = transport.ice().lastRequestNanos();
+        long last = latest(transport.ice().lastRequestNanos(), transport.lastAuthenticatedNanos());
         if (last == 0) {
             long since = unchecked.getOrDefault(transport, now);
             stillUnchecked.put(transport, since);
             return now - since > timeoutNanos;
         }
         return expired(last, now, timeoutNanos);
+    }
+
+    /** The later of two nanoTime readings, 0 meaning none; compared by difference (they may wrap). */
+    static long latest(long a, long b) {
+        if (a == 0 || b == 0) {
+            return a == 0 ? b : a;
+        }
+        return a - b >= 0 ? a : b;
     }
 
     /** {@code lastRequestNanos} 0 means no check yet; nanoTime values compare by difference only. */

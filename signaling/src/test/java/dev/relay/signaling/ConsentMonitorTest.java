@@ -55,8 +55,8 @@ class ConsentMonitorTest {
 
         assertEquals(List.of(), checkAfter(TIMEOUT.toNanos()), "exactly the timeout: consent is still fresh");
         assertEquals(List.of(
-                "alice <- {\"type\":\"error\",\"code\":\"ice_failed\",\"message\":\"no ICE connectivity check from this "
-                        + "client for 30 s; rejoin to continue\"}",
+                "alice <- {\"type\":\"error\",\"code\":\"ice_failed\",\"message\":\"no ICE connectivity check or media "
+                        + "from this client for 30 s; rejoin to continue\"}",
                 "bob <- {\"type\":\"participantLeft\",\"participantId\":\"p1\"}",
                 "event participant.left r p1 ice_failed",
                 "alice closed"), checkAfter(1));
@@ -76,6 +76,30 @@ class ConsentMonitorTest {
             transport.ice().onValidatedRequest(BROWSER, true, clock.get());
             assertEquals(List.of(), checkAfter(TIMEOUT.toNanos() - 1));
         }
+    }
+
+    /** libnice keeps a pair alive with Binding indications, which prove nothing; its SRTCP does. */
+    @Test
+    void shouldKeepAParticipantWhoseAuthenticatedMediaKeepsComingAfterItsLastCheck() {
+        Participant alice = fixture.join("alice", "r");
+        Transport transport = transportOf(alice, "subscribe");
+        transport.ice().onValidatedRequest(BROWSER, true, clock.get());
+        fixture.transcript.drain();
+
+        for (int i = 0; i < 5; i++) {
+            transport.authenticatedAt(clock.get());
+            assertEquals(List.of(), checkAfter(TIMEOUT.toNanos() - 1), "round " + i);
+        }
+        assertEquals(4, checkAfter(2).size(), "media stopped: removed one timeout after the last packet");
+        assertTrue(alice.hasLeft());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0, 0, 0", "5, 0, 5", "0, 7, 7", "5, 7, 7", "7, 5, 7",
+        // nanoTime may wrap: the later reading is the one ahead by difference.
+        "9223372036854775807, -9223372036854775808, -9223372036854775808"})
+    void shouldTakeTheLaterReading(long a, long b, long latest) {
+        assertEquals(latest, ConsentMonitor.latest(a, b));
     }
 
     @Test

@@ -390,8 +390,8 @@ class SignalingServiceTest {
         drain();
         List<String> lines = transcript.drain();
         assertEquals(List.of(
-                "alice <- {\"type\":\"error\",\"code\":\"ice_failed\",\"message\":\"no ICE connectivity check from "
-                        + "this client for 1 s; rejoin to continue\"}",
+                "alice <- {\"type\":\"error\",\"code\":\"ice_failed\",\"message\":\"no ICE connectivity check or media "
+                        + "from this client for 1 s; rejoin to continue\"}",
                 "event subscription.stopped r p2 <- p1 alice-audio audio",
                 "event track.unpublished r p1 alice-audio audio",
                 "bob <- {\"type\":\"trackUnpublished\",\"participantId\":\"p1\",\"trackId\":\"alice-audio\"}",

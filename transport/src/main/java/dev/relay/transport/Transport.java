@@ -46,6 +46,8 @@ public final class Transport {
     private volatile WorkerInbox inbox;
     private volatile DtlsSession dtls;
     private volatile boolean closed;
+    /** When an SRTP or SRTCP packet of the peer last authenticated (nanoTime); 0 before the first. */
+    private volatile long lastAuthenticatedNanos;
     /**
      * Remote addresses a socket holds as validated for this Transport. ICE pairs one local
      * candidate with each of the peer's (host, server-reflexive, relayed; IPv4 and IPv6), so a
@@ -255,6 +257,27 @@ public final class Transport {
             drops.increment(DropReason.SRTP_UNPROTECT_FAILED);
         }
         return result;
+    }
+
+    /** Refreshed at most this often: a volatile write per packet would be a fence per packet. */
+    private static final long AUTHENTICATED_RESOLUTION_NANOS = 100_000_000L;
+
+    /**
+     * A packet from the peer authenticated at {@code nowNanos} (System.nanoTime): only the DTLS
+     * peer holds its keys, and media is taken only from a validated address, so this shows the
+     * peer is there as well as an ICE check does (docs/security.md, "ICE consent"). Worker thread;
+     * allocates nothing.
+     */
+    public void authenticatedAt(long nowNanos) {
+        long last = lastAuthenticatedNanos;
+        if (last == 0 || nowNanos - last >= AUTHENTICATED_RESOLUTION_NANOS) {
+            lastAuthenticatedNanos = nowNanos == 0 ? 1 : nowNanos;
+        }
+    }
+
+    /** See {@link #authenticatedAt}; 0 if nothing from the peer has authenticated yet. */
+    public long lastAuthenticatedNanos() {
+        return lastAuthenticatedNanos;
     }
 
     /**
