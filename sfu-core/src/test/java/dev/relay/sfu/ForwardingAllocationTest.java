@@ -71,6 +71,10 @@ class ForwardingAllocationTest {
             long forwarded = forward(publisher, subscribers, MEASURED, seq);
             long workerBytes = allocated(workerIds) - workerBefore;
             long ioBytes = allocated(ioIds) - ioBefore;
+            // ICE consent (docs/security.md): the publisher's authenticated SRTP keeps its Transport live.
+            long lastAuthenticated = publishTransport.lastAuthenticatedNanos();
+            assertTrue(lastAuthenticated != 0 && System.nanoTime() - lastAuthenticated < 5_000_000_000L,
+                    "the publisher's media refreshes its consent");
 
             // Per forwarded packet the worker protects once and unprotects 1/SUBSCRIBERS times.
             double[] srtpCost = srtpBytesPerOperation();
