@@ -100,6 +100,12 @@ final class FirefoxPeer implements BrowserPeer {
         p.put("media.navigator.streams.fake", true);
         p.put("media.navigator.permission.disabled", true);
         p.put("media.navigator.permission.fake", true);
+        // Firefox gathers all host addresses only for a page that is capturing or holds a
+        // camera/microphone permission: the subscribe PeerConnection, which may gather before
+        // getUserMedia resolves, would otherwise get the default-route address only, never
+        // 127.0.0.1, and fail ICE. Allowed by default for every origin (1 = allow).
+        p.put("permissions.default.camera", 1);
+        p.put("permissions.default.microphone", 1);
         // The relay advertises only 127.0.0.1 (Relays.startLoopback): like Chromium's
         // --allow-loopback-in-peer-connection, and real addresses rather than mDNS names.
         p.put("media.peerconnection.ice.loopback", true);
