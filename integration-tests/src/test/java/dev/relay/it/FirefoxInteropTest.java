@@ -32,9 +32,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * BiDi by {@link FirefoxPeer}.
  *
  * <p>What passing proves: the relay answers Firefox's publish offer, whose video m-section is
- * {@code bundle-only} with port 0 (RFC 8843 §6, RUNBOOK "Firefox"), and forwards both of its
- * tracks; Firefox accepts the relay's subscribe offer; each browser decodes the other's video
- * (more than 30 frames) and receives the other's audio.
+ * {@code bundle-only} with port 0 (RFC 8843 §6: an accepted BUNDLE member, not a rejected
+ * section), and forwards both of its tracks; Firefox accepts the relay's subscribe offer; each
+ * browser decodes the other's video (more than 30 frames) and receives the other's audio.
  *
  * <p>It also prints each side's first-frame time: from {@code open()} of its page to the stats
  * poll that first saw a decoded frame from the other (the pages are opened Chromium first, then

@@ -32,8 +32,8 @@ import java.util.stream.Stream;
 
 /**
  * One participant: its own Debian Firefox ESR process (fresh profile directory, headless, fake
- * camera and microphone) running the relay's web client, driven over WebDriver BiDi (RUNBOOK
- * "Firefox": there is no geckodriver here, and none is downloaded). Firefox's Remote Agent serves
+ * camera and microphone) running the relay's web client, driven over WebDriver BiDi without a driver binary (no
+ * geckodriver is installed, and none is downloaded). Firefox's Remote Agent serves
  * BiDi on {@code --remote-debugging-port}; {@link BiDiSession} speaks it over
  * {@code java.net.http.WebSocket}. The page is driven through {@code window.relay} exactly as
  * {@link ChromiumPeer} drives it.
@@ -72,6 +72,7 @@ final class FirefoxPeer implements BrowserPeer {
     private final Process process;
     private final Deque<String> processOutput;
     private final List<String> consoleLines = new ArrayList<>();
+    /** Guarded by {@code consoleLines}, as that list is: both are written on the WebSocket's thread. */
     private int clientConsoleLines;
     private BiDiSession bidi;
     private String context;
@@ -89,14 +90,14 @@ final class FirefoxPeer implements BrowserPeer {
     }
 
     /**
-     * Preferences written to the fresh profile's {@code user.js}: fake media with no prompt
-     * (RUNBOOK "Firefox"), and nothing that opens a first-run page or calls out to the network
-     * (telemetry, studies, updates, Remote Settings, Safe Browsing, captive-portal checks).
+     * Preferences written to the fresh profile's {@code user.js}: fake media with no prompt, and
+     * nothing that opens a first-run page or calls out to the network (telemetry, studies,
+     * updates, Remote Settings, Safe Browsing, captive-portal checks).
      */
     static Map<String, Object> prefs() {
         Map<String, Object> p = new LinkedHashMap<>();
         // Fake camera and microphone, no permission prompt. Without permission.fake Firefox
-        // gathers only its default-route address and ICE to a loopback relay fails (RUNBOOK).
+        // gathers only its default-route address and ICE to a loopback relay fails.
         p.put("media.navigator.streams.fake", true);
         p.put("media.navigator.permission.disabled", true);
         p.put("media.navigator.permission.fake", true);
@@ -403,9 +404,10 @@ final class FirefoxPeer implements BrowserPeer {
             out.append("page unavailable: ").append(e).append('\n');
         }
         out.append("status line: ").append(statusLine()).append('\n');
-        List<String> console = consoleLines();
-        out.append("--- browser console (").append(clientConsoleLines).append(" client event lines omitted) ---\n");
-        console.forEach(line -> out.append(line).append('\n'));
+        synchronized (consoleLines) {
+            out.append("--- browser console (").append(clientConsoleLines).append(" client event lines omitted) ---\n");
+            consoleLines.forEach(line -> out.append(line).append('\n'));
+        }
         try {
             Object log = call("() => window.relay ? window.relay.log.map((e) => JSON.stringify(e)).join('\\n') : '(no window.relay)'",
                     Duration.ofSeconds(5));
