@@ -17,11 +17,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.function.Predicate;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.stream.Stream;
 
@@ -29,14 +28,13 @@ import java.util.stream.Stream;
  * One participant: its own Debian Chromium process (own profile directory, so its own browser
  * context) running the relay's web client, driven through {@code window.relay}.
  */
-final class ChromiumPeer implements AutoCloseable {
+final class ChromiumPeer implements BrowserPeer {
 
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
     /** Longer than any single wait below, so the page's own timeouts report first. */
     private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration POLL_INTERVAL = Duration.ofMillis(200);
 
     /** Held so that its level sticks: java.util.logging forgets unreferenced loggers. */
     private static final java.util.logging.Logger CDP_LOGGER = java.util.logging.Logger.getLogger("org.openqa.selenium.devtools");
@@ -109,8 +107,13 @@ final class ChromiumPeer implements AutoCloseable {
         }
     }
 
-    /** Opens the web client, which joins {@code room} on load. */
-    void open(URI httpBase, String room) {
+    @Override
+    public String label() {
+        return label;
+    }
+
+    @Override
+    public void open(URI httpBase, String room) {
         driver.get(httpBase.resolve("/?room=" + enc(room) + "&name=" + enc(label)).toString());
     }
 
@@ -125,8 +128,8 @@ final class ChromiumPeer implements AutoCloseable {
         driver.get(httpBase.resolve("/?token=" + enc(token)).toString());
     }
 
-    /** Waits for {@code window.relay.ready} (publish answer applied) and returns our participantId. */
-    String awaitReady(Duration timeout) {
+    @Override
+    public String awaitReady(Duration timeout) {
         Object error = js().executeAsyncScript(
                 "const [timeoutMs, done] = arguments;"
                         + "const start = Date.now();"
@@ -153,7 +156,8 @@ final class ChromiumPeer implements AutoCloseable {
         return participantId;
     }
 
-    String participantId() {
+    @Override
+    public String participantId() {
         return participantId;
     }
 
@@ -165,7 +169,8 @@ final class ChromiumPeer implements AutoCloseable {
         return ((Number) count).intValue();
     }
 
-    PeerStats stats() {
+    @Override
+    public PeerStats stats() {
         return PeerStats.fromScript(js().executeAsyncScript(
                 "const done = arguments[arguments.length - 1];"
                         + "if (!window.relay) { done({error: 'window.relay missing'}); return; }"
@@ -174,45 +179,10 @@ final class ChromiumPeer implements AutoCloseable {
                         + "  (e) => done({error: String((e && e.message) || e)}));"));
     }
 
-    /**
-     * Polls {@link #stats()} until {@code condition} holds; fails with the last snapshot if it
-     * does not within {@code timeout}.
-     */
-    PeerStats awaitStats(String what, Duration timeout, Predicate<PeerStats> condition) {
-        Instant deadline = Instant.now().plus(timeout);
-        PeerStats last = null;
-        while (true) {
-            last = stats();
-            if (condition.test(last)) {
-                return last;
-            }
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError(label + ": " + what + " not reached within " + timeout.toMillis()
-                        + " ms; last stats: " + last + "; status line: " + statusLine());
-            }
-            sleep(POLL_INTERVAL);
-        }
-    }
-
+    @Override
     @SuppressWarnings("unchecked")
-    List<String> tiles() {
+    public List<String> tiles() {
         return List.copyOf((List<String>) js().executeScript("return window.relay.tiles();"));
-    }
-
-    /** Polls {@link #tiles()} until {@code condition} holds. */
-    List<String> awaitTiles(String what, Duration timeout, Predicate<List<String>> condition) {
-        Instant deadline = Instant.now().plus(timeout);
-        while (true) {
-            List<String> tiles = tiles();
-            if (condition.test(tiles)) {
-                return tiles;
-            }
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError(label + ": " + what + " not reached within " + timeout.toMillis()
-                        + " ms; tiles: " + tiles + "; status line: " + statusLine());
-            }
-            sleep(POLL_INTERVAL);
-        }
     }
 
     /** {@code window.relay.leave()}: sends {@code leave}, waits for {@code left}, closes both PeerConnections. */
@@ -225,14 +195,16 @@ final class ChromiumPeer implements AutoCloseable {
         }
     }
 
-    /** The page's {@code window.relay.log} entries named {@code event} (Selenium turns each into a Map). */
+    /** Selenium turns each entry into a Map. */
+    @Override
     @SuppressWarnings("unchecked")
-    List<Object> logEntries(String event) {
-        return (List<Object>) js().executeScript(
+    public List<Map<String, Object>> logEntries(String event) {
+        return (List<Map<String, Object>>) js().executeScript(
                 "return (window.relay ? window.relay.log : []).filter((e) => e.event === arguments[0]);", event);
     }
 
-    String statusLine() {
+    @Override
+    public String statusLine() {
         try {
             return String.valueOf(js().executeScript(
                     "const s = document.getElementById('status'); return s ? s.textContent : null;"));
@@ -241,8 +213,8 @@ final class ChromiumPeer implements AutoCloseable {
         }
     }
 
-    /** Writes the browser console, {@code window.relay.log} and a last stats snapshot to stdout. */
-    void dumpDiagnostics() {
+    @Override
+    public void dumpDiagnostics() {
         StringBuilder out = new StringBuilder();
         Object pageParticipantId;
         try {
@@ -289,7 +261,8 @@ final class ChromiumPeer implements AutoCloseable {
     }
 
     /** Saves what the page shows (tiles, status line) as {@code dir/<name>-<label>.png}; returns the file. */
-    Path saveScreenshot(Path dir, String name) throws IOException {
+    @Override
+    public Path saveScreenshot(Path dir, String name) throws IOException {
         Files.createDirectories(dir);
         Path file = dir.resolve(name.replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + label + ".png");
         Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
@@ -337,12 +310,7 @@ final class ChromiumPeer implements AutoCloseable {
     }
 
     static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
+        BrowserPeer.sleep(d);
     }
 
     private static void deleteRecursively(Path dir) {
