@@ -164,6 +164,39 @@ class PublishNegotiationTest {
         assertFalse(negotiation.answerSdp().contains("bundle-only"), "an answer never carries bundle-only");
     }
 
+    /** Firefox 153 ESR with max-bundle: session-level fingerprint, the video section bundle-only. */
+    @Test
+    void shouldAcceptFirefoxsMaxBundleOfferWithItsVideo() throws Exception {
+        PublishNegotiation negotiation = PublishNegotiation.answer(fixture("firefox-153-publish-offer.sdp"), LOCAL, 1, 2);
+
+        assertEquals(List.of("opus", "VP8"), negotiation.tracks().stream().map(TrackOffer::codecName).toList());
+        assertEquals(109, negotiation.tracks().get(0).payloadType());
+        assertEquals(2618301768L, negotiation.tracks().get(0).ssrc());
+        TrackOffer video = negotiation.tracks().get(1);
+        assertEquals(120, video.payloadType());
+        assertEquals(4240769023L, video.ssrc(), "the primary SSRC, not its RTX (a=ssrc-group:FID)");
+        assertEquals("{526a4eb7-dc2f-4f75-9fb0-8fbcbe1e5bc7}", video.trackId());
+        assertTrue(negotiation.rejected().isEmpty());
+        RemoteTransportInfo remote = negotiation.remote();
+        assertEquals("8ece6f96", remote.iceUfrag());
+        assertTrue(remote.fingerprint().startsWith("D9:9B:63:54"), "from the session level");
+        assertEquals("BUNDLE 0 1", SessionDescription.parse(negotiation.answerSdp()).attribute("group"));
+    }
+
+    /** GStreamer 1.22 webrtcbin with max-bundle: fingerprints per section, the second bundle-only. */
+    @Test
+    void shouldAcceptWebrtcbinsMaxBundleOfferAndAnswerEverySectionWithAFingerprint() throws Exception {
+        PublishNegotiation negotiation = PublishNegotiation.answer(fixture("webrtcbin-1.22-publish-offer.sdp"), LOCAL, 1,
+                2);
+
+        assertEquals(2, negotiation.tracks().size());
+        assertTrue(negotiation.rejected().isEmpty(), negotiation.rejected().toString());
+        SessionDescription answer = SessionDescription.parse(negotiation.answerSdp());
+        for (MediaDescription m : answer.media()) {
+            assertEquals("sha-256 AA:BB:CC", answer.attribute(m, "fingerprint"));
+        }
+    }
+
     @Test
     void shouldNotReportASectionTheOffererTurnedOffItself() throws Exception {
         // A stopped transceiver: port 0 without bundle-only.

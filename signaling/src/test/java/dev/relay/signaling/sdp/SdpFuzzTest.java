@@ -39,7 +39,8 @@ class SdpFuzzTest {
         "a=inactive", "a=setup:actpass", "a=setup:active", "a=setup:passive", "a=ice-ufrag:", "a=ice-pwd:",
         "a=fingerprint:sha-256 ", "a=rtpmap:", "a=fmtp:", "a=rtcp-fb:", "a=extmap:", "a=ssrc:",
         "a=ssrc-group:FID ", "a=msid:", "a=rid:", "opus/48000/2", "VP8/90000", "H264/90000",
-        "packetization-mode=1", "urn:ietf:params:rtp-hdrext:sdes:mid"})
+        "packetization-mode=1", "urn:ietf:params:rtp-hdrext:sdes:mid", "a=bundle-only", "VP9/90000", "AV1/90000",
+        "profile-id=", "profile-level-id=", "profile="})
     void negotiate(byte[] data) {
         String sdp = new String(data, StandardCharsets.UTF_8);
         SessionDescription session = null;
@@ -96,7 +97,12 @@ class SdpFuzzTest {
         for (TrackOffer track : negotiation.tracks()) {
             assertTrue(track.ssrc() > 0 && track.ssrc() <= 0xFFFF_FFFFL, "ssrc " + track.ssrc());
             assertTrue(track.kind().equals("audio") || track.kind().equals("video"), track.kind());
+            assertTrue(List.of("opus", "VP8", "VP9", "H264", "AV1").contains(track.codecName()), track.codecName());
         }
+        for (PublishNegotiation.Rejection rejection : negotiation.rejected()) {
+            assertFalse(rejection.reason() == null || rejection.reason().isBlank(), "a rejection says why");
+        }
+        assertNotNull(answer.attribute("fingerprint"), "RFC 8122 §5: at session level too");
         assertNotEquals("passive", negotiation.remote().setup());
     }
 }

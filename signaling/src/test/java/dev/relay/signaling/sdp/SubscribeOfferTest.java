@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class SubscribeOfferTest {
     private static final String FINGERPRINT =
@@ -50,5 +53,25 @@ class SubscribeOfferTest {
         SdpException e = assertThrows(SdpException.class,
                 () -> SubscribeOffer.parseAnswer(answer.replace("setup:active", "setup:passive")));
         assertTrue(e.getMessage().contains("DTLS server"), e.getMessage());
+    }
+
+    /** Real answers to a relay offer (audio mid 0, video mid 1) from the other stacks in docs/interop.md. */
+    @ParameterizedTest
+    @ValueSource(strings = {"firefox-153-subscribe-answer.sdp",
+        "webrtcbin-1.22-subscribe-answer.sdp"})
+    void shouldTakeTheAnswersOfOtherStacks(String fixture) throws Exception {
+        SubscribeAnswer answer = SubscribeOffer.parseAnswer(PublishNegotiationTest.fixture(fixture));
+
+        assertEquals("active", answer.remote().setup());
+        assertEquals("sha-256", answer.remote().fingerprintAlgorithm());
+        assertFalse(answer.remote().iceUfrag().isBlank());
+        assertTrue(answer.rejectedMids().isEmpty(), answer.rejectedMids().toString());
+    }
+
+    @Test
+    void shouldListTheMidsAnAnswerRejects() throws Exception {
+        String firefox = PublishNegotiationTest.fixture("firefox-153-subscribe-answer.sdp");
+        String rejectingVideo = firefox.replace("m=video 9 ", "m=video 0 ");
+        assertEquals(Set.of("1"), SubscribeOffer.parseAnswer(rejectingVideo).rejectedMids());
     }
 }
