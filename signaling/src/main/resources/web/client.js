@@ -392,7 +392,12 @@ function watchFirstFrame(participantId, tile) {
     const sinceJoinMs = relay.joinedAt === null ? null : Math.round(performance.now() - relay.joinedAt);
     record('first-frame', { participantId, via, sinceJoinMs });
   };
-  tile.video.addEventListener('loadeddata', () => done('loadeddata'), { once: true });
+  // loadeddata also fires for a stream that has only audio so far: count it only with a picture.
+  const onData = () => {
+    if (tile.video.videoWidth > 0) done('loadeddata');
+    else tile.video.addEventListener('resize', () => done('resize'), { once: true });
+  };
+  tile.video.addEventListener('loadeddata', onData, { once: true });
   if (typeof tile.video.requestVideoFrameCallback === 'function') {
     tile.video.requestVideoFrameCallback(() => done('videoFrame'));
   }

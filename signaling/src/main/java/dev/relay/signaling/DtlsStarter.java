@@ -46,6 +46,12 @@ final class DtlsStarter {
             public void onFailure(String reason, Throwable cause) {
                 WARNINGS.warn("dtls", "{} DTLS failed for {}: {}", transport, participant.id(), reason);
             }
+
+            /** A peer closing its PeerConnection sends close_notify (Firefox does): a normal end. */
+            @Override
+            public void onClosedByPeer() {
+                LOG.info("{} DTLS closed by {} (close_notify)", transport, participant.id());
+            }
         };
         try {
             transport.startDtls(certificate, remote.fingerprintAlgorithm(), remote.fingerprint(), handshakes,
