@@ -81,6 +81,12 @@ final class SignalingClient implements AutoCloseable {
         return JSON.readTree(frame);
     }
 
+    /** The next frame, parsed, or null if none arrives in time. */
+    JsonNode poll(Duration timeout) throws Exception {
+        String frame = frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return frame == null ? null : JSON.readTree(frame);
+    }
+
     /** The next frame matching {@code wanted}, skipping others (e.g. room events); fails on timeout. */
     JsonNode next(Predicate<JsonNode> wanted, String description, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
