@@ -1,0 +1,157 @@
+package dev.relay.it;
+
+import dev.relay.signaling.RelayServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Interop with a WebRTC stack that is not a browser: GStreamer 1.22's webrtcbin (libnice ICE,
+ * its own DTLS-SRTP), driven by {@code src/test/python/webrtcbin_peer.py}, against a relay in
+ * this JVM on loopback, with Debian's Chromium on the other side.
+ *
+ * <ul>
+ *   <li>{@link #shouldLetChromiumDecodeWhatWebrtcbinPublishes}: webrtcbin offers VP8 + Opus with
+ *       {@code bundle-policy=max-bundle} (its second m-section {@code bundle-only}, port 0, RFC 9143
+ *       §7.2.1); a Chromium participant that joins afterwards decodes more than 30 of its video frames
+ *       and receives its audio.</li>
+ *   <li>{@link #shouldLetWebrtcbinDecodeWhatChromiumPublishes}: a webrtcbin participant that only
+ *       subscribes answers the relay's subscribe offer ({@code a=ice-lite}, {@code actpass}, the relay's
+ *       candidates in the SDP) and decodes more than 30 of Chromium's video frames and its audio.</li>
+ * </ul>
+ *
+ * <p>Both print the late joiner's join-to-first-frame time. Every SDP both ways, and each
+ * webrtcbin process's stderr, is kept in {@code target/webrtcbin/}. Skipped when webrtcbin or Chromium is not installed (RUNBOOK
+ * "Non-browser WebRTC peers"; {@code .ci/run} installs both).
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class GstreamerInteropTest {
+
+    private static final Duration READY = Duration.ofSeconds(20);
+    private static final Duration CONNECTED = Duration.ofSeconds(10);
+    private static final Duration MEDIA = Duration.ofSeconds(20);
+    private static final int ENOUGH_FRAMES = 30;
+
+    private static RelayServer relay;
+    private static URI httpBase;
+
+    private final List<WebrtcbinPeer> webrtcbins = new ArrayList<>();
+    private final List<ChromiumPeer> browsers = new ArrayList<>();
+
+    /** Runs before {@code @AfterEach}, while the peers are still up. */
+    @RegisterExtension
+    final AfterTestExecutionCallback dumpOnFailure = context -> {
+        if (context.getExecutionException().isPresent()) {
+            Thread.interrupted(); // a @Timeout interrupt would otherwise abort the dump's WebDriver calls
+            System.out.println("##### " + context.getDisplayName() + " failed: "
+                    + context.getExecutionException().get() + " - diagnostics follow");
+            for (WebrtcbinPeer peer : webrtcbins) {
+                System.out.println("===== " + peer.label + " (webrtcbin): " + peer);
+                System.out.print(peer.diagnostics());
+            }
+            for (ChromiumPeer peer : browsers) {
+                peer.dumpDiagnostics();
+            }
+        }
+    };
+
+    @BeforeAll
+    static void startRelay() throws Exception {
+        assumeTrue(WebrtcbinPeer.installed(), "skipped: GStreamer webrtcbin is not usable from " + WebrtcbinPeer.PYTHON
+                + " (apt-get install -y gstreamer1.0-plugins-bad gstreamer1.0-plugins-good gstreamer1.0-nice"
+                + " gir1.2-gst-plugins-bad-1.0 python3-gi)");
+        assumeTrue(ChromiumPeer.chromiumInstalled(),
+                "skipped: " + ChromiumPeer.CHROMIUM + " is not installed (apt-get install -y chromium chromium-driver)");
+        relay = Relays.startLoopback();
+        httpBase = Relays.httpBase(relay);
+    }
+
+    @AfterAll
+    static void stopRelay() {
+        if (relay != null) {
+            relay.close();
+        }
+    }
+
+    @AfterEach
+    void closePeers() {
+        for (WebrtcbinPeer peer : webrtcbins) {
+            peer.close();
+        }
+        webrtcbins.clear();
+        for (ChromiumPeer peer : browsers) {
+            peer.close();
+        }
+        browsers.clear();
+    }
+
+    @Test
+    void shouldLetChromiumDecodeWhatWebrtcbinPublishes() throws Exception {
+        String room = Relays.uniqueRoom("gst-pub");
+        WebrtcbinPeer gst = webrtcbin(room, "gst-publisher", WebrtcbinPeer.Role.PUBLISH);
+        gst.awaitConnected(CONNECTED);
+
+        ChromiumPeer viewer = chromium(room, "viewer");
+        viewer.awaitReady(READY);
+        String id = gst.participantId();
+        PeerStats stats = viewer.awaitStats(
+                "more than " + ENOUGH_FRAMES + " decoded video frames and audio packets from webrtcbin (" + id + ")",
+                MEDIA,
+                s -> s.framesDecodedFrom(id) > ENOUGH_FRAMES && s.audioPacketsFrom(id) > 0);
+        System.out.printf("webrtcbin -> chromium: webrtcbin connected %d ms after its join; chromium (joined later)"
+                        + " first frame rendered %s after its join; %s%n",
+                gst.connectedMs(), firstFrame(viewer, id), stats);
+    }
+
+    @Test
+    void shouldLetWebrtcbinDecodeWhatChromiumPublishes() throws Exception {
+        String room = Relays.uniqueRoom("gst-sub");
+        ChromiumPeer publisher = chromium(room, "publisher");
+        publisher.awaitReady(READY);
+
+        WebrtcbinPeer gst = webrtcbin(room, "gst-subscriber", WebrtcbinPeer.Role.SUBSCRIBE);
+        gst.awaitConnected(CONNECTED);
+        gst.awaitDecoded(ENOUGH_FRAMES, MEDIA);
+        System.out.printf("chromium -> webrtcbin: webrtcbin (joined later) connected %d ms, first video frame decoded"
+                        + " %d ms, first audio buffer decoded %d ms after its join; %s%n",
+                gst.connectedMs(), gst.firstVideoMs(), gst.firstAudioMs(), gst);
+    }
+
+    private WebrtcbinPeer webrtcbin(String room, String label, WebrtcbinPeer.Role role) throws Exception {
+        WebrtcbinPeer peer = WebrtcbinPeer.join(Relays.webSocket(relay), room, label, role);
+        webrtcbins.add(peer);
+        return peer;
+    }
+
+    private ChromiumPeer chromium(String room, String label) throws IOException {
+        ChromiumPeer peer = ChromiumPeer.launch(label);
+        browsers.add(peer);
+        peer.open(httpBase, room);
+        return peer;
+    }
+
+    /** The page's first-frame event for {@code participantId}: "850 ms", or "not rendered yet". */
+    private static String firstFrame(ChromiumPeer at, String participantId) {
+        for (Object o : at.logEntries("first-frame")) {
+            Map<?, ?> entry = (Map<?, ?>) o;
+            if (participantId.equals(entry.get("participantId")) && entry.get("sinceJoinMs") != null) {
+                return entry.get("sinceJoinMs") + " ms";
+            }
+        }
+        return "not rendered yet";
+    }
+}
