@@ -200,8 +200,16 @@ final class WebrtcbinPeer implements AutoCloseable {
 
     private void await(String what, Duration timeout, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (!errors.isEmpty() || System.nanoTime() > deadline || !process.isAlive()) {
+        while (true) {
+            // An error (from the relay or webrtcbin) fails the wait even if the counts got there first.
+            if (!errors.isEmpty()) {
+                throw new AssertionError(label + " (webrtcbin " + role.pc + "): error while waiting for " + what
+                        + ": " + this + "\n" + diagnostics());
+            }
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            if (System.nanoTime() > deadline || !process.isAlive()) {
                 throw new AssertionError(label + " (webrtcbin " + role.pc + "): " + what + " not reached within "
                         + timeout.toMillis() + " ms: " + this + "\n" + diagnostics());
             }
