@@ -28,6 +28,7 @@ and puts its host candidates into every SDP it sends, so nothing is trickled tow
 import argparse
 import ctypes
 import json
+import os
 import sys
 import threading
 import time
@@ -64,6 +65,10 @@ audiotestsrc is-live=true wave=sine freq=440 volume=0.2
 
 START = time.monotonic()
 OUT_LOCK = threading.Lock()
+# The JSON lines get their own copy of stdout, and fd 1 becomes stderr: GLib writes its debug
+# messages (G_MESSAGES_DEBUG, NICE_DEBUG) to stdout, which would break the protocol.
+PROTOCOL = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
+os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
 
 
 def since_start_ms():
@@ -73,8 +78,12 @@ def since_start_ms():
 def emit(obj):
     line = json.dumps(obj)
     with OUT_LOCK:
-        sys.stdout.write(line + "\n")
-        sys.stdout.flush()
+        try:
+            PROTOCOL.write(line + "\n")
+            PROTOCOL.flush()
+        except BrokenPipeError:
+            # The test has gone; the stdin reader will see EOF and stop the loop.
+            pass
 
 
 def log(text):
@@ -92,6 +101,16 @@ def mids_of(sdp_text):
         elif line.startswith("a=mid:") and mids:
             mids[-1] = line[len("a=mid:"):].strip()
     return mids
+
+
+def error_of(reply):
+    """The GError in a promise reply, which GstStructure.to_string() prints as NULL."""
+    if reply is None:
+        return "no reply"
+    if reply.has_field("error"):
+        error = reply.get_value("error")
+        return error.message if error is not None else "error without a message"
+    return reply.to_string()
 
 
 class Peer:
@@ -222,7 +241,7 @@ class Peer:
         promise.wait()
         reply = promise.get_reply()
         if reply is None or not reply.has_field(kind):
-            self.fail("create-%s failed: %s" % (kind, reply.to_string() if reply else "no reply"))
+            self.fail("create-%s failed: %s" % (kind, error_of(reply)))
             return
         desc = reply.get_value(kind)
         text = desc.sdp.as_text()
@@ -244,7 +263,7 @@ class Peer:
             promise.wait()
             reply = promise.get_reply()
             if reply is not None and reply.has_field("error"):
-                self.fail("set-remote-description(%s) failed: %s" % (kind, reply.get_value("error").message))
+                self.fail("set-remote-description(%s) failed: %s" % (kind, error_of(reply)))
                 return
             log("remote %s applied" % kind)
             if then is not None:

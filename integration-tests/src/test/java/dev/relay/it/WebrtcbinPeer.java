@@ -29,6 +29,10 @@ import java.util.function.BooleanSupplier;
  * <p>One process is one PeerConnection: a {@link Role#PUBLISH} peer offers VP8 and Opus and
  * ignores the relay's subscribe offers; a {@link Role#SUBSCRIBE} peer never publishes and answers
  * every subscribe offer.
+ *
+ * <p>The process inherits the environment, so {@code GST_DEBUG=webrtcbin:5} or
+ * {@code G_MESSAGES_DEBUG=all NICE_DEBUG=all} (libnice) on the Maven command line end up in its
+ * stderr, {@code target/webrtcbin/<label>-<participantId>.log}.
  */
 final class WebrtcbinPeer implements AutoCloseable {
 
@@ -253,6 +257,9 @@ final class WebrtcbinPeer implements AutoCloseable {
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
+                if (!line.startsWith("{")) {
+                    continue; // not a protocol line: the script moves stray library output to stderr
+                }
                 JsonNode msg = JSON.readTree(line);
                 switch (msg.path("type").asText()) {
                     case "offer" -> {
