@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * <ul>
  *   <li>{@link #shouldLetChromiumDecodeWhatWebrtcbinPublishes}: webrtcbin offers VP8 + Opus with
  *       {@code bundle-policy=max-bundle} (its second m-section {@code bundle-only}, port 0, RFC 9143
- *       §7.2.1); a Chromium participant that joins afterwards decodes more than 30 of its video frames
+ *       §6); a Chromium participant that joins afterwards decodes more than 30 of its video frames
  *       and receives its audio.</li>
  *   <li>{@link #shouldLetWebrtcbinDecodeWhatChromiumPublishes}: a webrtcbin participant that only
  *       subscribes answers the relay's subscribe offer ({@code a=ice-lite}, {@code actpass}, the relay's
@@ -37,9 +37,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  *       not requests, and otherwise only SRTCP.</li>
  * </ul>
  *
- * <p>Both print the late joiner's join-to-first-frame time. Every SDP both ways, and each
- * webrtcbin process's stderr, is kept in {@code target/webrtcbin/}. Skipped when webrtcbin or Chromium is not installed (RUNBOOK
- * "Non-browser WebRTC peers"; {@code .ci/run} installs both).
+ * <p>The first two print the late joiner's join-to-first-frame time. Every SDP both ways, and
+ * each webrtcbin process's stderr, is kept in {@code target/webrtcbin/}. Skipped when webrtcbin
+ * or Chromium is not installed (RUNBOOK "Non-browser WebRTC peers"; {@code .ci/run} installs both).
+ *
+ * <p>Run: {@code mvn -B -pl integration-tests -am test -Dtest=GstreamerInteropTest
+ * -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class GstreamerInteropTest {
