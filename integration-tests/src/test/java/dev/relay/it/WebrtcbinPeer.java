@@ -217,7 +217,7 @@ final class WebrtcbinPeer implements AutoCloseable {
                 throw new AssertionError(label + " (webrtcbin " + role.pc + "): " + what + " not reached within "
                         + timeout.toMillis() + " ms: " + this + "\n" + diagnostics());
             }
-            ChromiumPeer.sleep(POLL);
+            BrowserPeer.sleep(POLL);
         }
     }
 
