@@ -50,7 +50,14 @@ let joinedAt = null;
 let participantId = null;
 let finished = false;
 
+// Whoever reads our stdout may stop first (a test that has seen enough): go on without it.
+let stdoutOpen = true;
+process.stdout.on('error', () => {
+  stdoutOpen = false;
+});
+
 function emit(event, detail) {
+  if (!stdoutOpen) return;
   process.stdout.write(JSON.stringify({ event, t: Math.round(performance.now() - startedAt), ...detail }) + '\n');
 }
 
