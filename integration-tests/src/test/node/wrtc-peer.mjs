@@ -11,7 +11,8 @@
 // stdout carries one JSON object per line ("event" names it), for the test that started us:
 //   joined       {participantId, room}
 //   pc-state     {pc, state}
-//   first-frame  {participantId, sinceJoinMs}: first video frame out of the decoder per remote
+//   first-frame  {participantId, sinceJoinMs, sinceTrackMs}: first video frame out of the decoder
+//                per remote, after our join and after its track event (subscribe offer applied)
 //   stats        {participantId, sinceJoinMs, publishState, subscribeState, sent, remotes}
 //                (every 500 ms); remotes: {id: {videoFrames (RTCVideoSink frames),
 //                framesDecoded, videoPackets, audioPackets (inbound-rtp), audioFrames (10 ms
@@ -253,12 +254,18 @@ function onTrack(ev) {
   trackToParticipant.set(ev.track.id, id);
   process.stderr.write(`track ${ev.track.kind} ${ev.track.id} from ${id}\n`);
   if (ev.track.kind === 'video') {
+    const trackAt = performance.now();
     const sink = new RTCVideoSink(ev.track);
     sink.onframe = () => {
       r.videoFrames++;
       if (!r.firstFrame) {
         r.firstFrame = true;
-        emit('first-frame', { participantId: id, sinceJoinMs: Math.round(performance.now() - joinedAt) });
+        const now = performance.now();
+        emit('first-frame', {
+          participantId: id,
+          sinceJoinMs: Math.round(now - joinedAt),
+          sinceTrackMs: Math.round(now - trackAt),
+        });
       }
     };
     r.sinks.push(sink);

@@ -3,8 +3,9 @@ package dev.relay.it;
 import dev.relay.signaling.RelayServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.net.URI;
@@ -24,9 +25,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * browser's, DTLS 1.2 only), feeds synthetic I420 frames and PCM, and signals over its own
  * WebSocket client, so the relay meets a second, independent client of {@code docs/signaling.md}.
  *
- * <p>What passing proves: Chromium decodes more than 30 of the Node peer's VP8 frames and receives
- * its Opus packets; the Node peer decodes more than 30 of Chromium's frames and receives its audio
- * packets. Both directions' first-frame times are printed.
+ * <p>What passing proves, whichever joins first: Chromium decodes more than 30 of the Node peer's
+ * VP8 frames and receives its Opus packets; the Node peer decodes more than 30 of Chromium's frames
+ * and receives its audio packets. So the relay answers M106's publish offer, M106 answers the
+ * relay's subscribe offers, ICE-lite, DTLS 1.2 and SRTP work with it on both PeerConnections, and a
+ * late joiner's keyframe request reaches the other side's encoder. Both directions' first-frame
+ * times are printed.
  *
  * <p>Run: {@code mvn -B -o verify -pl integration-tests -am -Dtest=LibwebrtcInteropTest
  * -Dsurefire.failIfNoSpecifiedTests=false}. Needs Chromium (as {@link BrowserCallTest}), and
@@ -38,7 +42,7 @@ class LibwebrtcInteropTest {
 
     private static final Duration READY = Duration.ofSeconds(20);
     private static final Duration MEDIA = Duration.ofSeconds(20);
-    /** Longer than the test may run: the script leaves by itself should this JVM not stop it. */
+    /** Longer than a test may run: the script leaves by itself should this JVM not stop it. */
     private static final Duration NODE_RUN = Duration.ofSeconds(90);
     private static final int ENOUGH_FRAMES = 30;
     /** Surefire runs with the module as working directory. */
@@ -65,66 +69,98 @@ class LibwebrtcInteropTest {
         }
     }
 
-    @Test
-    void shouldExchangeVideoAndAudioBetweenLibwebrtcInNodeAndChromium() throws IOException {
+    enum JoinOrder {
+        /** The Node peer waits in the room; Chromium joins it (a keyframe request reaches M106's encoder). */
+        NODE_FIRST,
+        /** Chromium waits in the room; the Node peer joins it (its keyframe request reaches Chromium). */
+        CHROMIUM_FIRST
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(JoinOrder.class)
+    void shouldExchangeVideoAndAudioBetweenLibwebrtcInNodeAndChromium(JoinOrder order) throws IOException {
         String room = Relays.uniqueRoom("wrtc");
-        // Node first: Chromium takes longer to start, and the Node peer waits in the room.
-        WrtcPeer node = WrtcPeer.start(Relays.webSocket(relay), room, "node", NODE_RUN);
+        WrtcPeer node = null;
         ChromiumPeer chromium = null;
         try {
+            if (order == JoinOrder.NODE_FIRST) {
+                node = WrtcPeer.start(Relays.webSocket(relay), room, "node", NODE_RUN);
+                node.awaitStats("publish PeerConnection connected", READY, s -> "connected".equals(s.publishState()));
+            }
             chromium = ChromiumPeer.launch("chromium");
             chromium.open(httpBase, room);
-            String n = node.awaitParticipantId(READY);
             String c = chromium.awaitReady(READY);
-            long chromiumReadyNanos = System.nanoTime();
+            if (order == JoinOrder.CHROMIUM_FIRST) {
+                node = WrtcPeer.start(Relays.webSocket(relay), room, "node", NODE_RUN);
+            }
+            String n = node.awaitParticipantId(READY);
             assertNotEquals(n, c, "each participant gets its own participantId");
 
+            PeerStats chromiumFirst = chromium.awaitStats("a first decoded video frame from the Node peer (" + n + ")",
+                    MEDIA, s -> s.framesDecodedFrom(n) > 0);
             PeerStats atChromium = chromium.awaitStats(
                     "more than " + ENOUGH_FRAMES + " decoded video frames and audio packets from the Node peer (" + n + ")",
                     MEDIA, s -> s.framesDecodedFrom(n) > ENOUGH_FRAMES && s.audioPacketsFrom(n) > 0);
             WrtcPeer.Stats atNode = node.awaitStats(
                     "more than " + ENOUGH_FRAMES + " decoded video frames and audio packets from Chromium (" + c + ")",
                     MEDIA, s -> s.videoFramesFrom(c) > ENOUGH_FRAMES && s.audioPacketsFrom(c) > 0);
-            System.out.println("chromium: " + atChromium);
-            System.out.println("node:     " + atNode);
+            System.out.println(order + " chromium: " + atChromium);
+            System.out.println(order + " node:     " + atNode);
             assertEquals("video/VP8", atChromium.videoCodecFrom(n), "M106 offers VP8 first; the relay forwards it as is");
             assertEquals("video/VP8", atNode.videoCodecFrom(c), "the web client sends VP8 unless told otherwise");
 
-            Long nodeFirst = node.firstFrameNanos(c);
-            System.out.printf("first frame, node -> chromium: %s after Chromium sent join (rendered, page clock)%n",
-                    chromiumFirstFrame(chromium, n));
-            System.out.printf("first frame, chromium -> node: %d ms after Chromium's publish was answered"
-                            + " (ready seen by the test), %d ms after the Node peer sent join%n",
-                    (nodeFirst - chromiumReadyNanos) / 1_000_000, node.firstFrameSinceJoinMs(c));
+            WrtcPeer.FirstFrame atNodeFirst = node.firstFrame(c);
+            System.out.printf("%s first frame node -> chromium: %s%n", order, chromiumFirstFrame(chromium, n, chromiumFirst));
+            System.out.printf("%s first frame chromium -> node: %d ms after the Node peer sent join,"
+                            + " %d ms after its video track event (decoded, RTCVideoSink)%n",
+                    order, atNodeFirst.sinceJoinMs(), atNodeFirst.sinceTrackMs());
         } catch (AssertionError | RuntimeException e) {
             Thread.interrupted(); // a @Timeout interrupt would otherwise abort the dump's WebDriver calls
-            System.out.println("##### " + e + " - diagnostics follow");
-            node.dumpDiagnostics();
+            System.out.println("##### " + order + ": " + e + " - diagnostics follow");
+            if (node != null) {
+                node.dumpDiagnostics();
+            }
             if (chromium != null) {
                 chromium.dumpDiagnostics();
                 try {
-                    System.out.println("screenshot: " + chromium.saveScreenshot(FAILURE_DIR, "libwebrtc-interop").toAbsolutePath());
+                    System.out.println("screenshot: "
+                            + chromium.saveScreenshot(FAILURE_DIR, "libwebrtc-interop-" + order).toAbsolutePath());
                 } catch (IOException | RuntimeException s) {
                     System.out.println("no screenshot: " + s);
                 }
             }
             throw e;
         } finally {
-            node.close();
+            if (node != null) {
+                node.close();
+            }
             if (chromium != null) {
                 chromium.close();
             }
         }
     }
 
-    /** The page's first-frame event for {@code remote}: milliseconds from its join to the first rendered frame. */
-    private static String chromiumFirstFrame(ChromiumPeer at, String remote) {
-        for (Object o : at.logEntries("first-frame")) {
+    /**
+     * When Chromium decoded the first frame from {@code remote}: page clock, from the stats poll
+     * that first saw {@code framesDecoded > 0} (so up to one poll late). Not the page's
+     * {@code first-frame} event: that one fires on the video element's {@code loadeddata}, which
+     * an audio-only stream also fires when a participant's audio is offered before its video.
+     */
+    private static String chromiumFirstFrame(ChromiumPeer at, String remote, PeerStats first) {
+        Double joinSentAt = null;
+        Double trackAt = null;
+        for (Object o : at.logEntries("join-sent")) {
+            joinSentAt = ((Number) ((Map<?, ?>) o).get("t")).doubleValue();
+        }
+        for (Object o : at.logEntries("track")) {
             Map<?, ?> entry = (Map<?, ?>) o;
-            if (remote.equals(entry.get("participantId")) && entry.get("sinceJoinMs") != null) {
-                return entry.get("sinceJoinMs") + " ms";
+            if (remote.equals(entry.get("participantId")) && "video".equals(entry.get("kind")) && trackAt == null) {
+                trackAt = ((Number) entry.get("t")).doubleValue();
             }
         }
-        return "(no first-frame event)";
+        String sinceTrack = joinSentAt == null || trackAt == null ? "?"
+                : Long.toString(Math.round(joinSentAt + first.sinceJoinMs() - trackAt));
+        return Math.round(first.sinceJoinMs()) + " ms after Chromium sent join, " + sinceTrack
+                + " ms after its video track event (decoded; stats poll, 200 ms granularity)";
     }
 }

@@ -94,6 +94,13 @@ final class WrtcPeer implements AutoCloseable {
         }
     }
 
+    /**
+     * The script's clock from sending {@code join}, and from the remote's video {@code track}
+     * event (its subscribe offer applied), to the first frame out of the decoder.
+     */
+    record FirstFrame(long sinceJoinMs, long sinceTrackMs) {
+    }
+
     final String label;
     private final Process process;
     private final Path stdoutLog;
@@ -102,10 +109,8 @@ final class WrtcPeer implements AutoCloseable {
     private final long startNanos;
     private volatile String participantId;
     private volatile Stats stats = Stats.NONE;
-    /** Remote participantId -> the script's {@code sinceJoinMs} of its first decoded video frame. */
-    private final Map<String, Long> firstFrameSinceJoinMs = new ConcurrentHashMap<>();
-    /** Remote participantId -> this JVM's {@link System#nanoTime()} when that line was read. */
-    private final Map<String, Long> firstFrameNanos = new ConcurrentHashMap<>();
+    /** Remote participantId -> its first decoded video frame. */
+    private final Map<String, FirstFrame> firstFrames = new ConcurrentHashMap<>();
     private final List<String> events = new CopyOnWriteArrayList<>();
     private final List<String> errors = new CopyOnWriteArrayList<>();
 
@@ -200,18 +205,17 @@ final class WrtcPeer implements AutoCloseable {
                      StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)) {
             String line;
             while ((line = in.readLine()) != null) {
-                long now = System.nanoTime();
                 log.write(line);
                 log.write('\n');
                 log.flush();
-                onLine(line, now);
+                onLine(line);
             }
         } catch (IOException e) {
             // The process was closed under us: the log has what it wrote before.
         }
     }
 
-    private void onLine(String line, long nanos) {
+    private void onLine(String line) {
         JsonNode node;
         try {
             node = JSON.readTree(line);
@@ -223,9 +227,8 @@ final class WrtcPeer implements AutoCloseable {
             case "joined" -> participantId = node.path("participantId").asText();
             case "stats" -> stats = Stats.parse(node);
             case "first-frame" -> {
-                String from = node.path("participantId").asText();
-                firstFrameSinceJoinMs.putIfAbsent(from, node.path("sinceJoinMs").asLong());
-                firstFrameNanos.putIfAbsent(from, nanos);
+                firstFrames.putIfAbsent(node.path("participantId").asText(),
+                        new FirstFrame(node.path("sinceJoinMs").asLong(), node.path("sinceTrackMs").asLong()));
                 events.add(line);
             }
             case "error" -> {
@@ -256,14 +259,9 @@ final class WrtcPeer implements AutoCloseable {
         return stats;
     }
 
-    /** The script's time from sending {@code join} to the first decoded frame from {@code remote}. */
-    Long firstFrameSinceJoinMs(String remote) {
-        return firstFrameSinceJoinMs.get(remote);
-    }
-
-    /** When (this JVM's {@link System#nanoTime()}) the first frame from {@code remote} was reported. */
-    Long firstFrameNanos(String remote) {
-        return firstFrameNanos.get(remote);
+    /** The first decoded video frame from {@code remote}, or null before it. */
+    FirstFrame firstFrame(String remote) {
+        return firstFrames.get(remote);
     }
 
     private void awaitState(String what, Duration timeout, BooleanSupplier done) {
