@@ -114,6 +114,12 @@ final class PublishNegotiator {
                 other.outbox().send(message("trackPublished").put("participantId", participant.id())
                         .put("trackId", track.trackId()).put("kind", track.kind()));
                 subscriber.subscribe(other, track);
+            }
+        }
+        if (!added.isEmpty()) {
+            // One offer carries every track of this publish: an offer per track would cost each
+            // subscriber a round trip per track (one offer outstanding at a time).
+            for (Participant other : room.others(participant)) {
                 subscriber.offer(other);
             }
         }
