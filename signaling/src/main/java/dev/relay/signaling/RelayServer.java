@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.Tags;
 import dev.relay.transport.DropCounters;
 import dev.relay.transport.MediaServer;
 import dev.relay.transport.TransportRegistry;
+import dev.relay.transport.srtp.SrtpSession;
 import dev.relay.transport.dtls.DtlsCertificate;
 import dev.relay.transport.dtls.DtlsFailure;
 import dev.relay.transport.dtls.DtlsHandshakes;
@@ -76,6 +77,9 @@ public final class RelayServer implements AutoCloseable {
 
     /** Starts the relay with its own {@link SessionEvents} (embedding, tests); it is closed with the relay. */
     public static RelayServer start(RelayConfig config, SessionEvents events) throws Exception {
+        long warmUpStart = System.nanoTime();
+        String aes = SrtpSession.warmUp();
+        LOG.info("SRTP ready ({}) in {} ms", aes, (System.nanoTime() - warmUpStart) / 1_000_000);
         DtlsCertificate certificate = DtlsCertificate.generate();
         DropCounters drops = new DropCounters();
         TransportRegistry registry = new TransportRegistry(drops);

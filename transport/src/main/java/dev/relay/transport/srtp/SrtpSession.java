@@ -96,6 +96,29 @@ public final class SrtpSession {
         this.rtcpTrailer = SRTCP_INDEX_LENGTH + profile.authTagLength();
     }
 
+    /**
+     * Loads jitsi-srtp, picks its AES implementation and derives and runs a context for each
+     * profile, once, at relay start: done lazily, the first participant's first packet waited for
+     * it (seconds on a loaded 2-core machine, docs/operations.md). Returns the AES provider.
+     */
+    public static String warmUp() {
+        byte[] rtp = new byte[12 + 20 + MAX_RTP_OVERHEAD];
+        for (SrtpProfile profile : SrtpProfile.values()) {
+            byte[] key = new byte[profile.keyLength()];
+            byte[] salt = new byte[profile.saltLength()];
+            SrtpSession sender = new SrtpSession(new SrtpKeys(profile, key, salt, key, salt));
+            SrtpSession receiver = new SrtpSession(new SrtpKeys(profile, key, salt, key, salt));
+            rtp[0] = (byte) VERSION_2;
+            int protectedLength = sender.protectRtp(rtp, 0, 32);
+            if (protectedLength < 0 || receiver.unprotectRtp(rtp, 0, protectedLength) != 32) {
+                throw new IllegalStateException("SRTP self-test failed for " + profile);
+            }
+            sender.close();
+            receiver.close();
+        }
+        return aesProvider();
+    }
+
     /** The JCA provider jitsi-srtp uses for AES in this process ("JitsiOpenSslProvider" or "SunJCE"). */
     public static String aesProvider() {
         return AesImplementation.provider();

@@ -3,6 +3,7 @@ package dev.relay.transport.srtp;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -299,5 +300,11 @@ class SrtpSessionTest {
         byte[] out = new byte[length];
         Arrays.fill(out, (byte) fill);
         return out;
+    }
+
+    @Test
+    void shouldWarmUpEveryProfileAndNameTheAesProvider() {
+        String provider = SrtpSession.warmUp();
+        assertTrue(provider.contains("JitsiOpenSslProvider") || provider.contains("SunJCE"), provider);
     }
 }
