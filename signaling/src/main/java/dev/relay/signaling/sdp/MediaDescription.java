@@ -3,6 +3,7 @@ package dev.relay.signaling.sdp;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** One m-section of an SDP (RFC 8866 §5.14) with the attributes WebRTC uses (RFC 8829). */
@@ -145,6 +146,70 @@ public final class MediaDescription {
             }
         }
         return ssrcs;
+    }
+
+    /** The most simulcast layers taken from one m-section (Chromium sends up to 3). */
+    public static final int MAX_RIDS = 4;
+    /** RFC 8851 §10: rid-id = 1*(alpha-numeric / "-" / "_"); bounded here. */
+    private static final int MAX_RID_LENGTH = 16;
+
+    /**
+     * The rids this m-section sends as simulcast layers (RFC 8853 §5.1 {@code a=simulcast:send},
+     * each declared by an {@code a=rid:<id> send} line, RFC 8851 §4), in the order the simulcast
+     * line lists them; for alternatives ({@code q,h}) the first; a paused layer ({@code ~q}) is
+     * kept. Empty when the section is not a simulcast sender or declares more than
+     * {@link #MAX_RIDS} layers or a malformed rid.
+     */
+    public List<String> sendRids() {
+        String simulcast = attribute("simulcast");
+        if (simulcast == null) {
+            return List.of();
+        }
+        String[] parts = simulcast.trim().split("\\s+");
+        if (parts.length < 2 || !parts[0].equals("send")) {
+            return List.of();
+        }
+        List<String> declared = new ArrayList<>();
+        for (String value : attributes("rid")) {
+            String[] rid = value.trim().split("\\s+");
+            if (rid.length >= 2 && rid[1].equals("send")) {
+                declared.add(rid[0]);
+            }
+        }
+        List<String> rids = new ArrayList<>();
+        for (String stream : parts[1].split(";")) {
+            String first = stream.split(",")[0];
+            String rid = first.startsWith("~") ? first.substring(1) : first;
+            if (!isRid(rid) || !declared.contains(rid) || rids.contains(rid) || rids.size() == MAX_RIDS) {
+                return List.of();
+            }
+            rids.add(rid);
+        }
+        return rids;
+    }
+
+    private static boolean isRid(String rid) {
+        if (rid.isEmpty() || rid.length() > MAX_RID_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < rid.length(); i++) {
+            char c = rid.charAt(i);
+            if (!(Character.isLetterOrDigit(c) && c < 128) && c != '-' && c != '_') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The payload type of the RTX stream (RFC 4588 §8.6 {@code apt}) for {@code payloadType}, or -1. */
+    public int rtxPayloadType(int payloadType) {
+        for (Map.Entry<Integer, String> e : rtpmaps().entrySet()) {
+            if (e.getValue().toLowerCase(Locale.ROOT).startsWith("rtx/")
+                    && ("apt=" + payloadType).equals(fmtp(e.getKey()).replace(" ", ""))) {
+                return e.getKey();
+            }
+        }
+        return -1;
     }
 
     /** SSRCs that are the retransmission half of an a=ssrc-group:FID (RFC 4588 §8.1). */

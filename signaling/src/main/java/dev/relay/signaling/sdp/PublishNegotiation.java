@@ -1,8 +1,10 @@
 package dev.relay.signaling.sdp;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Answers a publisher's offer (RFC 8829 §5.3): every audio/video m-section the client sends is
@@ -13,10 +15,13 @@ import java.util.Locale;
 public final class PublishNegotiation {
     /** Header extensions the relay keeps on the publisher side (RFC 8843 MID for SSRC binding). */
     private static final String MID_EXTENSION = "urn:ietf:params:rtp-hdrext:sdes:mid";
+    /** RFC 8852 §3.3: the rid of a simulcast layer, by which the relay binds the layer's SSRC. */
+    public static final String RID_EXTENSION = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id";
 
     private final RemoteTransportInfo remote;
     private final List<TrackOffer> tracks;
     private final List<Rejection> rejected;
+    private final Map<String, Integer> extensions;
     private final String answer;
 
     /**
@@ -27,15 +32,25 @@ public final class PublishNegotiation {
     }
 
     private PublishNegotiation(RemoteTransportInfo remote, List<TrackOffer> tracks, List<Rejection> rejected,
-                               String answer) {
+                               Map<String, Integer> extensions, String answer) {
         this.remote = remote;
         this.tracks = tracks;
         this.rejected = rejected;
+        this.extensions = extensions;
         this.answer = answer;
     }
 
     public static PublishNegotiation answer(String offerSdp, LocalTransportInfo local, long sessionId, long version)
             throws SdpException {
+        return answer(offerSdp, local, sessionId, version, false);
+    }
+
+    /**
+     * @param simulcast whether simulcast sections (RFC 8853: {@code a=simulcast:send}, {@code a=rid},
+     *                  no {@code a=ssrc}) are taken; otherwise they are rejected with a reason
+     */
+    public static PublishNegotiation answer(String offerSdp, LocalTransportInfo local, long sessionId, long version,
+                                            boolean simulcast) throws SdpException {
         SessionDescription offer = SessionDescription.parse(offerSdp);
         if (offer.media().isEmpty()) {
             throw new SdpException("the offer has no m-sections");
@@ -48,12 +63,13 @@ public final class PublishNegotiation {
         List<String> bundle = new ArrayList<>();
         List<TrackOffer> tracks = new ArrayList<>();
         List<Rejection> rejected = new ArrayList<>();
+        Map<String, Integer> extensions = new HashMap<>();
         for (MediaDescription m : offer.media()) {
             String mid = m.mid();
             if (mid == null) {
                 throw new SdpException("every m-section needs a=mid (RFC 8843)");
             }
-            Verdict verdict = acceptable(m);
+            Verdict verdict = acceptable(m, simulcast);
             if (verdict.rejection() != null) {
                 rejected.add(verdict.rejection());
             }
@@ -67,15 +83,17 @@ public final class PublishNegotiation {
             }
             bundle.add(mid);
             tracks.add(track);
+            m.extmaps().forEach(extensions::putIfAbsent);
             int pt = track.payloadType();
             body.append("m=").append(m.kind()).append(" 9 UDP/TLS/RTP/SAVPF ").append(pt).append("\r\n");
             body.append("c=IN IP4 0.0.0.0\r\n");
             body.append("a=rtcp:9 IN IP4 0.0.0.0\r\n");
             local.appendTransportAttributes(body, "passive");
             body.append("a=mid:").append(mid).append("\r\n");
-            Integer midExtension = m.extmaps().get(MID_EXTENSION);
-            if (midExtension != null) {
-                body.append("a=extmap:").append(midExtension).append(' ').append(MID_EXTENSION).append("\r\n");
+            // RFC 8285 §6: the answer uses the offer's ids, for the extensions the relay reads.
+            appendExtension(body, m, MID_EXTENSION);
+            if (track.simulcast()) {
+                appendExtension(body, m, RID_EXTENSION);
             }
             body.append("a=recvonly\r\n");
             body.append("a=rtcp-mux\r\n");
@@ -90,6 +108,13 @@ public final class PublishNegotiation {
             }
             if (!track.fmtp().isEmpty()) {
                 body.append("a=fmtp:").append(pt).append(' ').append(track.fmtp()).append("\r\n");
+            }
+            if (track.simulcast()) {
+                // RFC 8853 §5.3: the answerer receives the same layers, in the same order.
+                for (String rid : track.rids()) {
+                    body.append("a=rid:").append(rid).append(" recv\r\n");
+                }
+                body.append("a=simulcast:recv ").append(String.join(";", track.rids())).append("\r\n");
             }
         }
         if (tracks.isEmpty()) {
@@ -109,7 +134,7 @@ public final class PublishNegotiation {
         local.appendFingerprint(sdp);
         sdp.append("a=msid-semantic: WMS\r\n");
         sdp.append(body);
-        return new PublishNegotiation(remote, tracks, rejected, sdp.toString());
+        return new PublishNegotiation(remote, tracks, rejected, Map.copyOf(extensions), sdp.toString());
     }
 
     /**
@@ -124,8 +149,15 @@ public final class PublishNegotiation {
         }
     }
 
+    private static void appendExtension(StringBuilder body, MediaDescription m, String uri) {
+        Integer id = m.extmaps().get(uri);
+        if (id != null) {
+            body.append("a=extmap:").append(id).append(' ').append(uri).append("\r\n");
+        }
+    }
+
     /** The track the relay accepts from m, or why not. */
-    private static Verdict acceptable(MediaDescription m) throws SdpException {
+    private static Verdict acceptable(MediaDescription m, boolean simulcast) throws SdpException {
         // RFC 8843 §6: port 0 with a=bundle-only is a BUNDLE member the offerer wants, not a rejection
         // (Firefox and GStreamer webrtcbin offer every section after the first this way with max-bundle).
         if (m.port() == 0 && !m.hasAttribute("bundle-only")) {
@@ -157,10 +189,23 @@ public final class PublishNegotiation {
                 break;
             }
         }
+        List<String> rids = List.of();
         if (ssrc == 0) {
-            // Simulcast (a=rid) offers carry no SSRCs; binding by MID/RID is not supported yet.
-            return Verdict.reject(m, "the m-section names no a=ssrc; simulcast (a=rid) is not "
-                    + "supported yet: publish one encoding");
+            // Simulcast (a=rid) offers carry no SSRCs: each layer's SSRC is bound from its first
+            // packet's mid and rid header extensions (RFC 8852 §3.3, RFC 8843 §15).
+            if (!simulcast) {
+                return Verdict.reject(m, "the m-section names no a=ssrc; simulcast (a=rid) is not "
+                        + "supported yet: publish one encoding");
+            }
+            rids = m.sendRids();
+            if (rids.isEmpty() || !m.kind().equals("video")) {
+                return Verdict.reject(m, "the m-section names no a=ssrc and no simulcast layers the relay can take "
+                        + "(a=simulcast:send with 1-" + MediaDescription.MAX_RIDS + " a=rid send lines, RFC 8853)");
+            }
+            if (!m.extmaps().containsKey(MID_EXTENSION) || !m.extmaps().containsKey(RID_EXTENSION)) {
+                return Verdict.reject(m, "a simulcast section needs the mid and rtp-stream-id header extensions "
+                        + "(a=extmap, RFC 8843 §15, RFC 8852 §3.3): the relay binds each layer by them");
+            }
         }
         String trackId = m.mid();
         String msid = m.attribute("msid");
@@ -171,7 +216,7 @@ public final class PublishNegotiation {
             }
         }
         return new Verdict(new TrackOffer(m.mid(), m.kind().toLowerCase(Locale.ROOT), trackId, codec.name(),
-                codec.payloadType(), codec.fmtp(), ssrc), null);
+                codec.payloadType(), codec.fmtp(), ssrc, rids), null);
     }
 
     public RemoteTransportInfo remote() {
@@ -185,6 +230,14 @@ public final class PublishNegotiation {
     /** Sections the relay rejected for a reason the client should hear (not the ones it turned off). */
     public List<Rejection> rejected() {
         return rejected;
+    }
+
+    /**
+     * The id the publisher gives header extension {@code uri} (RFC 8285; one id per URI across a
+     * BUNDLE group, RFC 8843 §9.2), or -1 if no accepted section offers it.
+     */
+    public int extensionId(String uri) {
+        return extensions.getOrDefault(uri, -1);
     }
 
     public String answerSdp() {

@@ -1,5 +1,7 @@
 package dev.relay.signaling.sdp;
 
+import java.util.List;
+
 /**
  * One track a publisher offers, as the relay accepted it in its answer.
  *
@@ -10,7 +12,23 @@ package dev.relay.signaling.sdp;
  * @param payloadType the publisher's payload type for that codec
  * @param fmtp        the codec's fmtp parameters ("" if none)
  * @param ssrc        the primary SSRC from a=ssrc (RTX excluded), 0 if the offer names none
+ *                    (simulcast: the SSRCs are bound from the rid header extension)
+ * @param rids        the simulcast layers (RFC 8853), lowest first as the offer lists them; empty
+ *                    for a single encoding
  */
 public record TrackOffer(String mid, String kind, String trackId, String codecName, int payloadType,
-                         String fmtp, long ssrc) {
+                         String fmtp, long ssrc, List<String> rids) {
+    public TrackOffer {
+        rids = List.copyOf(rids);
+    }
+
+    /** A single-encoding track. */
+    public TrackOffer(String mid, String kind, String trackId, String codecName, int payloadType, String fmtp,
+                      long ssrc) {
+        this(mid, kind, trackId, codecName, payloadType, fmtp, ssrc, List.of());
+    }
+
+    public boolean simulcast() {
+        return !rids.isEmpty();
+    }
 }

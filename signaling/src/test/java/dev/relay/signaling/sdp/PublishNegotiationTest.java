@@ -81,6 +81,39 @@ class PublishNegotiationTest {
     }
 
     @Test
+    void shouldTakeChromiumsThreeLayerSimulcastOfferWhenSimulcastIsOn() throws Exception {
+        PublishNegotiation negotiation = PublishNegotiation.answer(fixture("offer-simulcast-3-layers.sdp"), LOCAL, 1, 2,
+                true);
+
+        TrackOffer video = negotiation.tracks().get(0);
+        assertEquals(List.of("q", "h", "f"), video.rids());
+        assertEquals(0, video.ssrc(), "bound from the rid extension, not from a=ssrc");
+        assertEquals("VP8", video.codecName());
+        assertEquals(9, negotiation.extensionId("urn:ietf:params:rtp-hdrext:sdes:mid"));
+        assertEquals(10, negotiation.extensionId(PublishNegotiation.RID_EXTENSION));
+        assertEquals(-1, negotiation.extensionId("urn:example:none"));
+        MediaDescription answered = SessionDescription.parse(negotiation.answerSdp()).media().get(0);
+        assertEquals(List.of("q recv", "h recv", "f recv"), answered.attributes("rid"));
+        assertEquals("recv q;h;f", answered.attribute("simulcast"));
+        assertEquals(Integer.valueOf(10), answered.extmaps().get(PublishNegotiation.RID_EXTENSION));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "paused layer and alternatives  | a=simulcast:send ~q;h,x;f  | q h f",
+        "a layer without its a=rid      | a=simulcast:send q;h;g     | -",
+        "a malformed rid                | a=simulcast:send q;h!;f    | -",
+        "recv direction                 | a=simulcast:recv q;h;f     | -",
+        "a repeated rid                 | a=simulcast:send q;q       | -",
+    })
+    void shouldReadTheSimulcastLayers(String name, String line, String expected) throws Exception {
+        String offer = fixture("offer-simulcast-3-layers.sdp").replaceFirst("a=simulcast:send q;h;f", line)
+                .replaceFirst("a=rid:f send", "a=rid:f send\na=rid:x send");
+        MediaDescription m = SessionDescription.parse(offer).media().get(0);
+        assertEquals(expected.equals("-") ? List.of() : List.of(expected.split(" ")), m.sendRids());
+    }
+
+    @Test
     void shouldTakeTheAudioOfAnOfferWhoseVideoIsSimulcastAndSayWhyTheVideoIsRejected() throws Exception {
         String offer = removeVideoSsrcs(fixture("offer-audio-video.sdp"));
         PublishNegotiation negotiation = PublishNegotiation.answer(offer, LOCAL, 1, 2);
