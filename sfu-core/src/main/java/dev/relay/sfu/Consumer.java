@@ -21,8 +21,11 @@ interface Consumer {
     /** The subscriber's Transport this Consumer leaves through. */
     RouterTransport sink();
 
-    /** One packet of the Producer's stream, arrived at {@code nowNanos}: forward it or not. */
-    void send(RtpPacket rtp, long nowNanos);
+    /**
+     * One packet of the Producer's stream number {@code stream} (0 unless simulcast, then the
+     * layer, lowest first), arrived at {@code nowNanos}: forward it or not.
+     */
+    void send(RtpPacket rtp, int stream, long nowNanos);
 
     /** The subscriber's Transport finished DTLS (again): start over at the next keyframe. */
     void restart(long nowNanos);

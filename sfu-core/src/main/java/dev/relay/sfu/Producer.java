@@ -1,15 +1,15 @@
 package dev.relay.sfu;
 
-import dev.relay.codecs.rtcp.PliPacket;
-import dev.relay.codecs.rtcp.ReceiverReport;
-import dev.relay.codecs.rtcp.ReceiveStatistics;
 import dev.relay.codecs.rtp.RtpPacket;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 
 /**
- * One incoming track on a publisher's Transport, and the fan-out to its Consumers. It owns the
- * publisher-facing RTCP of its stream: the receive statistics its report block is made of and
- * the throttled keyframe requests. Owned by the Router's worker thread.
+ * One incoming track on a publisher's Transport, and the fan-out to its Consumers. The track is
+ * one RTP stream, or one per simulcast layer (RFC 8853), lowest first as the publisher's offer
+ * lists them; each stream owns its receive statistics and keyframe requests
+ * ({@link ProducerStream}). Owned by the Router's worker thread.
  */
 public final class Producer {
     /** mediasoup and Jitsi send at most one keyframe request per ~second per stream. */
@@ -18,82 +18,118 @@ public final class Producer {
 
     private final int id;
     private final Codec codec;
-    private final int ssrc;
     private final RouterTransport source;
-    private final MediaContext context;
-    private final ReceiveStatistics stats;
-    private final KeyframeRequestThrottle keyframes = new KeyframeRequestThrottle(KEYFRAME_REQUEST_INTERVAL_NANOS);
+    private final ProducerStream[] streams;
+    /** The m-section's mid as ASCII, to bind simulcast layers by the mid extension; null otherwise. */
+    private final byte[] mid;
+    /** The publisher's ids of the mid and rid header extensions (RFC 8285), -1 if none. */
+    private final int midExtensionId;
+    private final int ridExtensionId;
     /** Copy-on-write: changed by commands (rare), iterated per packet without an iterator. */
     private Consumer[] consumers = NONE;
-    private long packetsReceived;
-    private long bytesReceived;
 
+    /** A single-stream Producer whose SSRC the SDP named. */
     Producer(int id, Codec codec, int ssrc, RouterTransport source, MediaContext context) {
         this.id = id;
         this.codec = codec;
-        this.ssrc = ssrc;
         this.source = source;
-        this.context = context;
-        this.stats = new ReceiveStatistics(codec.clockRate());
+        this.streams = new ProducerStream[] {new ProducerStream(this, 0, null, ssrc, true, context)};
+        this.mid = null;
+        this.midExtensionId = -1;
+        this.ridExtensionId = -1;
     }
 
-    /** One packet of this stream from the publisher, arrived at {@code receiveNanos}. */
-    void receive(RtpPacket rtp, long receiveNanos) {
-        packetsReceived++;
-        bytesReceived += rtp.length();
-        stats.onPacket(rtp.sequenceNumber(), rtp.timestamp(), receiveNanos);
+    /** A simulcast Producer: one stream per rid, each bound when its first packet names its rid. */
+    Producer(int id, Codec codec, String mid, List<String> rids, int midExtensionId, int ridExtensionId,
+             RouterTransport source, MediaContext context) {
+        this.id = id;
+        this.codec = codec;
+        this.source = source;
+        this.streams = new ProducerStream[rids.size()];
+        for (int i = 0; i < streams.length; i++) {
+            streams[i] = new ProducerStream(this, i, rids.get(i), 0, false, context);
+        }
+        this.mid = mid.getBytes(StandardCharsets.US_ASCII);
+        this.midExtensionId = midExtensionId;
+        this.ridExtensionId = ridExtensionId;
+    }
+
+    /** One packet of {@code stream} from the publisher, arrived at {@code receiveNanos}. */
+    void receive(ProducerStream stream, RtpPacket rtp, long receiveNanos) {
+        stream.onPacket(rtp, receiveNanos);
+        int index = stream.index();
         Consumer[] list = consumers;
         for (int i = 0; i < list.length; i++) {
-            list[i].send(rtp, receiveNanos);
+            list[i].send(rtp, index, receiveNanos);
         }
     }
 
-    /** The publisher's Sender Report for this stream: echoed as LSR in our report block. */
-    void onSenderReport(long ntpTimestamp, long receiveNanos) {
-        stats.onSenderReport(ntpTimestamp, receiveNanos);
+    boolean isSimulcast() {
+        return mid != null;
+    }
+
+    int streamCount() {
+        return streams.length;
+    }
+
+    ProducerStream stream(int index) {
+        return streams[index];
     }
 
     /**
-     * Asks the publisher for a keyframe: a PLI now, or, inside the throttle interval, once the
-     * interval has passed ({@link #sendHeldKeyframeRequest}). Audio needs none.
+     * The layer a packet of an SSRC not bound yet belongs to, from its mid and rid header
+     * extensions (RFC 8852 §3.3, RFC 8843 §15), or null. Allocates nothing.
      */
+    ProducerStream layerOf(RtpPacket rtp) {
+        if (mid == null) {
+            return null;
+        }
+        int midAt = rtp.findExtension(midExtensionId);
+        if (midAt < 0 || !equalsAscii(mid, rtp.buffer(), midAt, rtp.lastExtensionLength())) {
+            return null;
+        }
+        int ridAt = rtp.findExtension(ridExtensionId);
+        if (ridAt < 0) {
+            return null;
+        }
+        int ridLength = rtp.lastExtensionLength();
+        for (ProducerStream stream : streams) {
+            if (stream.hasRid(rtp.buffer(), ridAt, ridLength)) {
+                return stream;
+            }
+        }
+        return null;
+    }
+
+    private static boolean equalsAscii(byte[] expected, byte[] buf, int off, int len) {
+        if (len != expected.length) {
+            return false;
+        }
+        for (int i = 0; i < len; i++) {
+            if (buf[off + i] != expected[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Asks the publisher for a keyframe of the first (or only) stream. */
     void requestKeyframe(long nowNanos) {
-        if (codec.kind() != MediaKind.VIDEO) {
-            return;
-        }
-        if (keyframes.request(nowNanos)) {
-            sendPli();
-        } else {
-            context.keyframeRequestHeld();
-        }
+        streams[0].requestKeyframe(nowNanos);
     }
 
-    /** Sends a held keyframe request whose interval has passed; returns packets sent. */
+    /** Asks the publisher for a keyframe of stream (layer) {@code index}. */
+    void requestKeyframe(int index, long nowNanos) {
+        streams[index].requestKeyframe(nowNanos);
+    }
+
+    /** Sends the held keyframe requests whose interval has passed; returns packets sent. */
     int sendHeldKeyframeRequest(long nowNanos) {
-        if (!keyframes.isHeld()) {
-            return 0;
+        int sent = 0;
+        for (ProducerStream stream : streams) {
+            sent += stream.sendHeldKeyframeRequest(nowNanos);
         }
-        if (keyframes.releaseDue(nowNanos)) {
-            return sendPli();
-        }
-        context.keyframeRequestHeld();
-        return 0;
-    }
-
-    private int sendPli() {
-        byte[] out = context.rtcpOut;
-        int len = PliPacket.write(out, 0, source.rtcpSsrc(), ssrc);
-        return source.sender().sendRtcp(out, 0, len) >= 0 ? 1 : 0;
-    }
-
-    boolean hasReportBlock() {
-        return stats.hasPackets();
-    }
-
-    /** Writes this stream's report block (RFC 3550 §6.4.2) and starts a new loss interval. */
-    int writeReportBlock(byte[] buf, int off, long nowNanos) {
-        return ReceiverReport.writeBlock(buf, off, ssrc, stats.takeFractionLost(), stats.cumulativeLost(),
-                stats.extendedHighestSeq(), stats.jitter(), stats.lastSrNtpMiddle(), stats.delaySinceLastSr(nowNanos));
+        return sent;
     }
 
     void addConsumer(Consumer consumer) {
@@ -125,9 +161,23 @@ public final class Producer {
         return source;
     }
 
+    /** Totals over the streams; jitter is the largest of theirs. */
     RouterStats.ProducerSample sample() {
-        return new RouterStats.ProducerSample(id, packetsReceived, bytesReceived, stats.cumulativeLost(),
-                stats.hasPackets() ? stats.expected() : 0, stats.jitter() * 1000.0 / codec.clockRate());
+        long packets = 0;
+        long bytes = 0;
+        int lost = 0;
+        long expected = 0;
+        double jitterMs = 0;
+        for (ProducerStream stream : streams) {
+            packets += stream.packetsReceived();
+            bytes += stream.bytesReceived();
+            if (stream.stats().hasPackets()) {
+                lost += stream.stats().cumulativeLost();
+                expected += stream.stats().expected();
+                jitterMs = Math.max(jitterMs, stream.stats().jitter() * 1000.0 / codec.clockRate());
+            }
+        }
+        return new RouterStats.ProducerSample(id, packets, bytes, lost, expected, jitterMs);
     }
 
     public int id() {
@@ -136,9 +186,5 @@ public final class Producer {
 
     public Codec codec() {
         return codec;
-    }
-
-    public int ssrc() {
-        return ssrc;
     }
 }

@@ -78,6 +78,24 @@ public final class Router {
         });
     }
 
+    /**
+     * A simulcast Producer (RFC 8853): one stream per rid, lowest first; each layer's SSRC is bound
+     * from its first packet's mid and rid header extensions, whose ids the publisher's SDP gave.
+     */
+    public void createSimulcastProducer(int producerId, Transport transport, Codec codec, String mid,
+                                        List<String> rids, int midExtensionId, int ridExtensionId) {
+        List<String> layers = List.copyOf(rids);
+        host.submit(() -> {
+            RouterTransport routed = transports.get(transport.id());
+            if (routed != null) {
+                Producer producer = new Producer(producerId, codec, mid, layers, midExtensionId, ridExtensionId,
+                        routed, context);
+                producers.put(producerId, producer);
+                routed.addProducer(producer);
+            }
+        });
+    }
+
     public void closeProducer(int producerId) {
         host.submit(() -> {
             Producer producer = producers.remove(producerId);
@@ -181,13 +199,16 @@ public final class Router {
             context.drop(DropReason.RTP_MALFORMED);
             return;
         }
-        Producer producer = from.producer(rtp.ssrc());
-        if (producer == null) {
-            context.drop(DropReason.RTP_UNKNOWN_SSRC);
-            return;
+        ProducerStream stream = from.stream(rtp.ssrc());
+        if (stream == null) {
+            stream = from.bindStream(rtp);
+            if (stream == null) {
+                context.drop(DropReason.RTP_UNKNOWN_SSRC);
+                return;
+            }
         }
         context.countIn();
-        producer.receive(rtp, receiveNanos);
+        stream.producer().receive(stream, rtp, receiveNanos);
     }
 
     /** A decrypted (compound) RTCP packet from {@code from}. */
@@ -215,6 +236,11 @@ public final class Router {
             sent += producer.sendHeldKeyframeRequest(nowNanos);
         }
         return sent;
+    }
+
+    /** The Producer of that id, or null. Owning thread. */
+    Producer producer(int producerId) {
+        return producers.get(producerId);
     }
 
     /** The Transport a packet from {@code transportId} belongs to here, or null. Owning thread. */

@@ -1,12 +1,15 @@
 package dev.relay.sfu;
 
 import dev.relay.codecs.rtcp.ReceiverReport;
+import dev.relay.codecs.rtp.RtpPacket;
 import dev.relay.transport.Transport;
+import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
 import org.agrona.collections.Int2ObjectHashMap;
 
 /**
- * A Transport as its Router sees it: which Producers arrive on it (by the publisher's SSRC),
+ * A Transport as its Router sees it: which Producer streams arrive on it (by the publisher's SSRC;
+ * a simulcast layer's SSRC is bound from its first packet, {@link #bindStream}),
  * which Consumers leave through it (by the SSRC we gave them), and how packets leave it. It
  * sends the Transport's own RTCP: one Receiver Report per interval with a block per Producer.
  * Owned by the Router's worker.
@@ -20,7 +23,9 @@ final class RouterTransport {
     private final RtpSender sender;
     /** Our SSRC as the sender of RTCP on this Transport (RR, PLI). */
     private final int rtcpSsrc = ThreadLocalRandom.current().nextInt();
-    private final Int2ObjectHashMap<Producer> producersBySsrc = new Int2ObjectHashMap<>();
+    private final Int2ObjectHashMap<ProducerStream> streamsBySsrc = new Int2ObjectHashMap<>();
+    /** Simulcast Producers arriving here, whose layers may still need their SSRCs bound. */
+    private Producer[] simulcastProducers = new Producer[0];
     private final Int2ObjectHashMap<Consumer> consumersBySsrc = new Int2ObjectHashMap<>();
     /** Packets that came before the keys; null unless some did. */
     private EarlyMedia early;
@@ -62,8 +67,31 @@ final class RouterTransport {
         return taken;
     }
 
-    Producer producer(int ssrc) {
-        return producersBySsrc.get(ssrc);
+    /** The Producer stream of a bound SSRC, or null. */
+    ProducerStream stream(int ssrc) {
+        return streamsBySsrc.get(ssrc);
+    }
+
+    /**
+     * For a packet of an SSRC not bound here: the simulcast layer its mid and rid extensions name,
+     * now bound to that SSRC (replacing the layer's previous SSRC: a publisher may change it on
+     * renegotiation), or null. At most one lookup per simulcast Producer; allocates nothing but
+     * the map entry.
+     */
+    ProducerStream bindStream(RtpPacket rtp) {
+        Producer[] list = simulcastProducers;
+        for (int i = 0; i < list.length; i++) {
+            ProducerStream layer = list[i].layerOf(rtp);
+            if (layer != null) {
+                if (layer.isBound()) {
+                    streamsBySsrc.remove(layer.ssrc());
+                }
+                layer.bind(rtp.ssrc());
+                streamsBySsrc.put(rtp.ssrc(), layer);
+                return layer;
+            }
+        }
+        return null;
     }
 
     Consumer consumer(int ssrc) {
@@ -71,11 +99,29 @@ final class RouterTransport {
     }
 
     void addProducer(Producer producer) {
-        producersBySsrc.put(producer.ssrc(), producer);
+        for (int i = 0; i < producer.streamCount(); i++) {
+            ProducerStream stream = producer.stream(i);
+            if (stream.isBound()) {
+                streamsBySsrc.put(stream.ssrc(), stream);
+            }
+        }
+        if (producer.isSimulcast()) {
+            Producer[] next = Arrays.copyOf(simulcastProducers, simulcastProducers.length + 1);
+            next[simulcastProducers.length] = producer;
+            simulcastProducers = next;
+        }
     }
 
     void removeProducer(Producer producer) {
-        producersBySsrc.remove(producer.ssrc());
+        for (int i = 0; i < producer.streamCount(); i++) {
+            ProducerStream stream = producer.stream(i);
+            if (stream.isBound() && streamsBySsrc.get(stream.ssrc()) == stream) {
+                streamsBySsrc.remove(stream.ssrc());
+            }
+        }
+        if (producer.isSimulcast()) {
+            simulcastProducers = Arrays.stream(simulcastProducers).filter(p -> p != producer).toArray(Producer[]::new);
+        }
     }
 
     void addConsumer(Consumer consumer) {
@@ -96,8 +142,8 @@ final class RouterTransport {
     /** RFC 3550 §6.4.2: one RR to the publisher with a block per stream it sends us; returns packets sent. */
     int sendReceiverReport(long nowNanos, byte[] out) {
         int blocks = 0;
-        for (Producer producer : producersBySsrc.values()) {
-            if (producer.hasReportBlock()) {
+        for (ProducerStream stream : streamsBySsrc.values()) {
+            if (stream.hasReportBlock()) {
                 blocks++;
             }
         }
@@ -105,9 +151,9 @@ final class RouterTransport {
             return 0;
         }
         int len = ReceiverReport.writeHeader(out, 0, rtcpSsrc, blocks);
-        for (Producer producer : producersBySsrc.values()) {
-            if (producer.hasReportBlock()) {
-                len += producer.writeReportBlock(out, len, nowNanos);
+        for (ProducerStream stream : streamsBySsrc.values()) {
+            if (stream.hasReportBlock()) {
+                len += stream.writeReportBlock(out, len, nowNanos);
             }
         }
         return sender.sendRtcp(out, 0, len) >= 0 ? 1 : 0;

@@ -44,9 +44,9 @@ final class RtcpReceiver {
             int length = compound.packetLength();
             if (type == RtcpHeader.PT_SR) {
                 if (senderReport.wrap(buf, at, length)) {
-                    Producer producer = from.producer(senderReport.senderSsrc());
-                    if (producer != null) {
-                        producer.onSenderReport(senderReport.ntpTimestamp(), receiveNanos);
+                    ProducerStream stream = from.stream(senderReport.senderSsrc());
+                    if (stream != null) {
+                        stream.onSenderReport(senderReport.ntpTimestamp(), receiveNanos);
                     }
                 }
             } else if (type == RtcpHeader.PT_RR) {

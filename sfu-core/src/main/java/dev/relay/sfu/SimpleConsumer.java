@@ -50,8 +50,9 @@ final class SimpleConsumer implements Consumer {
     }
 
     @Override
-    public void send(RtpPacket rtp, long nowNanos) {
-        if (!sender.isReady()) {
+    public void send(RtpPacket rtp, int stream, long nowNanos) {
+        // Of a simulcast Producer, only the lowest layer: every subscriber can take it.
+        if (stream != 0 || !sender.isReady()) {
             return;
         }
         byte[] out = context.rtpOut;

@@ -1,0 +1,145 @@
+package dev.relay.sfu;
+
+import dev.relay.codecs.rtcp.PliPacket;
+import dev.relay.codecs.rtcp.ReceiveStatistics;
+import dev.relay.codecs.rtcp.ReceiverReport;
+import dev.relay.codecs.rtp.RtpPacket;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One RTP stream a Producer receives: its only one, or one simulcast layer (RFC 8853), with the
+ * receive statistics its report block is made of and its own throttled keyframe requests (a PLI
+ * names one SSRC, RFC 4585 §6.3.1). A layer's SSRC is not in the SDP: it is bound from the first
+ * packet that carries the layer's rid (RFC 8852 §3.3). Owned by the Router's worker thread.
+ */
+final class ProducerStream {
+    private final Producer producer;
+    private final int index;
+    /** The rid as ASCII, compared with the rid header extension's bytes; null for a single stream. */
+    private final byte[] rid;
+    private final MediaContext context;
+    private ReceiveStatistics stats;
+    private final KeyframeRequestThrottle keyframes =
+            new KeyframeRequestThrottle(Producer.KEYFRAME_REQUEST_INTERVAL_NANOS);
+    /** 0 until bound (simulcast); RTP SSRC 0 is valid but never chosen by browsers. */
+    private int ssrc;
+    private boolean bound;
+    private long packetsReceived;
+    private long bytesReceived;
+    private long lastPacketNanos;
+
+    ProducerStream(Producer producer, int index, String rid, int ssrc, boolean bound, MediaContext context) {
+        this.producer = producer;
+        this.index = index;
+        this.rid = rid == null ? null : rid.getBytes(StandardCharsets.US_ASCII);
+        this.ssrc = ssrc;
+        this.bound = bound;
+        this.context = context;
+        this.stats = new ReceiveStatistics(producer.codec().clockRate());
+    }
+
+    Producer producer() {
+        return producer;
+    }
+
+    int index() {
+        return index;
+    }
+
+    int ssrc() {
+        return ssrc;
+    }
+
+    boolean isBound() {
+        return bound;
+    }
+
+    /** Binds (or re-binds, after the publisher changed it) this layer's SSRC; the statistics start over. */
+    void bind(int newSsrc) {
+        ssrc = newSsrc;
+        bound = true;
+        stats = new ReceiveStatistics(producer.codec().clockRate()); // rare: once per layer, or on an SSRC change
+    }
+
+    /** True if {@code len} bytes at {@code off} are this stream's rid. */
+    boolean hasRid(byte[] buf, int off, int len) {
+        if (rid == null || len != rid.length) {
+            return false;
+        }
+        for (int i = 0; i < len; i++) {
+            if (buf[off + i] != rid[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    void onPacket(RtpPacket rtp, long receiveNanos) {
+        packetsReceived++;
+        bytesReceived += rtp.length();
+        lastPacketNanos = receiveNanos;
+        stats.onPacket(rtp.sequenceNumber(), rtp.timestamp(), receiveNanos);
+    }
+
+    /** When a packet of this stream last arrived (0: never); a layer that stops is left by its consumers. */
+    long lastPacketNanos() {
+        return lastPacketNanos;
+    }
+
+    void onSenderReport(long ntpTimestamp, long receiveNanos) {
+        stats.onSenderReport(ntpTimestamp, receiveNanos);
+    }
+
+    /** A PLI for this stream now, or once the throttle interval has passed; audio needs none. */
+    void requestKeyframe(long nowNanos) {
+        if (producer.codec().kind() != MediaKind.VIDEO || !bound) {
+            return;
+        }
+        if (keyframes.request(nowNanos)) {
+            sendPli();
+        } else {
+            context.keyframeRequestHeld();
+        }
+    }
+
+    /** Sends a held keyframe request whose interval has passed; returns packets sent. */
+    int sendHeldKeyframeRequest(long nowNanos) {
+        if (!keyframes.isHeld()) {
+            return 0;
+        }
+        if (keyframes.releaseDue(nowNanos)) {
+            return sendPli();
+        }
+        context.keyframeRequestHeld();
+        return 0;
+    }
+
+    private int sendPli() {
+        RouterTransport source = producer.source();
+        byte[] out = context.rtcpOut;
+        int len = PliPacket.write(out, 0, source.rtcpSsrc(), ssrc);
+        return source.sender().sendRtcp(out, 0, len) >= 0 ? 1 : 0;
+    }
+
+    boolean hasReportBlock() {
+        return bound && stats.hasPackets();
+    }
+
+    /** Writes this stream's report block (RFC 3550 §6.4.2) and starts a new loss interval. */
+    int writeReportBlock(byte[] buf, int off, long nowNanos) {
+        return ReceiverReport.writeBlock(buf, off, ssrc, stats.takeFractionLost(), stats.cumulativeLost(),
+                stats.extendedHighestSeq(), stats.jitter(), stats.lastSrNtpMiddle(), stats.delaySinceLastSr(nowNanos));
+    }
+
+    long packetsReceived() {
+        return packetsReceived;
+    }
+
+    long bytesReceived() {
+        return bytesReceived;
+    }
+
+    ReceiveStatistics stats() {
+        return stats;
+    }
+}
