@@ -17,9 +17,18 @@ const KEEPALIVE_MS = 25000;
 const ROOM_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 // No iceServers: the relay is ICE-lite and puts its host candidates into every SDP.
 const PC_CONFIG = { bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require', iceServers: [] };
-const MEDIA_CONSTRAINTS = { audio: true, video: { width: 640, height: 480 } };
-
 const params = new URLSearchParams(location.search);
+// ?simulcast=1: send the camera as three layers (RFC 8853), lowest first as the relay expects
+// (docs/signaling.md "Publish offers"); the relay forwards each subscriber one layer.
+const simulcast = params.get('simulcast') === '1';
+const MEDIA_CONSTRAINTS = simulcast
+  ? { audio: true, video: { width: 1280, height: 720 } }
+  : { audio: true, video: { width: 640, height: 480 } };
+const SIMULCAST_ENCODINGS = [
+  { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150000 },
+  { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500000 },
+  { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 1500000 },
+];
 const accessToken = params.get('token');
 const tokenGrant = readGrant(accessToken);
 const roomName = params.get('room') || (tokenGrant && typeof tokenGrant.room === 'string' ? tokenGrant.room : null);
@@ -450,7 +459,9 @@ async function publishMedia(stream) {
   // relay will name after our participantId when it forwards them.
   const tracks = [...stream.getAudioTracks(), ...stream.getVideoTracks()];
   for (const track of tracks) {
-    const transceiver = pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+    const init = { direction: 'sendonly', streams: [stream] };
+    if (simulcast && track.kind === 'video') init.sendEncodings = SIMULCAST_ENCODINGS;
+    const transceiver = pc.addTransceiver(track, init);
     if (track.kind === 'video' && preferredVideoCodec) preferVideoCodec(transceiver, preferredVideoCodec);
   }
   await pc.setLocalDescription(await pc.createOffer());
@@ -613,6 +624,8 @@ async function stats() {
           packetsReceived: s.packetsReceived || 0,
           bytesReceived: s.bytesReceived || 0,
           codec: codec ? codec.mimeType : null,
+          frameWidth: s.frameWidth || 0,
+          freezeCount: s.freezeCount || 0,
         });
       });
       // No inbound-rtp until the first packet: report the track with zeros.
@@ -631,6 +644,8 @@ async function stats() {
           kind: s.kind || sender.track.kind,
           packetsSent: s.packetsSent || 0,
           framesEncoded: s.framesEncoded || 0, // 0 for audio
+          rid: s.rid || null, // the simulcast layer
+          frameWidth: s.frameWidth || 0,
         });
       });
     }

@@ -119,8 +119,12 @@ final class ChromiumPeer implements BrowserPeer {
 
     /** As {@link #open(URI, String)}, preferring to send {@code videoCodec} (vp8, vp9, h264, av1). */
     void open(URI httpBase, String room, String videoCodec) {
-        driver.get(httpBase.resolve("/?room=" + enc(room) + "&name=" + enc(label) + "&videoCodec=" + enc(videoCodec))
-                .toString());
+        openWith(httpBase, room, "videoCodec=" + enc(videoCodec));
+    }
+
+    /** As {@link #open(URI, String)}, with more of the web client's URL options ({@code a=b&c=d}). */
+    void openWith(URI httpBase, String room, String options) {
+        driver.get(httpBase.resolve("/?room=" + enc(room) + "&name=" + enc(label) + "&" + options).toString());
     }
 
     /** Opens the web client with an access token ({@code ?token=}); it joins the token's room. */

@@ -17,10 +17,11 @@ record PeerStats(
 
     /** {@code codec} is the mimeType of the inbound stream's codec (e.g. {@code video/VP9}), or null. */
     record Inbound(String participantId, String kind, long framesDecoded, long packetsReceived, long bytesReceived,
-                   String codec) {
+                   String codec, long frameWidth, long freezeCount) {
     }
 
-    record Outbound(String kind, long packetsSent, long framesEncoded) {
+    /** {@code rid} is the simulcast layer (null without simulcast). */
+    record Outbound(String kind, long packetsSent, long framesEncoded, String rid, long frameWidth) {
     }
 
     /** Parses the Map/List/Number tree Selenium returns for the stats object. */
@@ -37,12 +38,13 @@ record PeerStats(
             Map<String, Object> m = (Map<String, Object>) o;
             inbound.add(new Inbound((String) m.get("participantId"), (String) m.get("kind"),
                     num(m.get("framesDecoded")), num(m.get("packetsReceived")), num(m.get("bytesReceived")),
-                    (String) m.get("codec")));
+                    (String) m.get("codec"), num(m.get("frameWidth")), num(m.get("freezeCount"))));
         }
         List<Outbound> outbound = new ArrayList<>();
         for (Object o : (List<Object>) map.get("outbound")) {
             Map<String, Object> m = (Map<String, Object>) o;
-            outbound.add(new Outbound((String) m.get("kind"), num(m.get("packetsSent")), num(m.get("framesEncoded"))));
+            outbound.add(new Outbound((String) m.get("kind"), num(m.get("packetsSent")), num(m.get("framesEncoded")),
+                    (String) m.get("rid"), num(m.get("frameWidth"))));
         }
         Object since = map.get("sinceJoinMs");
         return new PeerStats((String) map.get("publishState"), (String) map.get("subscribeState"),
@@ -70,6 +72,18 @@ record PeerStats(
         return inbound.stream()
                 .filter(i -> i.kind.equals("video") && i.participantId.equals(participantId) && i.codec != null)
                 .map(Inbound::codec).findFirst().orElse(null);
+    }
+
+    /** The width of the video decoded from {@code participantId} (0 before the first frame). */
+    long videoWidthFrom(String participantId) {
+        return inbound.stream().filter(i -> i.kind.equals("video") && i.participantId.equals(participantId))
+                .mapToLong(Inbound::frameWidth).max().orElse(0);
+    }
+
+    /** The simulcast layers (rids) this page's publisher has sent video packets on. */
+    java.util.Set<String> layersSending() {
+        return outbound.stream().filter(o -> o.kind.equals("video") && o.rid != null && o.packetsSent > 0)
+                .map(Outbound::rid).collect(java.util.stream.Collectors.toSet());
     }
 
     boolean bothConnected() {

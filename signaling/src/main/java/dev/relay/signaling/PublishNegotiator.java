@@ -62,7 +62,7 @@ final class PublishNegotiator {
         PublishNegotiation negotiation;
         try {
             negotiation = PublishNegotiation.answer(offerSdp, transports.describe(transport), sessionId,
-                    state.nextAnswerVersion());
+                    state.nextAnswerVersion(), true);
         } catch (SdpException e) {
             throw new SignalingException("bad_sdp", e.getMessage());
         }
@@ -80,7 +80,7 @@ final class PublishNegotiator {
         for (TrackOffer offer : negotiation.tracks()) {
             offeredMids.add(offer.mid());
             PublishedTrack existing = state.track(offer.mid());
-            if (existing != null && existing.ssrc() == offer.ssrc()) {
+            if (existing != null && existing.ssrc() == offer.ssrc() && existing.layers() == offer.rids().size()) {
                 continue;
             }
             if (existing != null) {
@@ -88,9 +88,15 @@ final class PublishNegotiator {
             }
             Codec codec = Codec.valueOf(offer.codecName().toUpperCase(Locale.ROOT));
             PublishedTrack track = new PublishedTrack(nextProducer++, offer.mid(), offer.trackId(), offer.kind(),
-                    codec, offer.fmtp(), offer.ssrc(), participant);
-            room.router().createProducer(track.producerId(), transport, codec, (int) offer.ssrc(),
-                    offer.payloadType());
+                    codec, offer.fmtp(), offer.ssrc(), offer.rids().size(), participant);
+            if (offer.simulcast()) {
+                room.router().createSimulcastProducer(track.producerId(), transport, codec, offer.mid(), offer.rids(),
+                        negotiation.extensionId(PublishNegotiation.MID_EXTENSION),
+                        negotiation.extensionId(PublishNegotiation.RID_EXTENSION));
+            } else {
+                room.router().createProducer(track.producerId(), transport, codec, (int) offer.ssrc(),
+                        offer.payloadType());
+            }
             state.add(track);
             added.add(track);
         }

@@ -2,9 +2,20 @@ package dev.relay.signaling;
 
 import dev.relay.sfu.Codec;
 
-/** A Producer as the control path knows it. */
+/**
+ * A Producer as the control path knows it.
+ *
+ * @param ssrc   the SDP's SSRC; 0 for simulcast, whose layers are bound by rid
+ * @param layers the simulcast layers (RFC 8853), 0 for a single stream
+ */
 record PublishedTrack(int producerId, String mid, String trackId, String kind, Codec codec, String fmtp,
-                      long ssrc, Participant owner) {
+                      long ssrc, int layers, Participant owner) {
+
+    /** A single-stream track. */
+    PublishedTrack(int producerId, String mid, String trackId, String kind, Codec codec, String fmtp, long ssrc,
+                   Participant owner) {
+        this(producerId, mid, trackId, kind, codec, fmtp, ssrc, 0, owner);
+    }
 
     /** The codec as SDP rtpmap and session events name it: {@code opus}, {@code VP8}, {@code H264}. */
     String codecName() {

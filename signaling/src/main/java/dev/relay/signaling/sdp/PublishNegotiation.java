@@ -14,7 +14,7 @@ import java.util.Map;
  */
 public final class PublishNegotiation {
     /** Header extensions the relay keeps on the publisher side (RFC 8843 MID for SSRC binding). */
-    private static final String MID_EXTENSION = "urn:ietf:params:rtp-hdrext:sdes:mid";
+    public static final String MID_EXTENSION = "urn:ietf:params:rtp-hdrext:sdes:mid";
     /** RFC 8852 §3.3: the rid of a simulcast layer, by which the relay binds the layer's SSRC. */
     public static final String RID_EXTENSION = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id";
 
