@@ -40,4 +40,8 @@ interface Consumer {
     int sendSenderReport(long nowNanos, long ntp);
 
     RouterStats.ConsumerSample sample();
+
+    /** The subscriber wants simulcast layer {@code spatial} (0 lowest); a single-stream Consumer has one. */
+    default void setTargetLayer(int spatial, long nowNanos) {
+    }
 }

@@ -127,6 +127,16 @@ public final class Router {
         });
     }
 
+    /** The subscriber wants simulcast layer {@code spatial} (0 lowest) of this Consumer's Producer. */
+    public void setConsumerLayer(int consumerId, int spatial) {
+        host.submit(() -> {
+            Consumer consumer = consumers.get(consumerId);
+            if (consumer != null) {
+                consumer.setTargetLayer(spatial, context.nanoTime());
+            }
+        });
+    }
+
     public void closeConsumer(int consumerId) {
         host.submit(() -> {
             Consumer consumer = consumers.remove(consumerId);

@@ -45,7 +45,16 @@ final class MessageDispatcher {
         void subscribeAnswer(Participant participant, String answerSdp, long version) throws SignalingException;
 
         void leave(Participant participant, LeaveReason reason);
+
+        /**
+         * The subscriber wants simulcast layer {@code layer} (0 lowest) of a track it receives
+         * (docs/signaling.md {@code setSubscription}); a track it does not receive is ignored.
+         */
+        void setSubscription(Participant participant, String publisherId, String trackId, int layer);
     }
+
+    /** Longer than any id the relay hands out (a msid track id is at most 64 characters, RFC 8830). */
+    static final int MAX_ID_CHARS = 256;
 
     private final ObjectMapper mapper;
     private final Requests requests;
@@ -177,6 +186,8 @@ final class MessageDispatcher {
                             + " PeerConnection");
                 }
             }
+            case "setSubscription" -> requests.setSubscription(joined(connection, type), boundedText(node,
+                    "participantId"), boundedText(node, "trackId"), quality(node));
             case "leave" -> {
                 Participant participant = joined(connection, type);
                 requests.leave(participant, LeaveReason.LEFT);
@@ -268,6 +279,25 @@ final class MessageDispatcher {
             throw new SignalingException("not_joined", "join a room before '" + type + "'");
         }
         return connection.participant;
+    }
+
+    /** An id the client echoes back (a participantId, a trackId): at most {@link #MAX_ID_CHARS}. */
+    private static String boundedText(JsonNode node, String field) throws SignalingException {
+        String value = text(node, field);
+        if (value.isEmpty() || value.length() > MAX_ID_CHARS) {
+            throw SignalingException.badRequest(field + " must be 1-" + MAX_ID_CHARS + " characters");
+        }
+        return value;
+    }
+
+    /** {@code quality}: low, medium or high, the simulcast layer 0, 1 or 2 (docs/signaling.md). */
+    private static int quality(JsonNode node) throws SignalingException {
+        return switch (text(node, "quality")) {
+            case "low" -> 0;
+            case "medium" -> 1;
+            case "high" -> 2;
+            default -> throw SignalingException.badRequest("quality must be low, medium or high");
+        };
     }
 
     private static String text(JsonNode node, String field) throws SignalingException {

@@ -178,5 +178,10 @@ public final class SignalingService {
         public void leave(Participant participant, LeaveReason reason) {
             rooms.leave(participant, reason);
         }
+
+        @Override
+        public void setSubscription(Participant participant, String publisherId, String trackId, int layer) {
+            subscriber.setLayer(participant, publisherId, trackId, layer);
+        }
     }
 }

@@ -132,6 +132,22 @@ final class SubscribeNegotiator {
                         + "): the relay forwards the publisher's codec as is, and this browser did not accept it"));
     }
 
+    /**
+     * The subscriber asks for simulcast layer {@code layer} (0 lowest) of a track it receives; a
+     * track it does not receive (gone meanwhile, or never) is ignored, as is a single-stream
+     * track. The Consumer moves at the layer's next keyframe (docs/quality.md).
+     */
+    void setLayer(Participant subscriber, String publisherId, String trackId, int layer) {
+        for (SubscribeSlot slot : subscriber.subscribe().slots()) {
+            PublishedTrack track = slot.track();
+            if (slot.isActive() && track.layers() > 0 && track.trackId().equals(trackId)
+                    && track.owner().id().equals(publisherId)) {
+                subscriber.room().router().setConsumerLayer(slot.consumerId(), Math.min(layer, track.layers() - 1));
+                return;
+            }
+        }
+    }
+
     /** Sends a new subscribe offer, or remembers to once the outstanding one is answered. */
     void offer(Participant subscriber) {
         if (subscriber.hasLeft() || !subscriber.grant().canSubscribe()) {

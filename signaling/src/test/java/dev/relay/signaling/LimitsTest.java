@@ -128,6 +128,10 @@ class LimitsTest {
             @Override
             public void leave(Participant participant, LeaveReason reason) {
             }
+
+            @Override
+            public void setSubscription(Participant participant, String publisherId, String trackId, int layer) {
+            }
         };
         return new MessageDispatcher(JSON, requests, AccessControl.open(), limits, counters);
     }

@@ -33,7 +33,7 @@ class MessageDispatcherFuzzTest {
 
     @FuzzTest
     @DictionaryEntries({"{\"type\":", "\"join\"", "\"publish\"", "\"subscribeAnswer\"", "\"candidate\"",
-        "\"leave\"", "\"ping\"", "\"room\":", "\"name\":", "\"sdp\":", "\"version\":", "\"pc\":", "\"publish\"",
+        "\"leave\"", "\"ping\"", "\"setSubscription\"", "\"quality\":", "\"high\"", "\"trackId\":", "\"room\":", "\"name\":", "\"sdp\":", "\"version\":", "\"pc\":", "\"publish\"",
         "\"subscribe\"", "\"candidate\":", "\"id\":", "null", "true", "[]", "{}"})
     void dispatch(byte[] data) {
         List<ObjectNode> replies = new ArrayList<>();
@@ -86,6 +86,10 @@ class MessageDispatcherFuzzTest {
         @Override
         public void leave(Participant participant, LeaveReason reason) {
             participant.leave();
+        }
+
+        @Override
+        public void setSubscription(Participant participant, String publisherId, String trackId, int layer) {
         }
     }
 }

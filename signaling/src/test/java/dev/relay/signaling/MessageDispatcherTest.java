@@ -2,6 +2,7 @@ package dev.relay.signaling;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -67,6 +68,11 @@ class MessageDispatcherTest {
         public void leave(Participant participant, LeaveReason reason) {
             calls.add("leave " + participant.id() + " " + reason.wireName());
             participant.leave();
+        }
+
+        @Override
+        public void setSubscription(Participant participant, String publisherId, String trackId, int layer) {
+            calls.add("setSubscription " + participant.id() + " " + publisherId + " " + trackId + " " + layer);
         }
 
         private void fail() throws SignalingException {
@@ -275,6 +281,33 @@ class MessageDispatcherTest {
         assertEquals(List.of(notJoined("publish", "")), replies);
         dispatcher.onClosed(connection);
         assertEquals(List.of("leave p1 left"), calls, "nobody left to remove when the socket closes");
+    }
+
+    @Test
+    void shouldPassASubscriptionChangeWithItsLayer() {
+        join();
+        calls.clear();
+
+        receive("{\"type\":\"setSubscription\",\"participantId\":\"p2\",\"trackId\":\"t\",\"quality\":\"high\"}");
+        receive("{\"type\":\"setSubscription\",\"participantId\":\"p2\",\"trackId\":\"t\",\"quality\":\"low\"}");
+
+        assertEquals(List.of("setSubscription p1 p2 t 2", "setSubscription p1 p2 t 0"), calls);
+        assertEquals(List.of(), replies, "no reply: the layer changes at the next keyframe");
+    }
+
+    @Test
+    void shouldRefuseASubscriptionChangeWithABadQualityOrId() {
+        join();
+        calls.clear();
+
+        receive("{\"type\":\"setSubscription\",\"participantId\":\"p2\",\"trackId\":\"t\",\"quality\":\"ultra\"}");
+        receive("{\"type\":\"setSubscription\",\"participantId\":\"" + "x".repeat(257)
+                + "\",\"trackId\":\"t\",\"quality\":\"low\"}");
+
+        assertEquals(List.of(), calls);
+        assertEquals(2, replies.size());
+        assertTrue(replies.get(0).contains("quality must be low, medium or high"), replies.get(0));
+        assertTrue(replies.get(1).contains("participantId must be 1-256 characters"), replies.get(1));
     }
 
     @Test

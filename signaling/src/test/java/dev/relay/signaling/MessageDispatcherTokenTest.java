@@ -54,6 +54,11 @@ class MessageDispatcherTokenTest {
         public void leave(Participant participant, LeaveReason reason) {
             calls.add("leave");
         }
+
+        @Override
+        public void setSubscription(Participant participant, String publisherId, String trackId, int layer) {
+            calls.add("setSubscription");
+        }
     }
 
     private Connection connect(VideoGrant grant, String name) throws Exception {
