@@ -24,6 +24,9 @@ const simulcast = params.get('simulcast') === '1';
 const MEDIA_CONSTRAINTS = simulcast
   ? { audio: true, video: { width: 1280, height: 720 } }
   : { audio: true, video: { width: 640, height: 480 } };
+// ?quality=low|medium|high: the simulcast layer to ask for from every publisher; without it the
+// client asks by each tile's size (setSubscription, docs/signaling.md).
+const fixedQuality = ['low', 'medium', 'high'].includes(params.get('quality')) ? params.get('quality') : null;
 const SIMULCAST_ENCODINGS = [
   { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150000 },
   { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500000 },
@@ -259,9 +262,14 @@ function onMessage(data) {
       break;
     case 'trackPublished':
       record('track-published', { participantId: msg.participantId, trackId: msg.trackId, kind: msg.kind });
+      if (msg.kind === 'video') {
+        videoTrackIds.set(msg.participantId, msg.trackId);
+        updateSubscription(msg.participantId);
+      }
       break;
     case 'trackUnpublished':
       record('track-unpublished', { participantId: msg.participantId, trackId: msg.trackId });
+      if (videoTrackIds.get(msg.participantId) === msg.trackId) videoTrackIds.delete(msg.participantId);
       break;
     default:
       record('unknown-message', { type: msg.type });
@@ -326,9 +334,41 @@ const trackToParticipant = new Map(); // receiver track id -> stream id (== part
 const departed = new Set();
 let audioBlocked = false;
 
+// ---- which simulcast layer to receive (setSubscription) ----
+
+const videoTrackIds = new Map(); // participantId -> its video trackId
+const qualityOverrides = new Map(); // participantId -> quality set through window.relay.setQuality
+
+/** The layer a tile needs: what the URL or the console fixed, else by the height it is shown at. */
+function wantedQuality(participantId, tile) {
+  if (qualityOverrides.has(participantId)) return qualityOverrides.get(participantId);
+  if (fixedQuality) return fixedQuality;
+  const height = tile.video.clientHeight * (window.devicePixelRatio || 1);
+  return height <= 200 ? 'low' : height <= 420 ? 'medium' : 'high';
+}
+
+function updateSubscription(participantId) {
+  const tile = tilesById.get(participantId);
+  const trackId = videoTrackIds.get(participantId);
+  if (!tile || !trackId || !ws || ws.readyState !== WebSocket.OPEN) return;
+  const quality = wantedQuality(participantId, tile);
+  if (tile.sentQuality === quality && tile.sentTrackId === trackId) return;
+  tile.sentQuality = quality;
+  tile.sentTrackId = trackId;
+  send({ type: 'setSubscription', participantId, trackId, quality });
+  record('set-subscription', { participantId, trackId, quality });
+}
+
+const tileResizes = typeof ResizeObserver === 'function'
+  ? new ResizeObserver((entries) => {
+    for (const entry of entries) updateSubscription(entry.target.closest('.tile').dataset.participantId);
+  })
+  : null;
+
 function addParticipant(p) {
   if (!p || !p.participantId || p.participantId === relay.participantId) return;
   names.set(p.participantId, p.name || '');
+  for (const t of p.tracks || []) if (t.kind === 'video') videoTrackIds.set(p.participantId, t.trackId);
   record('participant', { participantId: p.participantId, name: p.name || '' });
   ensureTile(p.participantId);
 }
@@ -339,6 +379,7 @@ function removeParticipant(participantId) {
   const tile = tilesById.get(participantId);
   if (!tile) return;
   tilesById.delete(participantId);
+  if (tileResizes) tileResizes.unobserve(tile.video);
   tile.video.srcObject = null;
   tile.audio.srcObject = null;
   tile.el.remove();
@@ -364,8 +405,10 @@ function ensureTile(participantId) {
   label.textContent = names.get(participantId) || participantId;
   el.append(video, audio, label);
   remotesEl.append(el);
-  tile = { el, video, audio, label, stream: null, firstFrame: false };
+  tile = { el, video, audio, label, stream: null, firstFrame: false, sentQuality: null, sentTrackId: null };
   tilesById.set(participantId, tile);
+  if (tileResizes) tileResizes.observe(video);
+  updateSubscription(participantId);
   return tile;
 }
 
@@ -666,6 +709,11 @@ const relay = {
   log: eventLog,
   /** Sends `leave`, waits (briefly) for `left`, then closes everything. */
   leave,
+  /** Asks for a simulcast layer ('low', 'medium', 'high') of a participant's video from now on. */
+  setQuality: (participantId, quality) => {
+    qualityOverrides.set(participantId, quality);
+    updateSubscription(participantId);
+  },
   /** participantIds of the remote tiles on the page. */
   tiles: remoteTileIds,
   /** Promise of {publishState, subscribeState, inbound: [...], outbound: [...]}. */
