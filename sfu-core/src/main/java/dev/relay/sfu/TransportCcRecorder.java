@@ -119,7 +119,7 @@ final class TransportCcRecorder {
      * <p>The reference time is the first reported arrival's, rounded down to 64 ms; each delta
      * is the difference of two arrivals each rounded to 250 us, so rounding never accumulates.
      *
-     * @param capacity bytes available at {@code buf[off]}; 24 hold one packet's status.
+     * @param capacity bytes available at {@code buf[off]}; 28 always hold at least one status.
      * @param senderSsrc the relay's RTCP SSRC on this Transport.
      * @param mediaSsrc an SSRC of the publisher's (libwebrtc puts the last received one; the
      *     receiver ignores it).

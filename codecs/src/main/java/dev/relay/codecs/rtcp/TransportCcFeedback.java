@@ -440,7 +440,8 @@ public final class TransportCcFeedback
      * <li>65535 statuses are reached.</li>
      * </ul>
      *
-     * @param capacity bytes available at {@code dst[off]}; 24 hold at least one received packet.
+     * @param capacity bytes available at {@code dst[off]}, at most the array's rest; 24 hold one
+     *     received packet, 28 one after a run of lost ones.
      * @param referenceTime in 64 ms units; its low 24 bits are written.
      * @param feedbackPacketCount its low 8 bits are written.
      * @param deltas per status from {@code baseSequenceNumber} on: the receive delta in 250 us
