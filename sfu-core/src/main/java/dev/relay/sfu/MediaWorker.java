@@ -42,6 +42,8 @@ public final class MediaWorker implements Agent, MessageHandler, WorkerInbox, Ro
     private static final long MAX_SLEEP_NANOS = 5_000_000L;
     /** RFC 3550 §6.2 would allow less; 1 s is what browsers and SFUs use with rtcp-rsize. */
     private static final long RTCP_INTERVAL_NANOS = 1_000_000_000L;
+    /** Transport-cc feedback: libwebrtc sends it every 50-250 ms depending on its rate; 50 ms is its fastest. */
+    private static final long TRANSPORT_CC_INTERVAL_NANOS = 50_000_000L;
     /** SRTP/SRTCP adds at most a 16-byte tag plus the 4-byte SRTCP index. */
     private static final int SRTP_OVERHEAD = 32;
 
@@ -56,6 +58,7 @@ public final class MediaWorker implements Agent, MessageHandler, WorkerInbox, Ro
     private final EgressBatch egress = new EgressBatch();
     private final byte[] in = new byte[MediaContext.SCRATCH_BYTES];
     private long nextRtcpNanos;
+    private long nextTransportCcNanos;
     private volatile boolean sleeping;
     private volatile Thread thread;
 
@@ -189,6 +192,12 @@ public final class MediaWorker implements Agent, MessageHandler, WorkerInbox, Ro
         if (context.takeKeyframeRequestsPending()) {
             for (int r = 0; r < routers.size(); r++) {
                 work += routers.get(r).sendHeldKeyframeRequests(now);
+            }
+        }
+        if (now - nextTransportCcNanos >= 0) {
+            nextTransportCcNanos = now + TRANSPORT_CC_INTERVAL_NANOS;
+            for (int r = 0; r < routers.size(); r++) {
+                work += routers.get(r).sendTransportCcFeedback();
             }
         }
         if (now - nextRtcpNanos >= 0) {

@@ -57,6 +57,19 @@ public final class Router {
         });
     }
 
+    /**
+     * The publisher on {@code transport} negotiated transport-wide congestion control with header
+     * extension id {@code extensionId}: the relay records arrivals and sends feedback.
+     */
+    public void enableTransportCc(Transport transport, int extensionId) {
+        host.submit(() -> {
+            RouterTransport routed = transports.get(transport.id());
+            if (routed != null) {
+                routed.enableTransportCc(extensionId);
+            }
+        });
+    }
+
     public void detachTransport(Transport transport) {
         host.submit(() -> {
             RouterTransport routed = transports.remove(transport.id());
@@ -209,6 +222,8 @@ public final class Router {
             context.drop(DropReason.RTP_MALFORMED);
             return;
         }
+        // Every packet counts for congestion control, also padding and probes on SSRCs not routed.
+        from.recordTransportCc(rtp, receiveNanos);
         ProducerStream stream = from.stream(rtp.ssrc());
         if (stream == null) {
             stream = from.bindStream(rtp);
@@ -235,6 +250,15 @@ public final class Router {
         long ntp = NtpTime.fromEpochMillis(context.epochMillis());
         for (int i = 0; i < transportList.size(); i++) {
             sent += transportList.get(i).sendSenderReports(nowNanos, ntp);
+        }
+        return sent;
+    }
+
+    /** Transport-cc feedback to every publisher Transport that negotiated it; returns packets sent. */
+    int sendTransportCcFeedback() {
+        int sent = 0;
+        for (int i = 0; i < transportList.size(); i++) {
+            sent += transportList.get(i).sendTransportCcFeedback(context.rtcpOut);
         }
         return sent;
     }

@@ -1,6 +1,7 @@
 package dev.relay.sfu;
 
 import dev.relay.codecs.rtcp.ReceiverReport;
+import dev.relay.codecs.rtcp.TransportCcFeedback;
 import dev.relay.codecs.rtp.RtpPacket;
 import dev.relay.transport.Transport;
 import java.util.Arrays;
@@ -27,6 +28,17 @@ final class RouterTransport {
     /** Simulcast Producers arriving here, whose layers may still need their SSRCs bound. */
     private Producer[] simulcastProducers = new Producer[0];
     private final Int2ObjectHashMap<Consumer> consumersBySsrc = new Int2ObjectHashMap<>();
+    /**
+     * Transport-wide congestion control (draft-holmer-rmcat-transport-wide-cc-extensions-01): the
+     * arrivals of the publisher's packets, fed back every {@link MediaWorker} feedback interval so
+     * its bandwidth estimate (and with it its simulcast layers) can grow; null unless negotiated.
+     */
+    private TransportCcRecorder transportCc;
+    private int transportCcExtensionId = -1;
+    /** Feedback messages one interval may send: past that the rest waits for the next interval. */
+    private static final int MAX_FEEDBACK_PER_INTERVAL = 4;
+    /** Keeps a feedback message, once protected, within a 1200-byte datagram. */
+    private static final int FEEDBACK_CAPACITY = 1152;
     /** Packets that came before the keys; null unless some did. */
     private EarlyMedia early;
 
@@ -50,6 +62,47 @@ final class RouterTransport {
 
     int rtcpSsrc() {
         return rtcpSsrc;
+    }
+
+    /** The publisher negotiated transport-cc with extension {@code extensionId}: feed it back from now on. */
+    void enableTransportCc(int extensionId) {
+        if (transportCc == null) {
+            transportCc = new TransportCcRecorder();
+        }
+        transportCcExtensionId = extensionId;
+    }
+
+    /** Records the packet's transport-wide sequence number, if any, before anything else is checked. */
+    void recordTransportCc(RtpPacket rtp, long receiveNanos) {
+        if (transportCc != null) {
+            int seq = TransportCcFeedback.transportSequenceNumber(rtp, transportCcExtensionId);
+            if (seq >= 0) {
+                transportCc.record(seq, receiveNanos);
+            }
+        }
+    }
+
+    /** Sends what arrived since the last feedback; returns RTCP packets sent. */
+    int sendTransportCcFeedback(byte[] out) {
+        if (transportCc == null) {
+            return 0;
+        }
+        int mediaSsrc = 0;
+        for (ProducerStream stream : streamsBySsrc.values()) {
+            mediaSsrc = stream.ssrc();
+            break;
+        }
+        int sent = 0;
+        int len;
+        while (sent < MAX_FEEDBACK_PER_INTERVAL
+                && (len = transportCc.writeFeedback(out, 0, FEEDBACK_CAPACITY, rtcpSsrc, mediaSsrc)) > 0) {
+            if (sender.sendRtcp(out, 0, len) >= 0) {
+                sent++;
+            } else {
+                break;
+            }
+        }
+        return sent;
     }
 
     /** Holds a protected datagram until the keys arrive; false if no more may be held. */
