@@ -72,6 +72,27 @@ public final class RtxPacket
         final int rtxSequenceNumber,
         final boolean keepHeaderExtras)
     {
+        return write(original, original.sequenceNumber(), dst, dstOff, dstCapacity, rtxSsrc, rtxPayloadType,
+            rtxSequenceNumber, keepHeaderExtras);
+    }
+
+    /**
+     * As {@link #write(RtpPacket, byte[], int, int, int, int, int, boolean)}, with
+     * {@code originalSequenceNumber} as the OSN instead of the one in {@code original}: a relay
+     * retransmits from the packet as it received it, while its receiver knows the packet by the
+     * sequence number the relay rewrote it to.
+     */
+    public static int write(
+        final RtpPacket original,
+        final int originalSequenceNumber,
+        final byte[] dst,
+        final int dstOff,
+        final int dstCapacity,
+        final int rtxSsrc,
+        final int rtxPayloadType,
+        final int rtxSequenceNumber,
+        final boolean keepHeaderExtras)
+    {
         final int header = headerLength(original, keepHeaderExtras);
         final int payload = original.payloadLength();
         final int total = header + OSN_LENGTH + payload;
@@ -80,10 +101,9 @@ public final class RtxPacket
             return -1;
         }
 
-        final int osn = original.sequenceNumber();
         move(original.buffer(), original.offset(), header, original.payloadOffset(), payload,
             dst, dstOff, dstOff + header + OSN_LENGTH);
-        Bytes.putUint16(dst, dstOff + header + OSN_OFFSET, osn);
+        Bytes.putUint16(dst, dstOff + header + OSN_OFFSET, originalSequenceNumber);
 
         int flags = dst[dstOff + RtpPacket.FLAGS_OFFSET] & ~RtpPacket.PADDING_BIT;
         if (!keepHeaderExtras)

@@ -110,6 +110,23 @@ class RtxPacketTest
         assertArrayEquals(RTX_WITHOUT_EXTRAS, dst);
     }
 
+    /** A relay retransmits a cached packet under the sequence number its subscriber knows. */
+    @Test
+    void shouldWriteGivenOsnFromCachedPacket()
+    {
+        final byte[] expected = RTX_WITHOUT_EXTRAS.clone();
+        expected[12] = 0x01;  // OSN 0x0102, the subscriber's number for it
+        expected[13] = 0x02;
+        assertTrue(rtp.wrap(ORIGINAL, 0, ORIGINAL.length));
+        final byte[] dst = new byte[64];
+
+        final int length = RtxPacket.write(rtp, 0x0102, dst, 0, dst.length, RTX_SSRC, RTX_PT, 0xFFFF, false);
+
+        assertEquals(expected.length, length);
+        assertArrayEquals(expected, Arrays.copyOf(dst, length));
+        assertEquals(4660, rtp.sequenceNumber(), "the cached packet is not changed");
+    }
+
     @Test
     void shouldReadRtxFields()
     {
