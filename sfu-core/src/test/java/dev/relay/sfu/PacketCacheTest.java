@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -167,27 +165,19 @@ class PacketCacheTest {
     /** After warm-up a put and a get allocate nothing: the retransmission path is steady state. */
     @Test
     void shouldPutAndGetWithoutAllocating() {
-        java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
-        assumeTrue(bean instanceof com.sun.management.ThreadMXBean);
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
-        assumeTrue(threads.isThreadAllocatedMemorySupported());
-        threads.setThreadAllocatedMemoryEnabled(true);
         PacketCache big = new PacketCache();
         byte[] packet = packet(0, 1200);
-        long sink = 0;
+        long[] sink = {0};
         int iterations = 200_000;
-        long allocated = 0;
-        for (int round = 0; round < 2; round++) {
-            long before = threads.getCurrentThreadAllocatedBytes();
+        long allocated = ThreadAllocation.ofSecondRound(round -> {
             for (int i = 0; i < iterations; i++) {
                 int seq = (round * iterations + i) & 0xFFFF;
                 big.put(packet, 0, packet.length, seq, i * 1000L);
-                sink += big.get((seq - 100) & 0xFFFF, i * 1000L) + big.lastLength();
+                sink[0] += big.get((seq - 100) & 0xFFFF, i * 1000L) + big.lastLength();
             }
-            allocated = threads.getCurrentThreadAllocatedBytes() - before;
-        }
+        });
         assertTrue(allocated < 4_096, "allocated " + allocated + " bytes over " + iterations + " put+get");
-        assertTrue(sink != 0);
+        assertTrue(sink[0] != 0);
     }
 
     private static int length(int seq) {
