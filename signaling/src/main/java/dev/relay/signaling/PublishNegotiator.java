@@ -75,6 +75,10 @@ final class PublishNegotiator {
             dtls.start(participant, transport, negotiation.remote());
             state.markDtlsStarted();
         }
+        int transportCc = negotiation.extensionId(PublishNegotiation.TRANSPORT_CC_EXTENSION);
+        if (transportCc > 0) {
+            room.router().enableTransportCc(transport, transportCc);
+        }
         List<PublishedTrack> added = new ArrayList<>();
         List<String> offeredMids = new ArrayList<>();
         for (TrackOffer offer : negotiation.tracks()) {

@@ -17,6 +17,9 @@ public final class PublishNegotiation {
     public static final String MID_EXTENSION = "urn:ietf:params:rtp-hdrext:sdes:mid";
     /** RFC 8852 §3.3: the rid of a simulcast layer, by which the relay binds the layer's SSRC. */
     public static final String RID_EXTENSION = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id";
+    /** draft-holmer-rmcat-transport-wide-cc-extensions-01 §2: the relay feeds back every arrival. */
+    public static final String TRANSPORT_CC_EXTENSION =
+            "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
 
     private final RemoteTransportInfo remote;
     private final List<TrackOffer> tracks;
@@ -95,6 +98,7 @@ public final class PublishNegotiation {
             if (track.simulcast()) {
                 appendExtension(body, m, RID_EXTENSION);
             }
+            boolean transportCc = appendExtension(body, m, TRANSPORT_CC_EXTENSION);
             body.append("a=recvonly\r\n");
             body.append("a=rtcp-mux\r\n");
             if (m.hasAttribute("rtcp-rsize")) {
@@ -105,6 +109,9 @@ public final class PublishNegotiation {
                 // PLI and FIR only: the relay asks for keyframes but does not NACK upstream yet.
                 body.append("a=rtcp-fb:").append(pt).append(" nack pli\r\n");
                 body.append("a=rtcp-fb:").append(pt).append(" ccm fir\r\n");
+            }
+            if (transportCc) {
+                body.append("a=rtcp-fb:").append(pt).append(" transport-cc\r\n");
             }
             if (!track.fmtp().isEmpty()) {
                 body.append("a=fmtp:").append(pt).append(' ').append(track.fmtp()).append("\r\n");
@@ -149,11 +156,13 @@ public final class PublishNegotiation {
         }
     }
 
-    private static void appendExtension(StringBuilder body, MediaDescription m, String uri) {
+    /** Echoes the offer's extmap for {@code uri}, if offered; true if it was. */
+    private static boolean appendExtension(StringBuilder body, MediaDescription m, String uri) {
         Integer id = m.extmaps().get(uri);
         if (id != null) {
             body.append("a=extmap:").append(id).append(' ').append(uri).append("\r\n");
         }
+        return id != null;
     }
 
     /** The track the relay accepts from m, or why not. */

@@ -66,7 +66,8 @@ class PublishNegotiationTest {
         }
         assertEquals(List.of("111"), sdp.media().get(0).formats());
         assertEquals("VP8/90000", sdp.media().get(1).rtpmaps().get(96));
-        assertEquals(List.of("nack pli", "ccm fir"), sdp.media().get(1).rtcpFeedback(96));
+        // transport-cc because the offer has its extension (draft-holmer-rmcat-transport-wide-cc-extensions-01).
+        assertEquals(List.of("nack pli", "ccm fir", "transport-cc"), sdp.media().get(1).rtcpFeedback(96));
         // The MID extension keeps the publisher's id (RFC 8285 §6: the answer uses the offer's ids).
         assertEquals(4, sdp.media().get(0).extmaps().get("urn:ietf:params:rtp-hdrext:sdes:mid"));
     }
