@@ -20,10 +20,11 @@ import dev.relay.codecs.vp8.Vp8PayloadDescriptor;
  *     the keyframe that follows (mediasoup learned this from libwebrtc, its issue 408).</li>
  * <li><b>Timestamp</b>: the new layer's timestamps get an offset that puts its first frame at
  *     the capture time it really has, as seen through both layers' Sender Reports (RFC 3550
- *     §6.4.1: an SR pairs an NTP wall-clock time with the RTP timestamp of the same instant). That
- *     keeps audio/video sync. Without SRs for both layers, or when they place the frame at or
- *     before the last one sent or far beyond the time that passed, the offset comes from the wall
- *     time elapsed since the last frame sent.</li>
+ *     §6.4.1: an SR pairs an NTP wall-clock time with the RTP timestamp of the same instant), or
+ *     one tick after the last frame sent if that one shows the same instant. That keeps
+ *     audio/video sync. Without SRs for both layers, or when they place the frame more than a
+ *     second off the time that passed, the offset comes from the wall time elapsed since the
+ *     last frame sent.</li>
  * <li><b>PictureID</b> (15 bits) follows the last one sent, with dropped pictures taken out
  *     like sequence numbers; <b>TL0PICIDX</b> (8 bits) of the switch keyframe follows the last
  *     one sent (TL0 frames are never dropped, so within a layer it only needs the offset).</li>
@@ -47,7 +48,7 @@ public final class StreamRewriter {
 
     private final int clockRate;
     private final int initialSequenceNumber;
-    /** How far past the wall-clock estimate the SR alignment may place a frame and still be believed. */
+    /** How far off the wall-clock estimate the SR alignment may place a frame and still be believed. */
     private final long senderReportToleranceTicks;
     private final Renumbering sequence = new Renumbering(16, SEQUENCE_WINDOW);
     private final Renumbering pictures = new Renumbering(15, PICTURE_WINDOW);
@@ -261,10 +262,13 @@ public final class StreamRewriter {
                 senderReportRtp[to]) + ntpApartTicks;
         long out = (onOldClock + timestampOffset) & RtpTimestamp.MASK;
         long interval = RtpTimestamp.diff(out, highestTimestamp);
-        if (interval < 1 || interval > elapsedTicks + senderReportToleranceTicks) {
+        if (interval < -senderReportToleranceTicks || interval > elapsedTicks + senderReportToleranceTicks) {
             return elapsedTicks;
         }
         alignedBySenderReports = true;
-        return interval;
+        // At or before the last frame sent: the other layer already sent this capture instant
+        // (going up, the lower layer's frame arrives first). One tick later is the closest a
+        // later frame can be, and keeps the stream on the capture clock for audio/video sync.
+        return Math.max(1, interval);
     }
 }

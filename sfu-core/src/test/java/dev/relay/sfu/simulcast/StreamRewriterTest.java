@@ -94,8 +94,11 @@ class StreamRewriterTest {
         "Sender Reports, the new layer's one first "
                 + "| sr0:90000:2000 sr1:500000:1000 @0 F0/100/90000/10/1m @50 F1/7000/593000/500/77m "
                 + "| 0/90000/10/1 1/93000/11/2",
-        "Sender Reports placing the frame at the last one sent: the time elapsed instead "
+        "Sender Reports placing the frame at the last one sent (the same capture): one tick later "
                 + "| sr0:0:1000 sr1:500000:1000 @0 F0/100/90000/10/1m @20 F1/7000/590000/500/77m "
+                + "| 0/90000/10/1 1/90001/11/2",
+        "Sender Reports placing the frame far before the last one sent: the time elapsed instead "
+                + "| sr0:0:1000 sr1:500000:1000 @0 F0/100/90000/10/1m @20 F1/7000/410000/500/77m "
                 + "| 0/90000/10/1 1/91800/11/2",
         "Sender Reports placing the frame far past the time elapsed: the time elapsed instead "
                 + "| sr0:0:1000 sr1:500000:1000 @0 F0/100/90000/10/1m @20 F1/7000/770000/500/77m "
