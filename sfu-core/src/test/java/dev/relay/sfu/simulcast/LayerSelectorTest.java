@@ -24,19 +24,27 @@ class LayerSelectorTest {
      */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "starts only on a keyframe of the target         | =0/2 0F0 0c0 0F2 0K 0F2         | -k0 -k0 -k0 +s +",
-        "start follows the layers as they appear         | 0F0 1F0 2F0 2F2 2K 2F2          | -!k0 -!k1 -!k2 -k2 +s +",
-        "a keyframe of a layer not targeted switches nothing | 0F0 1F0 2F0 1K 0K 2K        | -!k0 -!k1 -!k2 -k2 -k2 +s",
-        "down: the current layer goes on until the keyframe | 0F0 1F0 2K =0/2 2F2 0F0 2F1 0K 2F0 0F2 | -!k0 -!k1 +s! +k0 -k0 +k0 +s - +",
-        "up: the same, towards the higher layer          | =0/2 0K 1F0 2F0 =2/2 0F0 2F0 1K 0F0 2K 0F0 | +s - - +k2 -k2 -k2 +k2 +s -",
+        "starts only on a keyframe of the target | =0/2 0F0 0c0 0F2 0K 0F2 | -k0 -k0 -k0 +s +",
+        "start follows the layers as they appear | 0F0 1F0 2F0 2F2 2K 2F2 | -!k0 -!k1 -!k2 -k2 +s +",
+        "a keyframe of a layer not targeted switches nothing | 0F0 1F0 2F0 1K 0K 2K | -!k0 -!k1 -!k2 -k2 -k2 +s",
+        "down: the current layer goes on until the keyframe "
+                + "| 0F0 1F0 2K =0/2 2F2 0F0 2F1 0K 2F0 0F2 "
+                + "| -!k0 -!k1 +s! +k0 -k0 +k0 +s - +",
+        "up: the same, towards the higher layer "
+                + "| =0/2 0K 1F0 2F0 =2/2 0F0 2F0 1K 0F0 2K 0F0 "
+                + "| +s - - +k2 -k2 -k2 +k2 +s -",
         "target set back to the current layer needs nothing | =0/2 0K 1F0 =1/2 0F0 =0/2 0F0 1K | +s - +k1 + -",
-        "temporal down at the next frame start, not mid-frame | =0/2 0K 0F2 0c2 =0/0 0c2 0F1 0c1 0F0 0F2 | +s + + + - - + -",
-        "temporal up one layer at a time on layer-sync frames | =0/0 0K 0F2 0F1 0F2 =0/2 0F2y 0F1 0F1y 0F2 0F2y 0F2 0F0 | +s - - - - - + - + + +",
-        "a sync frame above the target does not go out   | =0/1 0K 0F2y 0F1y 0F2y 0F0     | +s - + - +",
-        "a keyframe raises the temporal layer at once    | =0/0 0K 0F1 =0/2 0F1 0F2 0K 0F2 0F1 | +s - - - + + +",
-        "a packet without TID always goes out            | =0/0 0K 0F 0c 0F                | +s + + +",
-        "restart waits for a keyframe again              | =0/2 0K 0F0 R 0F0 0c0 0K 0F0    | +s + -k0 -k0 +s +",
-        "a layer out of range is ignored                 | =0/2 0K 5F0 0F0                 | +s - +",
+        "temporal down at the next frame start, not mid-frame "
+                + "| =0/2 0K 0F2 0c2 =0/0 0c2 0F1 0c1 0F0 0F2 "
+                + "| +s + + + - - + -",
+        "temporal up one layer at a time on layer-sync frames "
+                + "| =0/0 0K 0F2 0F1 0F2 =0/2 0F2y 0F1 0F1y 0F2 0F2y 0F2 0F0 "
+                + "| +s - - - - - + - + + +",
+        "a sync frame above the target does not go out | =0/1 0K 0F2y 0F1y 0F2y 0F0 | +s - + - +",
+        "a keyframe raises the temporal layer at once | =0/0 0K 0F1 =0/2 0F1 0F2 0K 0F2 0F1 | +s - - - + + +",
+        "a packet without TID always goes out | =0/0 0K 0F 0c 0F | +s + + +",
+        "restart waits for a keyframe again | =0/2 0K 0F0 R 0F0 0c0 0K 0F0 | +s + -k0 -k0 +s +",
+        "a layer out of range is ignored | =0/2 0K 5F0 0F0 | +s - +",
     })
     void shouldSelectLayers(String name, String steps, String expected) {
         assertEquals(expected.trim(), run(steps));

@@ -36,18 +36,27 @@ class SimulcastForwardingTest {
     /**
      * Events are {@code ms:s/t} (setTarget), {@code ms:-L} (the publisher stops layer L) and
      * {@code ms:+L} (starts it again, with a keyframe). Expected: the layers the subscriber got,
-     * in order, and the highest TID it got in each second (- for none).
+     * in order, and the highest TID it got in each second (- for none). Columns: name | events |
+     * Sender Reports | counters near their wrap | layers | highest TIDs.
      */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "up from the lowest layer to the top       | 0:0/2 1000:2/2                | true  | false | 0 2     | 2 2 2 2",
-        "down from the top layer to the lowest     | 0:2/2 1000:0/2                | true  | false | 2 0     | 2 2 2 2",
-        "through every layer, counters near wraps  | 0:0/2 700:2/2 1400:0/1 2100:1/2 | true  | true  | 0 2 0 1 | 2 2 2 2",
-        "the same without Sender Reports           | 0:0/2 700:2/2 1400:0/1 2100:1/2 | false | true  | 0 2 0 1 | 2 2 2 2",
-        "temporal layers down and up on one layer  | 0:1/2 1000:1/0 2000:1/1 3000:1/2 | true  | false | 1       | 2 0 1 2",
-        "temporal down while switching down        | 0:2/2 1000:0/0 2500:0/2         | true  | true  | 2 0     | 2 0 2 2",
-        "the top layer stops and comes back        | 0:2/2 1000:-2 3000:+2          | true  | false | 2 1 2   | 2 - 2 2",
-        "the lowest layer stops under its subscriber: the next one up | 0:0/2 1000:-0 | true | true | 0 1 | 2 - 2 2",
+        "up from the lowest layer to the top "
+                + "| 0:0/2 1000:2/2 | true | false | 0 2 | 2 2 2 2",
+        "down from the top layer to the lowest "
+                + "| 0:2/2 1000:0/2 | true | false | 2 0 | 2 2 2 2",
+        "through every layer, counters near wraps "
+                + "| 0:0/2 700:2/2 1400:0/1 2100:1/2 | true | true | 0 2 0 1 | 2 2 2 2",
+        "the same without Sender Reports "
+                + "| 0:0/2 700:2/2 1400:0/1 2100:1/2 | false | true | 0 2 0 1 | 2 2 2 2",
+        "temporal layers down and up on one layer "
+                + "| 0:1/2 1000:1/0 2000:1/1 3000:1/2 | true | false | 1 | 2 0 1 2",
+        "temporal down while switching down "
+                + "| 0:2/2 1000:0/0 2500:0/2 | true | true | 2 0 | 2 0 2 2",
+        "the top layer stops and comes back "
+                + "| 0:2/2 1000:-2 3000:+2 | true | false | 2 1 2 | 2 - 2 2",
+        "the lowest layer stops under its subscriber: the next one up "
+                + "| 0:0/2 1000:-0 | true | true | 0 1 | 2 - 2 2",
     })
     void shouldForwardOneContinuousDecodableStream(String name, String events, boolean senderReports,
                                                    boolean nearWrap, String expectedLayers, String expectedTids) {
