@@ -16,8 +16,8 @@ import dev.relay.codecs.vp8.Vp8PayloadDescriptor;
  *     of the current layer that are not sent (temporal layers above the target, padding) are
  *     taken out of the numbering, so the subscriber sees no gap it would NACK; packets lost
  *     upstream keep their gap. If the last packet sent did not end its frame (marker bit clear,
- *     RFC 3550 §5.1), one number is skipped so the receiver cannot join the unfinished frame to
- *     the keyframe that follows (mediasoup learned this from libwebrtc, its issue 408).</li>
+ *     RFC 7741 §4.1), one number is skipped so the receiver sees that frame as incomplete rather
+ *     than joining it to the keyframe that follows (mediasoup does the same since its issue 408).</li>
  * <li><b>Timestamp</b>: the new layer's timestamps get an offset that puts its first frame at
  *     the capture time it really has, as seen through both layers' Sender Reports (RFC 3550
  *     §6.4.1: an SR pairs an NTP wall-clock time with the RTP timestamp of the same instant), or
@@ -43,7 +43,7 @@ public final class StreamRewriter {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     /** A pause longer than an hour counts as an hour: keeps nanos times clock rate inside a long. */
     private static final long MAX_ELAPSED_NANOS = 3600 * NANOS_PER_SECOND;
-    /** 2^12 s in NTP 32.32 format: SRs further apart than this are not compared (and it keeps ticks in range). */
+    /** 2^12 s in NTP 32.32 format: SRs further apart are not compared (and ticks stay inside a long). */
     private static final long MAX_SENDER_REPORT_SPAN = 1L << 44;
 
     private final int clockRate;
