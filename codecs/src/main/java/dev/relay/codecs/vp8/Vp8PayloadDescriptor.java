@@ -165,6 +165,16 @@ public final class Vp8PayloadDescriptor
         return buffer[offset] & PARTITION_INDEX_MASK;
     }
 
+    /**
+     * @return true for the first packet of a frame: S = 1 at the start of partition 0 (RFC 7741
+     *     §4.2 sets S on the first packet of every encoded frame), the one place a forwarder may
+     *     change which temporal layers it drops.
+     */
+    public boolean startOfFrame()
+    {
+        return startOfPartition() && partitionIndex() == 0;
+    }
+
     public boolean hasPictureId()
     {
         return pictureIdIndex >= 0;

@@ -126,6 +126,21 @@ class Vp8PayloadDescriptorTest
         assertFalse(vp8.isKeyframe());
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = ';', value = {
+        "S=1 PID=0 starts a frame; 10 b1 1e 00; true",
+        "S=1 PID=1 starts a later partition; 11 00 00 00; false",
+        "S=0 PID=0 continues a frame; 00 01 02 03; false",
+        "extended descriptor, S=1 PID=0; 90 e0 80 2a 05 20 50; true",
+    })
+    void shouldTellStartOfFrame(final String name, final String hex, final boolean start)
+    {
+        final byte[] buf = Hex.bytes(hex);
+
+        assertTrue(vp8.wrap(buf, 0, buf.length));
+        assertEquals(start, vp8.startOfFrame(), name);
+    }
+
     @Test
     void shouldWritePictureIdAndTl0PicIdxBack()
     {
