@@ -44,4 +44,8 @@ interface Consumer {
     /** The subscriber wants simulcast layer {@code spatial} (0 lowest); a single-stream Consumer has one. */
     default void setTargetLayer(int spatial, long nowNanos) {
     }
+
+    /** The publisher's Sender Report for stream (layer) {@code stream}: simulcast aligns layers by it. */
+    default void onPublisherSenderReport(int stream, long rtpTimestamp, long ntpTimestamp) {
+    }
 }

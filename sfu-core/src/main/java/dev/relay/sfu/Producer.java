@@ -64,6 +64,14 @@ public final class Producer {
         }
     }
 
+    /** Tells the Consumers the publisher's Sender Report of stream {@code index} (RFC 3550 §6.4.1). */
+    void onSenderReport(int index, long rtpTimestamp, long ntpTimestamp) {
+        Consumer[] list = consumers;
+        for (int i = 0; i < list.length; i++) {
+            list[i].onPublisherSenderReport(index, rtpTimestamp, ntpTimestamp);
+        }
+    }
+
     boolean isSimulcast() {
         return mid != null;
     }

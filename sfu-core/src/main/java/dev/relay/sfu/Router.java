@@ -131,12 +131,14 @@ public final class Router {
             if (producer == null || sink == null) {
                 return;
             }
-            Consumer consumer = new SimpleConsumer(consumerId, producer, sink, context, ssrc, payloadType,
-                    initialSeq);
+            // Layer selection needs the VP8 descriptor; other simulcast codecs get their lowest layer.
+            Consumer consumer = producer.isSimulcast() && producer.codec() == Codec.VP8
+                    ? new SimulcastConsumer(consumerId, producer, sink, context, ssrc, payloadType, initialSeq)
+                    : new SimpleConsumer(consumerId, producer, sink, context, ssrc, payloadType, initialSeq);
             consumers.put(consumerId, consumer);
             sink.addConsumer(consumer);
             producer.addConsumer(consumer);
-            producer.requestKeyframe(context.nanoTime());
+            consumer.onKeyframeRequest(context.nanoTime());
         });
     }
 

@@ -47,6 +47,8 @@ final class RtcpReceiver {
                     ProducerStream stream = from.stream(senderReport.senderSsrc());
                     if (stream != null) {
                         stream.onSenderReport(senderReport.ntpTimestamp(), receiveNanos);
+                        stream.producer().onSenderReport(stream.index(), senderReport.rtpTimestamp(),
+                                senderReport.ntpTimestamp());
                     }
                 }
             } else if (type == RtcpHeader.PT_RR) {

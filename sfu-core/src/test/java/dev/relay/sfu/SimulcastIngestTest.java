@@ -35,7 +35,7 @@ class SimulcastIngestTest {
         int elements = 1 + midBytes.length + (rid == null ? 0 : 1 + ridBytes.length);
         int extensionWords = (elements + 3) / 4;
         byte[] out = new byte[12 + 4 + extensionWords * 4 + 20];
-        RtpPacket.writeHeader(out, 0, false, 96, seq, 3000L * seq, ssrc);
+        RtpPacket.writeHeader(out, 0, true, 96, seq, 3000L * seq, ssrc); // a whole frame: marker set
         out[0] |= 0x10; // X
         out[12] = (byte) 0xBE;
         out[13] = (byte) 0xDE;
@@ -55,7 +55,7 @@ class SimulcastIngestTest {
     }
 
     @Test
-    void shouldBindEachLayerByItsRidAndForwardTheLowestToASimpleSubscriber() {
+    void shouldBindEachLayerByItsRidAndClimbToTheBestLayerAtItsKeyframes() {
         router.createSimulcastProducer(1, publisher, Codec.VP8, "0", List.of(RIDS), MID_ID, RID_ID);
         router.createConsumer(7, 1, subscriber, 0x7777, 96);
         for (int seq = 100; seq < 103; seq++) {
@@ -66,7 +66,20 @@ class SimulcastIngestTest {
 
         assertEquals(9, host.context.packetsIn(), "every layer's packets are taken");
         assertEquals(0, host.drops.get(DropReason.RTP_UNKNOWN_SSRC));
-        assertEquals(3, host.sent(subscriber).rtp.size(), "the lowest layer only, until layer selection");
+        // Every packet here is a keyframe start: the Consumer starts on the first layer that arrives
+        // and moves up at each better layer's keyframe, then stays on the best (its default target).
+        List<byte[]> out = host.sent(subscriber).rtp;
+        assertEquals(5, out.size(), "100: q, h, f as each arrives; 101 and 102: f only");
+        RtpPacket rtp = new RtpPacket();
+        int previous = -1;
+        for (byte[] packet : out) {
+            assertTrue(rtp.wrap(packet, 0, packet.length));
+            assertEquals(0x7777, rtp.ssrc(), "one SSRC for the subscriber whatever the layer");
+            if (previous >= 0) {
+                assertEquals((previous + 1) & 0xFFFF, rtp.sequenceNumber(), "no gap across switches");
+            }
+            previous = rtp.sequenceNumber();
+        }
 
         // The Receiver Report to the publisher has a block per bound layer (RFC 3550 §6.4.2).
         host.nanos += 1_000_000_000L;
