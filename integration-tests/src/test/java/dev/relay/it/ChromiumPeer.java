@@ -132,6 +132,11 @@ final class ChromiumPeer implements BrowserPeer {
         driver.get(httpBase.resolve("/?token=" + enc(token)).toString());
     }
 
+    /** Asks the relay for simulcast layer {@code quality} (low, medium, high) of a participant's video. */
+    void setQuality(String participantId, String quality) {
+        js().executeScript("window.relay.setQuality(arguments[0], arguments[1]);", participantId, quality);
+    }
+
     @Override
     public String awaitReady(Duration timeout) {
         Object error = js().executeAsyncScript(
