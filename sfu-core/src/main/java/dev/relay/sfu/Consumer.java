@@ -1,5 +1,6 @@
 package dev.relay.sfu;
 
+import dev.relay.codecs.rtcp.NackPacket;
 import dev.relay.codecs.rtcp.ReceiverReport;
 import dev.relay.codecs.rtp.RtpPacket;
 
@@ -47,5 +48,9 @@ interface Consumer {
 
     /** The publisher's Sender Report for stream (layer) {@code stream}: simulcast aligns layers by it. */
     default void onPublisherSenderReport(int stream, long rtpTimestamp, long ntpTimestamp) {
+    }
+
+    /** The subscriber's generic NACK (RFC 4585 §6.2.1) for this Consumer's SSRC. */
+    default void onNack(NackPacket nack, long nowNanos) {
     }
 }

@@ -19,11 +19,16 @@ import java.util.function.LongSupplier;
 final class MediaContext {
     /** A full-size datagram plus SRTP/SRTCP overhead (tag, SRTCP index), with room to spare. */
     static final int SCRATCH_BYTES = 2048;
+    /** More than one NACK of a full datagram asks for is not answered at once (17 per FCI entry). */
+    static final int MAX_NACKED_PER_PACKET = 256;
 
     final RtpPacket rtp = new RtpPacket();
     final Vp8PayloadDescriptor vp8 = new Vp8PayloadDescriptor();
     final Vp9PayloadDescriptor vp9 = new Vp9PayloadDescriptor();
     final byte[] rtpOut = new byte[SCRATCH_BYTES];
+    /** A cached packet being retransmitted, and the sequence numbers of the NACK being answered. */
+    final RtpPacket cached = new RtpPacket();
+    final int[] nacked = new int[MAX_NACKED_PER_PACKET];
     final byte[] rtcpOut = new byte[SCRATCH_BYTES];
 
     private final DropCounters drops;

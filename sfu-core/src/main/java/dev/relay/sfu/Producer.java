@@ -28,12 +28,16 @@ public final class Producer {
     /** Copy-on-write: changed by commands (rare), iterated per packet without an iterator. */
     private Consumer[] consumers = NONE;
 
-    /** A single-stream Producer whose SSRC the SDP named. */
-    Producer(int id, Codec codec, int ssrc, RouterTransport source, MediaContext context) {
+    /**
+     * A single-stream Producer whose SSRC the SDP named.
+     *
+     * @param retransmissions keep the last packets to answer subscribers' NACKs (video with NACK negotiated)
+     */
+    Producer(int id, Codec codec, int ssrc, RouterTransport source, MediaContext context, boolean retransmissions) {
         this.id = id;
         this.codec = codec;
         this.source = source;
-        this.streams = new ProducerStream[] {new ProducerStream(this, 0, null, ssrc, true, context)};
+        this.streams = new ProducerStream[] {new ProducerStream(this, 0, null, ssrc, true, context, retransmissions)};
         this.mid = null;
         this.midExtensionId = -1;
         this.ridExtensionId = -1;
@@ -41,13 +45,13 @@ public final class Producer {
 
     /** A simulcast Producer: one stream per rid, each bound when its first packet names its rid. */
     Producer(int id, Codec codec, String mid, List<String> rids, int midExtensionId, int ridExtensionId,
-             RouterTransport source, MediaContext context) {
+             RouterTransport source, MediaContext context, boolean retransmissions) {
         this.id = id;
         this.codec = codec;
         this.source = source;
         this.streams = new ProducerStream[rids.size()];
         for (int i = 0; i < streams.length; i++) {
-            streams[i] = new ProducerStream(this, i, rids.get(i), 0, false, context);
+            streams[i] = new ProducerStream(this, i, rids.get(i), 0, false, context, retransmissions);
         }
         this.mid = mid.getBytes(StandardCharsets.US_ASCII);
         this.midExtensionId = midExtensionId;

@@ -21,6 +21,8 @@ final class ProducerStream {
     private ReceiveStatistics stats;
     private final KeyframeRequestThrottle keyframes =
             new KeyframeRequestThrottle(Producer.KEYFRAME_REQUEST_INTERVAL_NANOS);
+    /** The last packets, for subscribers' NACKs (RFC 4585 §6.2.1); null when not retransmitting. */
+    private final PacketCache cache;
     /** 0 until bound (simulcast); RTP SSRC 0 is valid but never chosen by browsers. */
     private int ssrc;
     private boolean bound;
@@ -28,7 +30,8 @@ final class ProducerStream {
     private long bytesReceived;
     private long lastPacketNanos;
 
-    ProducerStream(Producer producer, int index, String rid, int ssrc, boolean bound, MediaContext context) {
+    ProducerStream(Producer producer, int index, String rid, int ssrc, boolean bound, MediaContext context,
+                   boolean retransmissions) {
         this.producer = producer;
         this.index = index;
         this.rid = rid == null ? null : rid.getBytes(StandardCharsets.US_ASCII);
@@ -36,6 +39,12 @@ final class ProducerStream {
         this.bound = bound;
         this.context = context;
         this.stats = new ReceiveStatistics(producer.codec().clockRate());
+        this.cache = retransmissions ? new PacketCache() : null;
+    }
+
+    /** The cache subscribers' retransmissions come from, or null. */
+    PacketCache cache() {
+        return cache;
     }
 
     Producer producer() {
@@ -79,6 +88,9 @@ final class ProducerStream {
         bytesReceived += rtp.length();
         lastPacketNanos = receiveNanos;
         stats.onPacket(rtp.sequenceNumber(), rtp.timestamp(), receiveNanos);
+        if (cache != null) {
+            cache.put(rtp.buffer(), rtp.offset(), rtp.length(), rtp.sequenceNumber(), receiveNanos);
+        }
     }
 
     /** When a packet of this stream last arrived (0: never); a layer that stops is left by its consumers. */

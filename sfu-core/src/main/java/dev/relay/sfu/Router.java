@@ -81,10 +81,16 @@ public final class Router {
     }
 
     public void createProducer(int producerId, Transport transport, Codec codec, int ssrc, int payloadType) {
+        createProducer(producerId, transport, codec, ssrc, payloadType, false);
+    }
+
+    /** @param retransmissions keep the last packets to answer subscribers' NACKs with (docs/quality.md) */
+    public void createProducer(int producerId, Transport transport, Codec codec, int ssrc, int payloadType,
+                               boolean retransmissions) {
         host.submit(() -> {
             RouterTransport routed = transports.get(transport.id());
             if (routed != null) {
-                Producer producer = new Producer(producerId, codec, ssrc, routed, context);
+                Producer producer = new Producer(producerId, codec, ssrc, routed, context, retransmissions);
                 producers.put(producerId, producer);
                 routed.addProducer(producer);
             }
@@ -102,7 +108,7 @@ public final class Router {
             RouterTransport routed = transports.get(transport.id());
             if (routed != null) {
                 Producer producer = new Producer(producerId, codec, mid, layers, midExtensionId, ridExtensionId,
-                        routed, context);
+                        routed, context, false);
                 producers.put(producerId, producer);
                 routed.addProducer(producer);
             }
@@ -124,6 +130,15 @@ public final class Router {
     }
 
     public void createConsumer(int consumerId, int producerId, Transport transport, int ssrc, int payloadType) {
+        createConsumer(consumerId, producerId, transport, ssrc, payloadType, 0, -1);
+    }
+
+    /**
+     * @param rtxSsrc        the subscriber's retransmission SSRC (RFC 4588), 0 for none
+     * @param rtxPayloadType its payload type, -1 for none: then NACKed packets are resent as they were
+     */
+    public void createConsumer(int consumerId, int producerId, Transport transport, int ssrc, int payloadType,
+                               int rtxSsrc, int rtxPayloadType) {
         int initialSeq = ThreadLocalRandom.current().nextInt(1 << 16);
         host.submit(() -> {
             Producer producer = producers.get(producerId);
@@ -134,7 +149,8 @@ public final class Router {
             // Layer selection needs the VP8 descriptor; other simulcast codecs get their lowest layer.
             Consumer consumer = producer.isSimulcast() && producer.codec() == Codec.VP8
                     ? new SimulcastConsumer(consumerId, producer, sink, context, ssrc, payloadType, initialSeq)
-                    : new SimpleConsumer(consumerId, producer, sink, context, ssrc, payloadType, initialSeq);
+                    : new SimpleConsumer(consumerId, producer, sink, context, ssrc, payloadType, initialSeq, rtxSsrc,
+                            rtxPayloadType);
             consumers.put(consumerId, consumer);
             sink.addConsumer(consumer);
             producer.addConsumer(consumer);

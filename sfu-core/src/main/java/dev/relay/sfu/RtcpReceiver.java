@@ -1,6 +1,7 @@
 package dev.relay.sfu;
 
 import dev.relay.codecs.rtcp.FirPacket;
+import dev.relay.codecs.rtcp.NackPacket;
 import dev.relay.codecs.rtcp.NtpTime;
 import dev.relay.codecs.rtcp.PliPacket;
 import dev.relay.codecs.rtcp.ReceiverReport;
@@ -18,6 +19,8 @@ import dev.relay.transport.DropReason;
 final class RtcpReceiver {
     /** RFC 4585 §6.1: FMT of a PLI within payload-specific feedback. */
     private static final int FMT_PLI = 1;
+    /** RFC 4585 §6.2.1: FMT of a generic NACK within transport-layer feedback. */
+    private static final int FMT_NACK = 1;
     /** RFC 5104 §4.3.1: FMT of a FIR. */
     private static final int FMT_FIR = 4;
 
@@ -27,6 +30,7 @@ final class RtcpReceiver {
     private final ReceiverReport receiverReport = new ReceiverReport();
     private final PliPacket pli = new PliPacket();
     private final FirPacket fir = new FirPacket();
+    private final NackPacket nack = new NackPacket();
 
     RtcpReceiver(MediaContext context) {
         this.context = context;
@@ -58,6 +62,13 @@ final class RtcpReceiver {
             } else if (type == RtcpHeader.PT_PSFB && header.count() == FMT_PLI) {
                 if (pli.wrap(buf, at, length)) {
                     keyframeRequest(from, pli.mediaSsrc(), receiveNanos);
+                }
+            } else if (type == RtcpHeader.PT_RTPFB && header.count() == FMT_NACK) {
+                if (nack.wrap(buf, at, length)) {
+                    Consumer consumer = from.consumer(nack.mediaSsrc());
+                    if (consumer != null) {
+                        consumer.onNack(nack, receiveNanos);
+                    }
                 }
             } else if (type == RtcpHeader.PT_PSFB && header.count() == FMT_FIR) {
                 if (fir.wrap(buf, at, length)) {

@@ -2,10 +2,13 @@ package dev.relay.sfu;
 
 import dev.relay.codecs.av1.Av1Payload;
 import dev.relay.codecs.h264.H264Payload;
+import dev.relay.codecs.rtcp.NackPacket;
 import dev.relay.codecs.rtcp.NtpTime;
 import dev.relay.codecs.rtcp.ReceiverReport;
 import dev.relay.codecs.rtcp.SenderReport;
 import dev.relay.codecs.rtp.RtpPacket;
+import dev.relay.codecs.rtp.RtxPacket;
+import dev.relay.transport.srtp.SrtpSession;
 
 /**
  * Forwards one single-encoding Producer onto one subscriber Transport (audio, or video without
@@ -21,6 +24,12 @@ final class SimpleConsumer implements Consumer {
     private final MediaContext context;
     private final int ssrc;
     private final int payloadType;
+    /** RFC 4588 retransmission stream for this subscriber: 0 / -1 when it has none. */
+    private final int rtxSsrc;
+    private final int rtxPayloadType;
+    private final NackResponder nacks;
+    private int rtxSeq;
+    private long retransmissions;
     private boolean started;
     private int seqOffset;
     private int lastOutSeq;
@@ -39,6 +48,11 @@ final class SimpleConsumer implements Consumer {
 
     SimpleConsumer(int id, Producer producer, RouterTransport sink, MediaContext context, int ssrc, int payloadType,
                    int initialSeq) {
+        this(id, producer, sink, context, ssrc, payloadType, initialSeq, 0, -1);
+    }
+
+    SimpleConsumer(int id, Producer producer, RouterTransport sink, MediaContext context, int ssrc, int payloadType,
+                   int initialSeq, int rtxSsrc, int rtxPayloadType) {
         this.id = id;
         this.producer = producer;
         this.sink = sink;
@@ -47,6 +61,10 @@ final class SimpleConsumer implements Consumer {
         this.ssrc = ssrc;
         this.payloadType = payloadType;
         this.lastOutSeq = (initialSeq - 1) & 0xFFFF;
+        this.rtxSsrc = rtxSsrc;
+        this.rtxPayloadType = rtxPayloadType;
+        this.rtxSeq = initialSeq ^ 0x5A5A;
+        this.nacks = producer.stream(0).cache() != null ? new NackResponder() : null;
     }
 
     @Override
@@ -85,7 +103,9 @@ final class SimpleConsumer implements Consumer {
             seqOffset = (lastOutSeq + 1 - rtp.sequenceNumber()) & 0xFFFF;
         }
         int seq = (rtp.sequenceNumber() + seqOffset) & 0xFFFF;
-        lastOutSeq = seq;
+        if (((seq - lastOutSeq) & 0xFFFF) < 0x8000) {
+            lastOutSeq = seq; // a late or recovered packet does not move the stream back
+        }
         lastRtpTimestamp = rtp.timestamp();
         int headerLength = RtpPacket.writeHeader(out, 0, rtp.marker(), payloadType, seq, rtp.timestamp(), ssrc);
         int payloadOffset = rtp.payloadOffset();
@@ -110,6 +130,69 @@ final class SimpleConsumer implements Consumer {
         producer.requestKeyframe(nowNanos);
     }
 
+    /**
+     * Answers a subscriber's NACK (RFC 4585 §6.2.1) from the Producer's cache: on the RTX stream
+     * (RFC 4588, the original sequence number in front of the payload) when negotiated, else as
+     * the packet was first sent. Repeats within an RTT and beyond a few tries are ignored
+     * ({@link NackResponder}).
+     */
+    @Override
+    public void onNack(NackPacket nack, long nowNanos) {
+        PacketCache cache = producer.stream(0).cache();
+        if (cache == null || !started || !sender.isReady()) {
+            return;
+        }
+        int[] lost = context.nacked;
+        int count = nack.lostSequenceNumbers(lost);
+        for (int i = 0; i < count; i++) {
+            int seq = lost[i];
+            if (((lastOutSeq - seq) & 0xFFFF) >= 0x8000 || !nacks.request(seq, nowNanos)) {
+                continue; // ahead of anything sent, or asked again too soon
+            }
+            int at = cache.get((seq - seqOffset) & 0xFFFF, nowNanos);
+            RtpPacket cached = context.cached;
+            if (at < 0 || !cached.wrap(cache.buffer(), at, cache.lastLength())) {
+                nacks.missed(seq);
+                continue;
+            }
+            byte[] out = context.rtpOut;
+            int length = rtxSsrc != 0
+                    ? RtxPacket.write(cached, seq, out, 0, out.length - SrtpSession.MAX_RTP_OVERHEAD, rtxSsrc, rtxPayloadType,
+                            rtxSeq, false)
+                    : rewriteRetransmission(cached, seq, out);
+            if (length < 0) {
+                nacks.missed(seq);
+                continue;
+            }
+            if (rtxSsrc != 0) {
+                rtxSeq = (rtxSeq + 1) & 0xFFFF;
+            }
+            int sent = sender.sendRtp(out, 0, length);
+            if (sent >= 0) {
+                nacks.retransmitted(seq, nowNanos);
+                retransmissions++;
+                context.countOut(sent);
+            }
+        }
+    }
+
+    /** The cached packet as it was first sent to this subscriber (no RTX negotiated). */
+    private int rewriteRetransmission(RtpPacket cached, int seq, byte[] out) {
+        int headerLength = RtpPacket.writeHeader(out, 0, cached.marker(), payloadType, seq, cached.timestamp(), ssrc);
+        int payloadOffset = cached.payloadOffset();
+        int rest = cached.offset() + cached.length() - payloadOffset;
+        System.arraycopy(cached.buffer(), payloadOffset, out, headerLength, rest);
+        if (cached.padding()) {
+            out[0] |= 0x20;
+        }
+        return headerLength + rest;
+    }
+
+    /** Packets resent for this subscriber's NACKs. */
+    long retransmissions() {
+        return retransmissions;
+    }
+
     @Override
     public void onReportBlock(ReceiverReport report, int block, long nowCompactNtp) {
         reportedFractionLost = report.fractionLost(block);
@@ -120,6 +203,9 @@ final class SimpleConsumer implements Consumer {
             double rtt = NtpTime.roundTripMillis(nowCompactNtp, lsr, report.dlsr(block));
             if (rtt >= 0) {
                 rttMs = rtt;
+                if (nacks != null) {
+                    nacks.rttNanos((long) (rtt * 1_000_000));
+                }
             }
         }
     }
