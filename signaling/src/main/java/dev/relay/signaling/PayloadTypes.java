@@ -19,7 +19,10 @@ final class PayloadTypes {
     private final Map<String, Integer> byConfiguration = new HashMap<>();
     private final boolean[] used = new boolean[128];
 
-    /** The payload type for {@code codecName} with {@code fmtp} here, or {@link #NONE}. */
+    /**
+     * The payload type for {@code codecName} with {@code fmtp} here, or {@link #NONE}; for RTX
+     * {@code codecName} is {@code rtx} and {@code fmtp} is {@code apt=<payload type>}.
+     */
     int assign(String codecName, String fmtp) {
         String configuration = codecName + " " + fmtp;
         Integer existing = byConfiguration.get(configuration);
@@ -53,6 +56,11 @@ final class PayloadTypes {
     }
 
     private static int preferred(String codecName, String fmtp) {
+        if (codecName.equals("rtx")) {
+            // RFC 4588 §8.6: the RTX of payload type N; Chromium gives it N + 1.
+            int apt = Integer.parseInt(fmtp.substring("apt=".length()));
+            return Math.min(127, apt + 1);
+        }
         return switch (codecName) {
             case "opus" -> 111;
             case "VP9" -> fmtp.replace(" ", "").contains("profile-id=2") ? 100 : 98;

@@ -99,7 +99,7 @@ final class PublishNegotiator {
                         negotiation.extensionId(PublishNegotiation.RID_EXTENSION));
             } else {
                 room.router().createProducer(track.producerId(), transport, codec, (int) offer.ssrc(),
-                        offer.payloadType());
+                        offer.payloadType(), subscriber.retransmits(track));
             }
             state.add(track);
             added.add(track);

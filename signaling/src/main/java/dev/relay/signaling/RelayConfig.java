@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param dtls                caps and timeout of DTLS handshakes (docs/operations.md "DTLS handshakes")
  * @param access              API keys, allowed origins, where {@code /metrics} is served
  * @param limits              what one client may hold or send, and the shutdown grace (docs/operations.md "Limits")
+ * @param nack                retransmit video lost on the way to subscribers (RFC 4585 NACK, RFC 4588 RTX;
+ *                            docs/quality.md); off only to measure what it is worth
  */
 public record RelayConfig(
         String bindAddress,
@@ -33,7 +35,8 @@ public record RelayConfig(
         Duration iceTimeout,
         DtlsHandshakes.Limits dtls,
         AccessConfig access,
-        Limits limits) {
+        Limits limits,
+        boolean nack) {
 
     /** RFC 7675 §5.1: consent expires 30 s after the last successful check. */
     public static final Duration DEFAULT_ICE_TIMEOUT = Duration.ofSeconds(30);
@@ -54,7 +57,7 @@ public record RelayConfig(
                        int ioThreads, int workerThreads) {
         this(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads,
                 EventsConfig.defaults(), DEFAULT_ICE_TIMEOUT, DtlsHandshakes.Limits.defaults(),
-                AccessConfig.defaults(), Limits.defaults());
+                AccessConfig.defaults(), Limits.defaults(), true);
     }
 
     public static RelayConfig defaults() {
@@ -64,46 +67,51 @@ public record RelayConfig(
 
     public RelayConfig withHttpPort(int port) {
         return new RelayConfig(bindAddress, port, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, access, limits);
+                iceTimeout, dtls, access, limits, nack);
     }
 
     public RelayConfig withMediaPort(int port) {
         return new RelayConfig(bindAddress, httpPort, port, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, access, limits);
+                iceTimeout, dtls, access, limits, nack);
     }
 
     public RelayConfig withBindAddress(String address) {
         return new RelayConfig(address, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, access, limits);
+                iceTimeout, dtls, access, limits, nack);
     }
 
     public RelayConfig withAdvertisedAddresses(List<String> addresses) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, List.copyOf(addresses), ioThreads, workerThreads,
-                events, iceTimeout, dtls, access, limits);
+                events, iceTimeout, dtls, access, limits, nack);
     }
 
     public RelayConfig withEvents(EventsConfig eventsConfig) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads,
-                eventsConfig, iceTimeout, dtls, access, limits);
+                eventsConfig, iceTimeout, dtls, access, limits, nack);
     }
 
     public RelayConfig withIceTimeout(Duration timeout) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                timeout, dtls, access, limits);
+                timeout, dtls, access, limits, nack);
     }
 
     public RelayConfig withDtls(DtlsHandshakes.Limits dtlsLimits) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtlsLimits, access, limits);
+                iceTimeout, dtlsLimits, access, limits, nack);
     }
 
     public RelayConfig withLimits(Limits newLimits) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, access, newLimits);
+                iceTimeout, dtls, access, newLimits, nack);
+    }
+
+    public RelayConfig withNack(boolean retransmit) {
+        return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
+                iceTimeout, dtls, access, limits, retransmit);
     }
 
     public RelayConfig withAccess(AccessConfig accessConfig) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, accessConfig, limits);
+                iceTimeout, dtls, accessConfig, limits, nack);
     }
 }

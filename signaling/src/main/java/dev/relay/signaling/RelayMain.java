@@ -56,6 +56,11 @@ public final class RelayMain implements Callable<Integer> {
                     + "(reason ice_failed; default: 30s).")
     Duration iceTimeout = parseDuration(envOr("RELAY_ICE_TIMEOUT", "30s"));
 
+    @Option(names = "--nack", negatable = true,
+            description = "Retransmit video lost on the way to subscribers (NACK/RTX, docs/quality.md); "
+                    + "--no-nack only to measure what it is worth (default: on).")
+    boolean nack = Boolean.parseBoolean(envOr("RELAY_NACK", "true"));
+
     @Option(names = "--dtls-max-handshakes",
             description = "DTLS handshakes in flight at once; each holds a thread until it ends "
                     + "(default: ${DEFAULT-VALUE}).")
@@ -203,7 +208,7 @@ public final class RelayMain implements Callable<Integer> {
     public Integer call() throws Exception {
         AccessConfig access = accessConfig();
         RelayConfig config = new RelayConfig(bind, httpPort, mediaPort, advertise, ioThreads, workerThreads,
-                eventsConfig(), iceTimeout, dtlsLimits(), access, limits());
+                eventsConfig(), iceTimeout, dtlsLimits(), access, limits(), nack);
         RelayServer server = RelayServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

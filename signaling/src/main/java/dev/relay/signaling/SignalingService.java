@@ -59,15 +59,18 @@ public final class SignalingService {
                             List<String> advertisedAddresses, int mediaPort, SessionEvents events,
                             Duration iceTimeout, Duration qualityInterval, AccessControl access) {
         this(control, dtlsHandshakes, workers, registry, certificate, advertisedAddresses, mediaPort, events,
-                iceTimeout, qualityInterval, access, Limits.defaults(), new LimitCounters());
+                iceTimeout, qualityInterval, access, Limits.defaults(), new LimitCounters(), true);
     }
 
-    /** @param limits what one client may hold or send; refusals are counted in {@code limitCounters} */
+    /**
+     * @param limits what one client may hold or send; refusals are counted in {@code limitCounters}
+     * @param nack   retransmit video to subscribers on their NACKs (docs/quality.md)
+     */
     SignalingService(ScheduledExecutorService control, DtlsHandshakes dtlsHandshakes, MediaWorkers workers,
                      TransportRegistry registry, DtlsCertificate certificate,
                      List<String> advertisedAddresses, int mediaPort, SessionEvents events,
                      Duration iceTimeout, Duration qualityInterval, AccessControl access, Limits limits,
-                     LimitCounters limitCounters) {
+                     LimitCounters limitCounters, boolean nack) {
         this.control = control;
         this.limits = limits;
         this.limitCounters = limitCounters;
@@ -77,7 +80,7 @@ public final class SignalingService {
         TransportFactory transports = new TransportFactory(registry, certificate, advertisedAddresses, mediaPort);
         DtlsStarter dtls = new DtlsStarter(certificate, dtlsHandshakes);
         SubscribeNegotiator subscriber = new SubscribeNegotiator(transports, dtls, events, sessionId,
-                limits.subscribeSlots(), limitCounters);
+                limits.subscribeSlots(), limitCounters, nack);
         PublishNegotiator publisher = new PublishNegotiator(transports, dtls, subscriber, events, sessionId,
                 limits.tracksPerParticipant());
         this.rooms = new Rooms(workers, transports, publisher, subscriber, events, limits);

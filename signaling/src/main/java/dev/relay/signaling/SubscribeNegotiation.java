@@ -58,7 +58,14 @@ final class SubscribeNegotiation {
      * end. Its mid is new either way (a counter): a mid is never reused (RFC 8843 §7.2.1).
      */
     SubscribeSlot addSlot(PublishedTrack track, int consumerId, long ssrc, int payloadType) {
-        SubscribeSlot slot = new SubscribeSlot(String.valueOf(nextMid++), track, consumerId, ssrc, payloadType);
+        return addSlot(track, consumerId, ssrc, payloadType, 0, -1);
+    }
+
+    /** As {@link #addSlot(PublishedTrack, int, long, int)}, with an RTX stream (0 / -1: none). */
+    SubscribeSlot addSlot(PublishedTrack track, int consumerId, long ssrc, int payloadType, long rtxSsrc,
+                          int rtxPayloadType) {
+        SubscribeSlot slot = new SubscribeSlot(String.valueOf(nextMid++), track, consumerId, ssrc, payloadType,
+                rtxSsrc, rtxPayloadType);
         int place = recyclablePlace(track.kind());
         if (place >= 0) {
             slots.set(place, slot);

@@ -23,10 +23,11 @@ final class SubscribeNegotiator {
     private final long sessionId;
     private final int maxSlots;
     private final LimitCounters limitCounters;
+    private final boolean retransmissions;
     private int nextConsumer = 1;
 
     SubscribeNegotiator(TransportFactory transports, DtlsStarter dtls, SessionEvents events, long sessionId) {
-        this(transports, dtls, events, sessionId, Limits.DEFAULT_SUBSCRIBE_SLOTS, new LimitCounters());
+        this(transports, dtls, events, sessionId, Limits.DEFAULT_SUBSCRIBE_SLOTS, new LimitCounters(), true);
     }
 
     /**
@@ -34,7 +35,8 @@ final class SubscribeNegotiator {
      *                 not forwarded, counted in {@code limitCounters}
      */
     SubscribeNegotiator(TransportFactory transports, DtlsStarter dtls, SessionEvents events, long sessionId,
-                        int maxSlots, LimitCounters limitCounters) {
+                        int maxSlots, LimitCounters limitCounters, boolean retransmissions) {
+        this.retransmissions = retransmissions;
         this.maxSlots = maxSlots;
         this.limitCounters = limitCounters;
         this.transports = transports;
@@ -79,10 +81,25 @@ final class SubscribeNegotiator {
         }
         int consumerId = nextConsumer++;
         long ssrc = ThreadLocalRandom.current().nextLong(1, 0xFFFFFFFFL);
-        negotiation.addSlot(track, consumerId, ssrc, payloadType);
+        // RFC 4588: a retransmission stream of its own per video track (not for simulcast yet).
+        boolean rtx = retransmits(track);
+        long rtxSsrc = rtx ? ThreadLocalRandom.current().nextLong(1, 0xFFFFFFFFL) : 0;
+        int rtxPayloadType = rtx ? negotiation.payloadTypes().assign("rtx", "apt=" + payloadType) : -1;
+        if (rtxPayloadType == PayloadTypes.NONE) {
+            rtxSsrc = 0;
+        }
+        negotiation.addSlot(track, consumerId, ssrc, payloadType, rtxSsrc, rtxPayloadType);
         room.router().createConsumer(consumerId, track.producerId(), negotiation.transport(), (int) ssrc,
-                payloadType);
+                payloadType, (int) rtxSsrc, rtxPayloadType);
         events.subscriptionStarted(room.name(), subscriber.id(), track.owner().id(), track.trackId(), track.kind());
+    }
+
+    /**
+     * Whether subscribers of {@code track} get retransmissions: video without simulcast, when the
+     * relay retransmits (its Producer then keeps a packet cache).
+     */
+    boolean retransmits(PublishedTrack track) {
+        return retransmissions && track.kind().equals("video") && track.layers() == 0;
     }
 
     /**

@@ -16,12 +16,21 @@ final class SubscribeSlot {
     private final int consumerId;
     private final long ssrc;
     private final int payloadType;
+    private final long rtxSsrc;
+    private final int rtxPayloadType;
     private boolean active = true;
     /** The version of the first offer that rejected this m-section; 0 while it has not. */
     private long rejectedIn;
     private boolean recyclable;
 
     SubscribeSlot(String mid, PublishedTrack track, int consumerId, long ssrc, int payloadType) {
+        this(mid, track, consumerId, ssrc, payloadType, 0, -1);
+    }
+
+    SubscribeSlot(String mid, PublishedTrack track, int consumerId, long ssrc, int payloadType, long rtxSsrc,
+                  int rtxPayloadType) {
+        this.rtxSsrc = rtxSsrc;
+        this.rtxPayloadType = rtxPayloadType;
         this.mid = mid;
         this.track = track;
         this.consumerId = consumerId;
@@ -68,7 +77,7 @@ final class SubscribeSlot {
             rejectedIn = version;
         }
         return new SubscribeOffer.Slot(mid, track.kind(), track.codecName(), payloadType, track.fmtp(), ssrc,
-                track.owner().id(), track.trackId(), active, rejected);
+                track.owner().id(), track.trackId(), active, rejected, rtxSsrc, rtxPayloadType);
     }
 
     /** The answer to {@code version} was accepted: a rejection offered by then is now agreed. */

@@ -38,7 +38,17 @@ class SubscribeNegotiatorTest {
         assertEquals("bob <- {\"type\":\"subscribeOffer\",\"sdp\":\"" + kind + " 0 sendonly p1 t\",\"version\":1}",
                 lines.get(1));
         String sdp = fixture.lastMessageTo("bob").get("sdp").asText();
-        assertTrue(sdp.contains("m=" + kind + " 9 UDP/TLS/RTP/SAVPF " + payloadType + "\r\n"), sdp);
+        // Video gets a retransmission stream (RFC 4588) with Chromium's payload type, the codec's + 1.
+        String formats = kind.equals("video") ? payloadType + " " + (payloadType + 1) : String.valueOf(payloadType);
+        assertTrue(sdp.contains("m=" + kind + " 9 UDP/TLS/RTP/SAVPF " + formats + "\r\n"), sdp);
+        if (kind.equals("video")) {
+            assertTrue(sdp.contains("a=rtcp-fb:" + payloadType + " nack\r\n"), sdp);
+            assertTrue(sdp.contains("a=rtpmap:" + (payloadType + 1) + " rtx/90000\r\n"), sdp);
+            assertTrue(sdp.contains("a=fmtp:" + (payloadType + 1) + " apt=" + payloadType + "\r\n"), sdp);
+            assertTrue(sdp.contains("a=ssrc-group:FID "), sdp);
+        } else {
+            assertFalse(sdp.contains("rtx"), sdp);
+        }
         assertTrue(sdp.contains("a=rtpmap:" + payloadType + " " + rtpmap + "\r\n"), sdp);
         assertTrue(sdp.contains("a=fmtp:" + payloadType + " x=1\r\n"), sdp);
     }

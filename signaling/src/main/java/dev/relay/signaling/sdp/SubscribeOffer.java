@@ -13,13 +13,29 @@ import java.util.Set;
  * answers {@code active} and the relay stays the DTLS server (RFC 5763 §5).
  */
 public final class SubscribeOffer {
-    /** One m-section. */
+    /**
+     * One m-section.
+     *
+     * @param rtxSsrc        the retransmission stream (RFC 4588) of a video slot, 0 for none
+     * @param rtxPayloadType its payload type, -1 for none
+     */
     public record Slot(String mid, String kind, String codecName, int payloadType, String fmtp,
-                       long ssrc, String streamId, String trackId, boolean active, boolean rejected) {
+                       long ssrc, String streamId, String trackId, boolean active, boolean rejected, long rtxSsrc,
+                       int rtxPayloadType) {
         /** An m-section that is not rejected. */
         public Slot(String mid, String kind, String codecName, int payloadType, String fmtp, long ssrc,
                     String streamId, String trackId, boolean active) {
             this(mid, kind, codecName, payloadType, fmtp, ssrc, streamId, trackId, active, false);
+        }
+
+        /** Without a retransmission stream. */
+        public Slot(String mid, String kind, String codecName, int payloadType, String fmtp, long ssrc,
+                    String streamId, String trackId, boolean active, boolean rejected) {
+            this(mid, kind, codecName, payloadType, fmtp, ssrc, streamId, trackId, active, rejected, 0, -1);
+        }
+
+        boolean hasRtx() {
+            return rtxSsrc != 0 && rtxPayloadType >= 0;
         }
     }
 
@@ -41,7 +57,7 @@ public final class SubscribeOffer {
         for (Slot slot : slots) {
             int pt = slot.payloadType();
             sdp.append("m=").append(slot.kind()).append(slot.rejected() ? " 0" : " 9").append(" UDP/TLS/RTP/SAVPF ")
-                    .append(pt).append("\r\n");
+                    .append(pt).append(slot.hasRtx() ? " " + slot.rtxPayloadType() : "").append("\r\n");
             sdp.append("c=IN IP4 0.0.0.0\r\n");
             sdp.append("a=rtcp:9 IN IP4 0.0.0.0\r\n");
             local.appendTransportAttributes(sdp, "actpass");
@@ -55,16 +71,32 @@ public final class SubscribeOffer {
             String clock = slot.kind().equals("audio") ? "/48000/2" : "/90000";
             sdp.append("a=rtpmap:").append(pt).append(' ').append(slot.codecName()).append(clock).append("\r\n");
             if (slot.kind().equals("video")) {
+                if (slot.hasRtx()) {
+                    sdp.append("a=rtcp-fb:").append(pt).append(" nack\r\n"); // RFC 4585 §4.2 generic NACK
+                }
                 sdp.append("a=rtcp-fb:").append(pt).append(" nack pli\r\n");
                 sdp.append("a=rtcp-fb:").append(pt).append(" ccm fir\r\n");
             }
             if (!slot.fmtp().isEmpty()) {
                 sdp.append("a=fmtp:").append(pt).append(' ').append(slot.fmtp()).append("\r\n");
             }
+            if (slot.hasRtx()) {
+                // RFC 4588 §8.6: the retransmission payload type and the stream it repairs.
+                sdp.append("a=rtpmap:").append(slot.rtxPayloadType()).append(" rtx/90000\r\n");
+                sdp.append("a=fmtp:").append(slot.rtxPayloadType()).append(" apt=").append(pt).append("\r\n");
+            }
             if (slot.active()) {
+                if (slot.hasRtx()) {
+                    sdp.append("a=ssrc-group:FID ").append(slot.ssrc()).append(' ').append(slot.rtxSsrc()).append("\r\n");
+                }
                 sdp.append("a=ssrc:").append(slot.ssrc()).append(" cname:").append(slot.streamId()).append("\r\n");
                 sdp.append("a=ssrc:").append(slot.ssrc()).append(" msid:").append(slot.streamId()).append(' ')
                         .append(slot.trackId()).append("\r\n");
+                if (slot.hasRtx()) {
+                    sdp.append("a=ssrc:").append(slot.rtxSsrc()).append(" cname:").append(slot.streamId()).append("\r\n");
+                    sdp.append("a=ssrc:").append(slot.rtxSsrc()).append(" msid:").append(slot.streamId()).append(' ')
+                            .append(slot.trackId()).append("\r\n");
+                }
             }
         }
         return sdp.toString();
