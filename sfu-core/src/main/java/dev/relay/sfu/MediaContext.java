@@ -37,6 +37,7 @@ final class MediaContext {
     private long packetsIn;
     private long packetsOut;
     private long bytesOut;
+    private final long[] events = new long[MediaEvent.values().length];
     private boolean keyframeRequestsPending;
 
     MediaContext(DropCounters drops, LongSupplier nanoClock, LongSupplier epochMillisClock) {
@@ -64,6 +65,14 @@ final class MediaContext {
     void countOut(int bytes) {
         packetsOut++;
         bytesOut += bytes;
+    }
+
+    void count(MediaEvent event) {
+        events[event.ordinal()]++;
+    }
+
+    long count(int eventOrdinal) {
+        return events[eventOrdinal];
     }
 
     long packetsIn() {

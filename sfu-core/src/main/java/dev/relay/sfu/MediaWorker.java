@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -67,6 +68,7 @@ public final class MediaWorker implements Agent, MessageHandler, WorkerInbox, Ro
     // (docs/architecture.md "Conventions").
     private final AtomicLong publishedPacketsIn = new AtomicLong();
     private final AtomicLong publishedPacketsOut = new AtomicLong();
+    private final AtomicLongArray publishedEvents = new AtomicLongArray(MediaEvent.values().length);
     private final AtomicLong publishedBytesOut = new AtomicLong();
 
     MediaWorker(int index, DropCounters drops, LongSupplier nanoClock, LongSupplier epochMillisClock) {
@@ -211,6 +213,9 @@ public final class MediaWorker implements Agent, MessageHandler, WorkerInbox, Ro
             publishedPacketsIn.lazySet(context.packetsIn());
             publishedPacketsOut.lazySet(context.packetsOut());
             publishedBytesOut.lazySet(context.bytesOut());
+            for (int i = 0; i < publishedEvents.length(); i++) {
+                publishedEvents.lazySet(i, context.count(i));
+            }
         }
         return work;
     }
@@ -239,5 +244,10 @@ public final class MediaWorker implements Agent, MessageHandler, WorkerInbox, Ro
 
     public long bytesOut() {
         return publishedBytesOut.get();
+    }
+
+    /** How often {@code event} happened on this worker (published once per duty cycle). */
+    public long count(MediaEvent event) {
+        return publishedEvents.get(event.ordinal());
     }
 }

@@ -130,7 +130,11 @@ final class ProducerStream {
         RouterTransport source = producer.source();
         byte[] out = context.rtcpOut;
         int len = PliPacket.write(out, 0, source.rtcpSsrc(), ssrc);
-        return source.sender().sendRtcp(out, 0, len) >= 0 ? 1 : 0;
+        if (source.sender().sendRtcp(out, 0, len) < 0) {
+            return 0;
+        }
+        context.count(MediaEvent.KEYFRAME_REQUEST_SENT);
+        return 1;
     }
 
     boolean hasReportBlock() {

@@ -290,6 +290,10 @@ public final class Router {
         return sent;
     }
 
+    MediaContext context() {
+        return context;
+    }
+
     /** The Producer of that id, or null. Owning thread. */
     Producer producer(int producerId) {
         return producers.get(producerId);

@@ -98,6 +98,7 @@ final class RouterTransport {
                 && (len = transportCc.writeFeedback(out, 0, FEEDBACK_CAPACITY, rtcpSsrc, mediaSsrc)) > 0) {
             if (sender.sendRtcp(out, 0, len) >= 0) {
                 sent++;
+                router.context().count(MediaEvent.TRANSPORT_CC_FEEDBACK_SENT);
             } else {
                 break;
             }

@@ -146,6 +146,7 @@ final class SimpleConsumer implements Consumer {
         int count = nack.lostSequenceNumbers(lost);
         for (int i = 0; i < count; i++) {
             int seq = lost[i];
+            context.count(MediaEvent.NACK_RECEIVED);
             if (((lastOutSeq - seq) & 0xFFFF) >= 0x8000 || !nacks.request(seq, nowNanos)) {
                 continue; // ahead of anything sent, or asked again too soon
             }
@@ -153,6 +154,7 @@ final class SimpleConsumer implements Consumer {
             RtpPacket cached = context.cached;
             if (at < 0 || !cached.wrap(cache.buffer(), at, cache.lastLength())) {
                 nacks.missed(seq);
+                context.count(MediaEvent.RETRANSMISSION_MISSED);
                 continue;
             }
             byte[] out = context.rtpOut;
@@ -171,6 +173,7 @@ final class SimpleConsumer implements Consumer {
             if (sent >= 0) {
                 nacks.retransmitted(seq, nowNanos);
                 retransmissions++;
+                context.count(MediaEvent.RETRANSMISSION_SENT);
                 context.countOut(sent);
             }
         }

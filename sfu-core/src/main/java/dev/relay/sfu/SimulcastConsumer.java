@@ -75,6 +75,7 @@ final class SimulcastConsumer implements Consumer {
         }
         if ((decision & LayerSelector.SWITCHED) != 0) {
             layerSwitches++;
+            context.count(MediaEvent.LAYER_SWITCH);
         }
         if (!LayerSelector.isForward(decision)
                 || !rewriter.forward(layer, seq, rtp.timestamp(), rtp.marker(), pictureId, vp8In.tl0PicIdx(), nowNanos)) {

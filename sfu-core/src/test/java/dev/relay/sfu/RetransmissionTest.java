@@ -83,6 +83,8 @@ class RetransmissionTest {
         host.nanos += 150_000_000L;
         nack(seqs[2]);
         assertEquals(2, host.sent(subscriber).rtp.size());
+        assertEquals(3, host.context.count(MediaEvent.NACK_RECEIVED.ordinal()));
+        assertEquals(2, host.context.count(MediaEvent.RETRANSMISSION_SENT.ordinal()));
     }
 
     @Test

@@ -70,6 +70,7 @@ class SimulcastIngestTest {
         // and moves up at each better layer's keyframe, then stays on the best (its default target).
         List<byte[]> out = host.sent(subscriber).rtp;
         assertEquals(5, out.size(), "100: q, h, f as each arrives; 101 and 102: f only");
+        assertEquals(3, host.context.count(MediaEvent.LAYER_SWITCH.ordinal()), "to q, to h, to f");
         RtpPacket rtp = new RtpPacket();
         int previous = -1;
         for (byte[] packet : out) {

@@ -1,6 +1,7 @@
 package dev.relay.signaling;
 
 import dev.relay.metrics.RelayMetrics;
+import dev.relay.sfu.MediaEvent;
 import dev.relay.sfu.MediaWorker;
 import dev.relay.sfu.MediaWorkers;
 import dev.relay.signaling.auth.AccessControl;
@@ -168,6 +169,9 @@ public final class RelayServer implements AutoCloseable {
                     MediaWorker::packetsOut);
             metrics.counter("relay.rtp.bytes.sent", "SRTP bytes sent to subscribers", tags, worker,
                     MediaWorker::bytesOut);
+            for (MediaEvent event : MediaEvent.values()) {
+                metrics.counter(event.metricName(), event.description(), tags, worker, w -> w.count(event));
+            }
         }
         for (DropReason reason : DropReason.values()) {
             metrics.counter("relay.packets.dropped", "Datagrams and packets dropped, by reason",

@@ -1,0 +1,36 @@
+package dev.relay.sfu;
+
+/**
+ * What the media path counts besides packets: feedback, repair and layer changes, each a
+ * counter a worker keeps and publishes (docs/operations.md "Metrics", docs/quality.md).
+ */
+public enum MediaEvent {
+    /** A PLI sent to a publisher (RFC 4585 §6.3.1), after the throttle. */
+    KEYFRAME_REQUEST_SENT("relay.keyframe.requests", "Keyframe requests (PLI) sent to publishers"),
+    /** A sequence number a subscriber NACKed (RFC 4585 §6.2.1). */
+    NACK_RECEIVED("relay.nack.requested", "Sequence numbers subscribers asked to be retransmitted (NACK)"),
+    /** A NACKed packet sent again (RTX, RFC 4588, or as first sent). */
+    RETRANSMISSION_SENT("relay.retransmissions", "Packets retransmitted to subscribers"),
+    /** A NACKed packet no longer in the cache (too old or never received). */
+    RETRANSMISSION_MISSED("relay.retransmissions.missed", "NACKed packets the relay no longer held"),
+    /** A simulcast Consumer moved to another layer at a keyframe. */
+    LAYER_SWITCH("relay.simulcast.layer.switches", "Simulcast layer switches of subscribers"),
+    /** A transport-wide congestion control feedback message sent to a publisher. */
+    TRANSPORT_CC_FEEDBACK_SENT("relay.transport.cc.feedback", "Transport-cc feedback messages sent to publishers");
+
+    private final String metricName;
+    private final String description;
+
+    MediaEvent(String metricName, String description) {
+        this.metricName = metricName;
+        this.description = description;
+    }
+
+    public String metricName() {
+        return metricName;
+    }
+
+    public String description() {
+        return description;
+    }
+}
