@@ -9,6 +9,10 @@ public enum MediaEvent {
     KEYFRAME_REQUEST_SENT("relay.keyframe.requests", "Keyframe requests (PLI) sent to publishers"),
     /** A sequence number a subscriber NACKed (RFC 4585 §6.2.1). */
     NACK_RECEIVED("relay.nack.requested", "Sequence numbers subscribers asked to be retransmitted (NACK)"),
+    /** A NACK the relay sent a publisher for packets it lost itself. */
+    NACK_SENT("relay.nack.sent", "NACKs sent to publishers for packets the relay lost"),
+    /** A publisher's retransmission (RTX) that arrived and was taken as the original. */
+    RETRANSMISSION_RECEIVED("relay.retransmissions.received", "Retransmissions (RTX) received from publishers"),
     /** A NACKed packet sent again (RTX, RFC 4588, or as first sent). */
     RETRANSMISSION_SENT("relay.retransmissions", "Packets retransmitted to subscribers"),
     /** A NACKed packet no longer in the cache (too old or never received). */

@@ -45,6 +45,8 @@ public final class MediaWorker implements Agent, MessageHandler, WorkerInbox, Ro
     private static final long RTCP_INTERVAL_NANOS = 1_000_000_000L;
     /** Transport-cc feedback: libwebrtc sends it every 50-250 ms depending on its rate; 50 ms is its fastest. */
     private static final long TRANSPORT_CC_INTERVAL_NANOS = 50_000_000L;
+    /** How often NACKs to publishers are considered: below the first NACK's reorder delay (10 ms). */
+    private static final long NACK_INTERVAL_NANOS = 5_000_000L;
     /** SRTP/SRTCP adds at most a 16-byte tag plus the 4-byte SRTCP index. */
     private static final int SRTP_OVERHEAD = 32;
 
@@ -60,6 +62,7 @@ public final class MediaWorker implements Agent, MessageHandler, WorkerInbox, Ro
     private final byte[] in = new byte[MediaContext.SCRATCH_BYTES];
     private long nextRtcpNanos;
     private long nextTransportCcNanos;
+    private long nextNackNanos;
     private volatile boolean sleeping;
     private volatile Thread thread;
 
@@ -200,6 +203,12 @@ public final class MediaWorker implements Agent, MessageHandler, WorkerInbox, Ro
             nextTransportCcNanos = now + TRANSPORT_CC_INTERVAL_NANOS;
             for (int r = 0; r < routers.size(); r++) {
                 work += routers.get(r).sendTransportCcFeedback();
+            }
+        }
+        if (now - nextNackNanos >= 0) {
+            nextNackNanos = now + NACK_INTERVAL_NANOS;
+            for (int r = 0; r < routers.size(); r++) {
+                work += routers.get(r).sendNacks(now);
             }
         }
         if (now - nextRtcpNanos >= 0) {

@@ -20,6 +20,8 @@ public final class Producer {
     private final Codec codec;
     private final RouterTransport source;
     private final ProducerStream[] streams;
+    /** The publisher's payload type, which an RTX packet is turned back into (RFC 4588 §4). */
+    private int payloadType = -1;
     /** The m-section's mid as ASCII, to bind simulcast layers by the mid extension; null otherwise. */
     private final byte[] mid;
     /** The publisher's ids of the mid and rid header extensions (RFC 8285), -1 if none. */
@@ -74,6 +76,23 @@ public final class Producer {
         for (int i = 0; i < list.length; i++) {
             list[i].onPublisherSenderReport(index, rtpTimestamp, ntpTimestamp);
         }
+    }
+
+    int payloadType() {
+        return payloadType;
+    }
+
+    void payloadType(int pt) {
+        payloadType = pt;
+    }
+
+    /** NACKs due on every stream; returns RTCP packets sent. */
+    int sendNacks(long nowNanos) {
+        int sent = 0;
+        for (ProducerStream stream : streams) {
+            sent += stream.sendNack(nowNanos);
+        }
+        return sent;
     }
 
     boolean isSimulcast() {

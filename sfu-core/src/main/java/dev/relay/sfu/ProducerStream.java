@@ -1,5 +1,6 @@
 package dev.relay.sfu;
 
+import dev.relay.codecs.rtcp.NackPacket;
 import dev.relay.codecs.rtcp.PliPacket;
 import dev.relay.codecs.rtcp.ReceiveStatistics;
 import dev.relay.codecs.rtcp.ReceiverReport;
@@ -23,6 +24,10 @@ final class ProducerStream {
             new KeyframeRequestThrottle(Producer.KEYFRAME_REQUEST_INTERVAL_NANOS);
     /** The last packets, for subscribers' NACKs (RFC 4585 §6.2.1); null when not retransmitting. */
     private final PacketCache cache;
+    /** What the relay itself lost of this stream, to NACK the publisher for; null when not repairing. */
+    private final NackGenerator losses;
+    /** The publisher's RTX stream for this one (RFC 4588), 0 if none. */
+    private int rtxSsrc;
     /** 0 until bound (simulcast); RTP SSRC 0 is valid but never chosen by browsers. */
     private int ssrc;
     private boolean bound;
@@ -40,6 +45,15 @@ final class ProducerStream {
         this.context = context;
         this.stats = new ReceiveStatistics(producer.codec().clockRate());
         this.cache = retransmissions ? new PacketCache() : null;
+        this.losses = retransmissions ? new NackGenerator() : null;
+    }
+
+    int rtxSsrc() {
+        return rtxSsrc;
+    }
+
+    void rtxSsrc(int ssrc) {
+        rtxSsrc = ssrc;
     }
 
     /** The cache subscribers' retransmissions come from, or null. */
@@ -91,6 +105,37 @@ final class ProducerStream {
         if (cache != null) {
             cache.put(rtp.buffer(), rtp.offset(), rtp.length(), rtp.sequenceNumber(), receiveNanos);
         }
+        if (losses != null && rtxSsrc != 0) {
+            losses.received(rtp.sequenceNumber(), receiveNanos);
+        }
+    }
+
+    /**
+     * NACKs the publisher for what the relay lost of this stream and is due (RFC 4585 §6.2.1), and
+     * asks for a keyframe when it gave up on some; returns RTCP packets sent.
+     */
+    int sendNack(long nowNanos) {
+        if (losses == null || !bound || rtxSsrc == 0) {
+            return 0; // NACK only a publisher that negotiated it, with RTX to answer on
+        }
+        int sent = 0;
+        if (losses.isDue(nowNanos)) {
+            int[] lost = context.nacked;
+            int count = losses.poll(nowNanos, lost);
+            if (count > 0) {
+                RouterTransport source = producer.source();
+                byte[] out = context.rtcpOut;
+                int len = NackPacket.write(out, 0, source.rtcpSsrc(), ssrc, lost, count);
+                if (len > 0 && source.sender().sendRtcp(out, 0, len) >= 0) {
+                    context.count(MediaEvent.NACK_SENT);
+                    sent++;
+                }
+            }
+        }
+        if (losses.takeKeyframeRequest()) {
+            requestKeyframe(nowNanos);
+        }
+        return sent;
     }
 
     /** When a packet of this stream last arrived (0: never); a layer that stops is left by its consumers. */

@@ -2,6 +2,7 @@ package dev.relay.sfu;
 
 import dev.relay.codecs.rtcp.NtpTime;
 import dev.relay.codecs.rtp.RtpPacket;
+import dev.relay.codecs.rtp.RtxPacket;
 import dev.relay.transport.DropReason;
 import dev.relay.transport.Transport;
 import dev.relay.transport.srtp.SrtpKeys;
@@ -87,10 +88,21 @@ public final class Router {
     /** @param retransmissions keep the last packets to answer subscribers' NACKs with (docs/quality.md) */
     public void createProducer(int producerId, Transport transport, Codec codec, int ssrc, int payloadType,
                                boolean retransmissions) {
+        createProducer(producerId, transport, codec, ssrc, payloadType, retransmissions, 0);
+    }
+
+    /**
+     * @param rtxSsrc the publisher's RTX stream for this one (RFC 4588, {@code a=ssrc-group:FID}), 0 if none;
+     *                with {@code retransmissions} the relay also NACKs the publisher for what it lost
+     */
+    public void createProducer(int producerId, Transport transport, Codec codec, int ssrc, int payloadType,
+                               boolean retransmissions, int rtxSsrc) {
         host.submit(() -> {
             RouterTransport routed = transports.get(transport.id());
             if (routed != null) {
                 Producer producer = new Producer(producerId, codec, ssrc, routed, context, retransmissions);
+                producer.payloadType(payloadType);
+                producer.stream(0).rtxSsrc(rtxSsrc);
                 producers.put(producerId, producer);
                 routed.addProducer(producer);
             }
@@ -244,6 +256,11 @@ public final class Router {
         from.recordTransportCc(rtp, receiveNanos);
         ProducerStream stream = from.stream(rtp.ssrc());
         if (stream == null) {
+            ProducerStream repaired = from.rtxStream(rtp.ssrc());
+            if (repaired != null) {
+                onRetransmission(repaired, rtp, receiveNanos);
+                return;
+            }
             stream = from.bindStream(rtp);
             if (stream == null) {
                 context.drop(DropReason.RTP_UNKNOWN_SSRC);
@@ -252,6 +269,35 @@ public final class Router {
         }
         context.countIn();
         stream.producer().receive(stream, rtp, receiveNanos);
+    }
+
+    /**
+     * A packet of a publisher's RTX stream (RFC 4588 §4): a padding-only probe ends here (it has
+     * served congestion control already); a retransmission is turned back into the original, in
+     * place, and taken as if it had arrived in time.
+     */
+    private void onRetransmission(ProducerStream stream, RtpPacket rtp, long receiveNanos) {
+        if (RtxPacket.originalSequenceNumber(rtp) < 0 || !stream.isBound()) {
+            return;
+        }
+        int length = RtxPacket.unwrap(rtp, rtp.buffer(), rtp.offset(), rtp.length(), stream.ssrc(),
+                stream.producer().payloadType());
+        if (length < 0 || !rtp.wrap(rtp.buffer(), rtp.offset(), length)) {
+            context.drop(DropReason.RTP_MALFORMED);
+            return;
+        }
+        context.count(MediaEvent.RETRANSMISSION_RECEIVED);
+        context.countIn();
+        stream.producer().receive(stream, rtp, receiveNanos);
+    }
+
+    /** NACKs due to publishers for what the relay lost; returns RTCP packets sent. */
+    int sendNacks(long nowNanos) {
+        int sent = 0;
+        for (Producer producer : producers.values()) {
+            sent += producer.sendNacks(nowNanos);
+        }
+        return sent;
     }
 
     /** A decrypted (compound) RTCP packet from {@code from}. */

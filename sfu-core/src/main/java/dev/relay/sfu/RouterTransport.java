@@ -25,6 +25,8 @@ final class RouterTransport {
     /** Our SSRC as the sender of RTCP on this Transport (RR, PLI). */
     private final int rtcpSsrc = ThreadLocalRandom.current().nextInt();
     private final Int2ObjectHashMap<ProducerStream> streamsBySsrc = new Int2ObjectHashMap<>();
+    /** Streams by the SSRC of their publisher's RTX stream (RFC 4588, from a=ssrc-group:FID). */
+    private final Int2ObjectHashMap<ProducerStream> streamsByRtxSsrc = new Int2ObjectHashMap<>();
     /** Simulcast Producers arriving here, whose layers may still need their SSRCs bound. */
     private Producer[] simulcastProducers = new Producer[0];
     private final Int2ObjectHashMap<Consumer> consumersBySsrc = new Int2ObjectHashMap<>();
@@ -126,6 +128,11 @@ final class RouterTransport {
         return streamsBySsrc.get(ssrc);
     }
 
+    /** The stream whose RTX stream has this SSRC, or null. */
+    ProducerStream rtxStream(int ssrc) {
+        return streamsByRtxSsrc.get(ssrc);
+    }
+
     /**
      * For a packet of an SSRC not bound here: the simulcast layer its mid and rid extensions name,
      * now bound to that SSRC (replacing the layer's previous SSRC: a publisher may change it on
@@ -158,6 +165,9 @@ final class RouterTransport {
             if (stream.isBound()) {
                 streamsBySsrc.put(stream.ssrc(), stream);
             }
+            if (stream.rtxSsrc() != 0) {
+                streamsByRtxSsrc.put(stream.rtxSsrc(), stream);
+            }
         }
         if (producer.isSimulcast()) {
             Producer[] next = Arrays.copyOf(simulcastProducers, simulcastProducers.length + 1);
@@ -171,6 +181,9 @@ final class RouterTransport {
             ProducerStream stream = producer.stream(i);
             if (stream.isBound() && streamsBySsrc.get(stream.ssrc()) == stream) {
                 streamsBySsrc.remove(stream.ssrc());
+            }
+            if (stream.rtxSsrc() != 0 && streamsByRtxSsrc.get(stream.rtxSsrc()) == stream) {
+                streamsByRtxSsrc.remove(stream.rtxSsrc());
             }
         }
         if (producer.isSimulcast()) {

@@ -62,7 +62,7 @@ final class PublishNegotiator {
         PublishNegotiation negotiation;
         try {
             negotiation = PublishNegotiation.answer(offerSdp, transports.describe(transport), sessionId,
-                    state.nextAnswerVersion(), true);
+                    state.nextAnswerVersion(), true, subscriber.retransmissionsEnabled());
         } catch (SdpException e) {
             throw new SignalingException("bad_sdp", e.getMessage());
         }
@@ -99,7 +99,7 @@ final class PublishNegotiator {
                         negotiation.extensionId(PublishNegotiation.RID_EXTENSION));
             } else {
                 room.router().createProducer(track.producerId(), transport, codec, (int) offer.ssrc(),
-                        offer.payloadType(), subscriber.retransmits(track));
+                        offer.payloadType(), subscriber.retransmits(track), (int) offer.rtxSsrc());
             }
             state.add(track);
             added.add(track);

@@ -98,6 +98,10 @@ final class SubscribeNegotiator {
      * Whether subscribers of {@code track} get retransmissions: video without simulcast, when the
      * relay retransmits (its Producer then keeps a packet cache).
      */
+    boolean retransmissionsEnabled() {
+        return retransmissions;
+    }
+
     boolean retransmits(PublishedTrack track) {
         return retransmissions && track.kind().equals("video") && track.layers() == 0;
     }

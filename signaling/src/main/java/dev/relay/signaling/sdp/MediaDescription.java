@@ -212,6 +212,22 @@ public final class MediaDescription {
         return -1;
     }
 
+    /** The RTX SSRC paired with {@code primary} by {@code a=ssrc-group:FID} (RFC 4588 §8.3), or 0. */
+    public long rtxSsrcFor(long primary) {
+        for (String value : attributes("ssrc-group")) {
+            String[] parts = value.trim().split("\\s+");
+            if (parts.length == 3 && parts[0].equals("FID") && parts[1].equals(Long.toString(primary))) {
+                try {
+                    long rtx = Long.parseLong(parts[2]);
+                    return rtx > 0 && rtx <= 0xFFFFFFFFL ? rtx : 0;
+                } catch (NumberFormatException ignored) {
+                    return 0;
+                }
+            }
+        }
+        return 0;
+    }
+
     /** SSRCs that are the retransmission half of an a=ssrc-group:FID (RFC 4588 §8.1). */
     public List<Long> rtxSsrcs() {
         List<Long> rtx = new ArrayList<>();

@@ -45,15 +45,22 @@ public final class PublishNegotiation {
 
     public static PublishNegotiation answer(String offerSdp, LocalTransportInfo local, long sessionId, long version)
             throws SdpException {
-        return answer(offerSdp, local, sessionId, version, false);
+        return answer(offerSdp, local, sessionId, version, false, false);
+    }
+
+    public static PublishNegotiation answer(String offerSdp, LocalTransportInfo local, long sessionId, long version,
+                                            boolean simulcast) throws SdpException {
+        return answer(offerSdp, local, sessionId, version, simulcast, false);
     }
 
     /**
-     * @param simulcast whether simulcast sections (RFC 8853: {@code a=simulcast:send}, {@code a=rid},
-     *                  no {@code a=ssrc}) are taken; otherwise they are rejected with a reason
+     * @param simulcast       whether simulcast sections (RFC 8853: {@code a=simulcast:send}, {@code a=rid},
+     *                        no {@code a=ssrc}) are taken; otherwise they are rejected with a reason
+     * @param retransmissions whether the relay NACKs a single-stream video section and takes its RTX
+     *                        (RFC 4585 §6.2.1, RFC 4588) when the offer has them
      */
     public static PublishNegotiation answer(String offerSdp, LocalTransportInfo local, long sessionId, long version,
-                                            boolean simulcast) throws SdpException {
+                                            boolean simulcast, boolean retransmissions) throws SdpException {
         SessionDescription offer = SessionDescription.parse(offerSdp);
         if (offer.media().isEmpty()) {
             throw new SdpException("the offer has no m-sections");
@@ -72,7 +79,7 @@ public final class PublishNegotiation {
             if (mid == null) {
                 throw new SdpException("every m-section needs a=mid (RFC 8843)");
             }
-            Verdict verdict = acceptable(m, simulcast);
+            Verdict verdict = acceptable(m, simulcast, retransmissions);
             if (verdict.rejection() != null) {
                 rejected.add(verdict.rejection());
             }
@@ -88,7 +95,9 @@ public final class PublishNegotiation {
             tracks.add(track);
             m.extmaps().forEach(extensions::putIfAbsent);
             int pt = track.payloadType();
-            body.append("m=").append(m.kind()).append(" 9 UDP/TLS/RTP/SAVPF ").append(pt).append("\r\n");
+            int rtxPt = track.rtxSsrc() != 0 ? m.rtxPayloadType(pt) : -1;
+            body.append("m=").append(m.kind()).append(" 9 UDP/TLS/RTP/SAVPF ").append(pt)
+                    .append(rtxPt >= 0 ? " " + rtxPt : "").append("\r\n");
             body.append("c=IN IP4 0.0.0.0\r\n");
             body.append("a=rtcp:9 IN IP4 0.0.0.0\r\n");
             local.appendTransportAttributes(body, "passive");
@@ -106,7 +115,9 @@ public final class PublishNegotiation {
             }
             body.append("a=rtpmap:").append(pt).append(' ').append(m.rtpmaps().get(pt)).append("\r\n");
             if (m.kind().equals("video")) {
-                // PLI and FIR only: the relay asks for keyframes but does not NACK upstream yet.
+                if (rtxPt >= 0) {
+                    body.append("a=rtcp-fb:").append(pt).append(" nack\r\n"); // the relay NACKs its own losses
+                }
                 body.append("a=rtcp-fb:").append(pt).append(" nack pli\r\n");
                 body.append("a=rtcp-fb:").append(pt).append(" ccm fir\r\n");
             }
@@ -115,6 +126,10 @@ public final class PublishNegotiation {
             }
             if (!track.fmtp().isEmpty()) {
                 body.append("a=fmtp:").append(pt).append(' ').append(track.fmtp()).append("\r\n");
+            }
+            if (rtxPt >= 0) {
+                body.append("a=rtpmap:").append(rtxPt).append(" rtx/90000\r\n");
+                body.append("a=fmtp:").append(rtxPt).append(" apt=").append(pt).append("\r\n");
             }
             if (track.simulcast()) {
                 // RFC 8853 §5.3: the answerer receives the same layers, in the same order.
@@ -166,7 +181,8 @@ public final class PublishNegotiation {
     }
 
     /** The track the relay accepts from m, or why not. */
-    private static Verdict acceptable(MediaDescription m, boolean simulcast) throws SdpException {
+    private static Verdict acceptable(MediaDescription m, boolean simulcast, boolean retransmissions)
+            throws SdpException {
         // RFC 8843 §6: port 0 with a=bundle-only is a BUNDLE member the offerer wants, not a rejection
         // (Firefox and GStreamer webrtcbin offer every section after the first this way with max-bundle).
         if (m.port() == 0 && !m.hasAttribute("bundle-only")) {
@@ -224,8 +240,10 @@ public final class PublishNegotiation {
                 trackId = parts[1];
             }
         }
+        long rtxSsrc = retransmissions && m.kind().equals("video") && rids.isEmpty()
+                && m.rtxPayloadType(codec.payloadType()) >= 0 ? m.rtxSsrcFor(ssrc) : 0;
         return new Verdict(new TrackOffer(m.mid(), m.kind().toLowerCase(Locale.ROOT), trackId, codec.name(),
-                codec.payloadType(), codec.fmtp(), ssrc, rids), null);
+                codec.payloadType(), codec.fmtp(), ssrc, rids, rtxSsrc), null);
     }
 
     public RemoteTransportInfo remote() {

@@ -15,9 +15,10 @@ import java.util.List;
  *                    (simulcast: the SSRCs are bound from the rid header extension)
  * @param rids        the simulcast layers (RFC 8853), lowest first as the offer lists them; empty
  *                    for a single encoding
+ * @param rtxSsrc     the publisher's RTX stream for {@code ssrc} when the relay took RTX (RFC 4588), else 0
  */
 public record TrackOffer(String mid, String kind, String trackId, String codecName, int payloadType,
-                         String fmtp, long ssrc, List<String> rids) {
+                         String fmtp, long ssrc, List<String> rids, long rtxSsrc) {
     public TrackOffer {
         rids = List.copyOf(rids);
     }
@@ -25,7 +26,7 @@ public record TrackOffer(String mid, String kind, String trackId, String codecNa
     /** A single-encoding track. */
     public TrackOffer(String mid, String kind, String trackId, String codecName, int payloadType, String fmtp,
                       long ssrc) {
-        this(mid, kind, trackId, codecName, payloadType, fmtp, ssrc, List.of());
+        this(mid, kind, trackId, codecName, payloadType, fmtp, ssrc, List.of(), 0);
     }
 
     public boolean simulcast() {

@@ -198,6 +198,26 @@ class PublishNegotiationTest {
         assertFalse(negotiation.answerSdp().contains("bundle-only"), "an answer never carries bundle-only");
     }
 
+    @Test
+    void shouldTakeTheVideosRtxAndNackItWhenRetransmittingIsOn() throws Exception {
+        PublishNegotiation negotiation = PublishNegotiation.answer(fixture("offer-audio-video.sdp"), LOCAL, 1, 2, true,
+                true);
+
+        TrackOffer video = negotiation.tracks().get(1);
+        MediaDescription offered = SessionDescription.parse(fixture("offer-audio-video.sdp")).media().get(1);
+        assertEquals(offered.rtxSsrcs().get(0), video.rtxSsrc(), "the FID partner of the video SSRC (RFC 4588 §8.3)");
+        assertEquals(0, negotiation.tracks().get(0).rtxSsrc(), "no RTX for audio");
+        MediaDescription answered = SessionDescription.parse(negotiation.answerSdp()).media().get(1);
+        assertEquals(List.of("96", "97"), answered.formats());
+        assertEquals("rtx/90000", answered.rtpmaps().get(97));
+        assertEquals("apt=96", answered.fmtp(97));
+        assertTrue(answered.rtcpFeedback(96).contains("nack"));
+
+        PublishNegotiation off = PublishNegotiation.answer(fixture("offer-audio-video.sdp"), LOCAL, 1, 2, true, false);
+        assertEquals(0, off.tracks().get(1).rtxSsrc());
+        assertEquals(List.of("96"), SessionDescription.parse(off.answerSdp()).media().get(1).formats());
+    }
+
     /** Firefox 153 ESR with max-bundle: session-level fingerprint, the video section bundle-only. */
     @Test
     void shouldAcceptFirefoxsMaxBundleOfferWithItsVideo() throws Exception {
