@@ -16,8 +16,18 @@ public record RouterStats(List<ProducerSample> producers, List<ConsumerSample> c
     /**
      * One forwarded track: what the relay sent to the subscriber and what the subscriber reported
      * back (RFC 3550 report block; rttMs is -1 until the subscriber reported on one of our SRs).
+     *
+     * @param layer           the simulcast layer forwarded now (0 lowest), -1 without simulcast or
+     *                        before the first keyframe
+     * @param retransmissions packets resent on the subscriber's NACKs, since the Consumer began
      */
     public record ConsumerSample(int consumerId, int producerId, long packets, long bytes, int fractionLost,
-                                 int cumulativeLost, double jitterMs, double rttMs) {
+                                 int cumulativeLost, double jitterMs, double rttMs, int layer,
+                                 long retransmissions) {
+        /** Without simulcast or retransmissions. */
+        public ConsumerSample(int consumerId, int producerId, long packets, long bytes, int fractionLost,
+                              int cumulativeLost, double jitterMs, double rttMs) {
+            this(consumerId, producerId, packets, bytes, fractionLost, cumulativeLost, jitterMs, rttMs, -1, 0);
+        }
     }
 }

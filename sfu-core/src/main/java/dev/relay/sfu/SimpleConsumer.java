@@ -228,7 +228,8 @@ final class SimpleConsumer implements Consumer {
     @Override
     public RouterStats.ConsumerSample sample() {
         return new RouterStats.ConsumerSample(id, producer.id(), packetsSent, bytesSent, reportedFractionLost,
-                reportedCumulativeLost, reportedJitter * 1000.0 / producer.codec().clockRate(), rttMs);
+                reportedCumulativeLost, reportedJitter * 1000.0 / producer.codec().clockRate(), rttMs, -1,
+                retransmissions);
     }
 
     private boolean isKeyframeStart(RtpPacket rtp) {

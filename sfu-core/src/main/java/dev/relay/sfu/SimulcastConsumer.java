@@ -156,7 +156,8 @@ final class SimulcastConsumer implements Consumer {
     @Override
     public RouterStats.ConsumerSample sample() {
         return new RouterStats.ConsumerSample(id, producer.id(), packetsSent, bytesSent, reportedFractionLost,
-                reportedCumulativeLost, reportedJitter * 1000.0 / producer.codec().clockRate(), rttMs);
+                reportedCumulativeLost, reportedJitter * 1000.0 / producer.codec().clockRate(), rttMs,
+                selector.currentSpatialLayer(), 0);
     }
 
     /** The layer being forwarded now (-1 before the first keyframe), and how often it changed. */

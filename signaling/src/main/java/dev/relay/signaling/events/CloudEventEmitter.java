@@ -1,6 +1,7 @@
 package dev.relay.signaling.events;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.time.Duration;
@@ -123,6 +124,11 @@ public final class CloudEventEmitter implements SessionEvents {
                 node.putNull("rttMs");
             } else {
                 node.put("rttMs", round(d.rttMs(), 1));
+            }
+            node.put("retransmissions", d.retransmissions());
+            if (!d.layers().isEmpty()) {
+                ArrayNode layers = node.putArray("layers");
+                d.layers().forEach(layers::add);
             }
         }
     }

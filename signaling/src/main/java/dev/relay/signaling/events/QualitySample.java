@@ -1,5 +1,7 @@
 package dev.relay.signaling.events;
 
+import java.util.List;
+
 /**
  * One participant's media quality over one sampling interval, as the relay saw it.
  *
@@ -20,8 +22,20 @@ public record QualitySample(String participantId, long intervalMs, Direction pub
      * @param jitterMs   the largest interarrival jitter of the tracks (RFC 3550 6.4.1), milliseconds
      * @param rttMs      subscribe only: the largest round-trip time from the subscriber's receiver
      *                   reports; -1 when unknown (always -1 for publish)
+     * @param retransmissions subscribe only: packets resent on the subscriber's NACKs over the interval
+     * @param layers     subscribe only: the simulcast layer (0 lowest) each simulcast track is
+     *                   forwarded at (a track not started yet is left out); empty without simulcast
      */
-    public record Direction(int tracks, long bitrateBps, double packetLoss, double jitterMs, double rttMs) {
+    public record Direction(int tracks, long bitrateBps, double packetLoss, double jitterMs, double rttMs,
+                            long retransmissions, List<Integer> layers) {
         public static final Direction NONE = new Direction(0, 0, 0, 0, -1);
+
+        public Direction {
+            layers = List.copyOf(layers);
+        }
+
+        public Direction(int tracks, long bitrateBps, double packetLoss, double jitterMs, double rttMs) {
+            this(tracks, bitrateBps, packetLoss, jitterMs, rttMs, 0, List.of());
+        }
     }
 }

@@ -96,6 +96,8 @@ public final class QualitySampler {
         double maxFraction = 0;
         double jitter = 0;
         double rtt = -1;
+        long retransmissions = 0;
+        List<Integer> layers = new ArrayList<>();
         for (int id : ids) {
             RouterStats.ConsumerSample cur = now.get(id);
             if (cur == null) {
@@ -114,11 +116,16 @@ public final class QualitySampler {
             if (cur.rttMs() >= 0) {
                 rtt = Math.max(rtt, cur.rttMs());
             }
+            retransmissions += Math.max(0, cur.retransmissions() - (prev == null ? 0 : prev.retransmissions()));
+            if (cur.layer() >= 0) {
+                layers.add(cur.layer());
+            }
         }
         if (tracks == 0) {
             return QualitySample.Direction.NONE;
         }
         double loss = packets > 0 ? lossWeighted / packets : maxFraction;
-        return new QualitySample.Direction(tracks, Math.round(bytes * 8 / seconds), loss, jitter, rtt);
+        return new QualitySample.Direction(tracks, Math.round(bytes * 8 / seconds), loss, jitter, rtt,
+                retransmissions, layers);
     }
 }

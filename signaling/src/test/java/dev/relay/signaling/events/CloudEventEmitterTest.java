@@ -65,7 +65,7 @@ class CloudEventEmitterTest {
     static Stream<Arguments> events() {
         QualitySample sample = new QualitySample("p1", 10_000,
                 new QualitySample.Direction(2, 1_500_000, 0.01234, 3.26, -1),
-                new QualitySample.Direction(2, 1_400_000, 0.0, 4.0, 12.34));
+                new QualitySample.Direction(2, 1_400_000, 0.0, 4.0, 12.34, 7, java.util.List.of(2)));
         return Stream.of(
                 Arguments.of("room created", (Consumer<SessionEvents>) e -> e.roomCreated("r"),
                         "dev.relay.room.created", "{\"room\":\"r\"}"),
@@ -90,7 +90,8 @@ class CloudEventEmitterTest {
                         "dev.relay.participant.quality",
                         "{\"room\":\"r\",\"participantId\":\"p1\",\"intervalMs\":10000,"
                                 + "\"publish\":{\"tracks\":2,\"bitrateBps\":1500000,\"packetLoss\":0.0123,\"jitterMs\":3.3},"
-                                + "\"subscribe\":{\"tracks\":2,\"bitrateBps\":1400000,\"packetLoss\":0.0,\"jitterMs\":4.0,\"rttMs\":12.3}}"));
+                                + "\"subscribe\":{\"tracks\":2,\"bitrateBps\":1400000,\"packetLoss\":0.0,\"jitterMs\":4.0,\"rttMs\":12.3,"
+                        + "\"retransmissions\":7,\"layers\":[2]}}"));
     }
 
     @ParameterizedTest(name = "{0}")
