@@ -3,7 +3,6 @@ package dev.relay.sfu;
 import dev.relay.codecs.av1.Av1Payload;
 import dev.relay.codecs.h264.H264Payload;
 import dev.relay.codecs.rtcp.NackPacket;
-import dev.relay.codecs.rtcp.NtpTime;
 import dev.relay.codecs.rtcp.ReceiverReport;
 import dev.relay.codecs.rtcp.SenderReport;
 import dev.relay.codecs.rtp.RtpPacket;
@@ -40,11 +39,7 @@ final class SimpleConsumer implements Consumer {
     /** RTP timestamp and send time of the last packet sent, to extrapolate the SR's RTP time. */
     private long lastRtpTimestamp;
     private long lastSendNanos;
-    // What the subscriber last reported about this stream (its RR report block).
-    private int reportedFractionLost;
-    private int reportedCumulativeLost;
-    private long reportedJitter;
-    private double rttMs = -1;
+    private final SubscriberReports reports = new SubscriberReports();
 
     SimpleConsumer(int id, Producer producer, RouterTransport sink, MediaContext context, int ssrc, int payloadType,
                    int initialSeq) {
@@ -198,18 +193,9 @@ final class SimpleConsumer implements Consumer {
 
     @Override
     public void onReportBlock(ReceiverReport report, int block, long nowCompactNtp) {
-        reportedFractionLost = report.fractionLost(block);
-        reportedCumulativeLost = report.cumulativeLost(block);
-        reportedJitter = report.jitter(block);
-        long lsr = report.lsr(block);
-        if (lsr != 0) {
-            double rtt = NtpTime.roundTripMillis(nowCompactNtp, lsr, report.dlsr(block));
-            if (rtt >= 0) {
-                rttMs = rtt;
-                if (nacks != null) {
-                    nacks.rttNanos((long) (rtt * 1_000_000));
-                }
-            }
+        double rtt = reports.onReportBlock(report, block, nowCompactNtp);
+        if (rtt >= 0 && nacks != null) {
+            nacks.rttNanos((long) (rtt * 1_000_000));
         }
     }
 
@@ -227,9 +213,7 @@ final class SimpleConsumer implements Consumer {
 
     @Override
     public RouterStats.ConsumerSample sample() {
-        return new RouterStats.ConsumerSample(id, producer.id(), packetsSent, bytesSent, reportedFractionLost,
-                reportedCumulativeLost, reportedJitter * 1000.0 / producer.codec().clockRate(), rttMs, -1,
-                retransmissions);
+        return reports.sample(id, producer, packetsSent, bytesSent, -1, retransmissions);
     }
 
     private boolean isKeyframeStart(RtpPacket rtp) {

@@ -1,6 +1,5 @@
 package dev.relay.sfu;
 
-import dev.relay.codecs.rtcp.NtpTime;
 import dev.relay.codecs.rtcp.ReceiverReport;
 import dev.relay.codecs.rtcp.SenderReport;
 import dev.relay.codecs.rtp.RtpPacket;
@@ -35,10 +34,7 @@ final class SimulcastConsumer implements Consumer {
     private long bytesSent;
     private long payloadBytesSent;
     private long layerSwitches;
-    private int reportedFractionLost;
-    private int reportedCumulativeLost;
-    private long reportedJitter;
-    private double rttMs = -1;
+    private final SubscriberReports reports = new SubscriberReports();
 
     SimulcastConsumer(int id, Producer producer, RouterTransport sink, MediaContext context, int ssrc, int payloadType,
                       int initialSeq) {
@@ -128,16 +124,7 @@ final class SimulcastConsumer implements Consumer {
 
     @Override
     public void onReportBlock(ReceiverReport report, int block, long nowCompactNtp) {
-        reportedFractionLost = report.fractionLost(block);
-        reportedCumulativeLost = report.cumulativeLost(block);
-        reportedJitter = report.jitter(block);
-        long lsr = report.lsr(block);
-        if (lsr != 0) {
-            double rtt = NtpTime.roundTripMillis(nowCompactNtp, lsr, report.dlsr(block));
-            if (rtt >= 0) {
-                rttMs = rtt;
-            }
-        }
+        reports.onReportBlock(report, block, nowCompactNtp);
     }
 
     @Override
@@ -155,9 +142,7 @@ final class SimulcastConsumer implements Consumer {
 
     @Override
     public RouterStats.ConsumerSample sample() {
-        return new RouterStats.ConsumerSample(id, producer.id(), packetsSent, bytesSent, reportedFractionLost,
-                reportedCumulativeLost, reportedJitter * 1000.0 / producer.codec().clockRate(), rttMs,
-                selector.currentSpatialLayer(), 0);
+        return reports.sample(id, producer, packetsSent, bytesSent, selector.currentSpatialLayer(), 0);
     }
 
     /** The layer being forwarded now (-1 before the first keyframe), and how often it changed. */
