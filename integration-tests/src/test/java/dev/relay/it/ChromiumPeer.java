@@ -8,15 +8,20 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.remote.RemoteWebDriver;
 
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -48,17 +53,21 @@ final class ChromiumPeer implements BrowserPeer {
         CDP_LOGGER.setLevel(Level.SEVERE);
     }
 
+    /** How long a chromedriver started in a namespace may take to answer {@code /status}. */
+    private static final Duration DRIVER_START = Duration.ofSeconds(10);
+
     final String label;
     private final Path profileDir;
-    private final ChromeDriverService service;
-    private final ChromeDriver driver;
+    /** Stops the chromedriver process once the session is over. */
+    private final Runnable stopDriver;
+    private final RemoteWebDriver driver;
     private final List<String> consoleLines = new ArrayList<>();
     private String participantId;
 
-    private ChromiumPeer(String label, Path profileDir, ChromeDriverService service, ChromeDriver driver) {
+    private ChromiumPeer(String label, Path profileDir, Runnable stopDriver, RemoteWebDriver driver) {
         this.label = label;
         this.profileDir = profileDir;
-        this.service = service;
+        this.stopDriver = stopDriver;
         this.driver = driver;
     }
 
@@ -67,10 +76,65 @@ final class ChromiumPeer implements BrowserPeer {
     }
 
     static ChromiumPeer launch(String label) throws IOException {
+        return launch(label, List.of());
+    }
+
+    /** As {@link #launch(String)}, with more Chromium flags. */
+    static ChromiumPeer launch(String label, List<String> extraFlags) throws IOException {
+        requireChromedriver();
+        Path profileDir = Files.createTempDirectory("relay-it-chromium-" + label + "-");
+        ChromeOptions options = options(profileDir, extraFlags);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
+        try {
+            return started(label, profileDir, service::stop, new ChromeDriver(service, options));
+        } catch (RuntimeException e) {
+            service.stop();
+            deleteRecursively(profileDir);
+            throw e;
+        }
+    }
+
+    /**
+     * A participant whose browser runs inside {@code ns}, so that all its traffic crosses the
+     * namespace's veth pair (and its impairment). chromedriver is started inside too, listening on
+     * the namespace's address for the host's address only, and Selenium drives it over the veth
+     * as a remote WebDriver; Chromium gets the same flags as {@link #launch(String)} plus
+     * {@code extraFlags}.
+     */
+    static ChromiumPeer launchIn(PeerNamespace ns, String label, List<String> extraFlags) throws IOException {
+        requireChromedriver();
+        Path profileDir = Files.createTempDirectory("relay-it-chromium-" + label + "-");
+        Path driverLog = Files.createTempFile("relay-it-chromedriver-" + label + "-", ".log");
+        int port = ns.nextPort();
+        Process chromedriver = ns.start(List.of(CHROMEDRIVER.toString(), "--port=" + port,
+                "--allowed-ips=" + ns.hostAddress(), "--log-level=WARNING"), driverLog);
+        Runnable stop = () -> {
+            // Chromium is chromedriver's child (ip netns exec execs chromedriver in place).
+            chromedriver.descendants().forEach(ProcessHandle::destroyForcibly);
+            chromedriver.destroyForcibly();
+            deleteQuietly(driverLog);
+        };
+        try {
+            URI base = URI.create("http://" + ns.peerAddress() + ":" + port);
+            awaitDriver(base, chromedriver, driverLog);
+            return started(label, profileDir, stop, new RemoteWebDriver(base.toURL(), options(profileDir, extraFlags)));
+        } catch (IOException | RuntimeException e) {
+            stop.run();
+            deleteRecursively(profileDir);
+            throw e;
+        }
+    }
+
+    private static void requireChromedriver() {
         if (!Files.isExecutable(CHROMEDRIVER)) {
             throw new IllegalStateException(CHROMEDRIVER + " is missing: apt-get install -y chromium-driver");
         }
-        Path profileDir = Files.createTempDirectory("relay-it-chromium-" + label + "-");
+    }
+
+    private static ChromeOptions options(Path profileDir, List<String> extraFlags) {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments(
@@ -87,23 +151,46 @@ final class ChromiumPeer implements BrowserPeer {
                 "--disable-features=WebRtcHideLocalIpsWithMdns",
                 "--allow-loopback-in-peer-connection",
                 "--user-data-dir=" + profileDir);
+        options.addArguments(extraFlags);
         LoggingPreferences logging = new LoggingPreferences();
         logging.enable(LogType.BROWSER, Level.ALL);
         options.setCapability("goog:loggingPrefs", logging);
+        return options;
+    }
 
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort()
-                .build();
+    private static ChromiumPeer started(String label, Path profileDir, Runnable stopDriver, RemoteWebDriver driver) {
         try {
-            ChromeDriver driver = new ChromeDriver(service, options);
             driver.manage().timeouts().scriptTimeout(SCRIPT_TIMEOUT);
             driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20));
-            return new ChromiumPeer(label, profileDir, service, driver);
         } catch (RuntimeException e) {
-            service.stop();
-            deleteRecursively(profileDir);
+            driver.quit();
             throw e;
+        }
+        return new ChromiumPeer(label, profileDir, stopDriver, driver);
+    }
+
+    /** Polls chromedriver's {@code /status} until it is ready for a session. */
+    private static void awaitDriver(URI base, Process chromedriver, Path log) throws IOException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpRequest status = HttpRequest.newBuilder(base.resolve("/status")).timeout(Duration.ofSeconds(1)).build();
+        Instant deadline = Instant.now().plus(DRIVER_START);
+        while (true) {
+            try {
+                HttpResponse<String> response = http.send(status, HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200 && response.body().contains("\"ready\":true")) {
+                    return;
+                }
+            } catch (IOException e) {
+                // Not listening yet.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted waiting for chromedriver", e);
+            }
+            if (!chromedriver.isAlive() || Instant.now().isAfter(deadline)) {
+                throw new IOException("chromedriver at " + base + " not ready within " + DRIVER_START.toSeconds()
+                        + " s (alive: " + chromedriver.isAlive() + "); its log: " + Files.readString(log));
+            }
+            sleep(Duration.ofMillis(100));
         }
     }
 
@@ -168,6 +255,11 @@ final class ChromiumPeer implements BrowserPeer {
     @Override
     public String participantId() {
         return participantId;
+    }
+
+    /** The relay's last subscribe offer as the page applied it; null before the first. */
+    String subscribeSdp() {
+        return (String) js().executeScript("return window.relay ? window.relay.subscribeSdp() : null;");
     }
 
     /** m-sections in the relay's subscribe offer as the page applied it; 0 before the first. */
@@ -305,7 +397,7 @@ final class ChromiumPeer implements BrowserPeer {
         } catch (RuntimeException e) {
             System.out.println(label + ": quit failed: " + e);
         } finally {
-            service.stop();
+            stopDriver.run();
             deleteRecursively(profileDir);
         }
     }
@@ -320,6 +412,14 @@ final class ChromiumPeer implements BrowserPeer {
 
     static void sleep(Duration d) {
         BrowserPeer.sleep(d);
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // Best effort, as for profiles.
+        }
     }
 
     private static void deleteRecursively(Path dir) {
