@@ -669,6 +669,13 @@ async function stats() {
           codec: codec ? codec.mimeType : null,
           frameWidth: s.frameWidth || 0,
           freezeCount: s.freezeCount || 0,
+          totalFreezesDuration: s.totalFreezesDuration || 0, // seconds
+          framesDropped: s.framesDropped || 0,
+          packetsLost: s.packetsLost || 0,
+          nackCount: s.nackCount || 0, // NACKs this receiver sent
+          retransmittedPacketsReceived: s.retransmittedPacketsReceived || 0,
+          concealedSamples: s.concealedSamples || 0, // audio: samples the decoder made up
+          totalSamplesReceived: s.totalSamplesReceived || 0,
         });
       });
       // No inbound-rtp until the first packet: report the track with zeros.

@@ -15,9 +15,16 @@ record PeerStats(
         List<Outbound> outbound,
         double sinceJoinMs) {
 
-    /** {@code codec} is the mimeType of the inbound stream's codec (e.g. {@code video/VP9}), or null. */
+    /**
+     * One inbound-rtp stream (W3C webrtc-stats names). {@code codec} is the mimeType of its codec
+     * (e.g. {@code video/VP9}), or null. Video only: frames, {@code freezeCount} and
+     * {@code totalFreezesDuration} (seconds). Audio only: {@code concealedSamples} of
+     * {@code totalSamplesReceived}. {@code nackCount} is the NACKs this receiver sent.
+     */
     record Inbound(String participantId, String kind, long framesDecoded, long packetsReceived, long bytesReceived,
-                   String codec, long frameWidth, long freezeCount) {
+                   String codec, long frameWidth, long freezeCount, double totalFreezesDuration, long framesDropped,
+                   long packetsLost, long nackCount, long retransmittedPacketsReceived, long concealedSamples,
+                   long totalSamplesReceived) {
     }
 
     /** {@code rid} is the simulcast layer (null without simulcast). */
@@ -38,7 +45,10 @@ record PeerStats(
             Map<String, Object> m = (Map<String, Object>) o;
             inbound.add(new Inbound((String) m.get("participantId"), (String) m.get("kind"),
                     num(m.get("framesDecoded")), num(m.get("packetsReceived")), num(m.get("bytesReceived")),
-                    (String) m.get("codec"), num(m.get("frameWidth")), num(m.get("freezeCount"))));
+                    (String) m.get("codec"), num(m.get("frameWidth")), num(m.get("freezeCount")),
+                    real(m.get("totalFreezesDuration")), num(m.get("framesDropped")), num(m.get("packetsLost")),
+                    num(m.get("nackCount")), num(m.get("retransmittedPacketsReceived")),
+                    num(m.get("concealedSamples")), num(m.get("totalSamplesReceived"))));
         }
         List<Outbound> outbound = new ArrayList<>();
         for (Object o : (List<Object>) map.get("outbound")) {
@@ -53,6 +63,16 @@ record PeerStats(
 
     private static long num(Object o) {
         return o == null ? 0 : ((Number) o).longValue();
+    }
+
+    private static double real(Object o) {
+        return o == null ? 0 : ((Number) o).doubleValue();
+    }
+
+    /** The {@code kind} (audio, video) stream received from {@code participantId}, or null before it exists. */
+    Inbound inboundFrom(String participantId, String kind) {
+        return inbound.stream().filter(i -> i.kind.equals(kind) && i.participantId.equals(participantId))
+                .findFirst().orElse(null);
     }
 
     long framesDecodedFrom(String participantId) {
