@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,9 +17,10 @@ import java.util.regex.Pattern;
 
 /**
  * A network namespace of its own for one peer, joined to the host by a veth pair: the host side
- * gets {@link #hostAddress()}, the namespace side {@link #peerAddress()}, a /30 of 10.77.0.0/16 that
- * no interface here uses yet (10.77.0.1 and 10.77.0.2 when it is free). A relay bound to the host
- * address is reached from inside, and a process started with {@link #start} runs inside.
+ * gets {@link #hostAddress()}, the namespace side {@link #peerAddress()}: .1 and .2 of a /30 in
+ * 10.77.0.0/16 that no interface here uses yet, searched from one the pid picks so that two JVMs
+ * do not race for the same. A relay bound to the host address is reached from inside, and a
+ * process started with {@link #start} runs inside.
  *
  * <p>Impairment is nftables in the namespace ({@code tc netem} is missing from these kernels,
  * RUNBOOK "Network impairment"): {@link #setInboundLoss} drops that share of the UDP datagrams
@@ -33,7 +35,8 @@ import java.util.regex.Pattern;
  */
 final class PeerNamespace implements AutoCloseable {
 
-    private static final List<Path> SBIN = List.of(Path.of("/usr/sbin"), Path.of("/sbin"), Path.of("/usr/bin"), Path.of("/bin"));
+    private static final List<Path> SBIN =
+            List.of(Path.of("/usr/sbin"), Path.of("/sbin"), Path.of("/usr/bin"), Path.of("/bin"));
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
     private static final String TABLE = "relay_it_loss";
     private static final Pattern COUNTER = Pattern.compile("counter packets (\\d+) bytes \\d+");
@@ -48,6 +51,8 @@ final class PeerNamespace implements AutoCloseable {
     private final Path nft;
     private final AtomicInteger nextPort = new AtomicInteger(9515);
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** What {@link #start} started, stopped with the namespace if still running. */
+    private final List<Process> processes = new CopyOnWriteArrayList<>();
     private final Thread onExit;
 
     private PeerNamespace(String name, String hostLink, String hostAddress, String peerAddress, Path ip, Path nft) {
@@ -139,7 +144,8 @@ final class PeerNamespace implements AutoCloseable {
 
     /** UDP datagrams that entered the namespace, and those dropped, since the last {@link #setInboundLoss}. */
     LossCounters lossCounters() {
-        Result listed = run(List.of(ip.toString(), "netns", "exec", name, nft.toString(), "list", "table", "inet", TABLE), null);
+        Result listed = run(List.of(ip.toString(), "netns", "exec", name, nft.toString(),
+                "list", "table", "inet", TABLE), null);
         if (listed.exit != 0) {
             throw new IllegalStateException("nft list: " + listed.output);
         }
@@ -157,17 +163,22 @@ final class PeerNamespace implements AutoCloseable {
         }
     }
 
-    /** Starts {@code command} inside the namespace ({@code ip netns exec}), its output appended to {@code log}. */
+    /**
+     * Starts {@code command} inside the namespace ({@code ip netns exec}), its output appended to
+     * {@code log}. Whatever still runs of it (and its children) is killed by {@link #close}.
+     */
     Process start(List<String> command, Path log) throws IOException {
         List<String> full = new ArrayList<>(List.of(ip.toString(), "netns", "exec", name));
         full.addAll(command);
-        return new ProcessBuilder(full)
+        Process process = new ProcessBuilder(full)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
+        processes.add(process);
+        return process;
     }
 
-    /** Removes the namespace and the veth pair. Processes still inside should be stopped first. */
+    /** Kills what {@link #start} started that still runs, then removes the namespace and the veth pair. */
     @Override
     public void close() {
         removeAll();
@@ -181,6 +192,10 @@ final class PeerNamespace implements AutoCloseable {
     private void removeAll() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        for (Process process : processes) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
         }
         // Deleting the namespace takes its veth end, and with it the pair; the host end is
         // deleted as well in case the pair was made but never moved in.
