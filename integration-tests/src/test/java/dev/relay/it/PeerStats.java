@@ -100,6 +100,11 @@ record PeerStats(
                 .mapToLong(Inbound::frameWidth).max().orElse(0);
     }
 
+    /** Video frames this page's publisher has encoded (all simulcast layers). */
+    long framesEncoded() {
+        return outbound.stream().filter(o -> o.kind.equals("video")).mapToLong(Outbound::framesEncoded).sum();
+    }
+
     /** The simulcast layers (rids) this page's publisher has sent video packets on. */
     java.util.Set<String> layersSending() {
         return outbound.stream().filter(o -> o.kind.equals("video") && o.rid != null && o.packetsSent > 0)
