@@ -32,13 +32,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Media quality under loss, as a user sees it: a Chromium publisher on the host and a Chromium
  * viewer (a subscribe-only token: it watches, sends nothing) in a network namespace of its own
  * ({@link PeerNamespace}) that loses {@value #LOSS_PERCENT} % of the UDP datagrams coming to it, at
- * random. With NACK the viewer asks the relay for what it
- * lost and the relay resends it from its packet cache (docs/nack.md), so the video keeps decoding
- * with few freezes; without NACK each loss costs a keyframe request and a freeze until the
- * keyframe arrives. The test runs the same call through a relay with NACK on and through one with
- * it off ({@link RelayConfig#withNack}, {@code --no-nack}), prints both sets of the viewer's figures
- * side by side, and compares the freezes and frames decoded. Audio is not retransmitted (Opus
- * conceals a lost packet), so its concealed share is printed, not compared.
+ * random. With NACK the viewer asks the relay for what it lost and the relay resends it from its
+ * packet cache (docs/quality.md "Retransmission"), so the video keeps decoding with few freezes;
+ * without NACK each loss costs a keyframe request and a freeze until the keyframe arrives. The
+ * test runs the same call through a relay with NACK on and through one with it off
+ * ({@link RelayConfig#withNack}, {@code --no-nack}), prints both sets of the viewer's figures side
+ * by side, and compares the freezes and frames decoded. Audio is not retransmitted (Opus conceals a
+ * lost packet), so its concealed share is printed, not compared.
  *
  * <p>Only the viewer's downlink loses packets (see {@link PeerNamespace}); loss starts once the
  * viewer decodes, so setup (ICE, DTLS) is not what is measured, and the figures are differences
