@@ -115,12 +115,19 @@ public final class Router {
      */
     public void createSimulcastProducer(int producerId, Transport transport, Codec codec, String mid,
                                         List<String> rids, int midExtensionId, int ridExtensionId) {
+        createSimulcastProducer(producerId, transport, codec, mid, rids, midExtensionId, ridExtensionId, false);
+    }
+
+    /** @param retransmissions keep each layer's last packets to answer subscribers' NACKs with */
+    public void createSimulcastProducer(int producerId, Transport transport, Codec codec, String mid,
+                                        List<String> rids, int midExtensionId, int ridExtensionId,
+                                        boolean retransmissions) {
         List<String> layers = List.copyOf(rids);
         host.submit(() -> {
             RouterTransport routed = transports.get(transport.id());
             if (routed != null) {
                 Producer producer = new Producer(producerId, codec, mid, layers, midExtensionId, ridExtensionId,
-                        routed, context, false);
+                        routed, context, retransmissions);
                 producers.put(producerId, producer);
                 routed.addProducer(producer);
             }
@@ -160,7 +167,8 @@ public final class Router {
             }
             // Layer selection needs the VP8 descriptor; other simulcast codecs get their lowest layer.
             Consumer consumer = producer.isSimulcast() && producer.codec() == Codec.VP8
-                    ? new SimulcastConsumer(consumerId, producer, sink, context, ssrc, payloadType, initialSeq)
+                    ? new SimulcastConsumer(consumerId, producer, sink, context, ssrc, payloadType, initialSeq,
+                            rtxSsrc, rtxPayloadType)
                     : new SimpleConsumer(consumerId, producer, sink, context, ssrc, payloadType, initialSeq, rtxSsrc,
                             rtxPayloadType);
             consumers.put(consumerId, consumer);

@@ -1,11 +1,15 @@
 package dev.relay.sfu;
 
+import dev.relay.codecs.rtcp.NackPacket;
 import dev.relay.codecs.rtcp.ReceiverReport;
 import dev.relay.codecs.rtcp.SenderReport;
 import dev.relay.codecs.rtp.RtpPacket;
+import dev.relay.codecs.rtp.RtxPacket;
 import dev.relay.codecs.vp8.Vp8PayloadDescriptor;
 import dev.relay.sfu.simulcast.LayerSelector;
 import dev.relay.sfu.simulcast.StreamRewriter;
+import dev.relay.transport.srtp.SrtpSession;
+import java.util.Arrays;
 
 /**
  * Forwards one layer of a VP8 simulcast Producer (RFC 8853, RFC 7741) onto one subscriber
@@ -18,6 +22,8 @@ import dev.relay.sfu.simulcast.StreamRewriter;
 final class SimulcastConsumer implements Consumer {
     /** A layer silent this long is left for the best one still arriving. */
     static final long LAYER_TIMEOUT_NANOS = 1_500_000_000L;
+    /** Packets sent that a NACK can still name (a power of two, ~1 s of 720p video). */
+    static final int SENT_HISTORY = 1024;
 
     private final int id;
     private final Producer producer;
@@ -30,6 +36,24 @@ final class SimulcastConsumer implements Consumer {
     private final StreamRewriter rewriter;
     private final Vp8PayloadDescriptor vp8In = new Vp8PayloadDescriptor();
     private final Vp8PayloadDescriptor vp8Out = new Vp8PayloadDescriptor();
+    private final RtpPacket resent = new RtpPacket();
+    /** RFC 4588 retransmission stream for this subscriber: 0 / -1 when it has none. */
+    private final int rtxSsrc;
+    private final int rtxPayloadType;
+    private final NackResponder nacks;
+    /**
+     * What each packet sent became, by its output sequence number modulo the size: the layer and
+     * sequence number it came in with, and the timestamp, picture id and TL0PICIDX it went out
+     * with, so a NACKed packet is resent from its layer's cache exactly as it was sent.
+     */
+    private final int[] sentSeq = new int[SENT_HISTORY];
+    private final int[] sentLayer = new int[SENT_HISTORY];
+    private final int[] sentInputSeq = new int[SENT_HISTORY];
+    private final long[] sentTimestamp = new long[SENT_HISTORY];
+    private final int[] sentPictureId = new int[SENT_HISTORY];
+    private final int[] sentTl0PicIdx = new int[SENT_HISTORY];
+    private int rtxSeq;
+    private long retransmissions;
     private long packetsSent;
     private long bytesSent;
     private long payloadBytesSent;
@@ -38,6 +62,11 @@ final class SimulcastConsumer implements Consumer {
 
     SimulcastConsumer(int id, Producer producer, RouterTransport sink, MediaContext context, int ssrc, int payloadType,
                       int initialSeq) {
+        this(id, producer, sink, context, ssrc, payloadType, initialSeq, 0, -1);
+    }
+
+    SimulcastConsumer(int id, Producer producer, RouterTransport sink, MediaContext context, int ssrc, int payloadType,
+                      int initialSeq, int rtxSsrc, int rtxPayloadType) {
         this.id = id;
         this.producer = producer;
         this.sink = sink;
@@ -50,6 +79,11 @@ final class SimulcastConsumer implements Consumer {
         // Until the subscriber says otherwise (setSubscription), the best layer that arrives.
         this.selector.setTarget(layers - 1, LayerSelector.MAX_TEMPORAL_LAYER);
         this.rewriter = new StreamRewriter(layers, producer.codec().clockRate(), initialSeq);
+        this.rtxSsrc = rtxSsrc;
+        this.rtxPayloadType = rtxPayloadType;
+        this.rtxSeq = initialSeq ^ 0x5A5A;
+        this.nacks = producer.stream(0).cache() != null ? new NackResponder() : null;
+        Arrays.fill(sentSeq, -1);
     }
 
     @Override
@@ -90,6 +124,13 @@ final class SimulcastConsumer implements Consumer {
         if (vp8Out.wrap(out, headerLength, rtp.payloadLength())) {
             rewriter.writeTo(vp8Out);
         }
+        int slot = rewriter.sequenceNumber() & (SENT_HISTORY - 1);
+        sentSeq[slot] = rewriter.sequenceNumber();
+        sentLayer[slot] = layer;
+        sentInputSeq[slot] = seq;
+        sentTimestamp[slot] = rewriter.timestamp();
+        sentPictureId[slot] = vp8Out.hasPictureId() ? vp8Out.pictureId() : -1;
+        sentTl0PicIdx[slot] = vp8Out.tl0PicIdx();
         int sent = sender.sendRtp(out, 0, headerLength + rest);
         if (sent >= 0) {
             packetsSent++;
@@ -97,6 +138,78 @@ final class SimulcastConsumer implements Consumer {
             payloadBytesSent += rtp.payloadLength();
             context.countOut(sent);
         }
+    }
+
+    /**
+     * Answers a subscriber's NACK (RFC 4585 §6.2.1): the packet is found in its layer's cache by
+     * the sequence number it came in with and resent on the RTX stream (RFC 4588) with the
+     * sequence number, timestamp, picture id and TL0PICIDX it went out with.
+     */
+    @Override
+    public void onNack(NackPacket nack, long nowNanos) {
+        if (nacks == null || !sender.isReady()) {
+            return;
+        }
+        int[] lost = context.nacked;
+        int count = nack.lostSequenceNumbers(lost);
+        for (int i = 0; i < count; i++) {
+            int seq = lost[i];
+            context.count(MediaEvent.NACK_RECEIVED);
+            int slot = seq & (SENT_HISTORY - 1);
+            if (sentSeq[slot] != seq || !nacks.request(seq, nowNanos)) {
+                continue; // never sent, or long ago, or asked again too soon
+            }
+            PacketCache cache = producer.stream(sentLayer[slot]).cache();
+            int at = cache.get(sentInputSeq[slot], nowNanos);
+            RtpPacket cached = context.cached;
+            int length = at < 0 || !cached.wrap(cache.buffer(), at, cache.lastLength()) ? -1 : writeRetransmission(
+                    cached, slot, context.rtpOut);
+            if (length < 0) {
+                nacks.missed(seq);
+                context.count(MediaEvent.RETRANSMISSION_MISSED);
+                continue;
+            }
+            int sent = sender.sendRtp(context.rtpOut, 0, length);
+            if (sent >= 0) {
+                nacks.retransmitted(seq, nowNanos);
+                retransmissions++;
+                context.count(MediaEvent.RETRANSMISSION_SENT);
+                context.countOut(sent);
+            }
+        }
+    }
+
+    /** The cached packet as it was sent from history slot {@code slot}: on RTX if negotiated. */
+    private int writeRetransmission(RtpPacket cached, int slot, byte[] out) {
+        int seq = sentSeq[slot];
+        int headerLength;
+        int length;
+        if (rtxSsrc != 0) {
+            length = RtxPacket.write(cached, seq, out, 0, out.length - SrtpSession.MAX_RTP_OVERHEAD, rtxSsrc,
+                    rtxPayloadType, rtxSeq, false);
+            if (length < 0) {
+                return -1;
+            }
+            rtxSeq = (rtxSeq + 1) & 0xFFFF;
+            headerLength = RtpPacket.FIXED_HEADER_LENGTH + RtxPacket.OSN_LENGTH;
+            if (resent.wrap(out, 0, length)) {
+                resent.timestamp(sentTimestamp[slot]); // the timestamp the subscriber saw, not the layer's
+            }
+        } else {
+            headerLength = RtpPacket.writeHeader(out, 0, cached.marker(), payloadType, seq, sentTimestamp[slot], ssrc);
+            int rest = cached.offset() + cached.length() - cached.payloadOffset();
+            System.arraycopy(cached.buffer(), cached.payloadOffset(), out, headerLength, rest);
+            length = headerLength + rest;
+        }
+        if (vp8Out.wrap(out, headerLength, length - headerLength)) {
+            if (sentPictureId[slot] >= 0) {
+                vp8Out.pictureId(sentPictureId[slot]);
+            }
+            if (sentTl0PicIdx[slot] >= 0) {
+                vp8Out.tl0PicIdx(sentTl0PicIdx[slot]);
+            }
+        }
+        return length;
     }
 
     @Override
@@ -124,7 +237,10 @@ final class SimulcastConsumer implements Consumer {
 
     @Override
     public void onReportBlock(ReceiverReport report, int block, long nowCompactNtp) {
-        reports.onReportBlock(report, block, nowCompactNtp);
+        double rtt = reports.onReportBlock(report, block, nowCompactNtp);
+        if (rtt >= 0 && nacks != null) {
+            nacks.rttNanos((long) (rtt * 1_000_000));
+        }
     }
 
     @Override
@@ -142,7 +258,7 @@ final class SimulcastConsumer implements Consumer {
 
     @Override
     public RouterStats.ConsumerSample sample() {
-        return reports.sample(id, producer, packetsSent, bytesSent, selector.currentSpatialLayer(), 0);
+        return reports.sample(id, producer, packetsSent, bytesSent, selector.currentSpatialLayer(), retransmissions);
     }
 
     /** The layer being forwarded now (-1 before the first keyframe), and how often it changed. */

@@ -3,11 +3,14 @@ package dev.relay.sfu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.relay.codecs.rtcp.NackPacket;
 import dev.relay.codecs.rtcp.ReceiverReport;
 import dev.relay.codecs.rtp.RtpPacket;
+import dev.relay.codecs.rtp.RtxPacket;
 import dev.relay.transport.DropReason;
 import dev.relay.transport.Transport;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -133,5 +136,38 @@ class SimulcastIngestTest {
         byte[] pli = host.sent(publisher).rtcp.get(0);
         int mediaSsrc = ((pli[8] & 0xFF) << 24) | ((pli[9] & 0xFF) << 16) | ((pli[10] & 0xFF) << 8) | (pli[11] & 0xFF);
         assertEquals(SSRCS[2], mediaSsrc, "the PLI names the layer's SSRC (RFC 4585 §6.3.1)");
+    }
+
+    @Test
+    void shouldResendANackedPacketFromItsLayerAsItWasSent() {
+        router.createSimulcastProducer(1, publisher, Codec.VP8, "0", List.of(RIDS), MID_ID, RID_ID, true);
+        router.createConsumer(7, 1, subscriber, 0x7777, 96, 0x7778, 97);
+        for (int layer = 0; layer < 3; layer++) {
+            host.receiveRtp(router, publisher, layerPacket(SSRCS[layer], 100, "0", RIDS[layer]));
+        }
+        List<byte[]> out = host.sent(subscriber).rtp;
+        assertEquals(3, out.size(), "q, h, f: each a keyframe the Consumer climbs on");
+        RtpPacket second = new RtpPacket();
+        assertTrue(second.wrap(out.get(1), 0, out.get(1).length));
+        byte[] sentCopy = out.get(1).clone();
+        out.clear();
+
+        int[] lost = {second.sequenceNumber()};
+        byte[] nack = new byte[NackPacket.maxLength(1)];
+        int len = NackPacket.write(nack, 0, 0x5555, 0x7777, lost, 1);
+        host.receiveRtcp(router, subscriber, Arrays.copyOf(nack, len));
+
+        assertEquals(1, out.size());
+        RtpPacket rtx = new RtpPacket();
+        assertTrue(rtx.wrap(out.get(0), 0, out.get(0).length));
+        assertEquals(0x7778, rtx.ssrc());
+        assertEquals(97, rtx.payloadType());
+        assertEquals(second.timestamp(), rtx.timestamp(), "the timestamp the subscriber saw");
+        assertEquals(second.sequenceNumber(), RtxPacket.originalSequenceNumber(rtx));
+        assertEquals(Arrays.toString(Arrays.copyOfRange(sentCopy, second.payloadOffset(),
+                        sentCopy.length)),
+                Arrays.toString(Arrays.copyOfRange(out.get(0), rtx.payloadOffset() + 2,
+                        out.get(0).length)), "the payload as sent, from the h layer's cache");
+        assertEquals(1, host.context.count(MediaEvent.RETRANSMISSION_SENT.ordinal()));
     }
 }

@@ -96,7 +96,7 @@ final class PublishNegotiator {
             if (offer.simulcast()) {
                 room.router().createSimulcastProducer(track.producerId(), transport, codec, offer.mid(), offer.rids(),
                         negotiation.extensionId(PublishNegotiation.MID_EXTENSION),
-                        negotiation.extensionId(PublishNegotiation.RID_EXTENSION));
+                        negotiation.extensionId(PublishNegotiation.RID_EXTENSION), subscriber.retransmits(track));
             } else {
                 room.router().createProducer(track.producerId(), transport, codec, (int) offer.ssrc(),
                         offer.payloadType(), subscriber.retransmits(track), (int) offer.rtxSsrc());

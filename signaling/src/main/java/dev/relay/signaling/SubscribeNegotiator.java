@@ -2,6 +2,7 @@ package dev.relay.signaling;
 
 import static dev.relay.signaling.Messages.message;
 
+import dev.relay.sfu.Codec;
 import dev.relay.signaling.events.SessionEvents;
 import dev.relay.signaling.sdp.SdpException;
 import dev.relay.signaling.sdp.SubscribeAnswer;
@@ -81,7 +82,7 @@ final class SubscribeNegotiator {
         }
         int consumerId = nextConsumer++;
         long ssrc = ThreadLocalRandom.current().nextLong(1, 0xFFFFFFFFL);
-        // RFC 4588: a retransmission stream of its own per video track (not for simulcast yet).
+        // RFC 4588: a retransmission stream of its own per video track.
         boolean rtx = retransmits(track);
         long rtxSsrc = rtx ? ThreadLocalRandom.current().nextLong(1, 0xFFFFFFFFL) : 0;
         int rtxPayloadType = rtx ? negotiation.payloadTypes().assign("rtx", "apt=" + payloadType) : -1;
@@ -94,16 +95,18 @@ final class SubscribeNegotiator {
         events.subscriptionStarted(room.name(), subscriber.id(), track.owner().id(), track.trackId(), track.kind());
     }
 
-    /**
-     * Whether subscribers of {@code track} get retransmissions: video without simulcast, when the
-     * relay retransmits (its Producer then keeps a packet cache).
-     */
     boolean retransmissionsEnabled() {
         return retransmissions;
     }
 
+    /**
+     * Whether subscribers of {@code track} get retransmissions: video, single-stream or VP8
+     * simulcast (the layers other codecs are forwarded at are not tracked), when the relay
+     * retransmits (its Producer then keeps a packet cache per stream).
+     */
     boolean retransmits(PublishedTrack track) {
-        return retransmissions && track.kind().equals("video") && track.layers() == 0;
+        return retransmissions && track.kind().equals("video")
+                && (track.layers() == 0 || track.codec() == Codec.VP8);
     }
 
     /**
