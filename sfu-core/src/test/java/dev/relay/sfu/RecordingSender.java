@@ -10,6 +10,13 @@ final class RecordingSender implements RtpSender {
     final Transport transport;
     final List<byte[]> rtp = new ArrayList<>();
     final List<byte[]> rtcp = new ArrayList<>();
+    /** Count only, copy nothing: for allocation tests. */
+    boolean countOnly;
+    long rtpCount;
+    long rtcpCount;
+    /** The sequence number and SSRC of the last RTP packet sent. */
+    int lastSeq = -1;
+    int lastSsrc;
 
     RecordingSender(Transport transport) {
         this.transport = transport;
@@ -22,13 +29,22 @@ final class RecordingSender implements RtpSender {
 
     @Override
     public int sendRtp(byte[] buf, int off, int len) {
-        rtp.add(Arrays.copyOfRange(buf, off, off + len));
+        rtpCount++;
+        lastSeq = ((buf[off + 2] & 0xFF) << 8) | (buf[off + 3] & 0xFF);
+        lastSsrc = ((buf[off + 8] & 0xFF) << 24) | ((buf[off + 9] & 0xFF) << 16) | ((buf[off + 10] & 0xFF) << 8)
+                | (buf[off + 11] & 0xFF);
+        if (!countOnly) {
+            rtp.add(Arrays.copyOfRange(buf, off, off + len));
+        }
         return len;
     }
 
     @Override
     public int sendRtcp(byte[] buf, int off, int len) {
-        rtcp.add(Arrays.copyOfRange(buf, off, off + len));
+        rtcpCount++;
+        if (!countOnly) {
+            rtcp.add(Arrays.copyOfRange(buf, off, off + len));
+        }
         return len;
     }
 
