@@ -27,6 +27,8 @@ public final class Producer {
     /** The publisher's ids of the mid and rid header extensions (RFC 8285), -1 if none. */
     private final int midExtensionId;
     private final int ridExtensionId;
+    /** The publisher's id of the repaired-rid extension (RFC 8852 §3.2), naming a layer's RTX; -1 if none. */
+    private int repairedRidExtensionId = -1;
     /** Copy-on-write: changed by commands (rare), iterated per packet without an iterator. */
     private Consumer[] consumers = NONE;
 
@@ -130,6 +132,35 @@ public final class Producer {
             }
         }
         return null;
+    }
+
+    /**
+     * The layer whose retransmission stream a packet of an unbound SSRC is, from its mid and
+     * repaired-rid extensions (RFC 8852 §3.2), or null. Allocates nothing.
+     */
+    ProducerStream repairedLayerOf(RtpPacket rtp) {
+        if (mid == null || repairedRidExtensionId < 0) {
+            return null;
+        }
+        int midAt = rtp.findExtension(midExtensionId);
+        if (midAt < 0 || !equalsAscii(mid, rtp.buffer(), midAt, rtp.lastExtensionLength())) {
+            return null;
+        }
+        int at = rtp.findExtension(repairedRidExtensionId);
+        if (at < 0) {
+            return null;
+        }
+        int length = rtp.lastExtensionLength();
+        for (ProducerStream stream : streams) {
+            if (stream.isRid(rtp.buffer(), at, length)) {
+                return stream;
+            }
+        }
+        return null;
+    }
+
+    void repairedRidExtensionId(int id) {
+        repairedRidExtensionId = id;
     }
 
     private static boolean equalsAscii(byte[] expected, byte[] buf, int off, int len) {

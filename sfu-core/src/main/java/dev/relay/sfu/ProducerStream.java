@@ -26,8 +26,10 @@ final class ProducerStream {
     private final PacketCache cache;
     /** What the relay itself lost of this stream, to NACK the publisher for; null when not repairing. */
     private final NackGenerator losses;
-    /** The publisher's RTX stream for this one (RFC 4588), 0 if none. */
+    /** The publisher's RTX stream for this one (RFC 4588), 0 if none (yet: a layer's is bound by repaired-rid). */
     private int rtxSsrc;
+    /** The publisher negotiated NACK and RTX for this stream: the relay may NACK it. */
+    private boolean repairable;
     /** 0 until bound (simulcast); RTP SSRC 0 is valid but never chosen by browsers. */
     private int ssrc;
     private boolean bound;
@@ -54,6 +56,15 @@ final class ProducerStream {
 
     void rtxSsrc(int ssrc) {
         rtxSsrc = ssrc;
+    }
+
+    void repairable(boolean negotiated) {
+        repairable = negotiated;
+    }
+
+    /** True if {@code len} bytes at {@code off} are this stream's rid (a repaired-rid names it too). */
+    boolean isRid(byte[] buf, int off, int len) {
+        return hasRid(buf, off, len);
     }
 
     /** The cache subscribers' retransmissions come from, or null. */
@@ -105,7 +116,7 @@ final class ProducerStream {
         if (cache != null) {
             cache.put(rtp.buffer(), rtp.offset(), rtp.length(), rtp.sequenceNumber(), receiveNanos);
         }
-        if (losses != null && rtxSsrc != 0) {
+        if (losses != null && repairable) {
             losses.received(rtp.sequenceNumber(), receiveNanos);
         }
     }
@@ -115,7 +126,7 @@ final class ProducerStream {
      * asks for a keyframe when it gave up on some; returns RTCP packets sent.
      */
     int sendNack(long nowNanos) {
-        if (losses == null || !bound || rtxSsrc == 0) {
+        if (losses == null || !bound || !repairable) {
             return 0; // NACK only a publisher that negotiated it, with RTX to answer on
         }
         int sent = 0;

@@ -103,6 +103,7 @@ public final class Router {
                 Producer producer = new Producer(producerId, codec, ssrc, routed, context, retransmissions);
                 producer.payloadType(payloadType);
                 producer.stream(0).rtxSsrc(rtxSsrc);
+                producer.stream(0).repairable(retransmissions && rtxSsrc != 0);
                 producers.put(producerId, producer);
                 routed.addProducer(producer);
             }
@@ -122,12 +123,30 @@ public final class Router {
     public void createSimulcastProducer(int producerId, Transport transport, Codec codec, String mid,
                                         List<String> rids, int midExtensionId, int ridExtensionId,
                                         boolean retransmissions) {
+        createSimulcastProducer(producerId, transport, codec, mid, rids, midExtensionId, ridExtensionId,
+                retransmissions, -1, -1);
+    }
+
+    /**
+     * @param payloadType               the publisher's payload type, an RTX packet is turned back into
+     * @param repairedRidExtensionId    the publisher's repaired-rid extension id when it negotiated NACK
+     *                                  and RTX (each layer's RTX is bound by it, RFC 8852 §3.2), else -1:
+     *                                  then the relay does not NACK this publisher
+     */
+    public void createSimulcastProducer(int producerId, Transport transport, Codec codec, String mid,
+                                        List<String> rids, int midExtensionId, int ridExtensionId,
+                                        boolean retransmissions, int payloadType, int repairedRidExtensionId) {
         List<String> layers = List.copyOf(rids);
         host.submit(() -> {
             RouterTransport routed = transports.get(transport.id());
             if (routed != null) {
                 Producer producer = new Producer(producerId, codec, mid, layers, midExtensionId, ridExtensionId,
                         routed, context, retransmissions);
+                producer.payloadType(payloadType);
+                producer.repairedRidExtensionId(repairedRidExtensionId);
+                for (int i = 0; i < producer.streamCount(); i++) {
+                    producer.stream(i).repairable(retransmissions && repairedRidExtensionId >= 0);
+                }
                 producers.put(producerId, producer);
                 routed.addProducer(producer);
             }
@@ -271,7 +290,12 @@ public final class Router {
             }
             stream = from.bindStream(rtp);
             if (stream == null) {
-                context.drop(DropReason.RTP_UNKNOWN_SSRC);
+                repaired = from.bindRepairStream(rtp);
+                if (repaired != null) {
+                    onRetransmission(repaired, rtp, receiveNanos);
+                } else {
+                    context.drop(DropReason.RTP_UNKNOWN_SSRC);
+                }
                 return;
             }
         }

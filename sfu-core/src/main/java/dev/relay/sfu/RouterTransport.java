@@ -128,6 +128,26 @@ final class RouterTransport {
         return streamsBySsrc.get(ssrc);
     }
 
+    /**
+     * For a packet of an SSRC not bound here: the simulcast layer whose retransmission stream its
+     * mid and repaired-rid extensions name, with that SSRC now bound as the layer's RTX, or null.
+     */
+    ProducerStream bindRepairStream(RtpPacket rtp) {
+        Producer[] list = simulcastProducers;
+        for (int i = 0; i < list.length; i++) {
+            ProducerStream layer = list[i].repairedLayerOf(rtp);
+            if (layer != null) {
+                if (layer.rtxSsrc() != 0) {
+                    streamsByRtxSsrc.remove(layer.rtxSsrc());
+                }
+                layer.rtxSsrc(rtp.ssrc());
+                streamsByRtxSsrc.put(rtp.ssrc(), layer);
+                return layer;
+            }
+        }
+        return null;
+    }
+
     /** The stream whose RTX stream has this SSRC, or null. */
     ProducerStream rtxStream(int ssrc) {
         return streamsByRtxSsrc.get(ssrc);

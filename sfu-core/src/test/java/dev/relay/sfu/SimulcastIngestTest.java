@@ -170,4 +170,29 @@ class SimulcastIngestTest {
                         out.get(0).length)), "the payload as sent, from the h layer's cache");
         assertEquals(1, host.context.count(MediaEvent.RETRANSMISSION_SENT.ordinal()));
     }
+
+    @Test
+    void shouldNackASimulcastPublisherAndBindEachLayersRtxByRepairedRid() {
+        router.createSimulcastProducer(1, publisher, Codec.VP8, "0", List.of(RIDS), MID_ID, RID_ID, true, 96, 11);
+        router.createConsumer(7, 1, subscriber, 0x7777, 96, 0x7778, 97);
+        host.receiveRtp(router, publisher, layerPacket(SSRCS[1], 100, "0", "h"));
+        host.receiveRtp(router, publisher, layerPacket(SSRCS[1], 102, "0", "h")); // 101 lost
+        host.sent(publisher).rtcp.clear();
+        host.nanos += 15_000_000L;
+        assertEquals(1, router.sendNacks(host.nanos), "the h layer's loss is NACKed on its SSRC");
+
+        // The RTX of h (RFC 8852 §3.2: mid and repaired-rid), OSN 101, then the original payload.
+        byte[] original = layerPacket(SSRCS[1], 101, "0", "h");
+        RtpPacket wrapped = new RtpPacket();
+        assertTrue(wrapped.wrap(original, 0, original.length));
+        byte[] rtx = new byte[original.length + 2];
+        RtxPacket.write(wrapped, rtx, 0, rtx.length, 0x5100_0012, 97, 7, true);
+        rtx[16 + 2] = (byte) ((11 << 4) | (rtx[16 + 2] & 0x0F)); // the rid element becomes repaired-rid (id 11)
+        int before = host.sent(subscriber).rtp.size();
+        host.receiveRtp(router, publisher, rtx);
+
+        assertEquals(before + 1, host.sent(subscriber).rtp.size(), "101 recovered and forwarded on h");
+        assertEquals(1, host.context.count(MediaEvent.RETRANSMISSION_RECEIVED.ordinal()));
+        assertEquals(0, host.drops.get(DropReason.RTP_UNKNOWN_SSRC));
+    }
 }

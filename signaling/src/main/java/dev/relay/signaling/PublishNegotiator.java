@@ -96,7 +96,9 @@ final class PublishNegotiator {
             if (offer.simulcast()) {
                 room.router().createSimulcastProducer(track.producerId(), transport, codec, offer.mid(), offer.rids(),
                         negotiation.extensionId(PublishNegotiation.MID_EXTENSION),
-                        negotiation.extensionId(PublishNegotiation.RID_EXTENSION), subscriber.retransmits(track));
+                        negotiation.extensionId(PublishNegotiation.RID_EXTENSION), subscriber.retransmits(track),
+                        offer.payloadType(),
+                        offer.repaired() ? negotiation.extensionId(PublishNegotiation.REPAIRED_RID_EXTENSION) : -1);
             } else {
                 room.router().createProducer(track.producerId(), transport, codec, (int) offer.ssrc(),
                         offer.payloadType(), subscriber.retransmits(track), (int) offer.rtxSsrc());

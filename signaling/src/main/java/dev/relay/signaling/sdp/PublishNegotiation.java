@@ -18,6 +18,8 @@ public final class PublishNegotiation {
     /** RFC 8852 §3.3: the rid of a simulcast layer, by which the relay binds the layer's SSRC. */
     public static final String RID_EXTENSION = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id";
     /** draft-holmer-rmcat-transport-wide-cc-extensions-01 §2: the relay feeds back every arrival. */
+    /** RFC 8852 §3.2: names the layer a simulcast RTX packet repairs. */
+    public static final String REPAIRED_RID_EXTENSION = "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id";
     public static final String TRANSPORT_CC_EXTENSION =
             "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
 
@@ -95,7 +97,7 @@ public final class PublishNegotiation {
             tracks.add(track);
             m.extmaps().forEach(extensions::putIfAbsent);
             int pt = track.payloadType();
-            int rtxPt = track.rtxSsrc() != 0 ? m.rtxPayloadType(pt) : -1;
+            int rtxPt = track.rtxPayloadType();
             body.append("m=").append(m.kind()).append(" 9 UDP/TLS/RTP/SAVPF ").append(pt)
                     .append(rtxPt >= 0 ? " " + rtxPt : "").append("\r\n");
             body.append("c=IN IP4 0.0.0.0\r\n");
@@ -106,6 +108,9 @@ public final class PublishNegotiation {
             appendExtension(body, m, MID_EXTENSION);
             if (track.simulcast()) {
                 appendExtension(body, m, RID_EXTENSION);
+                if (track.repaired()) {
+                    appendExtension(body, m, REPAIRED_RID_EXTENSION);
+                }
             }
             boolean transportCc = appendExtension(body, m, TRANSPORT_CC_EXTENSION);
             body.append("a=recvonly\r\n");
@@ -240,10 +245,13 @@ public final class PublishNegotiation {
                 trackId = parts[1];
             }
         }
-        long rtxSsrc = retransmissions && m.kind().equals("video") && rids.isEmpty()
-                && m.rtxPayloadType(codec.payloadType()) >= 0 ? m.rtxSsrcFor(ssrc) : 0;
+        // RTX and NACK towards the publisher: a single stream's RTX SSRC comes from a=ssrc-group:FID,
+        // a simulcast layer's is bound by its repaired-rid (RFC 4588 §8.3, RFC 8852 §3.2).
+        int rtxPt = retransmissions && m.kind().equals("video") ? m.rtxPayloadType(codec.payloadType()) : -1;
+        long rtxSsrc = rtxPt >= 0 && rids.isEmpty() ? m.rtxSsrcFor(ssrc) : 0;
+        boolean repaired = rtxPt >= 0 && (rids.isEmpty() ? rtxSsrc != 0 : m.extmaps().containsKey(REPAIRED_RID_EXTENSION));
         return new Verdict(new TrackOffer(m.mid(), m.kind().toLowerCase(Locale.ROOT), trackId, codec.name(),
-                codec.payloadType(), codec.fmtp(), ssrc, rids, rtxSsrc), null);
+                codec.payloadType(), codec.fmtp(), ssrc, rids, rtxSsrc, repaired ? rtxPt : -1), null);
     }
 
     public RemoteTransportInfo remote() {

@@ -16,9 +16,11 @@ import java.util.List;
  * @param rids        the simulcast layers (RFC 8853), lowest first as the offer lists them; empty
  *                    for a single encoding
  * @param rtxSsrc     the publisher's RTX stream for {@code ssrc} when the relay took RTX (RFC 4588), else 0
+ *                    (also 0 for simulcast, whose layers' RTX streams are bound by repaired-rid)
+ * @param rtxPayloadType the RTX payload type the relay took with NACK, -1 if none
  */
 public record TrackOffer(String mid, String kind, String trackId, String codecName, int payloadType,
-                         String fmtp, long ssrc, List<String> rids, long rtxSsrc) {
+                         String fmtp, long ssrc, List<String> rids, long rtxSsrc, int rtxPayloadType) {
     public TrackOffer {
         rids = List.copyOf(rids);
     }
@@ -26,7 +28,12 @@ public record TrackOffer(String mid, String kind, String trackId, String codecNa
     /** A single-encoding track. */
     public TrackOffer(String mid, String kind, String trackId, String codecName, int payloadType, String fmtp,
                       long ssrc) {
-        this(mid, kind, trackId, codecName, payloadType, fmtp, ssrc, List.of(), 0);
+        this(mid, kind, trackId, codecName, payloadType, fmtp, ssrc, List.of(), 0, -1);
+    }
+
+    /** The relay NACKs this track's publisher and takes its RTX. */
+    public boolean repaired() {
+        return rtxPayloadType >= 0;
     }
 
     public boolean simulcast() {

@@ -99,6 +99,21 @@ class PublishNegotiationTest {
         assertEquals(Integer.valueOf(10), answered.extmaps().get(PublishNegotiation.RID_EXTENSION));
     }
 
+    @Test
+    void shouldTakeTheSimulcastRtxByRepairedRidWhenRetransmitting() throws Exception {
+        PublishNegotiation negotiation = PublishNegotiation.answer(fixture("offer-simulcast-3-layers.sdp"), LOCAL, 1, 2,
+                true, true);
+
+        TrackOffer video = negotiation.tracks().get(0);
+        assertEquals(97, video.rtxPayloadType());
+        assertEquals(0, video.rtxSsrc(), "bound by repaired-rid, not named in the SDP");
+        MediaDescription answered = SessionDescription.parse(negotiation.answerSdp()).media().get(0);
+        assertEquals(List.of("96", "97"), answered.formats());
+        assertEquals(Integer.valueOf(11), answered.extmaps().get(PublishNegotiation.REPAIRED_RID_EXTENSION));
+        assertTrue(answered.rtcpFeedback(96).contains("nack"));
+        assertEquals(11, negotiation.extensionId(PublishNegotiation.REPAIRED_RID_EXTENSION));
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "paused layer and alternatives  | a=simulcast:send ~q;h,x;f  | q h f",
