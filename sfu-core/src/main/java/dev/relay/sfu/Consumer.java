@@ -53,4 +53,8 @@ interface Consumer {
     /** The subscriber's generic NACK (RFC 4585 §6.2.1) for this Consumer's SSRC. */
     default void onNack(NackPacket nack, long nowNanos) {
     }
+
+    /** The subscriber negotiated the audio level extension (RFC 6464) under {@code extensionId}. */
+    default void setAudioLevelExtension(int extensionId) {
+    }
 }

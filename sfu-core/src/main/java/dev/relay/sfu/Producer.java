@@ -27,6 +27,8 @@ public final class Producer {
     /** The publisher's ids of the mid and rid header extensions (RFC 8285), -1 if none. */
     private final int midExtensionId;
     private final int ridExtensionId;
+    /** The publisher's id of the audio level extension (RFC 6464), -1 if not negotiated. */
+    private int audioLevelExtensionId = -1;
     /** The publisher's id of the repaired-rid extension (RFC 8852 §3.2), naming a layer's RTX; -1 if none. */
     private int repairedRidExtensionId = -1;
     /** Copy-on-write: changed by commands (rare), iterated per packet without an iterator. */
@@ -157,6 +159,14 @@ public final class Producer {
             }
         }
         return null;
+    }
+
+    int audioLevelExtensionId() {
+        return audioLevelExtensionId;
+    }
+
+    void audioLevelExtensionId(int id) {
+        audioLevelExtensionId = id;
     }
 
     void repairedRidExtensionId(int id) {

@@ -59,6 +59,19 @@ public final class Router {
     }
 
     /**
+     * The publisher's audio level header extension id (RFC 6464) for this Producer: its Consumers
+     * pass the level on to subscribers that negotiated it.
+     */
+    public void setAudioLevelExtension(int producerId, int extensionId) {
+        host.submit(() -> {
+            Producer producer = producers.get(producerId);
+            if (producer != null) {
+                producer.audioLevelExtensionId(extensionId);
+            }
+        });
+    }
+
+    /**
      * The publisher on {@code transport} negotiated transport-wide congestion control with header
      * extension id {@code extensionId}: the relay records arrivals and sends feedback.
      */
@@ -177,6 +190,12 @@ public final class Router {
      */
     public void createConsumer(int consumerId, int producerId, Transport transport, int ssrc, int payloadType,
                                int rtxSsrc, int rtxPayloadType) {
+        createConsumer(consumerId, producerId, transport, ssrc, payloadType, rtxSsrc, rtxPayloadType, -1);
+    }
+
+    /** @param audioLevelExtensionId the subscriber's id for the audio level extension (RFC 6464), -1 for none */
+    public void createConsumer(int consumerId, int producerId, Transport transport, int ssrc, int payloadType,
+                               int rtxSsrc, int rtxPayloadType, int audioLevelExtensionId) {
         int initialSeq = ThreadLocalRandom.current().nextInt(1 << 16);
         host.submit(() -> {
             Producer producer = producers.get(producerId);
@@ -190,6 +209,7 @@ public final class Router {
                             rtxSsrc, rtxPayloadType)
                     : new SimpleConsumer(consumerId, producer, sink, context, ssrc, payloadType, initialSeq, rtxSsrc,
                             rtxPayloadType);
+            consumer.setAudioLevelExtension(audioLevelExtensionId);
             consumers.put(consumerId, consumer);
             sink.addConsumer(consumer);
             producer.addConsumer(consumer);
@@ -203,6 +223,16 @@ public final class Router {
             Consumer consumer = consumers.get(consumerId);
             if (consumer != null) {
                 consumer.setTargetLayer(spatial, context.nanoTime());
+            }
+        });
+    }
+
+    /** The subscriber's id for the audio level extension (RFC 6464) on this Consumer; -1 stops it. */
+    public void setConsumerAudioLevelExtension(int consumerId, int extensionId) {
+        host.submit(() -> {
+            Consumer consumer = consumers.get(consumerId);
+            if (consumer != null) {
+                consumer.setAudioLevelExtension(extensionId);
             }
         });
     }

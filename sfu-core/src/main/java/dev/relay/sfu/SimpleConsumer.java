@@ -27,6 +27,8 @@ final class SimpleConsumer implements Consumer {
     private final int rtxSsrc;
     private final int rtxPayloadType;
     private final NackResponder nacks;
+    /** The subscriber's id for the audio level extension (RFC 6464), -1 if it has none. */
+    private int audioLevelExtensionId = -1;
     private int rtxSeq;
     private long retransmissions;
     private boolean started;
@@ -103,6 +105,7 @@ final class SimpleConsumer implements Consumer {
         }
         lastRtpTimestamp = rtp.timestamp();
         int headerLength = RtpPacket.writeHeader(out, 0, rtp.marker(), payloadType, seq, rtp.timestamp(), ssrc);
+        headerLength += writeAudioLevel(rtp, out, headerLength);
         int payloadOffset = rtp.payloadOffset();
         int rest = rtp.offset() + rtp.length() - payloadOffset;
         System.arraycopy(rtp.buffer(), payloadOffset, out, headerLength, rest);
@@ -110,6 +113,37 @@ final class SimpleConsumer implements Consumer {
             out[0] |= 0x20;
         }
         return headerLength + rest;
+    }
+
+    /**
+     * The publisher's audio level (RFC 6464: V bit and level, one byte) as the subscriber
+     * negotiated it: a one-byte-header extension block (RFC 8285 §4.2) with that one element under
+     * the subscriber's id, right after the fixed header; returns the bytes written (0 or 8).
+     */
+    private int writeAudioLevel(RtpPacket rtp, byte[] out, int at) {
+        int from = producer.audioLevelExtensionId();
+        if (audioLevelExtensionId <= 0 || from <= 0) {
+            return 0;
+        }
+        int level = rtp.findExtension(from);
+        if (level < 0 || rtp.lastExtensionLength() < 1) {
+            return 0;
+        }
+        out[0] |= 0x10; // X
+        out[at] = (byte) 0xBE;
+        out[at + 1] = (byte) 0xDE;
+        out[at + 2] = 0;
+        out[at + 3] = 1; // one 32-bit word of elements
+        out[at + 4] = (byte) (audioLevelExtensionId << 4); // length - 1 = 0
+        out[at + 5] = rtp.buffer()[level];
+        out[at + 6] = 0; // padding
+        out[at + 7] = 0;
+        return 8;
+    }
+
+    @Override
+    public void setAudioLevelExtension(int extensionId) {
+        audioLevelExtensionId = extensionId;
     }
 
     @Override

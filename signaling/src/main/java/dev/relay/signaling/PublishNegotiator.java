@@ -103,6 +103,10 @@ final class PublishNegotiator {
                 room.router().createProducer(track.producerId(), transport, codec, (int) offer.ssrc(),
                         offer.payloadType(), subscriber.retransmits(track), (int) offer.rtxSsrc());
             }
+            int audioLevel = negotiation.extensionId(PublishNegotiation.AUDIO_LEVEL_EXTENSION);
+            if (offer.kind().equals("audio") && audioLevel > 0) {
+                room.router().setAudioLevelExtension(track.producerId(), audioLevel);
+            }
             state.add(track);
             added.add(track);
         }

@@ -31,6 +31,8 @@ final class SubscribeNegotiation {
     private boolean offerOutstanding;
     private boolean renegotiationNeeded;
     private boolean dtlsStarted;
+    /** Audio level (RFC 6464) is offered and, until an answer declines it, sent. */
+    private boolean audioLevel = true;
     private int nextMid;
 
     /** The subscribe Transport, or null before the first slot. */
@@ -161,6 +163,14 @@ final class SubscribeNegotiation {
 
     void markDtlsStarted() {
         dtlsStarted = true;
+    }
+
+    boolean audioLevel() {
+        return audioLevel;
+    }
+
+    void declineAudioLevel() {
+        audioLevel = false;
     }
 
     boolean offerOutstanding() {

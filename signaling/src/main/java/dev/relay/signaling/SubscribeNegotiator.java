@@ -91,7 +91,8 @@ final class SubscribeNegotiator {
         }
         negotiation.addSlot(track, consumerId, ssrc, payloadType, rtxSsrc, rtxPayloadType);
         room.router().createConsumer(consumerId, track.producerId(), negotiation.transport(), (int) ssrc,
-                payloadType, (int) rtxSsrc, rtxPayloadType);
+                payloadType, (int) rtxSsrc, rtxPayloadType,
+                track.kind().equals("audio") && negotiation.audioLevel() ? SubscribeOffer.AUDIO_LEVEL_EXTENSION_ID : -1);
         events.subscriptionStarted(room.name(), subscriber.id(), track.owner().id(), track.trackId(), track.kind());
     }
 
@@ -207,6 +208,15 @@ final class SubscribeNegotiator {
         for (SubscribeSlot slot : negotiation.slots()) {
             if (slot.isActive() && parsed.rejectedMids().contains(slot.mid())) {
                 stopRejected(subscriber, slot, version);
+            }
+        }
+        if (!parsed.audioLevel() && negotiation.audioLevel()) {
+            // RFC 8285 §5: the browser declined the audio level extension; none is sent from now on.
+            negotiation.declineAudioLevel();
+            for (SubscribeSlot slot : negotiation.slots()) {
+                if (slot.isActive() && slot.track().kind().equals("audio")) {
+                    subscriber.room().router().setConsumerAudioLevelExtension(slot.consumerId(), -1);
+                }
             }
         }
         if (negotiation.answered()) {

@@ -18,6 +18,8 @@ public final class PublishNegotiation {
     /** RFC 8852 §3.3: the rid of a simulcast layer, by which the relay binds the layer's SSRC. */
     public static final String RID_EXTENSION = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id";
     /** draft-holmer-rmcat-transport-wide-cc-extensions-01 §2: the relay feeds back every arrival. */
+    /** RFC 6464: the level of each audio packet, passed on to subscribers (active speaker, level meters). */
+    public static final String AUDIO_LEVEL_EXTENSION = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
     /** RFC 8852 §3.2: names the layer a simulcast RTX packet repairs. */
     public static final String REPAIRED_RID_EXTENSION = "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id";
     public static final String TRANSPORT_CC_EXTENSION =
@@ -113,6 +115,9 @@ public final class PublishNegotiation {
                 }
             }
             boolean transportCc = appendExtension(body, m, TRANSPORT_CC_EXTENSION);
+            if (m.kind().equals("audio")) {
+                appendExtension(body, m, AUDIO_LEVEL_EXTENSION);
+            }
             body.append("a=recvonly\r\n");
             body.append("a=rtcp-mux\r\n");
             if (m.hasAttribute("rtcp-rsize")) {

@@ -8,6 +8,8 @@ import java.util.Set;
  * @param remote       the browser's transport parameters
  * @param rejectedMids the mids of m-sections the browser answered with port 0 (RFC 8829
  *                     §5.3.1: it cannot or will not receive them, e.g. a codec it does not decode)
+ * @param audioLevel   the answer kept the audio level extension (RFC 6464) the offer proposed
+ *                     (RFC 8285 §5: an extension the answer leaves out is not sent)
  */
-public record SubscribeAnswer(RemoteTransportInfo remote, Set<String> rejectedMids) {
+public record SubscribeAnswer(RemoteTransportInfo remote, Set<String> rejectedMids, boolean audioLevel) {
 }

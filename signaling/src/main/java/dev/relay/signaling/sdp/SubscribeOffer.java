@@ -14,6 +14,11 @@ import java.util.Set;
  */
 public final class SubscribeOffer {
     /**
+     * The relay's id for the audio level extension (RFC 6464) in every subscribe offer: ids are
+     * per PeerConnection (RFC 8285 §5), so one fixed number serves all subscribers.
+     */
+    public static final int AUDIO_LEVEL_EXTENSION_ID = 1;
+    /**
      * One m-section.
      *
      * @param rtxSsrc        the retransmission stream (RFC 4588) of a video slot, 0 for none
@@ -62,6 +67,10 @@ public final class SubscribeOffer {
             sdp.append("a=rtcp:9 IN IP4 0.0.0.0\r\n");
             local.appendTransportAttributes(sdp, "actpass");
             sdp.append("a=mid:").append(slot.mid()).append("\r\n");
+            if (slot.kind().equals("audio")) {
+                sdp.append("a=extmap:").append(AUDIO_LEVEL_EXTENSION_ID).append(' ')
+                        .append(PublishNegotiation.AUDIO_LEVEL_EXTENSION).append("\r\n");
+            }
             sdp.append(slot.active() ? "a=sendonly\r\n" : "a=inactive\r\n");
             if (slot.active()) {
                 sdp.append("a=msid:").append(slot.streamId()).append(' ').append(slot.trackId()).append("\r\n");
@@ -126,6 +135,13 @@ public final class SubscribeOffer {
         if (!remote.setup().equals("active")) {
             throw new SdpException("answer a=setup:active: the relay is the DTLS server (got " + remote.setup() + ")");
         }
-        return new SubscribeAnswer(remote, Set.copyOf(rejected));
+        boolean audioLevel = false;
+        for (MediaDescription m : answer.media()) {
+            if (m.port() != 0 && m.kind().equals("audio")
+                    && m.extmaps().containsKey(PublishNegotiation.AUDIO_LEVEL_EXTENSION)) {
+                audioLevel = true;
+            }
+        }
+        return new SubscribeAnswer(remote, Set.copyOf(rejected), audioLevel);
     }
 }

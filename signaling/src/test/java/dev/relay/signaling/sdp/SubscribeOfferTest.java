@@ -74,4 +74,16 @@ class SubscribeOfferTest {
         String rejectingVideo = firefox.replace("m=video 9 ", "m=video 0 ");
         assertEquals(Set.of("1"), SubscribeOffer.parseAnswer(rejectingVideo).rejectedMids());
     }
+
+    @Test
+    void shouldOfferTheAudioLevelAndSeeWhetherTheAnswerKeptIt() throws Exception {
+        String offer = SubscribeOffer.build(List.of(new SubscribeOffer.Slot("0", "audio", "opus", 111, "", 5, "p1", "t",
+                true)), LOCAL, 1, 1);
+        assertTrue(offer.contains("a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n"), offer);
+
+        String answer = PublishNegotiationTest.fixture("firefox-153-subscribe-answer.sdp");
+        assertFalse(SubscribeOffer.parseAnswer(answer).audioLevel(), "this answer has no such extmap");
+        String kept = answer.replaceFirst("a=mid:0", "a=mid:0\na=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level");
+        assertTrue(SubscribeOffer.parseAnswer(kept).audioLevel());
+    }
 }
