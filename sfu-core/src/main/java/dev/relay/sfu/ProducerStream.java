@@ -28,6 +28,8 @@ final class ProducerStream {
     private final NackGenerator losses;
     /** The publisher's RTX stream for this one (RFC 4588), 0 if none (yet: a layer's is bound by repaired-rid). */
     private int rtxSsrc;
+    /** When a packet of its RTX stream last arrived (0: never). */
+    private long lastRtxNanos;
     /** The publisher negotiated NACK and RTX for this stream: the relay may NACK it. */
     private boolean repairable;
     /** 0 until bound (simulcast); RTP SSRC 0 is valid but never chosen by browsers. */
@@ -56,6 +58,14 @@ final class ProducerStream {
 
     void rtxSsrc(int ssrc) {
         rtxSsrc = ssrc;
+    }
+
+    long lastRtxNanos() {
+        return lastRtxNanos;
+    }
+
+    void onRtxPacket(long receiveNanos) {
+        lastRtxNanos = receiveNanos;
     }
 
     void repairable(boolean negotiated) {

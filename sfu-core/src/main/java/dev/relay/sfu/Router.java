@@ -318,9 +318,9 @@ public final class Router {
                 onRetransmission(repaired, rtp, receiveNanos);
                 return;
             }
-            stream = from.bindStream(rtp);
+            stream = from.bindStream(rtp, receiveNanos);
             if (stream == null) {
-                repaired = from.bindRepairStream(rtp);
+                repaired = from.bindRepairStream(rtp, receiveNanos);
                 if (repaired != null) {
                     onRetransmission(repaired, rtp, receiveNanos);
                 } else {
@@ -339,6 +339,7 @@ public final class Router {
      * place, and taken as if it had arrived in time.
      */
     private void onRetransmission(ProducerStream stream, RtpPacket rtp, long receiveNanos) {
+        stream.onRtxPacket(receiveNanos);
         if (RtxPacket.originalSequenceNumber(rtp) < 0 || !stream.isBound()) {
             return;
         }

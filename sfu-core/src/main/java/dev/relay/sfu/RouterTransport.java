@@ -37,6 +37,12 @@ final class RouterTransport {
      */
     private TransportCcRecorder transportCc;
     private int transportCcExtensionId = -1;
+    /**
+     * A simulcast layer takes a new SSRC only once its current one has been silent this long (a
+     * publisher changes it on renegotiation, RFC 8852 §3.3): a peer naming one layer from many SSRCs
+     * cannot make the relay re-bind, and reset the layer's statistics, on every packet.
+     */
+    static final long REBIND_AFTER_SILENCE_NANOS = 1_000_000_000L;
     /** Feedback messages one interval may send: past that the rest waits for the next interval. */
     private static final int MAX_FEEDBACK_PER_INTERVAL = 4;
     /** Keeps a feedback message, once protected, within a 1200-byte datagram. */
@@ -132,12 +138,15 @@ final class RouterTransport {
      * For a packet of an SSRC not bound here: the simulcast layer whose retransmission stream its
      * mid and repaired-rid extensions name, with that SSRC now bound as the layer's RTX, or null.
      */
-    ProducerStream bindRepairStream(RtpPacket rtp) {
+    ProducerStream bindRepairStream(RtpPacket rtp, long nowNanos) {
         Producer[] list = simulcastProducers;
         for (int i = 0; i < list.length; i++) {
             ProducerStream layer = list[i].repairedLayerOf(rtp);
             if (layer != null) {
                 if (layer.rtxSsrc() != 0) {
+                    if (nowNanos - layer.lastRtxNanos() < REBIND_AFTER_SILENCE_NANOS) {
+                        return null;
+                    }
                     streamsByRtxSsrc.remove(layer.rtxSsrc());
                 }
                 layer.rtxSsrc(rtp.ssrc());
@@ -159,12 +168,15 @@ final class RouterTransport {
      * renegotiation), or null. At most one lookup per simulcast Producer; allocates nothing but
      * the map entry.
      */
-    ProducerStream bindStream(RtpPacket rtp) {
+    ProducerStream bindStream(RtpPacket rtp, long nowNanos) {
         Producer[] list = simulcastProducers;
         for (int i = 0; i < list.length; i++) {
             ProducerStream layer = list[i].layerOf(rtp);
             if (layer != null) {
                 if (layer.isBound()) {
+                    if (nowNanos - layer.lastPacketNanos() < REBIND_AFTER_SILENCE_NANOS) {
+                        return null; // the layer's SSRC is alive: a second SSRC naming it is not taken
+                    }
                     streamsBySsrc.remove(layer.ssrc());
                 }
                 layer.bind(rtp.ssrc());

@@ -111,10 +111,24 @@ class SimulcastIngestTest {
     }
 
     @Test
+    void shouldNotRebindALayerWhileItsSsrcIsAlive() {
+        router.createSimulcastProducer(1, publisher, Codec.VP8, "0", List.of(RIDS), MID_ID, RID_ID);
+        host.receiveRtp(router, publisher, layerPacket(SSRCS[0], 1, "0", "q"));
+        for (int i = 0; i < 100; i++) {
+            host.receiveRtp(router, publisher, layerPacket(0x0BAD_0000 + i, 2, "0", "q"));
+        }
+        host.receiveRtp(router, publisher, layerPacket(SSRCS[0], 2, "0", "q"));
+
+        assertEquals(100, host.drops.get(DropReason.RTP_UNKNOWN_SSRC), "other SSRCs naming q are not taken");
+        assertEquals(2, host.context.packetsIn(), "q goes on on its SSRC");
+    }
+
+    @Test
     void shouldRebindALayerWhoseSsrcChanges() {
         router.createSimulcastProducer(1, publisher, Codec.VP8, "0", List.of(RIDS), MID_ID, RID_ID);
         router.createConsumer(7, 1, subscriber, 0x7777, 96);
         host.receiveRtp(router, publisher, layerPacket(SSRCS[0], 1, "0", "q"));
+        host.advanceMillis(1_500); // the old SSRC falls silent (the publisher renegotiated)
         host.receiveRtp(router, publisher, layerPacket(0x0BAD_0001, 2, "0", "q"));
         // The old SSRC is no longer this layer's: its packets without extensions are unknown now.
         host.receiveRtp(router, publisher, InlineHost.rtp(SSRCS[0], 96, 3, 0, false, 20));
