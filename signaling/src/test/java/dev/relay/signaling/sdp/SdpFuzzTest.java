@@ -39,7 +39,8 @@ class SdpFuzzTest {
         "a=inactive", "a=setup:actpass", "a=setup:active", "a=setup:passive", "a=ice-ufrag:", "a=ice-pwd:",
         "a=fingerprint:sha-256 ", "a=rtpmap:", "a=fmtp:", "a=rtcp-fb:", "a=extmap:", "a=ssrc:",
         "a=ssrc-group:FID ", "a=msid:", "a=rid:", "opus/48000/2", "VP8/90000", "H264/90000",
-        "packetization-mode=1", "urn:ietf:params:rtp-hdrext:sdes:mid", "a=bundle-only", "VP9/90000", "AV1/90000",
+        "packetization-mode=1", "urn:ietf:params:rtp-hdrext:sdes:mid", "a=bundle-only", "VP9/90000", "AV1/90000", "a=simulcast:send ", "rtx/90000", "apt=", "a=ssrc-group:FID ",
+        "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id", "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id",
         "profile-id=", "profile-level-id=", "profile="})
     void negotiate(byte[] data) {
         String sdp = new String(data, StandardCharsets.UTF_8);
@@ -51,7 +52,8 @@ class SdpFuzzTest {
             // Rejected with a message for the client: the one allowed outcome besides success.
         }
         try {
-            PublishNegotiation negotiation = PublishNegotiation.answer(sdp, LOCAL, 1, 2);
+            // As the relay runs: simulcast taken, RTX and NACK towards the publisher on.
+            PublishNegotiation negotiation = PublishNegotiation.answer(sdp, LOCAL, 1, 2, true, true);
             assertNotNull(session, "answered an offer that does not parse");
             checkAnswer(session, negotiation);
         } catch (SdpException expected) {
@@ -95,9 +97,13 @@ class SdpFuzzTest {
         assertEquals(offer.media().size(), answer.media().size(), "RFC 8829 §5.3.1: one m-section per offered one");
         assertFalse(negotiation.tracks().isEmpty());
         for (TrackOffer track : negotiation.tracks()) {
-            assertTrue(track.ssrc() > 0 && track.ssrc() <= 0xFFFF_FFFFL, "ssrc " + track.ssrc());
+            // A simulcast layer's SSRC is bound by rid, so the SDP names none (RFC 8853).
+            assertTrue(track.simulcast() ? track.ssrc() == 0 : track.ssrc() > 0 && track.ssrc() <= 0xFFFF_FFFFL,
+                    "ssrc " + track.ssrc());
             assertTrue(track.kind().equals("audio") || track.kind().equals("video"), track.kind());
             assertTrue(List.of("opus", "VP8", "VP9", "H264", "AV1").contains(track.codecName()), track.codecName());
+            assertTrue(track.rids().size() <= MediaDescription.MAX_RIDS, "rids " + track.rids());
+            assertTrue(track.rtxSsrc() >= 0 && track.rtxSsrc() <= 0xFFFF_FFFFL, "rtx ssrc " + track.rtxSsrc());
         }
         for (PublishNegotiation.Rejection rejection : negotiation.rejected()) {
             assertFalse(rejection.reason() == null || rejection.reason().isBlank(), "a rejection says why");
