@@ -6,8 +6,6 @@ import dev.relay.codecs.rtcp.NackPacket;
 import dev.relay.codecs.rtcp.ReceiverReport;
 import dev.relay.codecs.rtcp.SenderReport;
 import dev.relay.codecs.rtp.RtpPacket;
-import dev.relay.codecs.rtp.RtxPacket;
-import dev.relay.transport.srtp.SrtpSession;
 
 /**
  * Forwards one single-encoding Producer onto one subscriber Transport (audio, or video without
@@ -15,7 +13,7 @@ import dev.relay.transport.srtp.SrtpSession;
  * the sequence numbers continuous from the subscriber's point of view; video starts on a keyframe
  * (VP8, VP9 and H.264 from their payload descriptors, AV1 from its aggregation header).
  */
-final class SimpleConsumer implements Consumer {
+final class SimpleConsumer implements Consumer, Retransmissions.Source {
     private final int id;
     private final Producer producer;
     private final RouterTransport sink;
@@ -23,14 +21,10 @@ final class SimpleConsumer implements Consumer {
     private final MediaContext context;
     private final int ssrc;
     private final int payloadType;
-    /** RFC 4588 retransmission stream for this subscriber: 0 / -1 when it has none. */
-    private final int rtxSsrc;
-    private final int rtxPayloadType;
-    private final NackResponder nacks;
+    /** Answers to the subscriber's NACKs; null when the Producer keeps no cache. */
+    private final Retransmissions retransmissions;
     /** The subscriber's id for the audio level extension (RFC 6464), -1 if it has none. */
     private int audioLevelExtensionId = -1;
-    private int rtxSeq;
-    private long retransmissions;
     private boolean started;
     private int seqOffset;
     private int lastOutSeq;
@@ -58,10 +52,8 @@ final class SimpleConsumer implements Consumer {
         this.ssrc = ssrc;
         this.payloadType = payloadType;
         this.lastOutSeq = (initialSeq - 1) & 0xFFFF;
-        this.rtxSsrc = rtxSsrc;
-        this.rtxPayloadType = rtxPayloadType;
-        this.rtxSeq = initialSeq ^ 0x5A5A;
-        this.nacks = producer.stream(0).cache() != null ? new NackResponder() : null;
+        this.retransmissions = producer.stream(0).cache() != null
+                ? new Retransmissions(rtxSsrc, rtxPayloadType, initialSeq ^ 0x5A5A) : null;
     }
 
     @Override
@@ -161,51 +153,30 @@ final class SimpleConsumer implements Consumer {
 
     /**
      * Answers a subscriber's NACK (RFC 4585 §6.2.1) from the Producer's cache: on the RTX stream
-     * (RFC 4588, the original sequence number in front of the payload) when negotiated, else as
-     * the packet was first sent. Repeats within an RTT and beyond a few tries are ignored
-     * ({@link NackResponder}).
+     * (RFC 4588) when negotiated, else as the packet was first sent ({@link Retransmissions}).
      */
     @Override
     public void onNack(NackPacket nack, long nowNanos) {
+        if (retransmissions != null && started && sender.isReady()) {
+            retransmissions.answer(nack, nowNanos, this, sender, context);
+        }
+    }
+
+    @Override
+    public boolean wasSent(int seq) {
+        return ((lastOutSeq - seq) & 0xFFFF) < 0x8000;
+    }
+
+    @Override
+    public int writeResend(int seq, byte[] out, long nowNanos) {
         PacketCache cache = producer.stream(0).cache();
-        if (cache == null || !started || !sender.isReady()) {
-            return;
+        int at = cache.get((seq - seqOffset) & 0xFFFF, nowNanos);
+        RtpPacket cached = context.cached;
+        if (at < 0 || !cached.wrap(cache.buffer(), at, cache.lastLength())) {
+            return -1;
         }
-        int[] lost = context.nacked;
-        int count = nack.lostSequenceNumbers(lost);
-        for (int i = 0; i < count; i++) {
-            int seq = lost[i];
-            context.count(MediaEvent.NACK_RECEIVED);
-            if (((lastOutSeq - seq) & 0xFFFF) >= 0x8000 || !nacks.request(seq, nowNanos)) {
-                continue; // ahead of anything sent, or asked again too soon
-            }
-            int at = cache.get((seq - seqOffset) & 0xFFFF, nowNanos);
-            RtpPacket cached = context.cached;
-            if (at < 0 || !cached.wrap(cache.buffer(), at, cache.lastLength())) {
-                nacks.missed(seq);
-                context.count(MediaEvent.RETRANSMISSION_MISSED);
-                continue;
-            }
-            byte[] out = context.rtpOut;
-            int length = rtxSsrc != 0
-                    ? RtxPacket.write(cached, seq, out, 0, out.length - SrtpSession.MAX_RTP_OVERHEAD, rtxSsrc, rtxPayloadType,
-                            rtxSeq, false)
-                    : rewriteRetransmission(cached, seq, out);
-            if (length < 0) {
-                nacks.missed(seq);
-                continue;
-            }
-            if (rtxSsrc != 0) {
-                rtxSeq = (rtxSeq + 1) & 0xFFFF;
-            }
-            int sent = sender.sendRtp(out, 0, length);
-            if (sent >= 0) {
-                nacks.retransmitted(seq, nowNanos);
-                retransmissions++;
-                context.count(MediaEvent.RETRANSMISSION_SENT);
-                context.countOut(sent);
-            }
-        }
+        return retransmissions.hasRtx() ? retransmissions.writeRtx(cached, seq, out)
+                : rewriteRetransmission(cached, seq, out);
     }
 
     /** The cached packet as it was first sent to this subscriber (no RTX negotiated). */
@@ -220,16 +191,11 @@ final class SimpleConsumer implements Consumer {
         return headerLength + rest;
     }
 
-    /** Packets resent for this subscriber's NACKs. */
-    long retransmissions() {
-        return retransmissions;
-    }
-
     @Override
     public void onReportBlock(ReceiverReport report, int block, long nowCompactNtp) {
         double rtt = reports.onReportBlock(report, block, nowCompactNtp);
-        if (rtt >= 0 && nacks != null) {
-            nacks.rttNanos((long) (rtt * 1_000_000));
+        if (rtt >= 0 && retransmissions != null) {
+            retransmissions.rttMillis(rtt);
         }
     }
 
@@ -247,7 +213,8 @@ final class SimpleConsumer implements Consumer {
 
     @Override
     public RouterStats.ConsumerSample sample() {
-        return reports.sample(id, producer, packetsSent, bytesSent, -1, retransmissions);
+        return reports.sample(id, producer, packetsSent, bytesSent, -1,
+                retransmissions == null ? 0 : retransmissions.sent());
     }
 
     private boolean isKeyframeStart(RtpPacket rtp) {

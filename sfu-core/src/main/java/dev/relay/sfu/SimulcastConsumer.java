@@ -8,7 +8,6 @@ import dev.relay.codecs.rtp.RtxPacket;
 import dev.relay.codecs.vp8.Vp8PayloadDescriptor;
 import dev.relay.sfu.simulcast.LayerSelector;
 import dev.relay.sfu.simulcast.StreamRewriter;
-import dev.relay.transport.srtp.SrtpSession;
 import java.util.Arrays;
 
 /**
@@ -19,7 +18,7 @@ import java.util.Arrays;
  * TL0PICIDX), so the subscriber sees one SSRC with no gap it would take for loss
  * (docs/quality.md "Simulcast"). Owned by the Router's worker thread; allocates nothing per packet.
  */
-final class SimulcastConsumer implements Consumer {
+final class SimulcastConsumer implements Consumer, Retransmissions.Source {
     /** A layer silent this long is left for the best one still arriving. */
     static final long LAYER_TIMEOUT_NANOS = 1_500_000_000L;
     /** Packets sent that a NACK can still name (a power of two, ~1 s of 720p video). */
@@ -37,10 +36,8 @@ final class SimulcastConsumer implements Consumer {
     private final Vp8PayloadDescriptor vp8In = new Vp8PayloadDescriptor();
     private final Vp8PayloadDescriptor vp8Out = new Vp8PayloadDescriptor();
     private final RtpPacket resent = new RtpPacket();
-    /** RFC 4588 retransmission stream for this subscriber: 0 / -1 when it has none. */
-    private final int rtxSsrc;
-    private final int rtxPayloadType;
-    private final NackResponder nacks;
+    /** Answers to the subscriber's NACKs; null when the layers keep no cache. */
+    private final Retransmissions retransmissions;
     /**
      * What each packet sent became, by its output sequence number modulo the size: the layer and
      * sequence number it came in with, and the timestamp, picture id and TL0PICIDX it went out
@@ -52,8 +49,6 @@ final class SimulcastConsumer implements Consumer {
     private final long[] sentTimestamp = new long[SENT_HISTORY];
     private final int[] sentPictureId = new int[SENT_HISTORY];
     private final int[] sentTl0PicIdx = new int[SENT_HISTORY];
-    private int rtxSeq;
-    private long retransmissions;
     private long packetsSent;
     private long bytesSent;
     private long payloadBytesSent;
@@ -79,10 +74,8 @@ final class SimulcastConsumer implements Consumer {
         // Until the subscriber says otherwise (setSubscription), the best layer that arrives.
         this.selector.setTarget(layers - 1, LayerSelector.MAX_TEMPORAL_LAYER);
         this.rewriter = new StreamRewriter(layers, producer.codec().clockRate(), initialSeq);
-        this.rtxSsrc = rtxSsrc;
-        this.rtxPayloadType = rtxPayloadType;
-        this.rtxSeq = initialSeq ^ 0x5A5A;
-        this.nacks = producer.stream(0).cache() != null ? new NackResponder() : null;
+        this.retransmissions = producer.stream(0).cache() != null
+                ? new Retransmissions(rtxSsrc, rtxPayloadType, initialSeq ^ 0x5A5A) : null;
         Arrays.fill(sentSeq, -1);
     }
 
@@ -147,36 +140,26 @@ final class SimulcastConsumer implements Consumer {
      */
     @Override
     public void onNack(NackPacket nack, long nowNanos) {
-        if (nacks == null || !sender.isReady()) {
-            return;
+        if (retransmissions != null && sender.isReady()) {
+            retransmissions.answer(nack, nowNanos, this, sender, context);
         }
-        int[] lost = context.nacked;
-        int count = nack.lostSequenceNumbers(lost);
-        for (int i = 0; i < count; i++) {
-            int seq = lost[i];
-            context.count(MediaEvent.NACK_RECEIVED);
-            int slot = seq & (SENT_HISTORY - 1);
-            if (sentSeq[slot] != seq || !nacks.request(seq, nowNanos)) {
-                continue; // never sent, or long ago, or asked again too soon
-            }
-            PacketCache cache = producer.stream(sentLayer[slot]).cache();
-            int at = cache.get(sentInputSeq[slot], nowNanos);
-            RtpPacket cached = context.cached;
-            int length = at < 0 || !cached.wrap(cache.buffer(), at, cache.lastLength()) ? -1 : writeRetransmission(
-                    cached, slot, context.rtpOut);
-            if (length < 0) {
-                nacks.missed(seq);
-                context.count(MediaEvent.RETRANSMISSION_MISSED);
-                continue;
-            }
-            int sent = sender.sendRtp(context.rtpOut, 0, length);
-            if (sent >= 0) {
-                nacks.retransmitted(seq, nowNanos);
-                retransmissions++;
-                context.count(MediaEvent.RETRANSMISSION_SENT);
-                context.countOut(sent);
-            }
+    }
+
+    @Override
+    public boolean wasSent(int seq) {
+        return sentSeq[seq & (SENT_HISTORY - 1)] == seq;
+    }
+
+    @Override
+    public int writeResend(int seq, byte[] out, long nowNanos) {
+        int slot = seq & (SENT_HISTORY - 1);
+        PacketCache cache = producer.stream(sentLayer[slot]).cache();
+        int at = cache.get(sentInputSeq[slot], nowNanos);
+        RtpPacket cached = context.cached;
+        if (at < 0 || !cached.wrap(cache.buffer(), at, cache.lastLength())) {
+            return -1;
         }
+        return writeRetransmission(cached, slot, out);
     }
 
     /** The cached packet as it was sent from history slot {@code slot}: on RTX if negotiated. */
@@ -184,13 +167,11 @@ final class SimulcastConsumer implements Consumer {
         int seq = sentSeq[slot];
         int headerLength;
         int length;
-        if (rtxSsrc != 0) {
-            length = RtxPacket.write(cached, seq, out, 0, out.length - SrtpSession.MAX_RTP_OVERHEAD, rtxSsrc,
-                    rtxPayloadType, rtxSeq, false);
+        if (retransmissions.hasRtx()) {
+            length = retransmissions.writeRtx(cached, seq, out);
             if (length < 0) {
                 return -1;
             }
-            rtxSeq = (rtxSeq + 1) & 0xFFFF;
             headerLength = RtpPacket.FIXED_HEADER_LENGTH + RtxPacket.OSN_LENGTH;
             if (resent.wrap(out, 0, length)) {
                 resent.timestamp(sentTimestamp[slot]); // the timestamp the subscriber saw, not the layer's
@@ -238,8 +219,8 @@ final class SimulcastConsumer implements Consumer {
     @Override
     public void onReportBlock(ReceiverReport report, int block, long nowCompactNtp) {
         double rtt = reports.onReportBlock(report, block, nowCompactNtp);
-        if (rtt >= 0 && nacks != null) {
-            nacks.rttNanos((long) (rtt * 1_000_000));
+        if (rtt >= 0 && retransmissions != null) {
+            retransmissions.rttMillis(rtt);
         }
     }
 
@@ -258,7 +239,8 @@ final class SimulcastConsumer implements Consumer {
 
     @Override
     public RouterStats.ConsumerSample sample() {
-        return reports.sample(id, producer, packetsSent, bytesSent, selector.currentSpatialLayer(), retransmissions);
+        return reports.sample(id, producer, packetsSent, bytesSent, selector.currentSpatialLayer(),
+                retransmissions == null ? 0 : retransmissions.sent());
     }
 
     /** The layer being forwarded now (-1 before the first keyframe), and how often it changed. */
