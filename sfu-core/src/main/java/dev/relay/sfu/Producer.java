@@ -116,24 +116,7 @@ public final class Producer {
      * extensions (RFC 8852 §3.3, RFC 8843 §15), or null. Allocates nothing.
      */
     ProducerStream layerOf(RtpPacket rtp) {
-        if (mid == null) {
-            return null;
-        }
-        int midAt = rtp.findExtension(midExtensionId);
-        if (midAt < 0 || !equalsAscii(mid, rtp.buffer(), midAt, rtp.lastExtensionLength())) {
-            return null;
-        }
-        int ridAt = rtp.findExtension(ridExtensionId);
-        if (ridAt < 0) {
-            return null;
-        }
-        int ridLength = rtp.lastExtensionLength();
-        for (ProducerStream stream : streams) {
-            if (stream.hasRid(rtp.buffer(), ridAt, ridLength)) {
-                return stream;
-            }
-        }
-        return null;
+        return mid == null ? null : layerNamedBy(rtp, ridExtensionId);
     }
 
     /**
@@ -141,20 +124,22 @@ public final class Producer {
      * repaired-rid extensions (RFC 8852 §3.2), or null. Allocates nothing.
      */
     ProducerStream repairedLayerOf(RtpPacket rtp) {
-        if (mid == null || repairedRidExtensionId < 0) {
-            return null;
-        }
+        return mid == null || repairedRidExtensionId < 0 ? null : layerNamedBy(rtp, repairedRidExtensionId);
+    }
+
+    /** The layer whose rid the packet's extension {@code extensionId} holds, if its mid is this Producer's. */
+    private ProducerStream layerNamedBy(RtpPacket rtp, int extensionId) {
         int midAt = rtp.findExtension(midExtensionId);
         if (midAt < 0 || !equalsAscii(mid, rtp.buffer(), midAt, rtp.lastExtensionLength())) {
             return null;
         }
-        int at = rtp.findExtension(repairedRidExtensionId);
+        int at = rtp.findExtension(extensionId);
         if (at < 0) {
             return null;
         }
         int length = rtp.lastExtensionLength();
         for (ProducerStream stream : streams) {
-            if (stream.isRid(rtp.buffer(), at, length)) {
+            if (stream.hasRid(rtp.buffer(), at, length)) {
                 return stream;
             }
         }

@@ -72,10 +72,6 @@ final class ProducerStream {
         repairable = negotiated;
     }
 
-    /** True if {@code len} bytes at {@code off} are this stream's rid (a repaired-rid names it too). */
-    boolean isRid(byte[] buf, int off, int len) {
-        return hasRid(buf, off, len);
-    }
 
     /** The cache subscribers' retransmissions come from, or null. */
     PacketCache cache() {
@@ -105,7 +101,7 @@ final class ProducerStream {
         stats = new ReceiveStatistics(producer.codec().clockRate()); // rare: once per layer, or on an SSRC change
     }
 
-    /** True if {@code len} bytes at {@code off} are this stream's rid. */
+    /** True if {@code len} bytes at {@code off} are this stream's rid (in a rid or repaired-rid extension). */
     boolean hasRid(byte[] buf, int off, int len) {
         if (rid == null || len != rid.length) {
             return false;

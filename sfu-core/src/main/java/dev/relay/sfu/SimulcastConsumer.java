@@ -52,7 +52,6 @@ final class SimulcastConsumer implements Consumer, Retransmissions.Source {
     private long packetsSent;
     private long bytesSent;
     private long payloadBytesSent;
-    private long layerSwitches;
     private final SubscriberReports reports = new SubscriberReports();
 
     SimulcastConsumer(int id, Producer producer, RouterTransport sink, MediaContext context, int ssrc, int payloadType,
@@ -97,7 +96,6 @@ final class SimulcastConsumer implements Consumer, Retransmissions.Source {
             producer.requestKeyframe(selector.keyframeLayer(), nowNanos);
         }
         if ((decision & LayerSelector.SWITCHED) != 0) {
-            layerSwitches++;
             context.count(MediaEvent.LAYER_SWITCH);
         }
         if (!LayerSelector.isForward(decision)
@@ -243,14 +241,6 @@ final class SimulcastConsumer implements Consumer, Retransmissions.Source {
                 retransmissions == null ? 0 : retransmissions.sent());
     }
 
-    /** The layer being forwarded now (-1 before the first keyframe), and how often it changed. */
-    int currentLayer() {
-        return selector.currentSpatialLayer();
-    }
-
-    long layerSwitches() {
-        return layerSwitches;
-    }
 
     @Override
     public int id() {
