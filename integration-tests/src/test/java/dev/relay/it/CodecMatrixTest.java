@@ -2,22 +2,12 @@ package dev.relay.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.relay.signaling.RelayServer;
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,54 +18,17 @@ import org.junit.jupiter.params.provider.ValueSource;
  * codec: its inbound video reports the codec's mimeType and more than 30 decoded frames.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class CodecMatrixTest {
+class CodecMatrixTest extends LoopbackChromiumTest {
     private static final Duration READY = Duration.ofSeconds(20);
     private static final Duration MEDIA = Duration.ofSeconds(20);
     private static final int ENOUGH_FRAMES = 30;
-
-    private static RelayServer relay;
-    private static URI httpBase;
-
-    private final List<ChromiumPeer> peers = new ArrayList<>();
-
-    @RegisterExtension
-    final AfterTestExecutionCallback dumpOnFailure = context -> {
-        if (context.getExecutionException().isPresent()) {
-            Thread.interrupted();
-            System.out.println("##### " + context.getDisplayName() + " failed - browser diagnostics follow");
-            peers.forEach(ChromiumPeer::dumpDiagnostics);
-        }
-    };
-
-    @BeforeAll
-    static void startRelay() throws Exception {
-        assumeTrue(ChromiumPeer.chromiumInstalled(),
-                "skipped: " + ChromiumPeer.CHROMIUM + " is not installed (apt-get install -y chromium chromium-driver)");
-        relay = Relays.startLoopback();
-        httpBase = Relays.httpBase(relay);
-    }
-
-    @AfterAll
-    static void stopRelay() {
-        if (relay != null) {
-            relay.close();
-        }
-    }
-
-    @AfterEach
-    void closeBrowsers() {
-        peers.forEach(ChromiumPeer::close);
-        peers.clear();
-    }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"VP8", "VP9", "H264", "AV1"})
     void shouldForwardThePublishersPreferredCodec(String codec) throws IOException {
         String room = Relays.uniqueRoom("codec-" + codec.toLowerCase());
-        ChromiumPeer publisher = ChromiumPeer.launch("publisher-" + codec);
-        peers.add(publisher);
-        ChromiumPeer viewer = ChromiumPeer.launch("viewer");
-        peers.add(viewer);
+        ChromiumPeer publisher = launch("publisher-" + codec);
+        ChromiumPeer viewer = launch("viewer");
         publisher.open(httpBase, room, codec.toLowerCase());
         publisher.awaitReady(READY);
         assertTrue(publisher.logEntries("codec-preference").stream()

@@ -2,22 +2,12 @@ package dev.relay.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.relay.signaling.RelayServer;
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A Chromium publisher sending its 1280x720 camera as three simulcast layers (the web client's
@@ -26,52 +16,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * viewer the layer it asks for (setSubscription), switching at keyframes without a freeze.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-class SimulcastBrowserTest {
+class SimulcastBrowserTest extends LoopbackChromiumTest {
     private static final Duration READY = Duration.ofSeconds(20);
     private static final Duration LAYERS = Duration.ofSeconds(10);
     private static final Duration MEDIA = Duration.ofSeconds(20);
     private static final int ENOUGH_FRAMES = 30;
-
-    private static RelayServer relay;
-    private static URI httpBase;
-
-    private final List<ChromiumPeer> peers = new ArrayList<>();
-
-    @RegisterExtension
-    final AfterTestExecutionCallback dumpOnFailure = context -> {
-        if (context.getExecutionException().isPresent()) {
-            Thread.interrupted();
-            System.out.println("##### " + context.getDisplayName() + " failed - browser diagnostics follow");
-            peers.forEach(ChromiumPeer::dumpDiagnostics);
-        }
-    };
-
-    @BeforeAll
-    static void startRelay() throws Exception {
-        assumeTrue(ChromiumPeer.chromiumInstalled(),
-                "skipped: " + ChromiumPeer.CHROMIUM + " is not installed (apt-get install -y chromium chromium-driver)");
-        relay = Relays.startLoopback();
-        httpBase = Relays.httpBase(relay);
-    }
-
-    @AfterAll
-    static void stopRelay() {
-        if (relay != null) {
-            relay.close();
-        }
-    }
-
-    @AfterEach
-    void closeBrowsers() {
-        peers.forEach(ChromiumPeer::close);
-        peers.clear();
-    }
-
-    private ChromiumPeer launch(String name) throws IOException {
-        ChromiumPeer peer = ChromiumPeer.launch(name);
-        peers.add(peer);
-        return peer;
-    }
 
     @Test
     void shouldGiveEachViewerTheLayerItAsksForAndSwitchWithoutFreezing() throws IOException {
