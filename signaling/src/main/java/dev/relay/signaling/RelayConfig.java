@@ -16,7 +16,8 @@ import java.util.Objects;
  * @param ioThreads           UDP event loops (each owns one SO_REUSEPORT socket on Linux)
  * @param workerThreads       media worker threads; each Router is pinned to one
  * @param events              where session events go (docs/events.md)
- * @param iceTimeout          a participant whose established Transport has had no valid STUN check or authenticated media for
+ * @param iceTimeout          a participant whose established Transport has had no valid STUN check or
+ *                            authenticated media for
  *                            this long is removed with reason {@code ice_failed} (RFC 7675: 30 s)
  * @param dtls                caps and timeout of DTLS handshakes (docs/operations.md "DTLS handshakes")
  * @param access              API keys, allowed origins, where {@code /metrics} is served

@@ -52,8 +52,8 @@ public final class RelayMain implements Callable<Integer> {
     int workerThreads = RelayConfig.defaults().workerThreads();
 
     @Option(names = "--ice-timeout", converter = DurationConverter.class,
-            description = "Remove a participant whose connected PeerConnection sent no ICE check or authenticated media for this long "
-                    + "(reason ice_failed; default: 30s).")
+            description = "Remove a participant whose connected PeerConnection sent no ICE check or authenticated "
+                    + "media for this long (reason ice_failed; default: 30s).")
     Duration iceTimeout = parseDuration(envOr("RELAY_ICE_TIMEOUT", "30s"));
 
     @Option(names = "--nack", negatable = true,
