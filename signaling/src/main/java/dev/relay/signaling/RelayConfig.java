@@ -17,8 +17,8 @@ import java.util.Objects;
  * @param workerThreads       media worker threads; each Router is pinned to one
  * @param events              where session events go (docs/events.md)
  * @param iceTimeout          a participant whose established Transport has had no valid STUN check or
- *                            authenticated media for
- *                            this long is removed with reason {@code ice_failed} (RFC 7675: 30 s)
+ *                            authenticated media for this long is removed with reason {@code ice_failed}
+ *                            (RFC 7675: 30 s)
  * @param dtls                caps and timeout of DTLS handshakes (docs/operations.md "DTLS handshakes")
  * @param access              API keys, allowed origins, where {@code /metrics} is served
  * @param limits              what one client may hold or send, and the shutdown grace (docs/operations.md "Limits")
