@@ -50,17 +50,19 @@ class SrtpSessionAllocationTest {
         SrtpSession session = new SrtpSession(SrtpSessionTest.symmetricKeys(profile));
         byte[] malformed = new byte[40];
         malformed[0] = 0x40; // RTP version 1
-        long allocated = 0;
-        for (int round = 0; round < 3; round++) {
+        long fewest = Long.MAX_VALUE;
+        for (int round = 0; round < 6; round++) { // the first rounds warm up the JIT
             long before = allocated();
             for (int i = 0; i < PACKETS; i++) {
                 session.unprotectRtp(malformed, 0, malformed.length);
                 session.protectRtcp(malformed, 0, 4);
             }
-            allocated = allocated() - before;
+            fewest = Math.min(fewest, allocated() - before);
         }
-        assertEquals(0, allocated);
-        assertEquals(6L * PACKETS, session.otherFailures());
+        // A JIT compilation or deoptimisation can charge a few dozen one-off bytes to any round;
+        // an allocation per packet would charge at least 16 bytes to each of PACKETS packets.
+        assertTrue(fewest < PACKETS, profile + ": " + fewest + " B in the quietest round of " + PACKETS);
+        assertEquals(2L * 6 * PACKETS, session.otherFailures(), "every dropped packet counted");
     }
 
     private long allocated() {
