@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.relay.codecs.rtcp.NackPacket;
 import dev.relay.codecs.rtcp.ReceiverReport;
 import dev.relay.codecs.rtcp.RtcpCompoundIterator;
+import dev.relay.codecs.rtp.RedPayload;
 import dev.relay.codecs.rtp.RtpPacket;
 import dev.relay.codecs.rtp.SeqNum;
 import dev.relay.codecs.vp8.Vp8PayloadDescriptor;
@@ -30,6 +31,8 @@ class ZeroAllocationTest
     private final RtcpCompoundIterator rtcp = new RtcpCompoundIterator();
     private final ReceiverReport rr = new ReceiverReport();
     private final NackPacket nack = new NackPacket();
+    private final RedPayload red = new RedPayload();
+    private final byte[] redBytes = Hex.bytes("ef 0f 00 05 6f a1 a2 a3 a4 a5 b1 b2 b3");
     private final int[] lost = new int[17];
     private final byte[] rtpBytes = Hex.bytes("""
         90 e0 00 01 00 00 00 01 00 00 00 02   # V=2 X=1 M=1 PT=96
@@ -97,6 +100,10 @@ class ZeroAllocationTest
 
         nack.wrap(nackBytes, 0, nackBytes.length);
         sink += nack.lostSequenceNumbers(lost);
+
+        red.wrap(redBytes, 0, redBytes.length);
+        red.payloadType(red.primary(), 111);
+        sink += red.dataOffset(red.primary()) + red.timestampOffset(0);
     }
 
     private static com.sun.management.ThreadMXBean threadMxBean()
