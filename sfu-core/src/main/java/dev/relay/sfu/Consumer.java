@@ -57,4 +57,11 @@ interface Consumer {
     /** The subscriber negotiated the audio level extension (RFC 6464) under {@code extensionId}. */
     default void setAudioLevelExtension(int extensionId) {
     }
+
+    /**
+     * The subscriber accepted redundant audio (RFC 2198) as payload type {@code pt}: a publisher's
+     * RED goes out as RED; -1 (the default) sends the Opus frames inside instead.
+     */
+    default void setRedPayloadType(int pt) {
+    }
 }

@@ -1,5 +1,6 @@
 package dev.relay.sfu;
 
+import dev.relay.codecs.rtp.RedPayload;
 import dev.relay.codecs.rtp.RtpPacket;
 import dev.relay.codecs.vp8.Vp8PayloadDescriptor;
 import dev.relay.codecs.vp9.Vp9PayloadDescriptor;
@@ -25,6 +26,7 @@ final class MediaContext {
     final RtpPacket rtp = new RtpPacket();
     final Vp8PayloadDescriptor vp8 = new Vp8PayloadDescriptor();
     final Vp9PayloadDescriptor vp9 = new Vp9PayloadDescriptor();
+    final RedPayload red = new RedPayload();
     final byte[] rtpOut = new byte[SCRATCH_BYTES];
     /** A cached packet being retransmitted, and the sequence numbers of the NACK being answered. */
     final RtpPacket cached = new RtpPacket();

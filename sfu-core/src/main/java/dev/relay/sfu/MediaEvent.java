@@ -20,7 +20,9 @@ public enum MediaEvent {
     /** A simulcast Consumer moved to another layer at a keyframe. */
     LAYER_SWITCH("relay.simulcast.layer.switches", "Simulcast layer switches of subscribers"),
     /** A transport-wide congestion control feedback message sent to a publisher. */
-    TRANSPORT_CC_FEEDBACK_SENT("relay.transport.cc.feedback", "Transport-cc feedback messages sent to publishers");
+    TRANSPORT_CC_FEEDBACK_SENT("relay.transport.cc.feedback", "Transport-cc feedback messages sent to publishers"),
+    /** An audio packet lost before the relay, rebuilt from the next packet's RED redundancy (RFC 2198). */
+    RED_RECOVERED("relay.red.recovered", "Audio packets rebuilt from RED redundancy for subscribers without RED");
 
     private final String metricName;
     private final String description;

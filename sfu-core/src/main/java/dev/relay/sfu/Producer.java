@@ -1,6 +1,8 @@
 package dev.relay.sfu;
 
+import dev.relay.codecs.rtp.RedPayload;
 import dev.relay.codecs.rtp.RtpPacket;
+import dev.relay.transport.DropReason;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -22,6 +24,12 @@ public final class Producer {
     private final ProducerStream[] streams;
     /** The publisher's payload type, which an RTX packet is turned back into (RFC 4588 §4). */
     private int payloadType = -1;
+    /**
+     * The publisher's payload type for redundant audio (RFC 2198, Opus in RED), -1 if it sends
+     * none; its blocks must all be {@link #payloadType} (docs/quality.md "Audio redundancy").
+     */
+    private int redPayloadType = -1;
+    private final MediaContext context;
     /** The m-section's mid as ASCII, to bind simulcast layers by the mid extension; null otherwise. */
     private final byte[] mid;
     /** The publisher's ids of the mid and rid header extensions (RFC 8285), -1 if none. */
@@ -43,6 +51,7 @@ public final class Producer {
         this.id = id;
         this.codec = codec;
         this.source = source;
+        this.context = context;
         this.streams = new ProducerStream[] {new ProducerStream(this, 0, null, ssrc, true, context, retransmissions)};
         this.mid = null;
         this.midExtensionId = -1;
@@ -55,6 +64,7 @@ public final class Producer {
         this.id = id;
         this.codec = codec;
         this.source = source;
+        this.context = context;
         this.streams = new ProducerStream[rids.size()];
         for (int i = 0; i < streams.length; i++) {
             streams[i] = new ProducerStream(this, i, rids.get(i), 0, false, context, retransmissions);
@@ -66,6 +76,10 @@ public final class Producer {
 
     /** One packet of {@code stream} from the publisher, arrived at {@code receiveNanos}. */
     void receive(ProducerStream stream, RtpPacket rtp, long receiveNanos) {
+        if (isRed(rtp) && !isWellFormedRed(rtp)) {
+            context.drop(DropReason.RTP_MALFORMED);
+            return;
+        }
         stream.onPacket(rtp, receiveNanos);
         int index = stream.index();
         Consumer[] list = consumers;
@@ -84,6 +98,33 @@ public final class Producer {
 
     int payloadType() {
         return payloadType;
+    }
+
+    int redPayloadType() {
+        return redPayloadType;
+    }
+
+    void redPayloadType(int pt) {
+        redPayloadType = pt;
+    }
+
+    /** Whether {@code rtp} carries redundant audio (RFC 2198) rather than a plain frame. */
+    boolean isRed(RtpPacket rtp) {
+        return redPayloadType >= 0 && rtp.payloadType() == redPayloadType;
+    }
+
+    /** RED whose block headers fit its payload and whose every block is the negotiated Opus. */
+    private boolean isWellFormedRed(RtpPacket rtp) {
+        RedPayload red = context.red;
+        if (!red.wrap(rtp.buffer(), rtp.payloadOffset(), rtp.payloadLength())) {
+            return false;
+        }
+        for (int i = 0; i < red.blockCount(); i++) {
+            if (red.payloadType(i) != payloadType) {
+                return false;
+            }
+        }
+        return true;
     }
 
     void payloadType(int pt) {

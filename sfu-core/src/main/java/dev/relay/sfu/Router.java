@@ -72,6 +72,20 @@ public final class Router {
     }
 
     /**
+     * The publisher of {@code producerId} sends its Opus in RED (RFC 2198) as payload type
+     * {@code payloadType}: what arrives with it is checked and handed to each Consumer as RED
+     * or as the frames inside (docs/quality.md "Audio redundancy").
+     */
+    public void setRedPayloadType(int producerId, int payloadType) {
+        host.submit(() -> {
+            Producer producer = producers.get(producerId);
+            if (producer != null) {
+                producer.redPayloadType(payloadType);
+            }
+        });
+    }
+
+    /**
      * The publisher on {@code transport} negotiated transport-wide congestion control with header
      * extension id {@code extensionId}: the relay records arrivals and sends feedback.
      */
@@ -233,6 +247,16 @@ public final class Router {
             Consumer consumer = consumers.get(consumerId);
             if (consumer != null) {
                 consumer.setAudioLevelExtension(extensionId);
+            }
+        });
+    }
+
+    /** The subscriber of this Consumer accepted RED (RFC 2198) as {@code payloadType}; -1 takes plain Opus. */
+    public void setConsumerRedPayloadType(int consumerId, int payloadType) {
+        host.submit(() -> {
+            Consumer consumer = consumers.get(consumerId);
+            if (consumer != null) {
+                consumer.setRedPayloadType(payloadType);
             }
         });
     }

@@ -5,6 +5,7 @@ import dev.relay.codecs.h264.H264Payload;
 import dev.relay.codecs.rtcp.NackPacket;
 import dev.relay.codecs.rtcp.ReceiverReport;
 import dev.relay.codecs.rtcp.SenderReport;
+import dev.relay.codecs.rtp.RedPayload;
 import dev.relay.codecs.rtp.RtpPacket;
 
 /**
@@ -25,6 +26,8 @@ final class SimpleConsumer implements Consumer, Retransmissions.Source {
     private final Retransmissions retransmissions;
     /** The subscriber's id for the audio level extension (RFC 6464), -1 if it has none. */
     private int audioLevelExtensionId = -1;
+    /** The subscriber's payload type for RED (RFC 2198), -1 until its answer accepts RED. */
+    private int redPayloadType = -1;
     private boolean started;
     private int seqOffset;
     private int lastOutSeq;
@@ -63,6 +66,9 @@ final class SimpleConsumer implements Consumer, Retransmissions.Source {
             return;
         }
         byte[] out = context.rtpOut;
+        if (started && redPayloadType < 0 && producer.isRed(rtp)) {
+            sendRecovered(rtp, out, nowNanos);
+        }
         int length = rewrite(rtp, out, nowNanos);
         if (length < 0) {
             return;
@@ -96,8 +102,15 @@ final class SimpleConsumer implements Consumer, Retransmissions.Source {
             lastOutSeq = seq; // a late or recovered packet does not move the stream back
         }
         lastRtpTimestamp = rtp.timestamp();
-        int headerLength = RtpPacket.writeHeader(out, 0, rtp.marker(), payloadType, seq, rtp.timestamp(), ssrc);
+        boolean red = producer.isRed(rtp);
+        int pt = red && redPayloadType >= 0 ? redPayloadType : payloadType;
+        int headerLength = RtpPacket.writeHeader(out, 0, rtp.marker(), pt, seq, rtp.timestamp(), ssrc);
         headerLength += writeAudioLevel(rtp, out, headerLength);
+        if (red) {
+            return headerLength + (redPayloadType >= 0
+                    ? RedAudio.copyRed(context.red, rtp, out, headerLength, payloadType)
+                    : RedAudio.copyPrimary(context.red, rtp, out, headerLength));
+        }
         int payloadOffset = rtp.payloadOffset();
         int rest = rtp.offset() + rtp.length() - payloadOffset;
         System.arraycopy(rtp.buffer(), payloadOffset, out, headerLength, rest);
@@ -105,6 +118,42 @@ final class SimpleConsumer implements Consumer, Retransmissions.Source {
             out[0] |= 0x20;
         }
         return headerLength + rest;
+    }
+
+    /**
+     * For a subscriber without RED: the packets lost between the last one sent and {@code rtp}
+     * (at most as many as {@code rtp} carries redundant frames of) are rebuilt from its redundancy
+     * under their own sequence numbers and timestamps, before {@code rtp} itself goes out
+     * (RFC 2198 §4). A frame no newer than the last one sent is not sent again.
+     */
+    private void sendRecovered(RtpPacket rtp, byte[] out, long nowNanos) {
+        int seq = (rtp.sequenceNumber() + seqOffset) & 0xFFFF;
+        int missing = (seq - lastOutSeq - 1) & 0xFFFF;
+        if (missing == 0 || missing >= 0x8000) {
+            return;
+        }
+        RedPayload red = context.red;
+        if (!red.wrap(rtp.buffer(), rtp.payloadOffset(), rtp.payloadLength())) {
+            return;
+        }
+        for (int distance = Math.min(missing, red.primary()); distance >= 1; distance--) {
+            int block = RedAudio.blockFor(red, distance);
+            long timestamp = (rtp.timestamp() - red.timestampOffset(Math.max(block, 0))) & 0xFFFFFFFFL;
+            if (block < 0 || (int) (timestamp - lastRtpTimestamp) <= 0) {
+                continue;
+            }
+            int headerLength = RtpPacket.writeHeader(out, 0, false, payloadType, (seq - distance) & 0xFFFF,
+                    timestamp, ssrc);
+            System.arraycopy(rtp.buffer(), red.dataOffset(block), out, headerLength, red.dataLength(block));
+            int sent = sender.sendRtp(out, 0, headerLength + red.dataLength(block));
+            if (sent >= 0) {
+                packetsSent++;
+                bytesSent += sent;
+                payloadBytesSent += red.dataLength(block);
+                context.countOut(sent);
+                context.count(MediaEvent.RED_RECOVERED);
+            }
+        }
     }
 
     /**
@@ -136,6 +185,11 @@ final class SimpleConsumer implements Consumer, Retransmissions.Source {
     @Override
     public void setAudioLevelExtension(int extensionId) {
         audioLevelExtensionId = extensionId;
+    }
+
+    @Override
+    public void setRedPayloadType(int pt) {
+        redPayloadType = pt;
     }
 
     @Override
