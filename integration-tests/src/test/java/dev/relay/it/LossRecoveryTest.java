@@ -1,6 +1,7 @@
 package dev.relay.it;
 
 import dev.relay.signaling.AccessConfig;
+import dev.relay.signaling.LossRepair;
 import dev.relay.signaling.RelayConfig;
 import dev.relay.signaling.RelayServer;
 import dev.relay.signaling.auth.ApiKeys;
@@ -36,7 +37,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * packet cache (docs/quality.md "Retransmission"), so the video keeps decoding with few freezes;
  * without NACK each loss costs a keyframe request and a freeze until the keyframe arrives. The
  * test runs the same call through a relay with NACK on and through one with it off
- * ({@link RelayConfig#withNack}, {@code --no-nack}), prints both sets of the viewer's figures side
+ * ({@link RelayConfig#withRepair}, {@code --no-nack --no-red}), prints both sets of the viewer's figures side
  * by side, and compares the freezes and frames decoded. Audio is not retransmitted (Opus conceals a
  * lost packet), so its concealed share is printed, not compared.
  *
@@ -145,7 +146,7 @@ class LossRecoveryTest {
                 .withBindAddress(ns.hostAddress())
                 .withAdvertisedAddresses(List.of(ns.hostAddress()))
                 .withAccess(AccessConfig.defaults().withKeys(KEYS))
-                .withNack(nack);
+                .withRepair(nack ? LossRepair.on() : LossRepair.off());
     }
 
     private static String token(String room, String identity, boolean canPublish) {

@@ -63,6 +63,7 @@ final class PayloadTypes {
         }
         return switch (codecName) {
             case "opus" -> 111;
+            case "red" -> 63;
             case "VP9" -> fmtp.replace(" ", "").contains("profile-id=2") ? 100 : 98;
             case "H264" -> 102;
             case "AV1" -> 45;

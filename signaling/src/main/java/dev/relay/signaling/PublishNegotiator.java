@@ -62,7 +62,7 @@ final class PublishNegotiator {
         PublishNegotiation negotiation;
         try {
             negotiation = PublishNegotiation.answer(offerSdp, transports.describe(transport), sessionId,
-                    state.nextAnswerVersion(), true, subscriber.retransmissionsEnabled());
+                    state.nextAnswerVersion(), true, subscriber.retransmissionsEnabled(), subscriber.redEnabled());
         } catch (SdpException e) {
             throw new SignalingException("bad_sdp", e.getMessage());
         }
@@ -102,6 +102,9 @@ final class PublishNegotiator {
             } else {
                 room.router().createProducer(track.producerId(), transport, codec, (int) offer.ssrc(),
                         offer.payloadType(), subscriber.retransmits(track), (int) offer.rtxSsrc());
+            }
+            if (offer.red()) {
+                room.router().setRedPayloadType(track.producerId(), offer.redPayloadType());
             }
             int audioLevel = negotiation.extensionId(PublishNegotiation.AUDIO_LEVEL_EXTENSION);
             if (offer.kind().equals("audio") && audioLevel > 0) {

@@ -22,8 +22,8 @@ import java.util.Objects;
  * @param dtls                caps and timeout of DTLS handshakes (docs/operations.md "DTLS handshakes")
  * @param access              API keys, allowed origins, where {@code /metrics} is served
  * @param limits              what one client may hold or send, and the shutdown grace (docs/operations.md "Limits")
- * @param nack                retransmit video lost on the way to subscribers (RFC 4585 NACK, RFC 4588 RTX;
- *                            docs/quality.md); off only to measure what it is worth
+ * @param repair              how loss on the way to subscribers is repaired (NACK/RTX for video, RED for
+ *                            audio; docs/quality.md); off only to measure what it is worth
  */
 public record RelayConfig(
         String bindAddress,
@@ -37,7 +37,7 @@ public record RelayConfig(
         DtlsHandshakes.Limits dtls,
         AccessConfig access,
         Limits limits,
-        boolean nack) {
+        LossRepair repair) {
 
     /** RFC 7675 §5.1: consent expires 30 s after the last successful check. */
     public static final Duration DEFAULT_ICE_TIMEOUT = Duration.ofSeconds(30);
@@ -48,6 +48,7 @@ public record RelayConfig(
         Objects.requireNonNull(dtls, "dtls");
         Objects.requireNonNull(access, "access");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(repair, "repair");
         if (iceTimeout.isNegative() || iceTimeout.isZero()) {
             throw new IllegalArgumentException("ICE timeout must be positive");
         }
@@ -58,7 +59,7 @@ public record RelayConfig(
                        int ioThreads, int workerThreads) {
         this(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads,
                 EventsConfig.defaults(), DEFAULT_ICE_TIMEOUT, DtlsHandshakes.Limits.defaults(),
-                AccessConfig.defaults(), Limits.defaults(), true);
+                AccessConfig.defaults(), Limits.defaults(), LossRepair.on());
     }
 
     public static RelayConfig defaults() {
@@ -68,51 +69,51 @@ public record RelayConfig(
 
     public RelayConfig withHttpPort(int port) {
         return new RelayConfig(bindAddress, port, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, access, limits, nack);
+                iceTimeout, dtls, access, limits, repair);
     }
 
     public RelayConfig withMediaPort(int port) {
         return new RelayConfig(bindAddress, httpPort, port, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, access, limits, nack);
+                iceTimeout, dtls, access, limits, repair);
     }
 
     public RelayConfig withBindAddress(String address) {
         return new RelayConfig(address, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, access, limits, nack);
+                iceTimeout, dtls, access, limits, repair);
     }
 
     public RelayConfig withAdvertisedAddresses(List<String> addresses) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, List.copyOf(addresses), ioThreads, workerThreads,
-                events, iceTimeout, dtls, access, limits, nack);
+                events, iceTimeout, dtls, access, limits, repair);
     }
 
     public RelayConfig withEvents(EventsConfig eventsConfig) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads,
-                eventsConfig, iceTimeout, dtls, access, limits, nack);
+                eventsConfig, iceTimeout, dtls, access, limits, repair);
     }
 
     public RelayConfig withIceTimeout(Duration timeout) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                timeout, dtls, access, limits, nack);
+                timeout, dtls, access, limits, repair);
     }
 
     public RelayConfig withDtls(DtlsHandshakes.Limits dtlsLimits) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtlsLimits, access, limits, nack);
+                iceTimeout, dtlsLimits, access, limits, repair);
     }
 
     public RelayConfig withLimits(Limits newLimits) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, access, newLimits, nack);
+                iceTimeout, dtls, access, newLimits, repair);
     }
 
-    public RelayConfig withNack(boolean retransmit) {
+    public RelayConfig withRepair(LossRepair lossRepair) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, access, limits, retransmit);
+                iceTimeout, dtls, access, limits, lossRepair);
     }
 
     public RelayConfig withAccess(AccessConfig accessConfig) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, accessConfig, limits, nack);
+                iceTimeout, dtls, accessConfig, limits, repair);
     }
 }

@@ -61,6 +61,12 @@ public final class RelayMain implements Callable<Integer> {
                     + "--no-nack only to measure what it is worth (default: on).")
     boolean nack = Boolean.parseBoolean(envOr("RELAY_NACK", "true"));
 
+    @Option(names = "--red", negatable = true,
+            description = "Ask publishers for Opus with redundancy (RED, RFC 2198) and pass it on, so that "
+                    + "subscribers conceal less audio on lossy links (docs/quality.md); --no-red only to measure "
+                    + "what it is worth (default: on).")
+    boolean red = Boolean.parseBoolean(envOr("RELAY_RED", "true"));
+
     @Option(names = "--dtls-max-handshakes",
             description = "DTLS handshakes in flight at once; each holds a thread until it ends "
                     + "(default: ${DEFAULT-VALUE}).")
@@ -208,7 +214,7 @@ public final class RelayMain implements Callable<Integer> {
     public Integer call() throws Exception {
         AccessConfig access = accessConfig();
         RelayConfig config = new RelayConfig(bind, httpPort, mediaPort, advertise, ioThreads, workerThreads,
-                eventsConfig(), iceTimeout, dtlsLimits(), access, limits(), nack);
+                eventsConfig(), iceTimeout, dtlsLimits(), access, limits(), new LossRepair(nack, red));
         RelayServer server = RelayServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

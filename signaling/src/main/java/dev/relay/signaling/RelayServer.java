@@ -96,7 +96,7 @@ public final class RelayServer implements AutoCloseable {
                 InstantSource.system());
         SignalingService signaling = new SignalingService(control, dtls, workers, registry, certificate,
                 config.advertisedAddresses(), media.port(), events, config.iceTimeout(),
-                config.events().qualityInterval(), access, config.limits(), new LimitCounters(), config.nack());
+                config.events().qualityInterval(), access, config.limits(), new LimitCounters(), config.repair());
         RelayMetrics metrics = new RelayMetrics();
         registerMetrics(metrics, workers, drops, registry, signaling);
         for (Limit limit : Limit.values()) {

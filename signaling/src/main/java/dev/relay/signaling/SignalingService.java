@@ -59,18 +59,18 @@ public final class SignalingService {
                             List<String> advertisedAddresses, int mediaPort, SessionEvents events,
                             Duration iceTimeout, Duration qualityInterval, AccessControl access) {
         this(control, dtlsHandshakes, workers, registry, certificate, advertisedAddresses, mediaPort, events,
-                iceTimeout, qualityInterval, access, Limits.defaults(), new LimitCounters(), true);
+                iceTimeout, qualityInterval, access, Limits.defaults(), new LimitCounters(), LossRepair.on());
     }
 
     /**
      * @param limits what one client may hold or send; refusals are counted in {@code limitCounters}
-     * @param nack   retransmit video to subscribers on their NACKs (docs/quality.md)
+     * @param repair NACK/RTX for video, RED for audio (docs/quality.md)
      */
     SignalingService(ScheduledExecutorService control, DtlsHandshakes dtlsHandshakes, MediaWorkers workers,
                      TransportRegistry registry, DtlsCertificate certificate,
                      List<String> advertisedAddresses, int mediaPort, SessionEvents events,
                      Duration iceTimeout, Duration qualityInterval, AccessControl access, Limits limits,
-                     LimitCounters limitCounters, boolean nack) {
+                     LimitCounters limitCounters, LossRepair repair) {
         this.control = control;
         this.limits = limits;
         this.limitCounters = limitCounters;
@@ -80,7 +80,7 @@ public final class SignalingService {
         TransportFactory transports = new TransportFactory(registry, certificate, advertisedAddresses, mediaPort);
         DtlsStarter dtls = new DtlsStarter(certificate, dtlsHandshakes);
         SubscribeNegotiator subscriber = new SubscribeNegotiator(transports, dtls, events, sessionId,
-                limits.subscribeSlots(), limitCounters, nack);
+                limits.subscribeSlots(), limitCounters, repair);
         PublishNegotiator publisher = new PublishNegotiator(transports, dtls, subscriber, events, sessionId,
                 limits.tracksPerParticipant());
         this.rooms = new Rooms(workers, transports, publisher, subscriber, events, limits);

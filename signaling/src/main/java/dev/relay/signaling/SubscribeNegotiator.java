@@ -25,10 +25,11 @@ final class SubscribeNegotiator {
     private final int maxSlots;
     private final LimitCounters limitCounters;
     private final boolean retransmissions;
+    private final boolean red;
     private int nextConsumer = 1;
 
     SubscribeNegotiator(TransportFactory transports, DtlsStarter dtls, SessionEvents events, long sessionId) {
-        this(transports, dtls, events, sessionId, Limits.DEFAULT_SUBSCRIBE_SLOTS, new LimitCounters(), true);
+        this(transports, dtls, events, sessionId, Limits.DEFAULT_SUBSCRIBE_SLOTS, new LimitCounters(), LossRepair.on());
     }
 
     /**
@@ -36,8 +37,9 @@ final class SubscribeNegotiator {
      *                 not forwarded, counted in {@code limitCounters}
      */
     SubscribeNegotiator(TransportFactory transports, DtlsStarter dtls, SessionEvents events, long sessionId,
-                        int maxSlots, LimitCounters limitCounters, boolean retransmissions) {
-        this.retransmissions = retransmissions;
+                        int maxSlots, LimitCounters limitCounters, LossRepair repair) {
+        this.retransmissions = repair.nack();
+        this.red = repair.red();
         this.maxSlots = maxSlots;
         this.limitCounters = limitCounters;
         this.transports = transports;
@@ -89,7 +91,14 @@ final class SubscribeNegotiator {
         if (rtxPayloadType == PayloadTypes.NONE) {
             rtxSsrc = 0;
         }
-        negotiation.addSlot(track, consumerId, ssrc, payloadType, rtxSsrc, rtxPayloadType);
+        SubscribeSlot slot = negotiation.addSlot(track, consumerId, ssrc, payloadType, rtxSsrc, rtxPayloadType);
+        if (red && track.codec() == Codec.OPUS) {
+            // Offered on every audio slot; sent once the answer keeps it and the publisher sends RED.
+            int redPayloadType = negotiation.payloadTypes().assign("red", payloadType + "/" + payloadType);
+            if (redPayloadType != PayloadTypes.NONE) {
+                slot.offerRed(redPayloadType);
+            }
+        }
         room.router().createConsumer(consumerId, track.producerId(), negotiation.transport(), (int) ssrc,
                 payloadType, (int) rtxSsrc, rtxPayloadType,
                 track.kind().equals("audio") && negotiation.audioLevel() ? SubscribeOffer.AUDIO_LEVEL_EXTENSION_ID : -1);
@@ -98,6 +107,11 @@ final class SubscribeNegotiator {
 
     boolean retransmissionsEnabled() {
         return retransmissions;
+    }
+
+    /** Whether publishers are asked for Opus in RED and subscribers offered it (RFC 2198). */
+    boolean redEnabled() {
+        return red;
     }
 
     /**
@@ -208,6 +222,13 @@ final class SubscribeNegotiator {
         for (SubscribeSlot slot : negotiation.slots()) {
             if (slot.isActive() && parsed.rejectedMids().contains(slot.mid())) {
                 stopRejected(subscriber, slot, version);
+            }
+        }
+        for (SubscribeSlot slot : negotiation.slots()) {
+            if (slot.isActive() && slot.redPayloadType() >= 0) {
+                // RFC 3264 §6.1: a payload type the answer leaves out is not sent.
+                subscriber.room().router().setConsumerRedPayloadType(slot.consumerId(),
+                        parsed.takesRed(slot.mid(), slot.redPayloadType()) ? slot.redPayloadType() : -1);
             }
         }
         if (!parsed.audioLevel() && negotiation.audioLevel()) {

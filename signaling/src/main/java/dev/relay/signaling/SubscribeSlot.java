@@ -18,6 +18,8 @@ final class SubscribeSlot {
     private final int payloadType;
     private final long rtxSsrc;
     private final int rtxPayloadType;
+    /** The payload type offered for redundant audio (RFC 2198), -1 for none. */
+    private int redPayloadType = -1;
     private boolean active = true;
     /** The version of the first offer that rejected this m-section; 0 while it has not. */
     private long rejectedIn;
@@ -50,6 +52,15 @@ final class SubscribeSlot {
         return consumerId;
     }
 
+    int redPayloadType() {
+        return redPayloadType;
+    }
+
+    /** Offer RED (RFC 2198) as {@code payloadType} in this audio m-section. */
+    void offerRed(int payloadType) {
+        redPayloadType = payloadType;
+    }
+
     boolean isActive() {
         return active;
     }
@@ -77,7 +88,7 @@ final class SubscribeSlot {
             rejectedIn = version;
         }
         return new SubscribeOffer.Slot(mid, track.kind(), track.codecName(), payloadType, track.fmtp(), ssrc,
-                track.owner().id(), track.trackId(), active, rejected, rtxSsrc, rtxPayloadType);
+                track.owner().id(), track.trackId(), active, rejected, rtxSsrc, rtxPayloadType, redPayloadType);
     }
 
     /** The answer to {@code version} was accepted: a rejection offered by then is now agreed. */

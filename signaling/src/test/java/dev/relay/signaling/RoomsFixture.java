@@ -37,7 +37,7 @@ final class RoomsFixture implements AutoCloseable {
         TransportFactory transports = new TransportFactory(registry, certificate, List.of("127.0.0.1"), 40000);
         DtlsStarter dtlsStarter = new DtlsStarter(certificate, dtls);
         subscriber = new SubscribeNegotiator(transports, dtlsStarter, events, 1, limits.subscribeSlots(),
-                limitCounters, true);
+                limitCounters, LossRepair.on());
         publisher = new PublishNegotiator(transports, dtlsStarter, subscriber, events, 1,
                 limits.tracksPerParticipant());
         rooms = new Rooms(workers, transports, publisher, subscriber, events, limits);

@@ -38,8 +38,9 @@ class SubscribeNegotiatorTest {
         assertEquals("bob <- {\"type\":\"subscribeOffer\",\"sdp\":\"" + kind + " 0 sendonly p1 t\",\"version\":1}",
                 lines.get(1));
         String sdp = fixture.lastMessageTo("bob").get("sdp").asText();
-        // Video gets a retransmission stream (RFC 4588) with Chromium's payload type, the codec's + 1.
-        String formats = kind.equals("video") ? payloadType + " " + (payloadType + 1) : String.valueOf(payloadType);
+        // Video gets a retransmission stream (RFC 4588) with Chromium's payload type, the codec's + 1;
+        // audio is offered redundancy too (RFC 2198), under Chromium's payload type for it.
+        String formats = kind.equals("video") ? payloadType + " " + (payloadType + 1) : "63 " + payloadType;
         assertTrue(sdp.contains("m=" + kind + " 9 UDP/TLS/RTP/SAVPF " + formats + "\r\n"), sdp);
         if (kind.equals("video")) {
             assertTrue(sdp.contains("a=rtcp-fb:" + payloadType + " nack\r\n"), sdp);
@@ -48,6 +49,7 @@ class SubscribeNegotiatorTest {
             assertTrue(sdp.contains("a=ssrc-group:FID "), sdp);
         } else {
             assertFalse(sdp.contains("rtx"), sdp);
+            assertTrue(sdp.contains("a=rtpmap:63 red/48000/2\r\na=fmtp:63 111/111\r\n"), sdp);
         }
         assertTrue(sdp.contains("a=rtpmap:" + payloadType + " " + rtpmap + "\r\n"), sdp);
         assertTrue(sdp.contains("a=fmtp:" + payloadType + " x=1\r\n"), sdp);

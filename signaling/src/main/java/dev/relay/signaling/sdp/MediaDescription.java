@@ -212,6 +212,27 @@ public final class MediaDescription {
         return -1;
     }
 
+    /**
+     * The payload type of redundant audio (RFC 2198 §5 {@code red}) whose every block is
+     * {@code payloadType} ({@code a=fmtp:63 111/111} as browsers offer it), or -1.
+     */
+    public int redPayloadType(int payloadType) {
+        for (Map.Entry<Integer, String> e : rtpmaps().entrySet()) {
+            if (!e.getValue().toLowerCase(Locale.ROOT).startsWith("red/")) {
+                continue;
+            }
+            String[] blocks = fmtp(e.getKey()).replace(" ", "").split("/");
+            boolean all = blocks.length >= 1 && blocks.length <= 8;
+            for (String block : blocks) {
+                all &= block.equals(Integer.toString(payloadType));
+            }
+            if (all) {
+                return e.getKey();
+            }
+        }
+        return -1;
+    }
+
     /** The RTX SSRC paired with {@code primary} by {@code a=ssrc-group:FID} (RFC 4588 §8.3), or 0. */
     public long rtxSsrcFor(long primary) {
         for (String value : attributes("ssrc-group")) {

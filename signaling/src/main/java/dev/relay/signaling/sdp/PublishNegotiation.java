@@ -65,6 +65,17 @@ public final class PublishNegotiation {
      */
     public static PublishNegotiation answer(String offerSdp, LocalTransportInfo local, long sessionId, long version,
                                             boolean simulcast, boolean retransmissions) throws SdpException {
+        return answer(offerSdp, local, sessionId, version, simulcast, retransmissions, false);
+    }
+
+    /**
+     * @param red whether the relay asks for Opus in RED (RFC 2198) where the offer has it, by
+     *            answering {@code red} before {@code opus}: libwebrtc then sends every frame with
+     *            the one before it (docs/quality.md "Audio redundancy")
+     */
+    public static PublishNegotiation answer(String offerSdp, LocalTransportInfo local, long sessionId, long version,
+                                            boolean simulcast, boolean retransmissions, boolean red)
+            throws SdpException {
         SessionDescription offer = SessionDescription.parse(offerSdp);
         if (offer.media().isEmpty()) {
             throw new SdpException("the offer has no m-sections");
@@ -83,7 +94,7 @@ public final class PublishNegotiation {
             if (mid == null) {
                 throw new SdpException("every m-section needs a=mid (RFC 8843)");
             }
-            Verdict verdict = acceptable(m, simulcast, retransmissions);
+            Verdict verdict = acceptable(m, simulcast, retransmissions, red);
             if (verdict.rejection() != null) {
                 rejected.add(verdict.rejection());
             }
@@ -100,8 +111,9 @@ public final class PublishNegotiation {
             m.extmaps().forEach(extensions::putIfAbsent);
             int pt = track.payloadType();
             int rtxPt = track.rtxPayloadType();
-            body.append("m=").append(m.kind()).append(" 9 UDP/TLS/RTP/SAVPF ").append(pt)
-                    .append(rtxPt >= 0 ? " " + rtxPt : "").append("\r\n");
+            int redPt = track.redPayloadType();
+            body.append("m=").append(m.kind()).append(" 9 UDP/TLS/RTP/SAVPF ").append(redPt >= 0 ? redPt + " " : "")
+                    .append(pt).append(rtxPt >= 0 ? " " + rtxPt : "").append("\r\n");
             body.append("c=IN IP4 0.0.0.0\r\n");
             body.append("a=rtcp:9 IN IP4 0.0.0.0\r\n");
             local.appendTransportAttributes(body, "passive");
@@ -140,6 +152,11 @@ public final class PublishNegotiation {
             if (rtxPt >= 0) {
                 body.append("a=rtpmap:").append(rtxPt).append(" rtx/90000\r\n");
                 body.append("a=fmtp:").append(rtxPt).append(" apt=").append(pt).append("\r\n");
+            }
+            if (redPt >= 0) {
+                // RFC 2198 §5; listed first on the m-line, so that it is what the publisher sends.
+                body.append("a=rtpmap:").append(redPt).append(' ').append(m.rtpmaps().get(redPt)).append("\r\n");
+                body.append("a=fmtp:").append(redPt).append(' ').append(pt).append('/').append(pt).append("\r\n");
             }
             if (track.simulcast()) {
                 // RFC 8853 §5.3: the answerer receives the same layers, in the same order.
@@ -191,7 +208,7 @@ public final class PublishNegotiation {
     }
 
     /** The track the relay accepts from m, or why not. */
-    private static Verdict acceptable(MediaDescription m, boolean simulcast, boolean retransmissions)
+    private static Verdict acceptable(MediaDescription m, boolean simulcast, boolean retransmissions, boolean red)
             throws SdpException {
         // RFC 8843 §6: port 0 with a=bundle-only is a BUNDLE member the offerer wants, not a rejection
         // (Firefox and GStreamer webrtcbin offer every section after the first this way with max-bundle).
@@ -255,8 +272,9 @@ public final class PublishNegotiation {
         int rtxPt = retransmissions && m.kind().equals("video") ? m.rtxPayloadType(codec.payloadType()) : -1;
         long rtxSsrc = rtxPt >= 0 && rids.isEmpty() ? m.rtxSsrcFor(ssrc) : 0;
         boolean repaired = rtxPt >= 0 && (rids.isEmpty() ? rtxSsrc != 0 : m.extmaps().containsKey(REPAIRED_RID_EXTENSION));
+        int redPt = red && codec.name().equals("opus") ? m.redPayloadType(codec.payloadType()) : -1;
         return new Verdict(new TrackOffer(m.mid(), m.kind().toLowerCase(Locale.ROOT), trackId, codec.name(),
-                codec.payloadType(), codec.fmtp(), ssrc, rids, rtxSsrc, repaired ? rtxPt : -1), null);
+                codec.payloadType(), codec.fmtp(), ssrc, rids, rtxSsrc, repaired ? rtxPt : -1, redPt), null);
     }
 
     public RemoteTransportInfo remote() {

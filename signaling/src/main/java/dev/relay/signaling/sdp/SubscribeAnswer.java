@@ -1,5 +1,6 @@
 package dev.relay.signaling.sdp;
 
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -10,6 +11,14 @@ import java.util.Set;
  *                     §5.3.1: it cannot or will not receive them, e.g. a codec it does not decode)
  * @param audioLevel   the answer kept the audio level extension (RFC 6464) the offer proposed
  *                     (RFC 8285 §5: an extension the answer leaves out is not sent)
+ * @param redPayloadTypes for each accepted audio m-section whose answer keeps redundant audio
+ *                     (RFC 2198 {@code red}), its mid and that payload type
  */
-public record SubscribeAnswer(RemoteTransportInfo remote, Set<String> rejectedMids, boolean audioLevel) {
+public record SubscribeAnswer(RemoteTransportInfo remote, Set<String> rejectedMids, boolean audioLevel,
+                              Map<String, Integer> redPayloadTypes) {
+    /** Whether the answer takes RED as {@code payloadType} on m-section {@code mid}. */
+    public boolean takesRed(String mid, int payloadType) {
+        Integer pt = redPayloadTypes.get(mid);
+        return pt != null && pt == payloadType;
+    }
 }

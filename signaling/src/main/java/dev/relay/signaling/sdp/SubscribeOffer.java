@@ -1,8 +1,11 @@
 package dev.relay.signaling.sdp;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -23,10 +26,20 @@ public final class SubscribeOffer {
      *
      * @param rtxSsrc        the retransmission stream (RFC 4588) of a video slot, 0 for none
      * @param rtxPayloadType its payload type, -1 for none
+     * @param redPayloadType the payload type offered for redundant audio (RFC 2198) of an audio
+     *                       slot, whose blocks are {@code payloadType}; -1 for none
      */
     public record Slot(String mid, String kind, String codecName, int payloadType, String fmtp,
                        long ssrc, String streamId, String trackId, boolean active, boolean rejected, long rtxSsrc,
-                       int rtxPayloadType) {
+                       int rtxPayloadType, int redPayloadType) {
+        /** Without redundant audio. */
+        public Slot(String mid, String kind, String codecName, int payloadType, String fmtp, long ssrc,
+                    String streamId, String trackId, boolean active, boolean rejected, long rtxSsrc,
+                    int rtxPayloadType) {
+            this(mid, kind, codecName, payloadType, fmtp, ssrc, streamId, trackId, active, rejected, rtxSsrc,
+                    rtxPayloadType, -1);
+        }
+
         /** An m-section that is not rejected. */
         public Slot(String mid, String kind, String codecName, int payloadType, String fmtp, long ssrc,
                     String streamId, String trackId, boolean active) {
@@ -62,6 +75,7 @@ public final class SubscribeOffer {
         for (Slot slot : slots) {
             int pt = slot.payloadType();
             sdp.append("m=").append(slot.kind()).append(slot.rejected() ? " 0" : " 9").append(" UDP/TLS/RTP/SAVPF ")
+                    .append(slot.redPayloadType() >= 0 ? slot.redPayloadType() + " " : "")
                     .append(pt).append(slot.hasRtx() ? " " + slot.rtxPayloadType() : "").append("\r\n");
             sdp.append("c=IN IP4 0.0.0.0\r\n");
             sdp.append("a=rtcp:9 IN IP4 0.0.0.0\r\n");
@@ -93,6 +107,12 @@ public final class SubscribeOffer {
                 // RFC 4588 §8.6: the retransmission payload type and the stream it repairs.
                 sdp.append("a=rtpmap:").append(slot.rtxPayloadType()).append(" rtx/90000\r\n");
                 sdp.append("a=fmtp:").append(slot.rtxPayloadType()).append(" apt=").append(pt).append("\r\n");
+            }
+            if (slot.redPayloadType() >= 0) {
+                // RFC 2198 §5: Opus with the frame before it; the relay sends what the publisher sent.
+                sdp.append("a=rtpmap:").append(slot.redPayloadType()).append(" red/48000/2\r\n");
+                sdp.append("a=fmtp:").append(slot.redPayloadType()).append(' ').append(pt).append('/').append(pt)
+                        .append("\r\n");
             }
             if (slot.active()) {
                 if (slot.hasRtx()) {
@@ -136,12 +156,20 @@ public final class SubscribeOffer {
             throw new SdpException("answer a=setup:active: the relay is the DTLS server (got " + remote.setup() + ")");
         }
         boolean audioLevel = false;
+        Map<String, Integer> red = new HashMap<>();
         for (MediaDescription m : answer.media()) {
             if (m.port() != 0 && m.kind().equals("audio")
                     && m.extmaps().containsKey(PublishNegotiation.AUDIO_LEVEL_EXTENSION)) {
                 audioLevel = true;
             }
+            if (m.port() != 0 && m.kind().equals("audio") && m.mid() != null) {
+                for (Map.Entry<Integer, String> e : m.rtpmaps().entrySet()) {
+                    if (e.getValue().toLowerCase(Locale.ROOT).startsWith("red/")) {
+                        red.put(m.mid(), e.getKey());
+                    }
+                }
+            }
         }
-        return new SubscribeAnswer(remote, Set.copyOf(rejected), audioLevel);
+        return new SubscribeAnswer(remote, Set.copyOf(rejected), audioLevel, Map.copyOf(red));
     }
 }

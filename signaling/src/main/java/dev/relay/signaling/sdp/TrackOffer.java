@@ -18,9 +18,12 @@ import java.util.List;
  * @param rtxSsrc     the publisher's RTX stream for {@code ssrc} when the relay took RTX (RFC 4588), else 0
  *                    (also 0 for simulcast, whose layers' RTX streams are bound by repaired-rid)
  * @param rtxPayloadType the RTX payload type the relay took with NACK, -1 if none
+ * @param redPayloadType the payload type of the publisher's redundant audio (RFC 2198) the relay
+ *                       asked for, -1 if none
  */
 public record TrackOffer(String mid, String kind, String trackId, String codecName, int payloadType,
-                         String fmtp, long ssrc, List<String> rids, long rtxSsrc, int rtxPayloadType) {
+                         String fmtp, long ssrc, List<String> rids, long rtxSsrc, int rtxPayloadType,
+                         int redPayloadType) {
     public TrackOffer {
         rids = List.copyOf(rids);
     }
@@ -28,7 +31,12 @@ public record TrackOffer(String mid, String kind, String trackId, String codecNa
     /** A single-encoding track. */
     public TrackOffer(String mid, String kind, String trackId, String codecName, int payloadType, String fmtp,
                       long ssrc) {
-        this(mid, kind, trackId, codecName, payloadType, fmtp, ssrc, List.of(), 0, -1);
+        this(mid, kind, trackId, codecName, payloadType, fmtp, ssrc, List.of(), 0, -1, -1);
+    }
+
+    /** The publisher sends its audio in RED (RFC 2198). */
+    public boolean red() {
+        return redPayloadType >= 0;
     }
 
     /** The relay NACKs this track's publisher and takes its RTX. */

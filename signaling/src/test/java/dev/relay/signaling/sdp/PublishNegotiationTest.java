@@ -319,4 +319,39 @@ class PublishNegotiationTest {
     void shouldRejectMalformedSdp(String sdp) {
         assertThrows(SdpException.class, () -> PublishNegotiation.answer(sdp.replace("\\n", "\n"), LOCAL, 1, 2));
     }
+
+    @Test
+    void shouldAskForOpusInRedByListingItFirst() throws Exception {
+        PublishNegotiation negotiation = PublishNegotiation.answer(fixture("offer-audio-video.sdp"), LOCAL, 1, 2,
+                true, true, true);
+
+        TrackOffer audio = negotiation.tracks().get(0);
+        assertEquals(63, audio.redPayloadType());
+        assertEquals(111, audio.payloadType());
+        String answer = negotiation.answerSdp();
+        // libwebrtc sends RED only when it comes before the codec in the answer.
+        assertTrue(answer.contains("m=audio 9 UDP/TLS/RTP/SAVPF 63 111\r\n"), answer);
+        assertTrue(answer.contains("a=rtpmap:63 red/48000/2\r\na=fmtp:63 111/111\r\n"), answer);
+        assertEquals(-1, negotiation.tracks().get(1).redPayloadType(), "video has no audio redundancy");
+    }
+
+    @Test
+    void shouldNotAskForRedWhenTurnedOffOrNotOffered() throws Exception {
+        String offer = fixture("offer-audio-video.sdp");
+
+        String off = PublishNegotiation.answer(offer, LOCAL, 1, 2, true, true, false).answerSdp();
+        assertTrue(off.contains("m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"), off);
+        assertFalse(off.contains("red/"), off);
+
+        // RED over another codec than the chosen Opus is not what the relay can pass on.
+        String otherBlocks = offer.replace("a=fmtp:63 111/111", "a=fmtp:63 9/9");
+        PublishNegotiation negotiation = PublishNegotiation.answer(otherBlocks, LOCAL, 1, 2, true, true, true);
+        assertEquals(-1, negotiation.tracks().get(0).redPayloadType());
+        assertFalse(negotiation.answerSdp().contains("red/48000"));
+
+        // Firefox ESR 153 offers no audio RED.
+        PublishNegotiation firefox = PublishNegotiation.answer(fixture("firefox-153-publish-offer.sdp"), LOCAL, 1, 2,
+                true, true, true);
+        assertEquals(-1, firefox.tracks().get(0).redPayloadType());
+    }
 }
