@@ -35,11 +35,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * ({@link PeerNamespace}) that loses {@value #LOSS_PERCENT} % of the UDP datagrams coming to it, at
  * random. With NACK the viewer asks the relay for what it lost and the relay resends it from its
  * packet cache (docs/quality.md "Retransmission"), so the video keeps decoding with few freezes;
- * without NACK each loss costs a keyframe request and a freeze until the keyframe arrives. The
- * test runs the same call through a relay with NACK on and through one with it off
- * ({@link RelayConfig#withRepair}, {@code --no-nack --no-red}), prints both sets of the viewer's figures side
- * by side, and compares the freezes and frames decoded. Audio is not retransmitted (Opus conceals a
- * lost packet), so its concealed share is printed, not compared.
+ * without NACK each loss costs a keyframe request and a freeze until the keyframe arrives. Audio
+ * is not retransmitted: with RED the publisher sends every Opus frame again in the next packet
+ * and the relay passes that on (docs/quality.md "Audio redundancy"), so the viewer rebuilds a lost
+ * frame instead of concealing it. The test runs the same call through a relay with both repairs
+ * on and through one with both off ({@link RelayConfig#withRepair}, {@code --no-nack --no-red}),
+ * prints both sets of the viewer's figures side by side, and compares the freezes and frames
+ * decoded, and the share of audio concealed.
  *
  * <p>Only the viewer's downlink loses packets (see {@link PeerNamespace}); loss starts once the
  * viewer decodes, so setup (ICE, DTLS) is not what is measured, and the figures are differences
@@ -101,9 +103,9 @@ class LossRecoveryTest {
     }
 
     @Test
-    void shouldKeepVideoDecodingWithFarFewerFreezesWhenNackRepairsTheViewersLoss() throws Exception {
-        Figures on = measure("nack-on", relayConfig(true));
-        Figures off = measure("nack-off", relayConfig(false));
+    void shouldFreezeAndConcealFarLessWhenNackAndRedRepairTheViewersLoss() throws Exception {
+        Figures on = measure("repair-on", relayConfig(true));
+        Figures off = measure("repair-off", relayConfig(false));
         printTable(List.of(on, off));
 
         assertLossApplied(on);
@@ -121,19 +123,29 @@ class LossRecoveryTest {
         // sent (about 400) at load 8-11, 0-2 freezes, 0-0.44 s frozen, never under 82 frames in 5 s;
         // at load 15-20, 324-380 frames, up to 4 freezes and 3.8 s. NACK off: 26-61 frames, 3-6
         // freezes, 13.5-18.6 s frozen. Without NACK the picture freezes seldom but for long (each
-        // loss waits for a keyframe that is itself likely to lose a packet), so the count is the weak
-        // signal and the frozen time and frames decoded the strong ones; the margins leave room for
-        // a loaded machine.
+        // loss waits for a keyframe that is itself likely to lose a packet), so the count of freezes
+        // is a weak signal (printed, not compared) and the frozen time and frames decoded the strong
+        // ones; the margins leave room for a loaded machine.
         assertTrue(off.freezeSeconds >= 5,
                 "without NACK, " + LOSS_PERCENT + " % loss freezes the video for seconds (else the test shows "
                         + "nothing): " + off);
-        assertTrue(on.freezeSeconds * 4 <= off.freezeSeconds,
-                "with NACK on, at most a quarter of the frozen time: " + on.freezeSeconds + " s vs "
+        assertTrue(on.freezeSeconds * 2 <= off.freezeSeconds,
+                "with NACK on, at most half the frozen time: " + on.freezeSeconds + " s vs "
                         + off.freezeSeconds + " s");
-        assertTrue(on.freezeCount < off.freezeCount,
-                "with NACK on, fewer freezes: " + on.freezeCount + " vs " + off.freezeCount);
         assertTrue(on.framesDecoded >= 3 * off.framesDecoded,
                 "with NACK on, at least 3 times the frames decoded: " + on.framesDecoded + " vs " + off.framesDecoded);
+
+        // Audio: the viewer is offered RED only when it is on (Chromium's stats name the Opus inside
+        // as the codec either way). Measured: 0.3-0.4 % concealed with RED, 4.2 % without (about
+        // the loss rate: each lost packet is one concealed frame). RED with one redundant frame
+        // leaves only two losses in a row, 5 % of 5 %, to conceal.
+        assertTrue(on.redOffered, "with RED on, the subscribe offer has red/48000/2");
+        assertFalse(off.redOffered, "with RED off, the subscribe offer has no red");
+        assertTrue(off.concealedShare() >= LOSS_PERCENT / 100.0 / 3,
+                "without RED, lost audio packets are concealed (else the test shows nothing): " + off);
+        assertTrue(on.concealedShare() * 4 <= off.concealedShare(),
+                String.format("with RED on, at most a quarter of the audio concealed: %.2f %% vs %.2f %%",
+                        100 * on.concealedShare(), 100 * off.concealedShare()));
     }
 
     /**
@@ -172,7 +184,9 @@ class LossRecoveryTest {
             String from = publisher.participantId();
             PeerStats before = viewer.awaitStats("the publisher's video and audio", FIRST_FRAMES,
                     s -> s.framesDecodedFrom(from) > ENOUGH_FRAMES && s.audioPacketsFrom(from) > 0);
-            boolean nackOffered = videoHasGenericNack(viewer.subscribeSdp());
+            String offer = viewer.subscribeSdp();
+            boolean nackOffered = videoHasGenericNack(offer);
+            boolean redOffered = offer.contains("red/48000/2");
             long sentBefore = publisher.stats().framesEncoded();
             System.out.printf("%s: viewer decoding %d ms after the relay started; loss on%n", run,
                     (System.nanoTime() - start) / 1_000_000);
@@ -193,7 +207,7 @@ class LossRecoveryTest {
             ns.setInboundLoss(0);
             long framesSent = publisher.stats().framesEncoded() - sentBefore;
             closePeers();
-            return Figures.of(run, nackOffered, loss, framesSent, samples, from);
+            return Figures.of(run, nackOffered, redOffered, loss, framesSent, samples, from);
         }
     }
 
@@ -244,6 +258,7 @@ class LossRecoveryTest {
         row(out, "video packets lost", runs, f -> Long.toString(f.packetsLost));
         row(out, "NACKs sent", runs, f -> Long.toString(f.nackCount));
         row(out, "retransmissions recv", runs, f -> Long.toString(f.retransmitted));
+        row(out, "RED offered", runs, f -> f.redOffered ? "yes" : "no");
         row(out, "audio concealed", runs, f -> String.format("%d / %d (%.1f %%)", f.concealedSamples,
                 f.totalSamples, f.totalSamples == 0 ? 0 : 100.0 * f.concealedSamples / f.totalSamples));
         System.out.print(out);
@@ -262,10 +277,10 @@ class LossRecoveryTest {
                            long framesDecoded,
                            List<Long> framesPerSample, long framesDropped, long freezeCount, double freezeSeconds,
                            long videoPackets, long packetsLost, long nackCount, long retransmitted,
-                           long concealedSamples, long totalSamples) {
+                           long concealedSamples, long totalSamples, boolean redOffered) {
 
-        static Figures of(String run, boolean nackOffered, PeerNamespace.LossCounters loss, long framesSent,
-                          List<PeerStats> samples, String from) {
+        static Figures of(String run, boolean nackOffered, boolean redOffered, PeerNamespace.LossCounters loss,
+                          long framesSent, List<PeerStats> samples, String from) {
             PeerStats.Inbound v0 = samples.get(0).inboundFrom(from, "video");
             PeerStats.Inbound v1 = samples.get(samples.size() - 1).inboundFrom(from, "video");
             PeerStats.Inbound a0 = samples.get(0).inboundFrom(from, "audio");
@@ -278,7 +293,11 @@ class LossRecoveryTest {
                     v1.nackCount() - v0.nackCount(),
                     v1.retransmittedPacketsReceived() - v0.retransmittedPacketsReceived(),
                     a1.concealedSamples() - a0.concealedSamples(),
-                    a1.totalSamplesReceived() - a0.totalSamplesReceived());
+                    a1.totalSamplesReceived() - a0.totalSamplesReceived(), redOffered);
+        }
+
+        double concealedShare() {
+            return totalSamples == 0 ? 1 : (double) concealedSamples / totalSamples;
         }
 
         /** Frames decoded in each consecutive window of {@link #WINDOW_SAMPLES} samples. */
