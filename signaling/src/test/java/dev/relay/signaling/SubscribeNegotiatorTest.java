@@ -40,7 +40,7 @@ class SubscribeNegotiatorTest {
         String sdp = fixture.lastMessageTo("bob").get("sdp").asText();
         // Video gets a retransmission stream (RFC 4588) with Chromium's payload type, the codec's + 1;
         // audio is offered redundancy too (RFC 2198), under Chromium's payload type for it.
-        String formats = kind.equals("video") ? payloadType + " " + (payloadType + 1) : "63 " + payloadType;
+        String formats = kind.equals("video") ? payloadType + " " + (payloadType + 1) : payloadType + " 63";
         assertTrue(sdp.contains("m=" + kind + " 9 UDP/TLS/RTP/SAVPF " + formats + "\r\n"), sdp);
         if (kind.equals("video")) {
             assertTrue(sdp.contains("a=rtcp-fb:" + payloadType + " nack\r\n"), sdp);

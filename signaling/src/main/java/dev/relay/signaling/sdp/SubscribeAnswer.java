@@ -12,7 +12,7 @@ import java.util.Set;
  * @param audioLevel   the answer kept the audio level extension (RFC 6464) the offer proposed
  *                     (RFC 8285 §5: an extension the answer leaves out is not sent)
  * @param redPayloadTypes for each accepted audio m-section whose answer keeps redundant audio
- *                     (RFC 2198 {@code red}), its mid and that payload type
+ *                     (RFC 2198 {@code red}) and the Opus it carries, its mid and that payload type
  */
 public record SubscribeAnswer(RemoteTransportInfo remote, Set<String> rejectedMids, boolean audioLevel,
                               Map<String, Integer> redPayloadTypes) {

@@ -75,8 +75,9 @@ public final class SubscribeOffer {
         for (Slot slot : slots) {
             int pt = slot.payloadType();
             sdp.append("m=").append(slot.kind()).append(slot.rejected() ? " 0" : " 9").append(" UDP/TLS/RTP/SAVPF ")
-                    .append(slot.redPayloadType() >= 0 ? slot.redPayloadType() + " " : "")
-                    .append(pt).append(slot.hasRtx() ? " " + slot.rtxPayloadType() : "").append("\r\n");
+                    .append(pt).append(slot.hasRtx() ? " " + slot.rtxPayloadType() : "")
+                    // Opus first: an answerer that keeps one codec (GStreamer webrtcbin) keeps that one.
+                    .append(slot.redPayloadType() >= 0 ? " " + slot.redPayloadType() : "").append("\r\n");
             sdp.append("c=IN IP4 0.0.0.0\r\n");
             sdp.append("a=rtcp:9 IN IP4 0.0.0.0\r\n");
             local.appendTransportAttributes(sdp, "actpass");
@@ -163,10 +164,17 @@ public final class SubscribeOffer {
                 audioLevel = true;
             }
             if (m.port() != 0 && m.kind().equals("audio") && m.mid() != null) {
+                int redPt = -1;
+                boolean opus = false;
                 for (Map.Entry<Integer, String> e : m.rtpmaps().entrySet()) {
-                    if (e.getValue().toLowerCase(Locale.ROOT).startsWith("red/")) {
-                        red.put(m.mid(), e.getKey());
+                    String encoding = e.getValue().toLowerCase(Locale.ROOT);
+                    if (encoding.startsWith("red/")) {
+                        redPt = e.getKey();
                     }
+                    opus |= encoding.startsWith("opus/");
+                }
+                if (redPt >= 0 && opus) { // RED carries Opus: without Opus it cannot be decoded
+                    red.put(m.mid(), redPt);
                 }
             }
         }
