@@ -184,6 +184,35 @@ class RedForwardingTest {
         assertEquals(1, sent().size(), "the well-formed packet still goes out");
     }
 
+    /**
+     * Steady state allocates nothing: RED passed on to one subscriber, unpacked with lost frames
+     * rebuilt for another (docs/architecture.md "Conventions").
+     */
+    @Test
+    void shouldForwardAndUnpackRedWithoutAllocating() {
+        Transport unpacking = host.connected(router);
+        publishRed();
+        router.setConsumerRedPayloadType(7, SUBSCRIBER_RED);
+        router.createConsumer(8, 1, unpacking, 0x0C0C, SUBSCRIBER_OPUS);
+        host.sent(subscriber).countOnly = true;
+        host.sent(unpacking).countOnly = true;
+        int packets = 20_000;
+        byte[][] inbound = new byte[packets][];
+        for (int i = 0; i < packets; i++) {
+            inbound[i] = redPacket(100 + i, 2);
+        }
+        long allocated = ThreadAllocation.ofSecondRound(round -> {
+            for (int i = round; i < packets; i += 2) {
+                if (i % 10 != 7) { // every tenth packet lost before the relay
+                    host.receiveRtp(router, publisher, inbound[i]);
+                }
+            }
+        });
+
+        assertTrue(allocated < packets / 2, "allocated " + allocated + " bytes over " + packets / 2 + " packets");
+        assertTrue(host.context.count(MediaEvent.RED_RECOVERED.ordinal()) > 0, "frames were rebuilt");
+    }
+
     private int seqOf(byte[] packet) {
         assertTrue(rtp.wrap(packet, 0, packet.length));
         return rtp.sequenceNumber();
