@@ -39,7 +39,8 @@ public final class Router {
     /** Routes the Transport's SRTP/SRTCP into this Router. */
     public void attachTransport(Transport transport) {
         host.submit(() -> {
-            RouterTransport routed = new RouterTransport(transport, this, host.senderFor(transport));
+            RouterTransport routed = new RouterTransport(transport, this,
+                    new TransportCcSender(host.senderFor(transport), context));
             transports.put(transport.id(), routed);
             transportList.add(routed);
             host.bind(routed);
@@ -94,6 +95,20 @@ public final class Router {
             RouterTransport routed = transports.get(transport.id());
             if (routed != null) {
                 routed.enableTransportCc(extensionId);
+            }
+        });
+    }
+
+    /**
+     * The subscriber on {@code transport} negotiated transport-wide congestion control on what it
+     * receives, with extension id {@code extensionId}: every packet the relay sends it is stamped
+     * and its feedback drives the downlink estimate (docs/quality.md "Downlink estimate").
+     */
+    public void enableSubscriberTransportCc(Transport transport, int extensionId) {
+        host.submit(() -> {
+            RouterTransport routed = transports.get(transport.id());
+            if (routed != null) {
+                routed.enableEgressTransportCc(extensionId);
             }
         });
     }

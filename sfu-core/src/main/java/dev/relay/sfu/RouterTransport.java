@@ -21,7 +21,7 @@ final class RouterTransport {
 
     private final Transport transport;
     private final Router router;
-    private final RtpSender sender;
+    private final TransportCcSender sender;
     /** Our SSRC as the sender of RTCP on this Transport (RR, PLI). */
     private final int rtcpSsrc = ThreadLocalRandom.current().nextInt();
     private final Int2ObjectHashMap<ProducerStream> streamsBySsrc = new Int2ObjectHashMap<>();
@@ -50,7 +50,7 @@ final class RouterTransport {
     /** Packets that came before the keys; null unless some did. */
     private EarlyMedia early;
 
-    RouterTransport(Transport transport, Router router, RtpSender sender) {
+    RouterTransport(Transport transport, Router router, TransportCcSender sender) {
         this.transport = transport;
         this.router = router;
         this.sender = sender;
@@ -78,6 +78,11 @@ final class RouterTransport {
             transportCc = new TransportCcRecorder();
         }
         transportCcExtensionId = extensionId;
+    }
+
+    /** The subscriber takes transport-wide sequence numbers under {@code extensionId} on what the relay sends it. */
+    void enableEgressTransportCc(int extensionId) {
+        sender.enable(extensionId, null);
     }
 
     /** Records the packet's transport-wide sequence number, if any, before anything else is checked. */

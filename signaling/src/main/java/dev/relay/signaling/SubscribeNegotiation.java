@@ -33,6 +33,7 @@ final class SubscribeNegotiation {
     private boolean dtlsStarted;
     /** Audio level (RFC 6464) is offered and, until an answer declines it, sent. */
     private boolean audioLevel = true;
+    private boolean transportCc;
     private int nextMid;
 
     /** The subscribe Transport, or null before the first slot. */
@@ -163,6 +164,15 @@ final class SubscribeNegotiation {
 
     void markDtlsStarted() {
         dtlsStarted = true;
+    }
+
+    /** The browser's answer kept transport-wide congestion control: the relay stamps what it sends. */
+    boolean transportCc() {
+        return transportCc;
+    }
+
+    void markTransportCc() {
+        transportCc = true;
     }
 
     boolean audioLevel() {

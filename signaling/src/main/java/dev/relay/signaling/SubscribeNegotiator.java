@@ -219,6 +219,12 @@ final class SubscribeNegotiator {
             dtls.start(subscriber, negotiation.transport(), parsed.remote());
             negotiation.markDtlsStarted();
         }
+        if (parsed.transportCc() && !negotiation.transportCc()) {
+            // Stamped from now on; the browser's feedback drives its downlink estimate (docs/quality.md).
+            negotiation.markTransportCc();
+            subscriber.room().router().enableSubscriberTransportCc(negotiation.transport(),
+                    SubscribeOffer.TRANSPORT_CC_EXTENSION_ID);
+        }
         for (SubscribeSlot slot : negotiation.slots()) {
             if (slot.isActive() && parsed.rejectedMids().contains(slot.mid())) {
                 stopRejected(subscriber, slot, version);

@@ -13,9 +13,12 @@ import java.util.Set;
  *                     (RFC 8285 §5: an extension the answer leaves out is not sent)
  * @param redPayloadTypes for each accepted audio m-section whose answer keeps redundant audio
  *                     (RFC 2198 {@code red}) and the Opus it carries, its mid and that payload type
+ * @param transportCc  the answer kept transport-wide sequence numbers under the offered id
+ *                     (draft-holmer-rmcat-transport-wide-cc-extensions-01): the browser will send
+ *                     feedback on what the relay sends it
  */
 public record SubscribeAnswer(RemoteTransportInfo remote, Set<String> rejectedMids, boolean audioLevel,
-                              Map<String, Integer> redPayloadTypes) {
+                              Map<String, Integer> redPayloadTypes, boolean transportCc) {
     /** Whether the answer takes RED as {@code payloadType} on m-section {@code mid}. */
     public boolean takesRed(String mid, int payloadType) {
         Integer pt = redPayloadTypes.get(mid);

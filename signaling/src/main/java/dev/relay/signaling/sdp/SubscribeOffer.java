@@ -22,6 +22,12 @@ public final class SubscribeOffer {
      */
     public static final int AUDIO_LEVEL_EXTENSION_ID = 1;
     /**
+     * The relay's id for transport-wide sequence numbers
+     * (draft-holmer-rmcat-transport-wide-cc-extensions-01) in every subscribe offer: the browser's
+     * feedback on them drives the subscriber's downlink estimate (docs/quality.md).
+     */
+    public static final int TRANSPORT_CC_EXTENSION_ID = 3;
+    /**
      * One m-section.
      *
      * @param rtxSsrc        the retransmission stream (RFC 4588) of a video slot, 0 for none
@@ -86,6 +92,8 @@ public final class SubscribeOffer {
                 sdp.append("a=extmap:").append(AUDIO_LEVEL_EXTENSION_ID).append(' ')
                         .append(PublishNegotiation.AUDIO_LEVEL_EXTENSION).append("\r\n");
             }
+            sdp.append("a=extmap:").append(TRANSPORT_CC_EXTENSION_ID).append(' ')
+                    .append(PublishNegotiation.TRANSPORT_CC_EXTENSION).append("\r\n");
             sdp.append(slot.active() ? "a=sendonly\r\n" : "a=inactive\r\n");
             if (slot.active()) {
                 sdp.append("a=msid:").append(slot.streamId()).append(' ').append(slot.trackId()).append("\r\n");
@@ -94,6 +102,7 @@ public final class SubscribeOffer {
             sdp.append("a=rtcp-rsize\r\n");
             String clock = slot.kind().equals("audio") ? "/48000/2" : "/90000";
             sdp.append("a=rtpmap:").append(pt).append(' ').append(slot.codecName()).append(clock).append("\r\n");
+            sdp.append("a=rtcp-fb:").append(pt).append(" transport-cc\r\n");
             if (slot.kind().equals("video")) {
                 if (slot.hasRtx()) {
                     sdp.append("a=rtcp-fb:").append(pt).append(" nack\r\n"); // RFC 4585 §4.2 generic NACK
@@ -157,8 +166,13 @@ public final class SubscribeOffer {
             throw new SdpException("answer a=setup:active: the relay is the DTLS server (got " + remote.setup() + ")");
         }
         boolean audioLevel = false;
+        boolean transportCc = false;
         Map<String, Integer> red = new HashMap<>();
         for (MediaDescription m : answer.media()) {
+            Integer transportCcId = m.extmaps().get(PublishNegotiation.TRANSPORT_CC_EXTENSION);
+            if (m.port() != 0 && transportCcId != null && transportCcId == TRANSPORT_CC_EXTENSION_ID) {
+                transportCc = true;
+            }
             if (m.port() != 0 && m.kind().equals("audio")
                     && m.extmaps().containsKey(PublishNegotiation.AUDIO_LEVEL_EXTENSION)) {
                 audioLevel = true;
@@ -178,6 +192,6 @@ public final class SubscribeOffer {
                 }
             }
         }
-        return new SubscribeAnswer(remote, Set.copyOf(rejected), audioLevel, Map.copyOf(red));
+        return new SubscribeAnswer(remote, Set.copyOf(rejected), audioLevel, Map.copyOf(red), transportCc);
     }
 }
