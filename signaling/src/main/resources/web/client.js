@@ -267,6 +267,10 @@ function onMessage(data) {
         updateSubscription(msg.participantId);
       }
       break;
+    case 'publishLayers':
+      publishLayersQueue = publishLayersQueue.then(() => applyPublishLayers(msg))
+        .catch((e) => record('publish-layers-failed', { trackId: msg.trackId, error: String(e) }));
+      break;
     case 'trackUnpublished':
       record('track-unpublished', { participantId: msg.participantId, trackId: msg.trackId });
       if (videoTrackIds.get(msg.participantId) === msg.trackId) videoTrackIds.delete(msg.participantId);
@@ -521,6 +525,36 @@ async function publishMedia(stream) {
   }
   await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
   record('publish-answer-applied');
+}
+
+let publishLayersQueue = Promise.resolve();
+
+/**
+ * Dynacast (docs/signaling.md `publishLayers`): the relay says which of our encodings someone
+ * receives; the others stop (`active: false`) and come back when asked. One at a time: each
+ * setParameters must follow its own getParameters.
+ */
+async function applyPublishLayers(msg) {
+  const sender = publish.pc && publish.pc.getSenders().find((s) => s.track && s.track.id === msg.trackId);
+  if (!sender) {
+    record('publish-layers-unknown-track', { trackId: msg.trackId });
+    return;
+  }
+  const params = sender.getParameters();
+  const layers = Array.isArray(msg.layers) ? msg.layers : [];
+  let changed = false;
+  (params.encodings || []).forEach((encoding, i) => {
+    const layer = layers.find((l) => l && (l.rid || null) === (encoding.rid || null)) || layers[i];
+    if (layer && typeof layer.active === 'boolean' && encoding.active !== layer.active) {
+      encoding.active = layer.active;
+      changed = true;
+    }
+  });
+  if (changed) await sender.setParameters(params);
+  record('publish-layers', {
+    trackId: msg.trackId,
+    active: (params.encodings || []).map((e) => `${e.rid || '-'}:${e.active}`).join(' '),
+  });
 }
 
 /** Puts the named codec (and its RTX) first in the transceiver's offer; unknown names change nothing. */

@@ -92,7 +92,7 @@ final class PublishNegotiator {
             }
             Codec codec = Codec.valueOf(offer.codecName().toUpperCase(Locale.ROOT));
             PublishedTrack track = new PublishedTrack(nextProducer++, offer.mid(), offer.trackId(), offer.kind(),
-                    codec, offer.fmtp(), offer.ssrc(), offer.rids().size(), participant);
+                    codec, offer.fmtp(), offer.ssrc(), offer.rids(), participant);
             if (offer.simulcast()) {
                 room.router().createSimulcastProducer(track.producerId(), transport, codec, offer.mid(), offer.rids(),
                         negotiation.extensionId(PublishNegotiation.MID_EXTENSION),

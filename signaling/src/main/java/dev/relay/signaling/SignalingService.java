@@ -36,6 +36,9 @@ public final class SignalingService {
     private final MessageDispatcher dispatcher;
     private final ConsentMonitor consent;
     private final QualityMonitor quality;
+    private final Dynacast dynacast = new Dynacast();
+    /** How often dynacast compares what publishers send with what subscribers take. */
+    static final long DYNACAST_INTERVAL_MILLIS = 250;
     private final Limits limits;
     private final LimitCounters limitCounters;
 
@@ -84,17 +87,19 @@ public final class SignalingService {
         PublishNegotiator publisher = new PublishNegotiator(transports, dtls, subscriber, events, sessionId,
                 limits.tracksPerParticipant());
         this.rooms = new Rooms(workers, transports, publisher, subscriber, events, limits);
-        this.dispatcher = new MessageDispatcher(mapper, new Routes(rooms, publisher, subscriber), access, limits,
+        this.dispatcher = new MessageDispatcher(mapper, new Routes(rooms, publisher, subscriber, dynacast), access, limits,
                 limitCounters);
         this.consent = new ConsentMonitor(rooms, iceTimeout, System::nanoTime);
         this.quality = new QualityMonitor(rooms, events, control);
     }
 
-    /** Starts the periodic control-thread tasks: the ICE consent check and quality samples. */
+    /** Starts the periodic control-thread tasks: the ICE consent check, dynacast and quality samples. */
     void start() {
         long checkMillis = consent.checkIntervalMillis();
         control.scheduleWithFixedDelay(guarded("ICE consent check", consent::check), checkMillis, checkMillis,
                 TimeUnit.MILLISECONDS);
+        control.scheduleWithFixedDelay(guarded("dynacast", () -> dynacast.evaluateAll(rooms.open(), System.nanoTime())),
+                DYNACAST_INTERVAL_MILLIS, DYNACAST_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
         if (!qualityInterval.isZero()) {
             long millis = qualityInterval.toMillis();
             control.scheduleAtFixedRate(guarded("quality sampling", quality::requestSamples), millis, millis,
@@ -158,7 +163,7 @@ public final class SignalingService {
     }
 
     /** Each request to the class whose job it is. */
-    private record Routes(Rooms rooms, PublishNegotiator publisher, SubscribeNegotiator subscriber)
+    private record Routes(Rooms rooms, PublishNegotiator publisher, SubscribeNegotiator subscriber, Dynacast dynacast)
             implements MessageDispatcher.Requests {
         @Override
         public Participant join(Connection connection, String room, String name, VideoGrant grant, JsonNode id)
@@ -185,6 +190,7 @@ public final class SignalingService {
         @Override
         public void setSubscription(Participant participant, String publisherId, String trackId, int layer) {
             subscriber.setLayer(participant, publisherId, trackId, layer);
+            dynacast.evaluate(participant.room(), System.nanoTime());
         }
     }
 }

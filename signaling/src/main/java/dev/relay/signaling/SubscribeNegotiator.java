@@ -181,7 +181,9 @@ final class SubscribeNegotiator {
             PublishedTrack track = slot.track();
             if (slot.isActive() && track.layers() > 0 && track.trackId().equals(trackId)
                     && track.owner().id().equals(publisherId)) {
-                subscriber.room().router().setConsumerLayer(slot.consumerId(), Math.min(layer, track.layers() - 1));
+                int capped = Math.min(layer, track.layers() - 1);
+                slot.requestLayer(capped);
+                subscriber.room().router().setConsumerLayer(slot.consumerId(), capped);
                 return;
             }
         }

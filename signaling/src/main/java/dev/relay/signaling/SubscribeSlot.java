@@ -18,6 +18,8 @@ final class SubscribeSlot {
     private final int payloadType;
     private final long rtxSsrc;
     private final int rtxPayloadType;
+    /** The simulcast layer the subscriber asked for (setSubscription), the highest until it asks. */
+    private int requestedLayer;
     /** The payload type offered for redundant audio (RFC 2198), -1 for none. */
     private int redPayloadType = -1;
     private boolean active = true;
@@ -38,6 +40,7 @@ final class SubscribeSlot {
         this.consumerId = consumerId;
         this.ssrc = ssrc;
         this.payloadType = payloadType;
+        this.requestedLayer = Math.max(0, track.layers() - 1);
     }
 
     String mid() {
@@ -50,6 +53,15 @@ final class SubscribeSlot {
 
     int consumerId() {
         return consumerId;
+    }
+
+    /** The layer this subscriber asked for (0 lowest); for a single stream 0. */
+    int requestedLayer() {
+        return requestedLayer;
+    }
+
+    void requestLayer(int layer) {
+        requestedLayer = layer;
     }
 
     int redPayloadType() {
