@@ -108,6 +108,7 @@ class BandwidthAllocatorTest {
                 allocator.setTrack(i % MAX_TRACKS, i % 3, i % 4 - 1, bps);
             }
         });
+        System.out.printf("%s: %d bytes in the quietest round of %d calls%n", "allocator", fewest, calls);
         assertTrue(fewest < calls, "bytes allocated in the quietest round of " + calls + " calls: " + fewest);
     }
 

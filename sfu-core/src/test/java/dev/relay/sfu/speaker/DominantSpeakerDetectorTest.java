@@ -186,6 +186,7 @@ class DominantSpeakerDetectorTest {
                 }
             }
         });
+        System.out.printf("%s: %d bytes in the quietest round of %d calls%n", "detector", fewest, calls);
         assertTrue(fewest < calls, "bytes allocated in the quietest round of " + calls + " calls: " + fewest);
     }
 
