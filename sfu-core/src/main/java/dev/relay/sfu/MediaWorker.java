@@ -63,6 +63,7 @@ public final class MediaWorker implements Agent, MessageHandler, WorkerInbox, Ro
     private long nextRtcpNanos;
     private long nextTransportCcNanos;
     private long nextNackNanos;
+    private long nextSpeakersNanos;
     private volatile boolean sleeping;
     private volatile Thread thread;
 
@@ -209,6 +210,12 @@ public final class MediaWorker implements Agent, MessageHandler, WorkerInbox, Ro
             nextNackNanos = now + NACK_INTERVAL_NANOS;
             for (int r = 0; r < routers.size(); r++) {
                 work += routers.get(r).sendNacks(now);
+            }
+        }
+        if (now - nextSpeakersNanos >= 0) {
+            nextSpeakersNanos = now + ActiveSpeakers.EVALUATE_INTERVAL_NANOS;
+            for (int r = 0; r < routers.size(); r++) {
+                routers.get(r).evaluateSpeakers(now);
             }
         }
         if (now - nextRtcpNanos >= 0) {

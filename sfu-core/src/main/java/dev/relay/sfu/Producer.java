@@ -39,6 +39,9 @@ public final class Producer {
     private int audioLevelExtensionId = -1;
     /** The publisher's id of the repaired-rid extension (RFC 8852 §3.2), naming a layer's RTX; -1 if none. */
     private int repairedRidExtensionId = -1;
+    /** This Producer's place in its room's {@link ActiveSpeakers}, -1 if it is not followed there. */
+    private int speakerSlot = -1;
+    private ActiveSpeakers speakers;
     /** Copy-on-write: changed by commands (rare), iterated per packet without an iterator. */
     private Consumer[] consumers = NONE;
 
@@ -81,6 +84,9 @@ public final class Producer {
             return;
         }
         stream.onPacket(rtp, receiveNanos);
+        if (speakerSlot >= 0) {
+            speakers.onPacket(speakerSlot, rtp, audioLevelExtensionId, receiveNanos);
+        }
         int index = stream.index();
         Consumer[] list = consumers;
         for (int i = 0; i < list.length; i++) {
@@ -185,6 +191,19 @@ public final class Producer {
             }
         }
         return null;
+    }
+
+    int speakerSlot() {
+        return speakerSlot;
+    }
+
+    void speakerSlot(int slot) {
+        speakerSlot = slot;
+    }
+
+    /** Feeds this audio Producer's levels to {@code activeSpeakers} (null: no longer). */
+    void followedBy(ActiveSpeakers activeSpeakers) {
+        speakers = activeSpeakers;
     }
 
     int audioLevelExtensionId() {

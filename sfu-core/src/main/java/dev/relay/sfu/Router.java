@@ -27,6 +27,7 @@ public final class Router {
     private final Int2ObjectHashMap<Consumer> consumers = new Int2ObjectHashMap<>();
     /** The same Transports as {@link #transports}, for the timers to walk without an iterator. */
     private final List<RouterTransport> transportList = new ArrayList<>();
+    private final ActiveSpeakers speakers = new ActiveSpeakers();
 
     Router(RouterHost host) {
         this.host = host;
@@ -68,6 +69,10 @@ public final class Router {
             Producer producer = producers.get(producerId);
             if (producer != null) {
                 producer.audioLevelExtensionId(extensionId);
+                if (extensionId > 0) {
+                    producer.followedBy(speakers);
+                    speakers.add(producer);
+                }
             }
         });
     }
@@ -195,12 +200,22 @@ public final class Router {
         });
     }
 
+    /**
+     * Who is speaking (docs/signaling.md {@code activeSpeakers}): {@code listener} gets the ids of
+     * the audio Producers speaking, the dominant speaker first, each time that changes. It runs
+     * on this Router's thread and must only hand the ids on (e.g. to the control executor).
+     */
+    public void onActiveSpeakers(java.util.function.Consumer<int[]> listener) {
+        host.submit(() -> speakers.listener(listener));
+    }
+
     public void closeProducer(int producerId) {
         host.submit(() -> {
             Producer producer = producers.remove(producerId);
             if (producer == null) {
                 return;
             }
+            speakers.remove(producer);
             producer.source().removeProducer(producer);
             for (Consumer consumer : producer.removeAllConsumers()) {
                 consumers.remove(consumer.id());
@@ -427,6 +442,11 @@ public final class Router {
             sent += transportList.get(i).sendTransportCcFeedback(context.rtcpOut);
         }
         return sent;
+    }
+
+    /** Decides who is speaking now; the listener hears of a change. */
+    void evaluateSpeakers(long nowNanos) {
+        speakers.evaluate(nowNanos);
     }
 
     /** Sends the keyframe requests that were held back by the throttle and are now due. */
