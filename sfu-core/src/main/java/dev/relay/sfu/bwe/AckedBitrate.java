@@ -6,7 +6,8 @@ package dev.relay.sfu.bwe;
  *
  * <p>Bytes go into buckets of {@link #BUCKET_NANOS} by arrival time on the receiver's clock; the
  * rate is the bytes of the buckets in the window ending at the newest arrival over the time
- * they span. A packet older than the window (reordered behind newer ones across a whole window)
+ * they span (until the window fills, the first packet's bytes are left out: they arrived at the
+ * start of the span, not during it). A packet older than the window (reordered behind newer ones across a whole window)
  * is ignored.
  *
  * <p>Pure state over the caller's timestamps; allocates nothing after construction.
@@ -21,6 +22,7 @@ final class AckedBitrate {
     private final long[] bytes = new long[BUCKETS];
     private boolean started;
     private long firstArrival;
+    private int firstBytes;
     private long newestArrival;
     private long newestBucket;
     private long windowBytes;
@@ -30,6 +32,7 @@ final class AckedBitrate {
         if (!started) {
             started = true;
             firstArrival = arrivalNanos;
+            firstBytes = size;
             newestArrival = arrivalNanos;
             newestBucket = bucket;
         }
@@ -54,11 +57,14 @@ final class AckedBitrate {
         if (!started) {
             return 0;
         }
-        long windowStart = Math.max(firstArrival, (newestBucket - BUCKETS + 1) * BUCKET_NANOS);
+        long bucketsStart = (newestBucket - BUCKETS + 1) * BUCKET_NANOS;
+        long windowStart = Math.max(firstArrival, bucketsStart);
         long span = newestArrival - windowStart;
         if (span < MIN_SPAN_NANOS) {
             return 0;
         }
-        return windowBytes * 8 * 1_000_000_000L / span;
+        // The very first packet arrived at the start of the span, not during it.
+        long counted = firstArrival >= bucketsStart ? windowBytes - firstBytes : windowBytes;
+        return counted * 8 * 1_000_000_000L / span;
     }
 }

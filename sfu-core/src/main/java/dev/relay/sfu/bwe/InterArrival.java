@@ -109,7 +109,8 @@ final class InterArrival {
         }
         long arrived = arrivalNanos - lastArrival;
         long sent = sendNanos - lastSend;
-        return arrived < BURST_NANOS && arrived - sent < 0;
+        // A packet arriving before the group's last one is reordered, not part of a burst.
+        return arrived >= 0 && arrived < BURST_NANOS && arrived - sent < 0;
     }
 
     private void startGroup(long sendNanos, long arrivalNanos, int bytes) {
