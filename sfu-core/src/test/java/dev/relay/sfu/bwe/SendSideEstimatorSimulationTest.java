@@ -1,0 +1,95 @@
+package dev.relay.sfu.bwe;
+
+import static dev.relay.sfu.bwe.LinkSimulation.MS;
+import static dev.relay.sfu.bwe.LinkSimulation.SECOND;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The estimator against {@link LinkSimulation}: a paced sender, a bottleneck with a FIFO queue,
+ * real transport-cc feedback every 50 ms. Deterministic; the ranges are wide enough for tuning
+ * noise and narrow enough that a broken detector, rate control or probe fails them.
+ */
+class SendSideEstimatorSimulationTest {
+    private static final long KBPS = 1_000;
+    private static final long MBPS = 1_000_000;
+    private static final long ONE_WAY = 20 * MS;
+
+    private static BottleneckLink link(long capacityBps, double loss) {
+        // A queue of 250 ms at the capacity, at least 30 kB: a home router's buffer.
+        int queue = (int)Math.max(30_000, capacityBps / 8 / 4);
+        return new BottleneckLink(capacityBps, queue, ONE_WAY, loss, 42);
+    }
+
+    private static void report(String name, LinkSimulation sim) {
+        System.out.printf("%s: %d packets, %d probes, %d padding bytes, %d feedbacks%n%s",
+            name, sim.packets(), sim.probesStarted(), sim.paddingBytes(), sim.estimator.feedbackCount(), sim.trace());
+    }
+
+    @Test
+    void shouldSettleNearASteadyOneMegabitLink() {
+        SendSideEstimator estimator = new SendSideEstimator(300 * KBPS, 30 * KBPS, 20 * MBPS);
+        LinkSimulation sim = new LinkSimulation(estimator, link(1 * MBPS, 0), 2 * MBPS, 65_000, 40);
+        sim.setProbing(true);
+        sim.runUntil(40 * SECOND);
+        report("steady 1 Mbit/s", sim);
+        long settled = sim.firstWithin(0, 700 * KBPS, 1_100 * KBPS);
+        assertTrue(settled >= 0 && settled <= 10 * SECOND, "reached [0.7, 1.1] Mbit/s at " + (settled < 0 ? "never" : settled / MS + " ms"));
+        long low = sim.minEstimate(10 * SECOND, 40 * SECOND);
+        long high = sim.maxEstimate(10 * SECOND, 40 * SECOND);
+        System.out.printf("steady: in range from %d ms, then %d..%d kbit/s%n", settled / MS, low / KBPS, high / KBPS);
+        assertTrue(low >= 700 * KBPS && high <= 1_100 * KBPS, "10-40 s: " + low + ".." + high);
+    }
+
+    @Test
+    void shouldFollowAStepDown() {
+        SendSideEstimator estimator = new SendSideEstimator(2_500 * KBPS, 30 * KBPS, 20 * MBPS);
+        BottleneckLink link = link(2_500 * KBPS, 0);
+        LinkSimulation sim = new LinkSimulation(estimator, link, 3 * MBPS, 1, 30);
+        sim.runUntil(15 * SECOND);
+        long before = sim.minEstimate(10 * SECOND, 15 * SECOND);
+        link.setCapacity(400 * KBPS);
+        sim.runUntil(25 * SECOND);
+        report("step down 2.5 Mbit/s -> 400 kbit/s at 15 s", sim);
+        long below = sim.firstWithin(15 * SECOND, 0, 500 * KBPS);
+        System.out.printf("step down: before %d kbit/s; below 500 kbit/s %d ms after the step; 17-25 s %d..%d kbit/s%n",
+            before / KBPS, (below - 15 * SECOND) / MS, sim.minEstimate(17 * SECOND, 25 * SECOND) / KBPS,
+            sim.maxEstimate(17 * SECOND, 25 * SECOND) / KBPS);
+        assertTrue(before >= 1_750 * KBPS, "before the step: " + before);
+        assertTrue(below >= 0 && below <= 17 * SECOND, "below 500 kbit/s at " + (below < 0 ? "never" : below / MS + " ms"));
+        assertTrue(sim.maxEstimate(17 * SECOND, 25 * SECOND) <= 550 * KBPS, "stays near 400 kbit/s");
+    }
+
+    @Test
+    void shouldFindAStepUpByProbing() {
+        SendSideEstimator estimator = new SendSideEstimator(400 * KBPS, 30 * KBPS, 20 * MBPS);
+        BottleneckLink link = link(400 * KBPS, 0);
+        LinkSimulation sim = new LinkSimulation(estimator, link, 6 * MBPS, 30_000, 30);
+        sim.setProbing(true);
+        sim.runUntil(10 * SECOND);
+        long before = sim.maxEstimate(5 * SECOND, 10 * SECOND);
+        link.setCapacity(5 * MBPS);
+        sim.runUntil(25 * SECOND);
+        report("step up 400 kbit/s -> 5 Mbit/s at 10 s", sim);
+        long above = sim.firstWithin(10 * SECOND, 2_500 * KBPS, Long.MAX_VALUE);
+        System.out.printf("step up: before %d kbit/s; above 2.5 Mbit/s %d ms after the step; 20-25 s %d..%d kbit/s%n",
+            before / KBPS, (above - 10 * SECOND) / MS, sim.minEstimate(20 * SECOND, 25 * SECOND) / KBPS,
+            sim.maxEstimate(20 * SECOND, 25 * SECOND) / KBPS);
+        assertTrue(before <= 500 * KBPS, "before the step: " + before);
+        assertTrue(above >= 0 && above <= 20 * SECOND, "above 2.5 Mbit/s at " + (above < 0 ? "never" : above / MS + " ms"));
+        assertTrue(sim.maxEstimate(20 * SECOND, 25 * SECOND) <= 5_500 * KBPS, "not above the link");
+    }
+
+    @Test
+    void shouldNotCollapseUnderRandomLoss() {
+        SendSideEstimator estimator = new SendSideEstimator(1_500 * KBPS, 30 * KBPS, 20 * MBPS);
+        LinkSimulation sim = new LinkSimulation(estimator, link(2 * MBPS, 0.05), 1_600 * KBPS, 1, 30);
+        sim.runUntil(30 * SECOND);
+        report("2 Mbit/s, 5 % random loss, 1.6 Mbit/s offered", sim);
+        long low = sim.minEstimate(0, 30 * SECOND);
+        System.out.printf("random loss: %d..%d kbit/s, loss %.3f%n", low / KBPS, sim.maxEstimate(0, 30 * SECOND) / KBPS,
+            estimator.lossFraction());
+        assertTrue(low >= 1 * MBPS, "lowest " + low);
+    }
+}
