@@ -267,6 +267,9 @@ function onMessage(data) {
         updateSubscription(msg.participantId);
       }
       break;
+    case 'activeSpeakers':
+      showSpeakers(Array.isArray(msg.speakers) ? msg.speakers.filter((id) => typeof id === 'string') : []);
+      break;
     case 'publishLayers':
       publishLayersQueue = publishLayersQueue.then(() => applyPublishLayers(msg))
         .catch((e) => record('publish-layers-failed', { trackId: msg.trackId, error: String(e) }));
@@ -470,6 +473,20 @@ function onTrack(ev) {
   record('track', { participantId, kind: ev.track.kind, trackId: ev.track.id });
   if (departed.has(participantId) || participantId === relay.participantId) return;
   attachStream(participantId, ensureTile(participantId), stream);
+}
+
+let activeSpeakers = [];
+
+/** docs/signaling.md `activeSpeakers`: the dominant speaker first; their tiles are highlighted. */
+function showSpeakers(speakers) {
+  activeSpeakers = speakers;
+  record('active-speakers', { speakers: speakers.join(' ') });
+  const tiles = document.querySelectorAll('[data-participant-id], #local');
+  for (const el of tiles) {
+    const id = el.id === 'local' ? relay.participantId : el.dataset.participantId;
+    el.classList.toggle('speaking', speakers.includes(id));
+    el.classList.toggle('dominant', speakers[0] === id);
+  }
 }
 
 function remoteTileIds() {
@@ -755,6 +772,8 @@ const relay = {
     qualityOverrides.set(participantId, quality);
     updateSubscription(participantId);
   },
+  /** The last `activeSpeakers` list: participantIds, the dominant speaker first. */
+  activeSpeakers: () => activeSpeakers,
   /** participantIds of the remote tiles on the page. */
   tiles: remoteTileIds,
   /** Promise of {publishState, subscribeState, inbound: [...], outbound: [...]}. */

@@ -220,6 +220,12 @@ final class ChromiumPeer implements BrowserPeer {
     }
 
     /** Asks the relay for simulcast layer {@code quality} (low, medium, high) of a participant's video. */
+    /** The last {@code activeSpeakers} list the page got: participantIds, the dominant speaker first. */
+    @SuppressWarnings("unchecked")
+    List<String> activeSpeakers() {
+        return List.copyOf((List<String>) js().executeScript("return window.relay.activeSpeakers();"));
+    }
+
     void setQuality(String participantId, String quality) {
         js().executeScript("window.relay.setQuality(arguments[0], arguments[1]);", participantId, quality);
     }

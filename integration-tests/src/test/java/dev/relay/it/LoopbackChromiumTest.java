@@ -57,7 +57,12 @@ abstract class LoopbackChromiumTest {
 
     /** A Chromium participant, closed after the test. */
     ChromiumPeer launch(String name) throws IOException {
-        ChromiumPeer peer = ChromiumPeer.launch(name);
+        return launch(name, List.of());
+    }
+
+    /** A Chromium participant with extra command-line flags, closed after the test. */
+    ChromiumPeer launch(String name, List<String> extraFlags) throws IOException {
+        ChromiumPeer peer = ChromiumPeer.launch(name, extraFlags);
         peers.add(peer);
         return peer;
     }

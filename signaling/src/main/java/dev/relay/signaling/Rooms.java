@@ -38,6 +38,8 @@ final class Rooms {
     private long nextParticipant = 1;
     private volatile int roomCount;
     private volatile int participantCount;
+    /** Told of each room as it opens (on the control thread), before its first participant is in. */
+    private java.util.function.Consumer<Room> onOpen = room -> { };
 
     Rooms(MediaWorkers workers, TransportFactory transports, PublishNegotiator publisher,
           SubscribeNegotiator subscriber, SessionEvents events) {
@@ -52,6 +54,11 @@ final class Rooms {
         this.publisher = publisher;
         this.subscriber = subscriber;
         this.events = events;
+    }
+
+    /** Who to tell of each room that opens from now on. */
+    void onOpen(java.util.function.Consumer<Room> listener) {
+        onOpen = listener;
     }
 
     int roomCount() {
@@ -101,6 +108,7 @@ final class Rooms {
             rooms.put(roomName, room);
             roomCount = rooms.size();
             events.roomCreated(roomName);
+            onOpen.accept(room);
         }
         String participantId = "p" + nextParticipant++;
         Participant participant = new Participant(participantId, name.isEmpty() ? participantId : name, room,

@@ -89,6 +89,10 @@ public final class SignalingService {
         this.rooms = new Rooms(workers, transports, publisher, subscriber, events, limits);
         this.dispatcher = new MessageDispatcher(mapper, new Routes(rooms, publisher, subscriber, dynacast), access, limits,
                 limitCounters);
+        ActiveSpeakerAnnouncer speakers = new ActiveSpeakerAnnouncer(rooms);
+        // The Router ranks on its worker; the announcement is made on the control thread.
+        rooms.onOpen(room -> room.router().onActiveSpeakers(
+                ids -> control.execute(() -> speakers.announce(room, ids))));
         this.consent = new ConsentMonitor(rooms, iceTimeout, System::nanoTime);
         this.quality = new QualityMonitor(rooms, events, control);
     }

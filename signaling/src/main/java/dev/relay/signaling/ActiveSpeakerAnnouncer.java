@@ -1,0 +1,47 @@
+package dev.relay.signaling;
+
+import static dev.relay.signaling.Messages.message;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * Tells everyone in a room who is speaking ({@code activeSpeakers}, docs/signaling.md): the
+ * Router's ranking of audio Producers ({@code Router.onActiveSpeakers}) turned into participant
+ * ids, the dominant speaker first. Hidden participants are never named. Control thread only.
+ */
+final class ActiveSpeakerAnnouncer {
+    private final Rooms rooms;
+
+    ActiveSpeakerAnnouncer(Rooms rooms) {
+        this.rooms = rooms;
+    }
+
+    /** The Router of {@code room} ranked these Producers as speaking, dominant first. */
+    void announce(Room room, int[] producerIds) {
+        if (!rooms.isOpen(room)) {
+            return;
+        }
+        Set<String> speakers = new LinkedHashSet<>();
+        for (int producerId : producerIds) {
+            for (Participant participant : room.participants()) {
+                if (participant.grant().hidden()) {
+                    continue;
+                }
+                for (PublishedTrack track : participant.publish().tracks()) {
+                    if (track.producerId() == producerId) {
+                        speakers.add(participant.id());
+                    }
+                }
+            }
+        }
+        ObjectNode msg = message("activeSpeakers");
+        ArrayNode list = msg.putArray("speakers");
+        speakers.forEach(list::add);
+        for (Participant participant : room.participants()) {
+            participant.outbox().send(msg.deepCopy());
+        }
+    }
+}
