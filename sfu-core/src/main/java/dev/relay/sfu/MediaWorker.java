@@ -212,6 +212,9 @@ public final class MediaWorker implements Agent, MessageHandler, WorkerInbox, Ro
                 work += routers.get(r).sendNacks(now);
             }
         }
+        for (int r = 0; r < routers.size(); r++) {
+            work += routers.get(r).pollDownlinks(now);
+        }
         if (now - nextSpeakersNanos >= 0) {
             nextSpeakersNanos = now + ActiveSpeakers.EVALUATE_INTERVAL_NANOS;
             for (int r = 0; r < routers.size(); r++) {

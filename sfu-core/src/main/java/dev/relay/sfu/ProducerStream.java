@@ -37,6 +37,8 @@ final class ProducerStream {
     private boolean bound;
     private long packetsReceived;
     private long bytesReceived;
+    /** What this stream costs a subscriber now (a simulcast layer's bitrate, for allocation). */
+    private final ByteRate rate = new ByteRate();
     private long lastPacketNanos;
 
     ProducerStream(Producer producer, int index, String rid, int ssrc, boolean bound, MediaContext context,
@@ -117,6 +119,7 @@ final class ProducerStream {
     void onPacket(RtpPacket rtp, long receiveNanos) {
         packetsReceived++;
         bytesReceived += rtp.length();
+        rate.add(rtp.length(), receiveNanos);
         lastPacketNanos = receiveNanos;
         stats.onPacket(rtp.sequenceNumber(), rtp.timestamp(), receiveNanos);
         if (cache != null) {
@@ -211,6 +214,11 @@ final class ProducerStream {
 
     long packetsReceived() {
         return packetsReceived;
+    }
+
+    /** Bits per second over the last half second (0 when nothing arrived in it). */
+    long bitrateBps(long nowNanos) {
+        return rate.bps(nowNanos);
     }
 
     long bytesReceived() {

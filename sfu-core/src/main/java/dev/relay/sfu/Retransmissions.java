@@ -82,6 +82,24 @@ final class Retransmissions {
         return length;
     }
 
+    /**
+     * A padding-only packet of the subscriber's RTX stream (RFC 3550 §5.1 padding, as libwebrtc
+     * probes with): {@code padding} bytes (1-255), the last one their count; returns its length,
+     * or -1 without an RTX stream. Used to probe the subscriber's downlink (docs/quality.md).
+     */
+    int writePadding(byte[] out, int padding, long timestamp) {
+        if (rtxSsrc == 0) {
+            return -1;
+        }
+        int bytes = Math.max(1, Math.min(255, padding));
+        int header = RtpPacket.writeHeader(out, 0, false, rtxPayloadType, rtxSeq, timestamp, rtxSsrc);
+        out[0] |= 0x20;
+        java.util.Arrays.fill(out, header, header + bytes - 1, (byte) 0);
+        out[header + bytes - 1] = (byte) bytes;
+        rtxSeq = (rtxSeq + 1) & 0xFFFF;
+        return header + bytes;
+    }
+
     /** The subscriber's round-trip time, from its report on our Sender Report. */
     void rttMillis(double rttMs) {
         responder.rttNanos((long) (rttMs * 1_000_000));

@@ -444,6 +444,15 @@ public final class Router {
         return sent;
     }
 
+    /** Downlink allocation and probes of every subscriber Transport here, when due; returns packets sent. */
+    int pollDownlinks(long nowNanos) {
+        int sent = 0;
+        for (int i = 0; i < transportList.size(); i++) {
+            sent += transportList.get(i).pollDownlink(nowNanos);
+        }
+        return sent;
+    }
+
     /** Decides who is speaking now; the listener hears of a change. */
     void evaluateSpeakers(long nowNanos) {
         speakers.evaluate(nowNanos);

@@ -47,6 +47,8 @@ final class RouterTransport {
     private static final int MAX_FEEDBACK_PER_INTERVAL = 4;
     /** Keeps a feedback message, once protected, within a 1200-byte datagram. */
     private static final int FEEDBACK_CAPACITY = 1152;
+    /** The subscriber's downlink estimate and allocation; null unless it negotiated transport-cc. */
+    private DownlinkControl downlink;
     /** Packets that came before the keys; null unless some did. */
     private EarlyMedia early;
 
@@ -82,7 +84,36 @@ final class RouterTransport {
 
     /** The subscriber takes transport-wide sequence numbers under {@code extensionId} on what the relay sends it. */
     void enableEgressTransportCc(int extensionId) {
-        sender.enable(extensionId, null);
+        if (downlink == null) {
+            downlink = new DownlinkControl(this, router.context());
+            for (Consumer consumer : consumersBySsrc.values()) {
+                if (consumer instanceof SimulcastConsumer simulcast) {
+                    downlink.add(simulcast);
+                }
+            }
+        }
+        sender.enable(extensionId, downlink);
+    }
+
+    /** The subscriber's downlink control, or null if it has no transport-cc. */
+    DownlinkControl downlink() {
+        return downlink;
+    }
+
+    /** Allocation and probing for this subscriber's downlink, when due; returns packets sent. */
+    int pollDownlink(long nowNanos) {
+        return downlink == null ? 0 : downlink.poll(nowNanos);
+    }
+
+    /** What leaves here besides simulcast video, in bits per second: audio and single-stream video. */
+    long otherStreamsBps(long nowNanos) {
+        long bps = 0;
+        for (Consumer consumer : consumersBySsrc.values()) {
+            if (!(consumer instanceof SimulcastConsumer)) {
+                bps += consumer.producer().stream(0).bitrateBps(nowNanos);
+            }
+        }
+        return bps;
     }
 
     /** Records the packet's transport-wide sequence number, if any, before anything else is checked. */
@@ -230,10 +261,16 @@ final class RouterTransport {
 
     void addConsumer(Consumer consumer) {
         consumersBySsrc.put(consumer.ssrc(), consumer);
+        if (downlink != null && consumer instanceof SimulcastConsumer simulcast) {
+            downlink.add(simulcast);
+        }
     }
 
     void removeConsumer(Consumer consumer) {
         consumersBySsrc.remove(consumer.ssrc());
+        if (downlink != null && consumer instanceof SimulcastConsumer simulcast) {
+            downlink.remove(simulcast);
+        }
     }
 
     /** DTLS finished (again): every Consumer leaving here starts over at a keyframe. */

@@ -5,9 +5,11 @@ import dev.relay.codecs.rtcp.NackPacket;
 import dev.relay.codecs.rtcp.NtpTime;
 import dev.relay.codecs.rtcp.PliPacket;
 import dev.relay.codecs.rtcp.ReceiverReport;
+import dev.relay.codecs.rtcp.RembPacket;
 import dev.relay.codecs.rtcp.RtcpCompoundIterator;
 import dev.relay.codecs.rtcp.RtcpHeader;
 import dev.relay.codecs.rtcp.SenderReport;
+import dev.relay.codecs.rtcp.TransportCcFeedback;
 import dev.relay.transport.DropReason;
 
 /**
@@ -23,6 +25,10 @@ final class RtcpReceiver {
     private static final int FMT_NACK = 1;
     /** RFC 5104 §4.3.1: FMT of a FIR. */
     private static final int FMT_FIR = 4;
+    /** draft-holmer-rmcat-transport-wide-cc-extensions-01 §3.1: transport-cc feedback (RTPFB). */
+    private static final int FMT_TRANSPORT_CC = 15;
+    /** draft-alvestrand-rmcat-remb-03 §2.2: application layer feedback (PSFB), REMB. */
+    private static final int FMT_AFB = 15;
 
     private final MediaContext context;
     private final RtcpCompoundIterator compound = new RtcpCompoundIterator();
@@ -31,6 +37,8 @@ final class RtcpReceiver {
     private final PliPacket pli = new PliPacket();
     private final FirPacket fir = new FirPacket();
     private final NackPacket nack = new NackPacket();
+    private final TransportCcFeedback transportCc = new TransportCcFeedback();
+    private final RembPacket remb = new RembPacket();
 
     RtcpReceiver(MediaContext context) {
         this.context = context;
@@ -69,6 +77,16 @@ final class RtcpReceiver {
                     if (consumer != null) {
                         consumer.onNack(nack, receiveNanos);
                     }
+                }
+            } else if (type == RtcpHeader.PT_RTPFB && header.count() == FMT_TRANSPORT_CC) {
+                DownlinkControl downlink = from.downlink();
+                if (downlink != null && transportCc.wrap(buf, at, length)) {
+                    downlink.onFeedback(transportCc, receiveNanos);
+                }
+            } else if (type == RtcpHeader.PT_PSFB && header.count() == FMT_AFB) {
+                DownlinkControl downlink = from.downlink();
+                if (downlink != null && remb.wrap(buf, at, length)) {
+                    downlink.onRemb(remb.bitrate(), receiveNanos);
                 }
             } else if (type == RtcpHeader.PT_PSFB && header.count() == FMT_FIR) {
                 if (fir.wrap(buf, at, length)) {

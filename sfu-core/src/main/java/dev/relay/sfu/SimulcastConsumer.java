@@ -32,6 +32,12 @@ final class SimulcastConsumer implements Consumer, Retransmissions.Source {
     private final int ssrc;
     private final int payloadType;
     private final LayerSelector selector;
+    /** The layer the subscriber asked for (setSubscription); the highest until it asks. */
+    private int requestedLayer;
+    /** The highest layer its downlink allows ({@code DownlinkControl}); unlimited without an estimate. */
+    private int allocatedLayer = Integer.MAX_VALUE;
+    /** Even the lowest layer does not fit the subscriber's downlink: nothing goes out. */
+    private boolean paused;
     private final StreamRewriter rewriter;
     private final Vp8PayloadDescriptor vp8In = new Vp8PayloadDescriptor();
     private final Vp8PayloadDescriptor vp8Out = new Vp8PayloadDescriptor();
@@ -72,6 +78,7 @@ final class SimulcastConsumer implements Consumer, Retransmissions.Source {
         this.selector = new LayerSelector(layers, LAYER_TIMEOUT_NANOS);
         // Until the subscriber says otherwise (setSubscription), the best layer that arrives.
         this.selector.setTarget(layers - 1, LayerSelector.MAX_TEMPORAL_LAYER);
+        this.requestedLayer = layers - 1;
         this.rewriter = new StreamRewriter(layers, producer.codec().clockRate(), initialSeq);
         this.retransmissions = producer.stream(0).cache() != null
                 ? new Retransmissions(rtxSsrc, rtxPayloadType, initialSeq ^ 0x5A5A) : null;
@@ -90,6 +97,10 @@ final class SimulcastConsumer implements Consumer, Retransmissions.Source {
             return;
         }
         int pictureId = vp8In.hasLongPictureId() ? vp8In.pictureId() : -1;
+        if (paused) {
+            rewriter.drop(layer, seq, pictureId);
+            return;
+        }
         int decision = selector.onPacket(layer, vp8In.isKeyframe(), vp8In.startOfFrame(), vp8In.temporalLayer(),
                 vp8In.layerSync(), nowNanos);
         if ((decision & LayerSelector.KEYFRAME_NEEDED) != 0) {
@@ -198,8 +209,52 @@ final class SimulcastConsumer implements Consumer, Retransmissions.Source {
 
     @Override
     public void setTargetLayer(int spatial, long nowNanos) {
-        selector.setTarget(Math.max(0, Math.min(spatial, producer.streamCount() - 1)),
-                LayerSelector.MAX_TEMPORAL_LAYER);
+        requestedLayer = Math.max(0, Math.min(spatial, producer.streamCount() - 1));
+        applyTarget(nowNanos);
+    }
+
+    /** The layer the subscriber asked for, the cap its allocation works under. */
+    int requestedLayer() {
+        return requestedLayer;
+    }
+
+    /**
+     * The highest layer the subscriber's downlink allows now ({@code DownlinkControl}), or -1:
+     * pause until it fits again, then start over at a keyframe.
+     */
+    void setAllocatedLayer(int layer, long nowNanos) {
+        allocatedLayer = layer;
+        applyTarget(nowNanos);
+    }
+
+    boolean isPaused() {
+        return paused;
+    }
+
+    private void applyTarget(long nowNanos) {
+        if (allocatedLayer < 0) {
+            paused = true;
+            return;
+        }
+        int target = Math.min(requestedLayer, allocatedLayer);
+        selector.setTarget(target, LayerSelector.MAX_TEMPORAL_LAYER);
+        if (paused) {
+            paused = false;
+            selector.restart();
+            producer.requestKeyframe(target, nowNanos);
+        }
+    }
+
+    /**
+     * A padding-only packet on the subscriber's RTX stream, to probe its downlink; returns its
+     * length in {@code out}, or -1 without an RTX stream.
+     */
+    boolean canProbe() {
+        return retransmissions != null && retransmissions.hasRtx() && sender.isReady();
+    }
+
+    int writeProbe(byte[] out, int paddingBytes) {
+        return retransmissions == null ? -1 : retransmissions.writePadding(out, paddingBytes, rewriter.timestamp());
     }
 
     @Override
