@@ -219,6 +219,11 @@ final class ChromiumPeer implements BrowserPeer {
         driver.get(httpBase.resolve("/?token=" + enc(token)).toString());
     }
 
+    /** As {@link #openWithToken(URI, String)}, with more of the web client's URL options ({@code a=b&c=d}). */
+    void openWithToken(URI httpBase, String token, String options) {
+        driver.get(httpBase.resolve("/?token=" + enc(token) + "&" + options).toString());
+    }
+
     /** Asks the relay for simulcast layer {@code quality} (low, medium, high) of a participant's video. */
     /** The last {@code activeSpeakers} list the page got: participantIds, the dominant speaker first. */
     @SuppressWarnings("unchecked")

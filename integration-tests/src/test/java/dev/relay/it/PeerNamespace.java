@@ -109,6 +109,24 @@ final class PeerNamespace implements AutoCloseable {
         return ns;
     }
 
+    /**
+     * Limits what reaches the peer to {@code kbit} kbit/s: a token bucket ({@code tc qdisc tbf},
+     * 16 kB burst, 50 ms of queue) on the host end of the veth, whose egress is the peer's
+     * downlink; 0 removes it. {@code tc netem} is missing from these kernels, tbf is not.
+     */
+    void setDownlinkRate(int kbit) {
+        Path tc = find("tc");
+        if (tc == null) {
+            throw new IllegalStateException("no tc command (apt-get install -y iproute2)");
+        }
+        if (kbit <= 0) {
+            run(List.of(tc.toString(), "qdisc", "del", "dev", hostLink, "root"), null);
+            return;
+        }
+        must(tc.toString(), "qdisc", "replace", "dev", hostLink, "root", "tbf", "rate", kbit + "kbit", "burst", "16kb",
+                "latency", "50ms");
+    }
+
     String name() {
         return name;
     }

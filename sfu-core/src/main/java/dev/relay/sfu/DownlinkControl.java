@@ -14,8 +14,14 @@ import dev.relay.sfu.bwe.SendSideEstimator;
  */
 final class DownlinkControl implements TransportCcSender.SentPacketListener {
     static final long ALLOCATE_INTERVAL_NANOS = 200_000_000L;
-    /** How long after one probe the next may start. */
+    /** How long after one probe the next may start, while probes pay off. */
     static final long PROBE_INTERVAL_NANOS = 1_500_000_000L;
+    /**
+     * A probe followed within {@link #PROBE_VERDICT_NANOS} by a step down (the upgrade it allowed
+     * did not fit after all) doubles the interval, up to this; a probe that holds resets it.
+     */
+    static final long MAX_PROBE_INTERVAL_NANOS = 6_000_000_000L;
+    static final long PROBE_VERDICT_NANOS = 4_000_000_000L;
     static final long INITIAL_BPS = 1_500_000L;
     static final long MIN_BPS = 100_000L;
     static final long MAX_BPS = 20_000_000L;
@@ -34,6 +40,10 @@ final class DownlinkControl implements TransportCcSender.SentPacketListener {
     private final MediaContext context;
     private long nextAllocateNanos;
     private long lastProbeNanos = Long.MIN_VALUE / 2;
+    private long probeIntervalNanos = PROBE_INTERVAL_NANOS;
+    /** Whether the last probe has been judged (a step down since, or its verdict time passed). */
+    private boolean probeJudged = true;
+    private final int[] previousTarget = new int[MAX_TRACKS];
 
     DownlinkControl(RouterTransport transport, MediaContext context) {
         this.transport = transport;
@@ -45,6 +55,7 @@ final class DownlinkControl implements TransportCcSender.SentPacketListener {
         for (int slot = 0; slot < MAX_TRACKS; slot++) {
             if (tracks[slot] == null) {
                 tracks[slot] = consumer;
+                previousTarget[slot] = BandwidthAllocator.PAUSED;
                 java.util.Arrays.fill(layerBps, 0);
                 allocator.setTrack(slot, BandwidthAllocator.PRIORITY_NORMAL, consumer.requestedLayer(), layerBps);
                 return true;
@@ -91,16 +102,37 @@ final class DownlinkControl implements TransportCcSender.SentPacketListener {
     int poll(long nowNanos) {
         if (nowNanos - nextAllocateNanos >= 0) {
             nextAllocateNanos = nowNanos + ALLOCATE_INTERVAL_NANOS;
-            allocate(nowNanos);
-            if (allocator.deficient() && nowNanos - lastProbeNanos >= PROBE_INTERVAL_NANOS) {
+            boolean down = allocate(nowNanos);
+            judgeProbe(down, nowNanos);
+            if (allocator.deficient() && nowNanos - lastProbeNanos >= probeIntervalNanos) {
                 lastProbeNanos = nowNanos;
+                probeJudged = false;
                 estimator.startProbe(Math.min(MAX_BPS, 2 * estimator.estimateBps()), nowNanos);
             }
         }
         return sendProbe(nowNanos);
     }
 
-    private void allocate(long nowNanos) {
+    /** Backs probing off when what a probe allowed did not hold, and back to normal when it did. */
+    private void judgeProbe(boolean steppedDown, long nowNanos) {
+        if (probeJudged) {
+            return;
+        }
+        if (steppedDown) {
+            probeJudged = true;
+            probeIntervalNanos = Math.min(MAX_PROBE_INTERVAL_NANOS, 2 * probeIntervalNanos);
+        } else if (nowNanos - lastProbeNanos >= PROBE_VERDICT_NANOS) {
+            probeJudged = true;
+            probeIntervalNanos = PROBE_INTERVAL_NANOS;
+        }
+    }
+
+    long probeIntervalNanos() {
+        return probeIntervalNanos;
+    }
+
+    /** Shares the estimate; returns true if some video stepped down (or paused) for bandwidth. */
+    private boolean allocate(long nowNanos) {
         for (int slot = 0; slot < MAX_TRACKS; slot++) {
             SimulcastConsumer consumer = tracks[slot];
             if (consumer == null) {
@@ -113,13 +145,18 @@ final class DownlinkControl implements TransportCcSender.SentPacketListener {
             allocator.setTrack(slot, BandwidthAllocator.PRIORITY_NORMAL, consumer.requestedLayer(), layerBps);
         }
         long budget = Math.max(0, estimator.estimateBps() - transport.otherStreamsBps(nowNanos));
+        boolean down = false;
         if (allocator.allocate(budget, nowNanos)) {
             for (int slot = 0; slot < MAX_TRACKS; slot++) {
                 if (tracks[slot] != null) {
-                    tracks[slot].setAllocatedLayer(allocator.target(slot), nowNanos);
+                    int target = allocator.target(slot);
+                    down |= target < previousTarget[slot] && target < tracks[slot].requestedLayer();
+                    tracks[slot].setAllocatedLayer(target, nowNanos);
+                    previousTarget[slot] = target;
                 }
             }
         }
+        return down;
     }
 
     private int sendProbe(long nowNanos) {

@@ -20,10 +20,18 @@ public record RouterStats(List<ProducerSample> producers, List<ConsumerSample> c
      * @param layer           the simulcast layer forwarded now (0 lowest), -1 without simulcast or
      *                        before the first keyframe
      * @param retransmissions packets resent on the subscriber's NACKs, since the Consumer began
+     * @param estimateBps     the subscriber's downlink estimate (docs/quality.md), -1 without transport-cc
+     * @param paused          the subscriber's allocation paused this video: even its lowest layer does not fit
      */
     public record ConsumerSample(int consumerId, int producerId, long packets, long bytes, int fractionLost,
                                  int cumulativeLost, double jitterMs, double rttMs, int layer,
-                                 long retransmissions) {
+                                 long retransmissions, long estimateBps, boolean paused) {
+        public ConsumerSample(int consumerId, int producerId, long packets, long bytes, int fractionLost,
+                              int cumulativeLost, double jitterMs, double rttMs, int layer, long retransmissions) {
+            this(consumerId, producerId, packets, bytes, fractionLost, cumulativeLost, jitterMs, rttMs, layer,
+                    retransmissions, -1, false);
+        }
+
         /** Without simulcast or retransmissions. */
         public ConsumerSample(int consumerId, int producerId, long packets, long bytes, int fractionLost,
                               int cumulativeLost, double jitterMs, double rttMs) {

@@ -268,7 +268,7 @@ final class SimpleConsumer implements Consumer, Retransmissions.Source {
     @Override
     public RouterStats.ConsumerSample sample() {
         return reports.sample(id, producer, packetsSent, bytesSent, -1,
-                retransmissions == null ? 0 : retransmissions.sent());
+                retransmissions == null ? 0 : retransmissions.sent(), sink, false);
     }
 
     private boolean isKeyframeStart(RtpPacket rtp) {

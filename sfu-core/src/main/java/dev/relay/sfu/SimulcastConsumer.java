@@ -293,7 +293,7 @@ final class SimulcastConsumer implements Consumer, Retransmissions.Source {
     @Override
     public RouterStats.ConsumerSample sample() {
         return reports.sample(id, producer, packetsSent, bytesSent, selector.currentSpatialLayer(),
-                retransmissions == null ? 0 : retransmissions.sent());
+                retransmissions == null ? 0 : retransmissions.sent(), sink, paused);
     }
 
 

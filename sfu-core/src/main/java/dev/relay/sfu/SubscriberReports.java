@@ -32,8 +32,10 @@ final class SubscriberReports {
 
     /** The sample of a Consumer sending {@code producer}'s stream under these reports. */
     RouterStats.ConsumerSample sample(int consumerId, Producer producer, long packets, long bytes, int layer,
-                                      long retransmissions) {
+                                      long retransmissions, RouterTransport sink, boolean paused) {
+        DownlinkControl downlink = sink.downlink();
         return new RouterStats.ConsumerSample(consumerId, producer.id(), packets, bytes, fractionLost, cumulativeLost,
-                jitter * 1000.0 / producer.codec().clockRate(), rttMs, layer, retransmissions);
+                jitter * 1000.0 / producer.codec().clockRate(), rttMs, layer, retransmissions,
+                downlink == null ? -1 : downlink.estimateBps(), paused);
     }
 }

@@ -14,10 +14,10 @@ package dev.relay.sfu.bwe;
  * <p>Reused in place; allocates nothing.
  */
 final class ProbeCluster {
-    static final long MIN_DURATION_NANOS = 15_000_000L;
+    static final long MIN_DURATION_NANOS = 250_000_000L;
     static final int MIN_PACKETS = 5;
     static final int MIN_ACKED_PACKETS = 4;
-    static final double MIN_ACKED_SHARE = 0.8;
+    static final double MIN_ACKED_SHARE = 0.9;
     /** Keeps target * elapsed far from overflow; no cluster is sent this long. */
     private static final long MAX_ELAPSED_NANOS = 1_000_000_000L;
 
@@ -168,6 +168,8 @@ final class ProbeCluster {
         if (send == 0 || receive == 0) {
             return 0;
         }
-        return Math.min(send, receive);
+        // Never more than was aimed at: media sent alongside (a keyframe) and a bottleneck's burst
+        // allowance (a token bucket's) can make a short measurement look faster than the path.
+        return Math.min(targetBps, Math.min(send, receive));
     }
 }

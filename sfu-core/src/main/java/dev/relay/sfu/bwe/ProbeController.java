@@ -16,7 +16,7 @@ final class ProbeController {
     static final int SLOTS = 4;
     static final long RESULT_TIMEOUT_NANOS = 1_000_000_000L;
     /** A caller that has not completed a cluster by then is not sending padding: stop asking. */
-    static final long MAX_SENDING_NANOS = 200_000_000L;
+    static final long MAX_SENDING_NANOS = 500_000_000L;
 
     private final ProbeCluster[] clusters = new ProbeCluster[SLOTS];
     private int nextId;

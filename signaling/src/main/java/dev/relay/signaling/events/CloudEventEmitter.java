@@ -130,6 +130,10 @@ public final class CloudEventEmitter implements SessionEvents {
                 ArrayNode layers = node.putArray("layers");
                 d.layers().forEach(layers::add);
             }
+            if (d.estimateBps() >= 0) {
+                node.put("estimateBps", d.estimateBps());
+            }
+            node.put("paused", d.paused());
         }
     }
 

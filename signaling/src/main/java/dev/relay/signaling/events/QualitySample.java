@@ -25,13 +25,21 @@ public record QualitySample(String participantId, long intervalMs, Direction pub
      * @param retransmissions subscribe only: packets resent on the subscriber's NACKs over the interval
      * @param layers     subscribe only: the simulcast layer (0 lowest) each simulcast track is
      *                   forwarded at (a track not started yet is left out); empty without simulcast
+     * @param estimateBps subscribe only: the participant's downlink estimate at the end of the
+     *                   interval (docs/quality.md), -1 without transport-cc
+     * @param paused     subscribe only: videos its allocation has paused (even the lowest layer does not fit)
      */
     public record Direction(int tracks, long bitrateBps, double packetLoss, double jitterMs, double rttMs,
-                            long retransmissions, List<Integer> layers) {
+                            long retransmissions, List<Integer> layers, long estimateBps, int paused) {
         public static final Direction NONE = new Direction(0, 0, 0, 0, -1);
 
         public Direction {
             layers = List.copyOf(layers);
+        }
+
+        public Direction(int tracks, long bitrateBps, double packetLoss, double jitterMs, double rttMs,
+                         long retransmissions, List<Integer> layers) {
+            this(tracks, bitrateBps, packetLoss, jitterMs, rttMs, retransmissions, layers, -1, 0);
         }
 
         public Direction(int tracks, long bitrateBps, double packetLoss, double jitterMs, double rttMs) {

@@ -98,6 +98,8 @@ public final class QualitySampler {
         double rtt = -1;
         long retransmissions = 0;
         List<Integer> layers = new ArrayList<>();
+        long estimate = -1;
+        int paused = 0;
         for (int id : ids) {
             RouterStats.ConsumerSample cur = now.get(id);
             if (cur == null) {
@@ -120,12 +122,14 @@ public final class QualitySampler {
             if (cur.layer() >= 0) {
                 layers.add(cur.layer());
             }
+            estimate = Math.max(estimate, cur.estimateBps());
+            paused += cur.paused() ? 1 : 0;
         }
         if (tracks == 0) {
             return QualitySample.Direction.NONE;
         }
         double loss = packets > 0 ? lossWeighted / packets : maxFraction;
         return new QualitySample.Direction(tracks, Math.round(bytes * 8 / seconds), loss, jitter, rtt,
-                retransmissions, layers);
+                retransmissions, layers, estimate, paused);
     }
 }
