@@ -7,8 +7,7 @@ import java.util.Random;
  * bytes drained at the capacity, then a fixed propagation delay, with optional random loss after
  * the queue (a lossy wireless hop, say). Deterministic for a given seed. Allocates nothing per packet.
  */
-final class BottleneckLink {
-    static final long DROPPED = -1;
+final class BottleneckLink implements Link {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
     private final int queueLimitBytes;
@@ -37,8 +36,8 @@ final class BottleneckLink {
         lossRate = rate;
     }
 
-    /** @return when the packet reaches the receiver, or {@link #DROPPED}. Call in send order. */
-    long send(int bytes, long sendNanos) {
+    @Override
+    public long send(int bytes, long sendNanos) {
         long start = Math.max(sendNanos, busyUntil);
         long queued = (start - sendNanos) * capacityBps / (8 * NANOS_PER_SECOND);
         if (queued + bytes > queueLimitBytes) {

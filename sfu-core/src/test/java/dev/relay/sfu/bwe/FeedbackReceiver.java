@@ -15,7 +15,7 @@ import dev.relay.codecs.rtcp.TransportCcFeedback;
  */
 final class FeedbackReceiver {
     static final long INTERVAL_NANOS = 50_000_000L;
-    static final long NOT_ARRIVED = BottleneckLink.DROPPED;
+    static final long NOT_ARRIVED = Link.DROPPED;
     private static final int RING = 1 << 15;
     private static final int OUTBOX = 32;
     private static final int MTU = 1200;

@@ -1,13 +1,15 @@
 package dev.relay.sfu.bwe;
 
 /**
- * A sender, a {@link BottleneckLink} and a {@link FeedbackReceiver} around one
+ * A sender, a {@link Link} and a {@link FeedbackReceiver} around one
  * {@link SendSideEstimator}, stepped in 1 ms ticks of simulated time.
  *
  * <p>The sender offers media at {@link #setOffer} bits per second and the allocator spends
  * min(offer, estimate): media packets of {@link #MEDIA_BYTES} leave evenly paced at that rate.
- * With probing on, while the sender is limited by the estimate (the offer is above it), a probe
- * at twice the estimate starts every {@link #PROBE_INTERVAL_NANOS}; padding is sent whenever
+ * With probing {@link Probing#WHILE_LIMITED}, while the sender is limited by the estimate (the
+ * offer is above it), a probe at twice the estimate starts every {@link #PROBE_INTERVAL_NANOS};
+ * with {@link Probing#ALWAYS}, whatever the offer (an allocator that wants more than the media it
+ * sends, say a layer it cannot yet afford); padding is sent whenever
  * {@link SendSideEstimator#probeBytesDue} asks for it. The estimate is sampled every 100 ms.
  * Allocates nothing per tick.
  */
@@ -20,10 +22,12 @@ final class LinkSimulation {
     static final long SAMPLE_NANOS = 100 * MS;
 
     final SendSideEstimator estimator;
-    final BottleneckLink link;
+    enum Probing { OFF, WHILE_LIMITED, ALWAYS }
+
+    final Link link;
     final FeedbackReceiver receiver;
     private long offerBps;
-    private boolean probing;
+    private Probing probing = Probing.OFF;
     private long now;
     private long nextMedia;
     private long lastProbe = Long.MIN_VALUE / 2;
@@ -36,7 +40,7 @@ final class LinkSimulation {
     private final long[] ackedSamples;
     private int sampleCount;
 
-    LinkSimulation(SendSideEstimator estimator, BottleneckLink link, long offerBps, int firstSeq, long maxSeconds) {
+    LinkSimulation(SendSideEstimator estimator, Link link, long offerBps, int firstSeq, long maxSeconds) {
         this.estimator = estimator;
         this.link = link;
         this.receiver = new FeedbackReceiver(20 * MS, 123_456 * MS);
@@ -50,8 +54,8 @@ final class LinkSimulation {
         offerBps = bps;
     }
 
-    void setProbing(boolean on) {
-        probing = on;
+    void setProbing(Probing mode) {
+        probing = mode;
     }
 
     long now() {
@@ -85,7 +89,8 @@ final class LinkSimulation {
             long rate = Math.max(1, Math.min(offerBps, estimator.estimateBps()));
             nextMedia += MEDIA_BYTES * 8 * SECOND / rate;
         }
-        if (probing && estimate < offerBps && now - lastProbe >= PROBE_INTERVAL_NANOS) {
+        boolean wanted = probing == Probing.ALWAYS || probing == Probing.WHILE_LIMITED && estimate < offerBps;
+        if (wanted && now - lastProbe >= PROBE_INTERVAL_NANOS) {
             probeId = estimator.startProbe(2 * estimate, now);
             lastProbe = now;
             probesStarted++;

@@ -25,39 +25,46 @@ class ProbeClusterTest {
     }
 
     @Test
-    void shouldSendForFifteenMillisecondsAndFivePackets() {
+    void shouldSendForTheMinimumDurationAndFivePackets() {
+        long min = ProbeCluster.MIN_DURATION_NANOS;
         ProbeCluster cluster = new ProbeCluster();
-        cluster.start(0, 800_000, 0);
+        // 50 kbit/s: two 1,200-byte packets are ahead of the rate for the whole minimum duration.
+        cluster.start(0, 50_000, 0);
         for (int i = 0; i < 2; i++) {
             cluster.onSent(1_200, i * MS);
         }
-        assertFalse(cluster.finishSending(14 * MS));
-        assertFalse(cluster.finishSending(15 * MS), "two packets are too few");
-        assertEquals(1, cluster.bytesBehind(15 * MS), "big packets got ahead: ask for another anyway");
-        for (int i = 0; i < 3; i++) {
-            cluster.onSent(1_200, 15 * MS);
+        assertFalse(cluster.finishSending(min - 1));
+        assertFalse(cluster.finishSending(min), "two packets are too few");
+        assertEquals(1, cluster.bytesBehind(min), "big packets got ahead: ask for another anyway");
+        for (int i = 2; i < ProbeCluster.MIN_PACKETS; i++) {
+            cluster.onSent(1_200, min);
         }
-        assertTrue(cluster.finishSending(15 * MS));
-        assertEquals(0, cluster.bytesBehind(16 * MS));
+        assertTrue(cluster.finishSending(min));
+        assertEquals(0, cluster.bytesBehind(min + MS));
     }
 
     /**
-     * Six packets of 1,000 bytes sent 1 ms apart (8 Mbit/s counting all but the last), arriving
-     * arrivalMicros apart; acked of them acknowledged. The result is the slower of the two rates.
+     * Twenty packets of 1,000 bytes sent 1 ms apart (8 Mbit/s counting all but the last) in a
+     * cluster aiming at targetBps, arriving arrivalMicros apart; acked of them acknowledged. The
+     * result is the slower of the two rates, never above the target; with less than
+     * {@link ProbeCluster#MIN_ACKED_SHARE} acknowledged there is none.
      */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "arrives as sent                 | 1000 | 6 | 8000000",
-        "the bottleneck halves it        | 2000 | 6 | 4000000",
-        "faster arrival than send        | 500  | 6 | 8000000",
-        "five of six is enough           | 2000 | 5 | 4000000",
-        "four of six is too few          | 2000 | 4 | 0",
-        "one packet has no interval      | 2000 | 1 | 0",
+        "arrives as sent                      | 8000000 | 1000 | 20 | 8000000",
+        "the bottleneck halves it             | 8000000 | 2000 | 20 | 4000000",
+        "faster arrival than send             | 8000000 | 500  | 20 | 8000000",
+        "capped at the target (send higher)   | 3000000 | 2000 | 20 | 3000000",
+        "capped at the target (both higher)   | 2000000 | 500  | 20 | 2000000",
+        "90 % acknowledged is enough          | 8000000 | 2000 | 18 | 4000000",
+        "85 % acknowledged gives no result    | 8000000 | 2000 | 17 | 0",
+        "one packet has no interval           | 8000000 | 2000 | 1  | 0",
     })
-    void shouldMeasureTheRateTheBottleneckLetThrough(String name, long arrivalMicros, int acked, long expected) {
+    void shouldMeasureTheRateTheBottleneckLetThrough(String name, long targetBps, long arrivalMicros, int acked,
+                                                     long expected) {
         ProbeCluster cluster = new ProbeCluster();
-        cluster.start(1, 8_000_000, 0);
-        for (int i = 0; i < 6; i++) {
+        cluster.start(1, targetBps, 0);
+        for (int i = 0; i < 20; i++) {
             cluster.onSent(1_000, i * MS);
         }
         for (int i = 0; i < acked; i++) {

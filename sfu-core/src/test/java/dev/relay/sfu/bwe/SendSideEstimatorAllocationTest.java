@@ -21,7 +21,7 @@ class SendSideEstimatorAllocationTest {
         SendSideEstimator estimator = new SendSideEstimator(1_000_000, 30_000, 20_000_000);
         BottleneckLink link = new BottleneckLink(2_500_000, 80_000, 20 * LinkSimulation.MS, 0.01, 7);
         LinkSimulation sim = new LinkSimulation(estimator, link, 3_000_000, 60_000, 1);
-        sim.setProbing(true);
+        sim.setProbing(LinkSimulation.Probing.WHILE_LIMITED);
         // Warm-up: class loading, JIT, every branch taken a few thousand times.
         sim.runUntil(60 * SECOND);
 

@@ -4,6 +4,7 @@ import static dev.relay.sfu.bwe.LinkSimulation.MS;
 import static dev.relay.sfu.bwe.LinkSimulation.SECOND;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,7 +32,7 @@ class SendSideEstimatorSimulationTest {
     void shouldSettleNearASteadyOneMegabitLink() {
         SendSideEstimator estimator = new SendSideEstimator(300 * KBPS, 30 * KBPS, 20 * MBPS);
         LinkSimulation sim = new LinkSimulation(estimator, link(1 * MBPS, 0), 2 * MBPS, 65_000, 40);
-        sim.setProbing(true);
+        sim.setProbing(LinkSimulation.Probing.WHILE_LIMITED);
         sim.runUntil(40 * SECOND);
         report("steady 1 Mbit/s", sim);
         long settled = sim.firstWithin(0, 700 * KBPS, 1_100 * KBPS);
@@ -66,7 +67,7 @@ class SendSideEstimatorSimulationTest {
         SendSideEstimator estimator = new SendSideEstimator(400 * KBPS, 30 * KBPS, 20 * MBPS);
         BottleneckLink link = link(400 * KBPS, 0);
         LinkSimulation sim = new LinkSimulation(estimator, link, 6 * MBPS, 30_000, 30);
-        sim.setProbing(true);
+        sim.setProbing(LinkSimulation.Probing.WHILE_LIMITED);
         sim.runUntil(10 * SECOND);
         long before = sim.maxEstimate(5 * SECOND, 10 * SECOND);
         link.setCapacity(5 * MBPS);
@@ -91,5 +92,35 @@ class SendSideEstimatorSimulationTest {
         System.out.printf("random loss: %d..%d kbit/s, loss %.3f%n", low / KBPS, sim.maxEstimate(0, 30 * SECOND) / KBPS,
             estimator.lossFraction());
         assertTrue(low >= 1 * MBPS, "lowest " + low);
+    }
+
+    /**
+     * The browser test that made probes longer: {@code tbf rate 400kbit burst 16kb latency 50ms}
+     * on a fast wire. A cluster short enough to fit in the burst crosses at the wire speed, and
+     * its media makes it look faster than it aimed; taken as capacity, each probe would double the
+     * estimate. Probing at twice the estimate every 1.5 s whatever the 150 kbit/s of media, the
+     * estimate must stay near the 400 kbit/s rate once the start is behind it.
+     *
+     * <p>Disabled because it fails: with 250 ms clusters the estimate reaches 824 kbit/s. A cluster
+     * at target R fits the bucket whole while (R - 400k) * 250 ms <= 16 kB burst + 2.5 kB queue,
+     * i.e. up to about 990 kbit/s, so a probe at 2 x 425k passes unharmed. 500 ms clusters still
+     * peak at 605 kbit/s and break the steady 1 Mbit/s scenario (665 kbit/s), so a duration alone
+     * will not do; the cluster needs another sign that it only drained a burst.
+     */
+    @Disabled("fails with the current probe: peaks at 824 kbit/s, see the comment")
+    @Test
+    void shouldNotTakeATokenBucketsBurstForCapacity() {
+        SendSideEstimator estimator = new SendSideEstimator(300 * KBPS, 30 * KBPS, 20 * MBPS);
+        TokenBucketLink link = new TokenBucketLink(400 * KBPS, 16_000, 50 * MS, 100 * MBPS, ONE_WAY);
+        LinkSimulation sim = new LinkSimulation(estimator, link, 150 * KBPS, 7, 30);
+        sim.setProbing(LinkSimulation.Probing.ALWAYS);
+        sim.runUntil(30 * SECOND);
+        report("token bucket 400 kbit/s, 16 kB burst, 50 ms; 150 kbit/s offered, probing always", sim);
+        long low = sim.minEstimate(5 * SECOND, 30 * SECOND);
+        long high = sim.maxEstimate(5 * SECOND, 30 * SECOND);
+        System.out.printf("token bucket: 5-30 s %d..%d kbit/s; %d probe results, last %d kbit/s; %d drops%n",
+            low / KBPS, high / KBPS, estimator.probeResultCount(), estimator.lastProbeResultBps() / KBPS, link.drops());
+        assertTrue(sim.probesStarted() >= 19, "probed all along: " + sim.probesStarted());
+        assertTrue(high < 600 * KBPS, "5-30 s up to " + high);
     }
 }

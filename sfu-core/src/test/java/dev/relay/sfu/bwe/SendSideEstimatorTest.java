@@ -120,10 +120,11 @@ class SendSideEstimatorTest {
             estimator.onPacketSent(i, 1_000, i * 2 * MS, id);
             deltas[i] = i == 0 ? 40 : 16;
         }
-        estimator.probeBytesDue(30 * MS);
+        long sent = ProbeCluster.MIN_DURATION_NANOS;
+        assertEquals(0, estimator.probeBytesDue(sent), "the cluster has lasted its minimum and is sent");
         int length = TransportCcFeedback.write(buf, 0, buf.length, 1, 2, 0, 0, 0, deltas, 10);
         assertTrue(feedback.wrap(buf, 0, length));
-        estimator.onFeedback(feedback, 100 * MS);
+        estimator.onFeedback(feedback, sent + 70 * MS);
         assertEquals(1, estimator.probeResultCount());
         assertEquals(2_000_000, estimator.lastProbeResultBps());
         assertEquals(1_900_000, estimator.estimateBps());
