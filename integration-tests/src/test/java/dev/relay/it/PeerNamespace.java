@@ -110,9 +110,12 @@ final class PeerNamespace implements AutoCloseable {
     }
 
     /**
-     * Limits what reaches the peer to {@code kbit} kbit/s: a token bucket ({@code tc qdisc tbf},
-     * 16 kB burst, 50 ms of queue) on the host end of the veth, whose egress is the peer's
-     * downlink; 0 removes it. {@code tc netem} is missing from these kernels, tbf is not.
+     * Limits what reaches the peer to {@code kbit} kbit/s: a token bucket ({@code tc qdisc tbf})
+     * on the host end of the veth, whose egress is the peer's downlink; 0 removes it. {@code tc
+     * netem} is missing from these kernels, tbf is not. The bucket holds 4 kB (a few packets) and
+     * queues up to 100 ms beyond it, as a bottleneck router's queue does; a bucket of 16 kB would
+     * let 320 ms of line rate through at 400 kbit/s, which any short probe would take for capacity
+     * (docs/quality.md "Downlink estimate and allocation").
      */
     void setDownlinkRate(int kbit) {
         Path tc = find("tc");
@@ -123,8 +126,8 @@ final class PeerNamespace implements AutoCloseable {
             run(List.of(tc.toString(), "qdisc", "del", "dev", hostLink, "root"), null);
             return;
         }
-        must(tc.toString(), "qdisc", "replace", "dev", hostLink, "root", "tbf", "rate", kbit + "kbit", "burst", "16kb",
-                "latency", "50ms");
+        must(tc.toString(), "qdisc", "replace", "dev", hostLink, "root", "tbf", "rate", kbit + "kbit", "burst", "4kb",
+                "latency", "100ms");
     }
 
     String name() {

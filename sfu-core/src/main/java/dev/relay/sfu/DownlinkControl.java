@@ -22,6 +22,12 @@ final class DownlinkControl implements TransportCcSender.SentPacketListener {
      */
     static final long MAX_PROBE_INTERVAL_NANOS = 6_000_000_000L;
     static final long PROBE_VERDICT_NANOS = 4_000_000_000L;
+    /**
+     * A video is paused only once even its lowest layer has not fitted for this long: an estimate
+     * that collapses for a moment (a step down of the link, a burst of loss) keeps the lowest layer
+     * going while it recovers, rather than freezing the picture.
+     */
+    static final long PAUSE_AFTER_NANOS = 3_000_000_000L;
     static final long INITIAL_BPS = 1_500_000L;
     static final long MIN_BPS = 100_000L;
     static final long MAX_BPS = 20_000_000L;
@@ -44,6 +50,8 @@ final class DownlinkControl implements TransportCcSender.SentPacketListener {
     /** Whether the last probe has been judged (a step down since, or its verdict time passed). */
     private boolean probeJudged = true;
     private final int[] previousTarget = new int[MAX_TRACKS];
+    /** Since when the allocator has wanted each video paused; -1 while it has not. */
+    private final long[] pausedSince = new long[MAX_TRACKS];
 
     DownlinkControl(RouterTransport transport, MediaContext context) {
         this.transport = transport;
@@ -56,6 +64,7 @@ final class DownlinkControl implements TransportCcSender.SentPacketListener {
             if (tracks[slot] == null) {
                 tracks[slot] = consumer;
                 previousTarget[slot] = BandwidthAllocator.PAUSED;
+                pausedSince[slot] = -1;
                 java.util.Arrays.fill(layerBps, 0);
                 allocator.setTrack(slot, BandwidthAllocator.PRIORITY_NORMAL, consumer.requestedLayer(), layerBps);
                 return true;
@@ -145,15 +154,27 @@ final class DownlinkControl implements TransportCcSender.SentPacketListener {
             allocator.setTrack(slot, BandwidthAllocator.PRIORITY_NORMAL, consumer.requestedLayer(), layerBps);
         }
         long budget = Math.max(0, estimator.estimateBps() - transport.otherStreamsBps(nowNanos));
+        allocator.allocate(budget, nowNanos);
         boolean down = false;
-        if (allocator.allocate(budget, nowNanos)) {
-            for (int slot = 0; slot < MAX_TRACKS; slot++) {
-                if (tracks[slot] != null) {
-                    int target = allocator.target(slot);
-                    down |= target < previousTarget[slot] && target < tracks[slot].requestedLayer();
-                    tracks[slot].setAllocatedLayer(target, nowNanos);
-                    previousTarget[slot] = target;
+        for (int slot = 0; slot < MAX_TRACKS; slot++) {
+            if (tracks[slot] == null) {
+                continue;
+            }
+            int target = allocator.target(slot);
+            if (target == BandwidthAllocator.PAUSED && tracks[slot].requestedLayer() >= 0) {
+                if (pausedSince[slot] < 0) {
+                    pausedSince[slot] = nowNanos;
                 }
+                if (nowNanos - pausedSince[slot] < PAUSE_AFTER_NANOS) {
+                    target = 0; // not yet: the lowest layer while the estimate recovers
+                }
+            } else {
+                pausedSince[slot] = -1;
+            }
+            if (target != previousTarget[slot]) {
+                down |= target < previousTarget[slot] && target < tracks[slot].requestedLayer();
+                tracks[slot].setAllocatedLayer(target, nowNanos);
+                previousTarget[slot] = target;
             }
         }
         return down;

@@ -220,11 +220,18 @@ final class SimulcastConsumer implements Consumer, Retransmissions.Source {
 
     /**
      * The highest layer the subscriber's downlink allows now ({@code DownlinkControl}), or -1:
-     * pause until it fits again, then start over at a keyframe.
+     * pause until it fits again, then start over at a keyframe. Below the layer going out now,
+     * that layer stops at once rather than at the lower layer's keyframe (docs/quality.md): the
+     * link no longer carries it, and what it would queue meanwhile would delay that keyframe.
      */
     void setAllocatedLayer(int layer, long nowNanos) {
+        int current = selector.currentSpatialLayer();
         allocatedLayer = layer;
         applyTarget(nowNanos);
+        if (layer >= 0 && current > layer && current <= requestedLayer) {
+            selector.restart();
+            producer.requestKeyframe(Math.min(requestedLayer, layer), nowNanos);
+        }
     }
 
     boolean isPaused() {

@@ -10,7 +10,11 @@ package dev.relay.sfu.bwe;
  * each closed window with loss fraction p, from the current target A: p above 10 % bounds the
  * rate at A * (1 - 0.5 p); p under 2 % lets it grow to 1.05 A; in between it holds A. The bound
  * starts from the current target rather than its own last value, so a bound grown unused during a
- * loss-free hour still bites on the first lossy window.
+ * loss-free hour still bites on the first lossy window. A decrease stops at {@link #ACKED_FLOOR}
+ * of the rate the receiver acknowledged: what got through is what the path carries, and windows
+ * that close every few tens of milliseconds during a burst of loss would otherwise compound the
+ * decrease down to the minimum (a link that steps from 5 Mbit/s to 400 kbit/s loses half of what
+ * is in flight for a second, while still delivering its 400 kbit/s).
  *
  * <p>Pure logic over the caller's timestamps; allocates nothing.
  */
@@ -20,6 +24,7 @@ final class LossBasedControl {
     static final double INCREASE = 1.05;
     static final int MIN_PACKETS = 40;
     static final long MAX_WINDOW_NANOS = 1_000_000_000L;
+    static final double ACKED_FLOOR = 0.85;
 
     private final long minBps;
     private final long maxBps;
@@ -42,6 +47,11 @@ final class LossBasedControl {
      * @return true when a window closed and {@link #boundBps()} moved.
      */
     boolean onReport(int lostPackets, int receivedPackets, long targetBps, long nowNanos) {
+        return onReport(lostPackets, receivedPackets, targetBps, 0, nowNanos);
+    }
+
+    /** @param ackedBps what the receiver acknowledged lately; a decrease stops at {@link #ACKED_FLOOR} of it */
+    boolean onReport(int lostPackets, int receivedPackets, long targetBps, long ackedBps, long nowNanos) {
         if (windowStart == Long.MIN_VALUE) {
             windowStart = nowNanos;
         }
@@ -53,7 +63,8 @@ final class LossBasedControl {
         }
         lossFraction = (double)lost / total;
         if (lossFraction > HIGH_LOSS) {
-            boundBps = (long)(targetBps * (1 - 0.5 * lossFraction));
+            boundBps = Math.max((long)(targetBps * (1 - 0.5 * lossFraction)),
+                Math.min(targetBps, (long)(ACKED_FLOOR * ackedBps)));
         } else if (lossFraction < LOW_LOSS) {
             boundBps = (long)(targetBps * INCREASE);
         } else {

@@ -136,7 +136,7 @@ public final class SendSideEstimator {
         if (delaySignal || received > 0) {
             delayBasedBps = delayBased.update(detector.state(), ackedBps, nowNanos);
         }
-        lossBased.onReport(lost, received, estimateBps, nowNanos);
+        lossBased.onReport(lost, received, estimateBps, ackedBps, nowNanos);
 
         long probeBps = probes.takeResult(nowNanos);
         if (probeBps > 0) {
