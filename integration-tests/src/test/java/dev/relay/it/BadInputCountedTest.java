@@ -69,8 +69,12 @@ class BadInputCountedTest {
             assertEquals("joined", joined.path("type").asText(), "the relay still serves: " + joined);
         }
 
+        // The datagrams are counted on the relay's own threads, in no particular order with this
+        // thread's scrapes: wait for every counter to get there (or 5 s), then check exact counts.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (scrape("relay_packets_dropped_total\\{reason=\"unknown_kind\"}") < junkBefore + 5
+        while ((scrape("relay_packets_dropped_total\\{reason=\"unknown_kind\"}") < junkBefore + 5
+                || scrape("relay_packets_dropped_total\\{reason=\"stun_unknown_username\"}") < stunBefore + 1
+                || scrape("relay_signaling_rejected_total") < jsonBefore + 1)
                 && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }

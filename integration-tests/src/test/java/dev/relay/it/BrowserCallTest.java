@@ -42,8 +42,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  *       other's audio packets. So the relay answers a Chromium offer, completes ICE and DTLS on both
  *       PeerConnections, decrypts, forwards and re-encrypts RTP, and offers each browser the other's
  *       tracks with {@code a=msid:<participantId> ...} (the page builds one tile per stream id).</li>
- *   <li>{@link #shouldLetLateJoinerDecodeEveryoneWithinFiveSeconds}: a third browser joining a running room
- *       decodes both others' video within 5 s of its publish being answered (so the newcomer's
+ *   <li>{@link #shouldLetLateJoinerDecodeEveryoneWithinTenSeconds}: a third browser joining a running room
+ *       decodes both others' video within 10 s of its publish being answered (so the newcomer's
  *       keyframe requests reach the publishers: Chromium sends a keyframe only when asked), and the
  *       two early participants are renegotiated to receive the newcomer. The measured
  *       join-to-first-frame time is printed.</li>
@@ -63,7 +63,12 @@ class BrowserCallTest {
 
     private static final Duration READY = Duration.ofSeconds(20);
     private static final Duration MEDIA = Duration.ofSeconds(20);
-    private static final Duration FIRST_FRAMES_AFTER_READY = Duration.ofSeconds(5);
+    /**
+     * Measured 1.3 s from ready to both remotes decoding; CI runs three Chromiums (two encoding) on
+     * 2 cores, so the bound leaves room for a loaded machine. A late joiner whose keyframe requests
+     * do not reach the publishers still decodes nothing (Chromium sends a keyframe only when asked).
+     */
+    private static final Duration FIRST_FRAMES_AFTER_READY = Duration.ofSeconds(10);
     private static final Duration TILE_CHANGE = Duration.ofSeconds(10);
     private static final Duration STAY_CONNECTED = Duration.ofSeconds(3);
     private static final int ENOUGH_FRAMES = 30;
@@ -135,7 +140,7 @@ class BrowserCallTest {
     }
 
     @Test
-    void shouldLetLateJoinerDecodeEveryoneWithinFiveSeconds() throws IOException {
+    void shouldLetLateJoinerDecodeEveryoneWithinTenSeconds() throws IOException {
         String room = Relays.uniqueRoom("late");
         ChromiumPeer alice = join(room, "alice");
         ChromiumPeer bob = join(room, "bob");

@@ -105,6 +105,40 @@ record PeerStats(
         return outbound.stream().filter(o -> o.kind.equals("video")).mapToLong(Outbound::framesEncoded).sum();
     }
 
+    /**
+     * The frameWidth of the widest video stream (simulcast layer, or the one stream) this page's
+     * publisher encoded frames on since {@code earlier}, a snapshot of the same page; 0 if none did.
+     * Under CPU or bandwidth pressure Chromium scales its layers down or pauses the top ones, so
+     * this is what the publisher sends now, not what it was asked to send.
+     */
+    long widestVideoEncodedSince(PeerStats earlier) {
+        long widest = 0;
+        for (Outbound o : outbound) {
+            if (!o.kind.equals("video")) {
+                continue;
+            }
+            long framesBefore = earlier.outbound.stream()
+                    .filter(e -> e.kind.equals("video") && java.util.Objects.equals(e.rid, o.rid))
+                    .mapToLong(Outbound::framesEncoded).max().orElse(0);
+            if (o.framesEncoded > framesBefore) {
+                widest = Math.max(widest, o.frameWidth);
+            }
+        }
+        return widest;
+    }
+
+    /** This page's outgoing video streams: rid, frameWidth and frames encoded of each, for messages. */
+    String layerWidths() {
+        StringBuilder sb = new StringBuilder();
+        for (Outbound o : outbound) {
+            if (o.kind.equals("video")) {
+                sb.append(sb.length() == 0 ? "" : ", ").append(o.rid).append(' ').append(o.frameWidth)
+                        .append(" px ").append(o.framesEncoded).append(" frames");
+            }
+        }
+        return sb.toString();
+    }
+
     /** The simulcast layers (rids) this page's publisher has sent video packets on. */
     java.util.Set<String> layersSending() {
         return outbound.stream().filter(o -> o.kind.equals("video") && o.rid != null && o.packetsSent > 0)

@@ -356,7 +356,10 @@ class SignalingServiceTest {
 
     @Test
     void shouldRemoveAParticipantWhoseIceChecksStop() throws Exception {
-        startService(Duration.ofSeconds(1), Duration.ZERO);
+        // A real clock: 3 s, so that only Alice, who stops, times out. With 1 s a stall of a second
+        // on a loaded CI machine (before Bob's first simulated check, or between two of them every
+        // 100 ms) timed Bob out too.
+        startService(Duration.ofSeconds(3), Duration.ZERO);
         service.start();
         Client alice = new Client("alice");
         Client bob = new Client("bob");
@@ -390,7 +393,7 @@ class SignalingServiceTest {
         List<String> lines = transcript.drain();
         assertEquals(List.of(
                 "alice <- {\"type\":\"error\",\"code\":\"ice_failed\",\"message\":\"no ICE connectivity check or media "
-                        + "from this client for 1 s; rejoin to continue\"}",
+                        + "from this client for 3 s; rejoin to continue\"}",
                 "event subscription.stopped r p2 <- p1 alice-audio audio",
                 "event track.unpublished r p1 alice-audio audio",
                 "bob <- {\"type\":\"trackUnpublished\",\"participantId\":\"p1\",\"trackId\":\"alice-audio\"}",
