@@ -270,6 +270,11 @@ function onMessage(data) {
     case 'activeSpeakers':
       showSpeakers(Array.isArray(msg.speakers) ? msg.speakers.filter((id) => typeof id === 'string') : []);
       break;
+    case 'streamState':
+      // docs/signaling.md: our downlink cannot carry even the lowest layer of that video for now.
+      record('stream-state', { participantId: msg.participantId, trackId: msg.trackId, state: msg.state });
+      setTilePaused(msg.participantId, msg.state === 'paused');
+      break;
     case 'publishLayers':
       publishLayersQueue = publishLayersQueue.then(() => applyPublishLayers(msg))
         .catch((e) => record('publish-layers-failed', { trackId: msg.trackId, error: String(e) }));
@@ -473,6 +478,12 @@ function onTrack(ev) {
   record('track', { participantId, kind: ev.track.kind, trackId: ev.track.id });
   if (departed.has(participantId) || participantId === relay.participantId) return;
   attachStream(participantId, ensureTile(participantId), stream);
+}
+
+/** Marks a remote tile whose video the relay paused for bandwidth (docs/signaling.md `streamState`). */
+function setTilePaused(participantId, paused) {
+  const el = document.querySelector(`[data-participant-id="${CSS.escape(String(participantId))}"]`);
+  if (el) el.classList.toggle('paused', paused);
 }
 
 let activeSpeakers = [];

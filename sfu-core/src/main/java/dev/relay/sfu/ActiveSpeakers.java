@@ -109,6 +109,13 @@ final class ActiveSpeakers {
         return true;
     }
 
+    /** The Transport the dominant speaker publishes on (its videos come first in allocation), or null. */
+    RouterTransport dominantSource() {
+        int dominant = detector.dominant();
+        Producer producer = dominant < 0 ? null : bySlot[dominant];
+        return producer == null ? null : producer.source();
+    }
+
     private int idOf(int slot) {
         Producer producer = bySlot[slot];
         return producer == null ? -1 : producer.id();

@@ -117,6 +117,7 @@ final class DownlinkControl implements TransportCcSender.SentPacketListener {
                 lastProbeNanos = nowNanos;
                 probeJudged = false;
                 estimator.startProbe(Math.min(MAX_BPS, 2 * estimator.estimateBps()), nowNanos);
+                context.count(MediaEvent.PROBE_STARTED);
             }
         }
         return sendProbe(nowNanos);
@@ -142,6 +143,7 @@ final class DownlinkControl implements TransportCcSender.SentPacketListener {
 
     /** Shares the estimate; returns true if some video stepped down (or paused) for bandwidth. */
     private boolean allocate(long nowNanos) {
+        RouterTransport speaker = transport.router().speakers().dominantSource();
         for (int slot = 0; slot < MAX_TRACKS; slot++) {
             SimulcastConsumer consumer = tracks[slot];
             if (consumer == null) {
@@ -151,7 +153,10 @@ final class DownlinkControl implements TransportCcSender.SentPacketListener {
             for (int layer = 0; layer < MAX_LAYERS; layer++) {
                 layerBps[layer] = layer < producer.streamCount() ? producer.stream(layer).bitrateBps(nowNanos) : 0;
             }
-            allocator.setTrack(slot, BandwidthAllocator.PRIORITY_NORMAL, consumer.requestedLayer(), layerBps);
+            // The active speaker's video first (docs/quality.md).
+            int priority = speaker != null && producer.source() == speaker
+                    ? BandwidthAllocator.PRIORITY_SPEAKER : BandwidthAllocator.PRIORITY_NORMAL;
+            allocator.setTrack(slot, priority, consumer.requestedLayer(), layerBps);
         }
         long budget = Math.max(0, estimator.estimateBps() - transport.otherStreamsBps(nowNanos));
         allocator.allocate(budget, nowNanos);
@@ -172,7 +177,11 @@ final class DownlinkControl implements TransportCcSender.SentPacketListener {
                 pausedSince[slot] = -1;
             }
             if (target != previousTarget[slot]) {
-                down |= target < previousTarget[slot] && target < tracks[slot].requestedLayer();
+                boolean stepDown = target < previousTarget[slot] && target < tracks[slot].requestedLayer();
+                if (stepDown && target >= 0) {
+                    context.count(MediaEvent.LAYER_DOWN_FOR_BANDWIDTH);
+                }
+                down |= stepDown;
                 tracks[slot].setAllocatedLayer(target, nowNanos);
                 previousTarget[slot] = target;
             }

@@ -22,7 +22,13 @@ public enum MediaEvent {
     /** A transport-wide congestion control feedback message sent to a publisher. */
     TRANSPORT_CC_FEEDBACK_SENT("relay.transport.cc.feedback", "Transport-cc feedback messages sent to publishers"),
     /** An audio packet lost before the relay, rebuilt from the next packet's RED redundancy (RFC 2198). */
-    RED_RECOVERED("relay.red.recovered", "Audio packets rebuilt from RED redundancy for subscribers without RED");
+    RED_RECOVERED("relay.red.recovered", "Audio packets rebuilt from RED redundancy for subscribers without RED"),
+    /** A probe cluster started on a subscriber's downlink (docs/quality.md "Downlink estimate and allocation"). */
+    PROBE_STARTED("relay.bwe.probes", "Bandwidth probes started on subscribers' downlinks"),
+    /** A subscriber's video paused because even its lowest layer did not fit its downlink estimate. */
+    STREAM_PAUSED("relay.allocation.pauses", "Subscribers' videos paused for bandwidth"),
+    /** A subscriber's video moved to a lower layer because its downlink estimate fell. */
+    LAYER_DOWN_FOR_BANDWIDTH("relay.allocation.downgrades", "Simulcast layer downgrades for bandwidth");
 
     private final String metricName;
     private final String description;

@@ -28,6 +28,8 @@ public final class Router {
     /** The same Transports as {@link #transports}, for the timers to walk without an iterator. */
     private final List<RouterTransport> transportList = new ArrayList<>();
     private final ActiveSpeakers speakers = new ActiveSpeakers();
+    /** Told when a subscriber's video is paused or resumed for bandwidth; worker thread. */
+    private java.util.function.BiConsumer<Integer, Boolean> streamStates = (consumer, paused) -> { };
 
     Router(RouterHost host) {
         this.host = host;
@@ -207,6 +209,23 @@ public final class Router {
      */
     public void onActiveSpeakers(java.util.function.Consumer<int[]> listener) {
         host.submit(() -> speakers.listener(listener));
+    }
+
+    /**
+     * {@code listener} gets a Consumer's id and true when its subscriber's downlink allocation
+     * pauses it (even its lowest layer does not fit), false when it resumes (docs/signaling.md
+     * {@code streamState}). It runs on this Router's thread and must only hand the change on.
+     */
+    public void onStreamState(java.util.function.BiConsumer<Integer, Boolean> listener) {
+        host.submit(() -> streamStates = listener);
+    }
+
+    void streamStateChanged(Consumer consumer, boolean paused) {
+        streamStates.accept(consumer.id(), paused);
+    }
+
+    ActiveSpeakers speakers() {
+        return speakers;
     }
 
     public void closeProducer(int producerId) {

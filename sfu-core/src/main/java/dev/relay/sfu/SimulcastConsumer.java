@@ -240,7 +240,11 @@ final class SimulcastConsumer implements Consumer, Retransmissions.Source {
 
     private void applyTarget(long nowNanos) {
         if (allocatedLayer < 0) {
-            paused = true;
+            if (!paused) {
+                paused = true;
+                context.count(MediaEvent.STREAM_PAUSED);
+                sink.router().streamStateChanged(this, true);
+            }
             return;
         }
         int target = Math.min(requestedLayer, allocatedLayer);
@@ -249,6 +253,7 @@ final class SimulcastConsumer implements Consumer, Retransmissions.Source {
             paused = false;
             selector.restart();
             producer.requestKeyframe(target, nowNanos);
+            sink.router().streamStateChanged(this, false);
         }
     }
 

@@ -91,8 +91,12 @@ public final class SignalingService {
                 limitCounters);
         ActiveSpeakerAnnouncer speakers = new ActiveSpeakerAnnouncer(rooms);
         // The Router ranks on its worker; the announcement is made on the control thread.
-        rooms.onOpen(room -> room.router().onActiveSpeakers(
-                ids -> control.execute(() -> speakers.announce(room, ids))));
+        StreamStateNotifier streamStates = new StreamStateNotifier(rooms);
+        rooms.onOpen(room -> {
+            room.router().onActiveSpeakers(ids -> control.execute(() -> speakers.announce(room, ids)));
+            room.router().onStreamState((consumer, paused) ->
+                    control.execute(() -> streamStates.changed(room, consumer, paused)));
+        });
         this.consent = new ConsentMonitor(rooms, iceTimeout, System::nanoTime);
         this.quality = new QualityMonitor(rooms, events, control);
     }
