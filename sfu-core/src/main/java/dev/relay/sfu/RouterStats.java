@@ -22,14 +22,15 @@ public record RouterStats(List<ProducerSample> producers, List<ConsumerSample> c
      * @param retransmissions packets resent on the subscriber's NACKs, since the Consumer began
      * @param estimateBps     the subscriber's downlink estimate (docs/quality.md), -1 without transport-cc
      * @param paused          the subscriber's allocation paused this video: even its lowest layer does not fit
+     * @param allocatedBps    what the subscriber's allocation gives its simulcast videos now, -1 without transport-cc
      */
     public record ConsumerSample(int consumerId, int producerId, long packets, long bytes, int fractionLost,
                                  int cumulativeLost, double jitterMs, double rttMs, int layer,
-                                 long retransmissions, long estimateBps, boolean paused) {
+                                 long retransmissions, long estimateBps, boolean paused, long allocatedBps) {
         public ConsumerSample(int consumerId, int producerId, long packets, long bytes, int fractionLost,
                               int cumulativeLost, double jitterMs, double rttMs, int layer, long retransmissions) {
             this(consumerId, producerId, packets, bytes, fractionLost, cumulativeLost, jitterMs, rttMs, layer,
-                    retransmissions, -1, false);
+                    retransmissions, -1, false, -1);
         }
 
         /** Without simulcast or retransmissions. */

@@ -36,6 +36,7 @@ final class SubscriberReports {
         DownlinkControl downlink = sink.downlink();
         return new RouterStats.ConsumerSample(consumerId, producer.id(), packets, bytes, fractionLost, cumulativeLost,
                 jitter * 1000.0 / producer.codec().clockRate(), rttMs, layer, retransmissions,
-                downlink == null ? -1 : downlink.estimateBps(), paused);
+                downlink == null ? -1 : downlink.estimateBps(), paused,
+                downlink == null ? -1 : downlink.allocatedBps());
     }
 }

@@ -132,6 +132,7 @@ public final class CloudEventEmitter implements SessionEvents {
             }
             if (d.estimateBps() >= 0) {
                 node.put("estimateBps", d.estimateBps());
+                node.put("allocatedBps", Math.max(0, d.allocatedBps()));
             }
             node.put("paused", d.paused());
         }

@@ -28,9 +28,11 @@ public record QualitySample(String participantId, long intervalMs, Direction pub
      * @param estimateBps subscribe only: the participant's downlink estimate at the end of the
      *                   interval (docs/quality.md), -1 without transport-cc
      * @param paused     subscribe only: videos its allocation has paused (even the lowest layer does not fit)
+     * @param allocatedBps subscribe only: what that estimate gives its simulcast videos, -1 without transport-cc
      */
     public record Direction(int tracks, long bitrateBps, double packetLoss, double jitterMs, double rttMs,
-                            long retransmissions, List<Integer> layers, long estimateBps, int paused) {
+                            long retransmissions, List<Integer> layers, long estimateBps, int paused,
+                            long allocatedBps) {
         public static final Direction NONE = new Direction(0, 0, 0, 0, -1);
 
         public Direction {
@@ -39,7 +41,7 @@ public record QualitySample(String participantId, long intervalMs, Direction pub
 
         public Direction(int tracks, long bitrateBps, double packetLoss, double jitterMs, double rttMs,
                          long retransmissions, List<Integer> layers) {
-            this(tracks, bitrateBps, packetLoss, jitterMs, rttMs, retransmissions, layers, -1, 0);
+            this(tracks, bitrateBps, packetLoss, jitterMs, rttMs, retransmissions, layers, -1, 0, -1);
         }
 
         public Direction(int tracks, long bitrateBps, double packetLoss, double jitterMs, double rttMs) {

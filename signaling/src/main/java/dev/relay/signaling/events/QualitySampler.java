@@ -99,6 +99,7 @@ public final class QualitySampler {
         long retransmissions = 0;
         List<Integer> layers = new ArrayList<>();
         long estimate = -1;
+        long allocated = -1;
         int paused = 0;
         for (int id : ids) {
             RouterStats.ConsumerSample cur = now.get(id);
@@ -123,6 +124,7 @@ public final class QualitySampler {
                 layers.add(cur.layer());
             }
             estimate = Math.max(estimate, cur.estimateBps());
+            allocated = Math.max(allocated, cur.allocatedBps());
             paused += cur.paused() ? 1 : 0;
         }
         if (tracks == 0) {
@@ -130,6 +132,6 @@ public final class QualitySampler {
         }
         double loss = packets > 0 ? lossWeighted / packets : maxFraction;
         return new QualitySample.Direction(tracks, Math.round(bytes * 8 / seconds), loss, jitter, rtt,
-                retransmissions, layers, estimate, paused);
+                retransmissions, layers, estimate, paused, allocated);
     }
 }

@@ -65,7 +65,7 @@ class CloudEventEmitterTest {
     static Stream<Arguments> events() {
         QualitySample sample = new QualitySample("p1", 10_000,
                 new QualitySample.Direction(2, 1_500_000, 0.01234, 3.26, -1),
-                new QualitySample.Direction(2, 1_400_000, 0.0, 4.0, 12.34, 7, java.util.List.of(2), 850_000, 1));
+                new QualitySample.Direction(2, 1_400_000, 0.0, 4.0, 12.34, 7, java.util.List.of(2), 850_000, 1, 620_000));
         return Stream.of(
                 Arguments.of("room created", (Consumer<SessionEvents>) e -> e.roomCreated("r"),
                         "dev.relay.room.created", "{\"room\":\"r\"}"),
@@ -91,7 +91,7 @@ class CloudEventEmitterTest {
                         "{\"room\":\"r\",\"participantId\":\"p1\",\"intervalMs\":10000,"
                                 + "\"publish\":{\"tracks\":2,\"bitrateBps\":1500000,\"packetLoss\":0.0123,\"jitterMs\":3.3},"
                                 + "\"subscribe\":{\"tracks\":2,\"bitrateBps\":1400000,\"packetLoss\":0.0,\"jitterMs\":4.0,\"rttMs\":12.3,"
-                        + "\"retransmissions\":7,\"layers\":[2],\"estimateBps\":850000,\"paused\":1}}"));
+                        + "\"retransmissions\":7,\"layers\":[2],\"estimateBps\":850000,\"allocatedBps\":620000,\"paused\":1}}"));
     }
 
     @ParameterizedTest(name = "{0}")
