@@ -17,17 +17,34 @@ final class DownlinkControl implements TransportCcSender.SentPacketListener {
     /** How long after one probe the next may start, while probes pay off. */
     static final long PROBE_INTERVAL_NANOS = 1_500_000_000L;
     /**
-     * A probe followed within {@link #PROBE_VERDICT_NANOS} by a step down (the upgrade it allowed
-     * did not fit after all) doubles the interval, up to this; a probe that holds resets it.
+     * After {@link #FAILED_PROBES_BEFORE_GENTLE} probes in a row after which no upgrade held for
+     * {@link #PROBE_VERDICT_NANOS} (none came, or a step down followed), probing turns gentle: at
+     * {@link #GENTLE_FACTOR_PERCENT} of the estimate, this often, until one succeeds.
      */
-    static final long MAX_PROBE_INTERVAL_NANOS = 6_000_000_000L;
+    static final long GENTLE_PROBE_INTERVAL_NANOS = 3_000_000_000L;
+    static final int FAILED_PROBES_BEFORE_GENTLE = 2;
     static final long PROBE_VERDICT_NANOS = 4_000_000_000L;
+    /** A probe aims at twice the estimate, so that a link that grew is found in a few steps. */
+    static final long PROBE_FACTOR_PERCENT = 200;
+    /**
+     * A gentle probe aims at 1.25 times the estimate: on a link already full, twice the estimate
+     * for 250 ms overflows a bottleneck queue of 100 ms and the subscriber's own media is lost with
+     * the padding (a short freeze, seen in BandwidthStepTest), while a link that grew still shows.
+     */
+    static final long GENTLE_FACTOR_PERCENT = 125;
     /**
      * A video is paused only once even its lowest layer has not fitted for this long: an estimate
      * that collapses for a moment (a step down of the link, a burst of loss) keeps the lowest layer
      * going while it recovers, rather than freezing the picture.
      */
     static final long PAUSE_AFTER_NANOS = 3_000_000_000L;
+    /**
+     * A video whose lowest layer costs at most this much more than what is left for it is not
+     * paused at all: the estimate hovers around what is sent, and a lowest layer up to a third over it
+     * is better than no picture (a token bucket of 400 kbit/s, BandwidthStepTest, carried the
+     * 320 px layer fine while the estimate said 10-20 % less).
+     */
+    static final long LOWEST_LAYER_TOLERANCE_PERCENT = 75;
     static final long INITIAL_BPS = 1_500_000L;
     static final long MIN_BPS = 100_000L;
     static final long MAX_BPS = 20_000_000L;
@@ -47,11 +64,21 @@ final class DownlinkControl implements TransportCcSender.SentPacketListener {
     private long nextAllocateNanos;
     private long lastProbeNanos = Long.MIN_VALUE / 2;
     private long probeIntervalNanos = PROBE_INTERVAL_NANOS;
+    /**
+     * Probes in a row after which no upgrade held. A subscriber starts as if two had failed:
+     * gently, since nothing is known of its link yet; the first upgrade that holds turns probing
+     * bold.
+     */
+    private int failedProbes = FAILED_PROBES_BEFORE_GENTLE;
     /** Whether the last probe has been judged (a step down since, or its verdict time passed). */
     private boolean probeJudged = true;
+    /** What the allocation gave when the last probe started: more, held to the verdict, is success. */
+    private long allocatedAtProbe;
     private final int[] previousTarget = new int[MAX_TRACKS];
     /** Since when the allocator has wanted each video paused; -1 while it has not. */
     private final long[] pausedSince = new long[MAX_TRACKS];
+    /** What each video's lowest layer costs now (its average). */
+    private final long[] lowestBps = new long[MAX_TRACKS];
 
     DownlinkControl(RouterTransport transport, MediaContext context) {
         this.transport = transport;
@@ -116,7 +143,9 @@ final class DownlinkControl implements TransportCcSender.SentPacketListener {
             if (allocator.deficient() && nowNanos - lastProbeNanos >= probeIntervalNanos) {
                 lastProbeNanos = nowNanos;
                 probeJudged = false;
-                estimator.startProbe(Math.min(MAX_BPS, 2 * estimator.estimateBps()), nowNanos);
+                allocatedAtProbe = allocator.allocatedBps();
+                long factor = failedProbes >= FAILED_PROBES_BEFORE_GENTLE ? GENTLE_FACTOR_PERCENT : PROBE_FACTOR_PERCENT;
+                estimator.startProbe(Math.min(MAX_BPS, estimator.estimateBps() * factor / 100), nowNanos);
                 context.count(MediaEvent.PROBE_STARTED);
             }
         }
@@ -128,13 +157,18 @@ final class DownlinkControl implements TransportCcSender.SentPacketListener {
         if (probeJudged) {
             return;
         }
+        boolean failed;
         if (steppedDown) {
-            probeJudged = true;
-            probeIntervalNanos = Math.min(MAX_PROBE_INTERVAL_NANOS, 2 * probeIntervalNanos);
+            failed = true;
         } else if (nowNanos - lastProbeNanos >= PROBE_VERDICT_NANOS) {
-            probeJudged = true;
-            probeIntervalNanos = PROBE_INTERVAL_NANOS;
+            failed = allocator.allocatedBps() <= allocatedAtProbe;
+        } else {
+            return;
         }
+        probeJudged = true;
+        failedProbes = failed ? failedProbes + 1 : 0;
+        probeIntervalNanos = failedProbes >= FAILED_PROBES_BEFORE_GENTLE ? GENTLE_PROBE_INTERVAL_NANOS
+                : PROBE_INTERVAL_NANOS;
     }
 
     long probeIntervalNanos() {
@@ -150,13 +184,24 @@ final class DownlinkControl implements TransportCcSender.SentPacketListener {
                 continue;
             }
             Producer producer = consumer.producer();
+            // What keeping a layer costs is its average; what taking one on costs, its recent peak
+            // (a keyframe's window): neither a keyframe pushes a subscriber off its layer, nor the
+            // gap between two keyframes lures it onto one its link does not carry.
+            int current = allocator.target(slot);
             for (int layer = 0; layer < MAX_LAYERS; layer++) {
-                layerBps[layer] = layer < producer.streamCount() ? producer.stream(layer).bitrateBps(nowNanos) : 0;
+                if (layer >= producer.streamCount()) {
+                    layerBps[layer] = 0;
+                } else {
+                    ProducerStream stream = producer.stream(layer);
+                    layerBps[layer] = layer <= current ? stream.averageBitrateBps(nowNanos)
+                            : stream.peakBitrateBps(nowNanos);
+                }
             }
             // The active speaker's video first (docs/quality.md).
             int priority = speaker != null && producer.source() == speaker
                     ? BandwidthAllocator.PRIORITY_SPEAKER : BandwidthAllocator.PRIORITY_NORMAL;
             allocator.setTrack(slot, priority, consumer.requestedLayer(), layerBps);
+            lowestBps[slot] = producer.stream(0).averageBitrateBps(nowNanos);
         }
         long budget = Math.max(0, estimator.estimateBps() - transport.otherStreamsBps(nowNanos));
         allocator.allocate(budget, nowNanos);
@@ -166,6 +211,10 @@ final class DownlinkControl implements TransportCcSender.SentPacketListener {
                 continue;
             }
             int target = allocator.target(slot);
+            if (target == BandwidthAllocator.PAUSED && budget >= lowestBps[slot] * LOWEST_LAYER_TOLERANCE_PERCENT / 100) {
+                // Near enough: the lowest layer a little over the estimate beats no picture at all.
+                target = 0;
+            }
             if (target == BandwidthAllocator.PAUSED && tracks[slot].requestedLayer() >= 0) {
                 if (pausedSince[slot] < 0) {
                     pausedSince[slot] = nowNanos;

@@ -221,6 +221,16 @@ final class ProducerStream {
         return rate.bps(nowNanos);
     }
 
+    /** As {@link #bitrateBps}, but holding the highest recent window (a keyframe's) while it decays. */
+    long peakBitrateBps(long nowNanos) {
+        return rate.peakBps(nowNanos);
+    }
+
+    /** As {@link #bitrateBps}, averaged over about 2 s. */
+    long averageBitrateBps(long nowNanos) {
+        return rate.averageBps(nowNanos);
+    }
+
     long bytesReceived() {
         return bytesReceived;
     }

@@ -23,4 +23,16 @@ class ByteRateTest {
         }
         assertEquals(expected, rate.bps(askedAtMs * MS), name);
     }
+
+    @org.junit.jupiter.api.Test
+    void shouldHoldAKeyframesWindowAndLetItFallByATenthPerWindow() {
+        ByteRate rate = new ByteRate();
+        rate.add(25_000, 0); // a keyframe: 400 kbit/s over its window
+        for (int t = 500; t < 2000; t += 10) {
+            rate.add(250, t * MS); // then 200 kbit/s
+        }
+        assertEquals(200_000, rate.bps(2000 * MS));
+        assertEquals(291_600, rate.peakBps(2000 * MS), "400k, then 360k, 324k, 291.6k");
+        assertEquals(284_375, rate.averageBps(2000 * MS), "400k, then 350k, 312.5k, 284.4k: a quarter of each 200k window");
+    }
 }
