@@ -117,6 +117,9 @@ function signalingUrl() {
   url.search = '';
   url.hash = '';
   if (accessToken) url.searchParams.set('access_token', accessToken);
+  // The relay ignores it; a load balancer in front of several relays hashes on it so that
+  // everyone in a room reaches the same one (helm/relay, docs/operations.md "Room affinity").
+  if (roomName) url.searchParams.set('room', roomName);
   return url.href;
 }
 

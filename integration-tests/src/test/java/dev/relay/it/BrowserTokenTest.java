@@ -102,6 +102,10 @@ class BrowserTokenTest {
         assertTrue(viewer.stats().outbound().isEmpty(), "the viewer sends nothing");
         assertFalse(viewer.logEntries("watch-only").isEmpty(), "the page knew not to publish");
         assertTrue(viewer.statusLine().contains("watching"), viewer.statusLine());
+        // The room came from the token alone; the page still names it on /ws, the key a load
+        // balancer hashes on to send a room to one relay (docs/operations.md "Scaling and room affinity").
+        String ws = String.valueOf(viewer.logEntries("ws-connecting").get(0).get("url"));
+        assertTrue(ws.contains("room=" + room), ws);
         publisher.awaitTiles("a tile for the viewer", READY, tiles -> tiles.contains(v));
 
         // The same browser with an expired token: the page says why it may not join.

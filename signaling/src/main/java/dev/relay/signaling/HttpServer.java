@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP port: the web client at {@code /}, the signaling WebSocket at {@code /ws} (behind the
- * {@link WebSocketGate}), and plain-text endpoints ({@code /metrics}, {@code /healthz})
+ * {@link WebSocketGate}), and plain-text endpoints ({@code /metrics}, {@code /healthz}, {@code /readyz})
  * registered by the caller. Also the metrics port, which serves only text endpoints.
  */
 final class HttpServer implements AutoCloseable {
@@ -71,6 +71,13 @@ final class HttpServer implements AutoCloseable {
             "/client.js", "client.js",
             "/style.css", "style.css");
 
+    /** A plain-text endpoint's reply: {@code /readyz} is 503 while the relay drains. */
+    record Text(HttpResponseStatus status, String body) {
+        static Text ok(String body) {
+            return new Text(HttpResponseStatus.OK, body);
+        }
+    }
+
     private final EventLoopGroup group;
     private final Channel channel;
     /** The open signaling WebSockets, for the close frames at shutdown; empty on the metrics port. */
@@ -85,7 +92,7 @@ final class HttpServer implements AutoCloseable {
 
     /** The public port: web client, signaling WebSocket, and {@code textEndpoints}. */
     static HttpServer start(String bindAddress, int port, SignalingService signaling, AccessControl access,
-                            Map<String, Supplier<String>> textEndpoints) throws InterruptedException {
+                            Map<String, Supplier<Text>> textEndpoints) throws InterruptedException {
         Limits limits = signaling.limits();
         LimitCounters counters = signaling.limitCounters();
         LogThrottle warnings = new LogThrottle(LOG, 10_000_000_000L, System::nanoTime);
@@ -124,7 +131,7 @@ final class HttpServer implements AutoCloseable {
     }
 
     /** A port with only {@code textEndpoints} ({@code --metrics-port}): no web client, no WebSocket. */
-    static HttpServer startText(String bindAddress, int port, Map<String, Supplier<String>> textEndpoints)
+    static HttpServer startText(String bindAddress, int port, Map<String, Supplier<Text>> textEndpoints)
             throws InterruptedException {
         return start("metrics-http", bindAddress, port, new ChannelInitializer<SocketChannel>() {
             @Override
@@ -189,10 +196,10 @@ final class HttpServer implements AutoCloseable {
 
     /** Plain HTTP: static web client files (on the public port) and text endpoints. */
     private static final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
-        private final Map<String, Supplier<String>> textEndpoints;
+        private final Map<String, Supplier<Text>> textEndpoints;
         private final boolean webClient;
 
-        RequestHandler(Map<String, Supplier<String>> textEndpoints, boolean webClient) {
+        RequestHandler(Map<String, Supplier<Text>> textEndpoints, boolean webClient) {
             this.textEndpoints = textEndpoints;
             this.webClient = webClient;
         }
@@ -204,10 +211,10 @@ final class HttpServer implements AutoCloseable {
                 respond(ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain", "GET only\n");
                 return;
             }
-            Supplier<String> endpoint = textEndpoints.get(path);
+            Supplier<Text> endpoint = textEndpoints.get(path);
             if (endpoint != null) {
-                respond(ctx, request, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
-                        endpoint.get());
+                Text reply = endpoint.get();
+                respond(ctx, request, reply.status(), "text/plain; version=0.0.4; charset=utf-8", reply.body());
                 return;
             }
             String file = webClient ? STATIC_FILES.get(path) : null;

@@ -23,6 +23,9 @@ import java.time.Duration;
  * @param writeBufferHighBytes  bytes queued to one socket above which it is unwritable (Netty's high water mark)
  * @param slowReaderTimeout     a socket that stays unwritable this long is closed
  * @param shutdownGrace         how long a SIGTERM may take: close frames, leave events, event flush
+ * @param drainTimeout          on SIGTERM, before the shutdown grace: how long the relay stays up refusing
+ *                              new joins ({@code draining}, {@code /readyz} 503) so calls can end; it ends
+ *                              early once no participant is left. Zero: straight to the shutdown
  */
 public record Limits(
         int connectionsPerAddress,
@@ -38,7 +41,8 @@ public record Limits(
         int messageBurst,
         int writeBufferHighBytes,
         Duration slowReaderTimeout,
-        Duration shutdownGrace) {
+        Duration shutdownGrace,
+        Duration drainTimeout) {
 
     public static final int DEFAULT_CONNECTIONS_PER_ADDRESS = 64;
     public static final int DEFAULT_ROOMS = 10_000;
@@ -57,6 +61,18 @@ public record Limits(
     public static final int DEFAULT_WRITE_BUFFER_HIGH_BYTES = 1024 * 1024;
     public static final Duration DEFAULT_SLOW_READER_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+    /** Off by default: a relay run by hand stops at once; an orchestrator sets it (helm/relay). */
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ZERO;
+
+    /** The limits before {@code drainTimeout} existed: no drain. */
+    public Limits(int connectionsPerAddress, int rooms, int participantsPerRoom, int tracksPerParticipant,
+                  int sdpChars, int sdpMediaSections, int candidatesPerPeerConnection, int subscribeSlots,
+                  Duration joinTimeout, int messagesPerSecond, int messageBurst, int writeBufferHighBytes,
+                  Duration slowReaderTimeout, Duration shutdownGrace) {
+        this(connectionsPerAddress, rooms, participantsPerRoom, tracksPerParticipant, sdpChars, sdpMediaSections,
+                candidatesPerPeerConnection, subscribeSlots, joinTimeout, messagesPerSecond, messageBurst,
+                writeBufferHighBytes, slowReaderTimeout, shutdownGrace, DEFAULT_DRAIN_TIMEOUT);
+    }
 
     public Limits {
         positive(connectionsPerAddress, "connections per address");
@@ -71,9 +87,9 @@ public record Limits(
         positive(messageBurst, "message burst");
         positive(writeBufferHighBytes, "write buffer high water mark");
         if (joinTimeout.isNegative() || joinTimeout.isZero() || slowReaderTimeout.isNegative()
-                || slowReaderTimeout.isZero() || shutdownGrace.isNegative()) {
+                || slowReaderTimeout.isZero() || shutdownGrace.isNegative() || drainTimeout.isNegative()) {
             throw new IllegalArgumentException("join timeout and slow reader timeout must be positive, "
-                    + "shutdown grace not negative");
+                    + "shutdown grace and drain timeout not negative");
         }
     }
 
@@ -87,72 +103,79 @@ public record Limits(
         return new Limits(DEFAULT_CONNECTIONS_PER_ADDRESS, DEFAULT_ROOMS, DEFAULT_PARTICIPANTS_PER_ROOM,
                 DEFAULT_TRACKS_PER_PARTICIPANT, DEFAULT_SDP_CHARS, DEFAULT_SDP_MEDIA_SECTIONS, DEFAULT_CANDIDATES,
                 DEFAULT_SUBSCRIBE_SLOTS, DEFAULT_JOIN_TIMEOUT, DEFAULT_MESSAGES_PER_SECOND, DEFAULT_MESSAGE_BURST,
-                DEFAULT_WRITE_BUFFER_HIGH_BYTES, DEFAULT_SLOW_READER_TIMEOUT, DEFAULT_SHUTDOWN_GRACE);
+                DEFAULT_WRITE_BUFFER_HIGH_BYTES, DEFAULT_SLOW_READER_TIMEOUT, DEFAULT_SHUTDOWN_GRACE,
+                DEFAULT_DRAIN_TIMEOUT);
     }
 
     public Limits withConnectionsPerAddress(int n) {
         return new Limits(n, rooms, participantsPerRoom, tracksPerParticipant, sdpChars, sdpMediaSections,
                 candidatesPerPeerConnection, subscribeSlots, joinTimeout, messagesPerSecond, messageBurst,
-                writeBufferHighBytes, slowReaderTimeout, shutdownGrace);
+                writeBufferHighBytes, slowReaderTimeout, shutdownGrace, drainTimeout);
     }
 
     public Limits withRooms(int n) {
         return new Limits(connectionsPerAddress, n, participantsPerRoom, tracksPerParticipant, sdpChars,
                 sdpMediaSections, candidatesPerPeerConnection, subscribeSlots, joinTimeout, messagesPerSecond,
-                messageBurst, writeBufferHighBytes, slowReaderTimeout, shutdownGrace);
+                messageBurst, writeBufferHighBytes, slowReaderTimeout, shutdownGrace, drainTimeout);
     }
 
     public Limits withParticipantsPerRoom(int n) {
         return new Limits(connectionsPerAddress, rooms, n, tracksPerParticipant, sdpChars, sdpMediaSections,
                 candidatesPerPeerConnection, subscribeSlots, joinTimeout, messagesPerSecond, messageBurst,
-                writeBufferHighBytes, slowReaderTimeout, shutdownGrace);
+                writeBufferHighBytes, slowReaderTimeout, shutdownGrace, drainTimeout);
     }
 
     public Limits withTracksPerParticipant(int n) {
         return new Limits(connectionsPerAddress, rooms, participantsPerRoom, n, sdpChars, sdpMediaSections,
                 candidatesPerPeerConnection, subscribeSlots, joinTimeout, messagesPerSecond, messageBurst,
-                writeBufferHighBytes, slowReaderTimeout, shutdownGrace);
+                writeBufferHighBytes, slowReaderTimeout, shutdownGrace, drainTimeout);
     }
 
     public Limits withSdp(int chars, int mediaSections) {
         return new Limits(connectionsPerAddress, rooms, participantsPerRoom, tracksPerParticipant, chars,
                 mediaSections, candidatesPerPeerConnection, subscribeSlots, joinTimeout, messagesPerSecond,
-                messageBurst, writeBufferHighBytes, slowReaderTimeout, shutdownGrace);
+                messageBurst, writeBufferHighBytes, slowReaderTimeout, shutdownGrace, drainTimeout);
     }
 
     public Limits withCandidatesPerPeerConnection(int n) {
         return new Limits(connectionsPerAddress, rooms, participantsPerRoom, tracksPerParticipant, sdpChars,
                 sdpMediaSections, n, subscribeSlots, joinTimeout, messagesPerSecond, messageBurst,
-                writeBufferHighBytes, slowReaderTimeout, shutdownGrace);
+                writeBufferHighBytes, slowReaderTimeout, shutdownGrace, drainTimeout);
     }
 
     public Limits withSubscribeSlots(int n) {
         return new Limits(connectionsPerAddress, rooms, participantsPerRoom, tracksPerParticipant, sdpChars,
                 sdpMediaSections, candidatesPerPeerConnection, n, joinTimeout, messagesPerSecond, messageBurst,
-                writeBufferHighBytes, slowReaderTimeout, shutdownGrace);
+                writeBufferHighBytes, slowReaderTimeout, shutdownGrace, drainTimeout);
     }
 
     public Limits withJoinTimeout(Duration timeout) {
         return new Limits(connectionsPerAddress, rooms, participantsPerRoom, tracksPerParticipant, sdpChars,
                 sdpMediaSections, candidatesPerPeerConnection, subscribeSlots, timeout, messagesPerSecond,
-                messageBurst, writeBufferHighBytes, slowReaderTimeout, shutdownGrace);
+                messageBurst, writeBufferHighBytes, slowReaderTimeout, shutdownGrace, drainTimeout);
     }
 
     public Limits withMessageRate(int perSecond, int burst) {
         return new Limits(connectionsPerAddress, rooms, participantsPerRoom, tracksPerParticipant, sdpChars,
                 sdpMediaSections, candidatesPerPeerConnection, subscribeSlots, joinTimeout, perSecond, burst,
-                writeBufferHighBytes, slowReaderTimeout, shutdownGrace);
+                writeBufferHighBytes, slowReaderTimeout, shutdownGrace, drainTimeout);
     }
 
     public Limits withWriteBuffer(int highBytes, Duration slowReader) {
         return new Limits(connectionsPerAddress, rooms, participantsPerRoom, tracksPerParticipant, sdpChars,
                 sdpMediaSections, candidatesPerPeerConnection, subscribeSlots, joinTimeout, messagesPerSecond,
-                messageBurst, highBytes, slowReader, shutdownGrace);
+                messageBurst, highBytes, slowReader, shutdownGrace, drainTimeout);
     }
 
     public Limits withShutdownGrace(Duration grace) {
         return new Limits(connectionsPerAddress, rooms, participantsPerRoom, tracksPerParticipant, sdpChars,
                 sdpMediaSections, candidatesPerPeerConnection, subscribeSlots, joinTimeout, messagesPerSecond,
-                messageBurst, writeBufferHighBytes, slowReaderTimeout, grace);
+                messageBurst, writeBufferHighBytes, slowReaderTimeout, grace, drainTimeout);
+    }
+
+    public Limits withDrainTimeout(Duration drain) {
+        return new Limits(connectionsPerAddress, rooms, participantsPerRoom, tracksPerParticipant, sdpChars,
+                sdpMediaSections, candidatesPerPeerConnection, subscribeSlots, joinTimeout, messagesPerSecond,
+                messageBurst, writeBufferHighBytes, slowReaderTimeout, shutdownGrace, drain);
     }
 }

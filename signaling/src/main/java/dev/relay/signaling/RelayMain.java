@@ -203,6 +203,12 @@ public final class RelayMain implements Callable<Integer> {
                     + "(env RELAY_SHUTDOWN_GRACE; default: 10s).")
     Duration shutdownGrace = parseDuration(envOr("RELAY_SHUTDOWN_GRACE", "10s"));
 
+    @Option(names = "--drain-timeout", converter = DurationConverter.class,
+            description = "On SIGTERM, before --shutdown-grace: refuse new joins (error draining, /readyz 503) and "
+                    + "let calls go on for up to this long, or until no participant is left "
+                    + "(env RELAY_DRAIN_TIMEOUT; default: 0s).")
+    Duration drainTimeout = parseDuration(envOr("RELAY_DRAIN_TIMEOUT", "0s"));
+
     @Spec
     CommandSpec spec;
 
@@ -218,17 +224,19 @@ public final class RelayMain implements Callable<Integer> {
         RelayServer server = RelayServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            // SIGTERM: close within the grace period; if something hangs past it, exit anyway.
+            // SIGTERM: drain, then close within the grace period; if something hangs past it, exit anyway.
             Thread closer = new Thread(server::close, "relay-close");
             closer.start();
             try {
-                closer.join(config.limits().shutdownGrace().plusSeconds(1).toMillis());
+                closer.join(config.limits().drainTimeout().plus(config.limits().shutdownGrace()).plusSeconds(1)
+                        .toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
             stopped.countDown();
             if (closer.isAlive()) {
-                System.err.println("relay: shutdown took longer than " + config.limits().shutdownGrace()
+                System.err.println("relay: shutdown took longer than " + config.limits().drainTimeout()
+                        + " drain + " + config.limits().shutdownGrace()
                         + "; exiting anyway");
                 Runtime.getRuntime().halt(1);
             }
@@ -249,7 +257,7 @@ public final class RelayMain implements Callable<Integer> {
         try {
             return new Limits(maxConnectionsPerIp, maxRooms, maxParticipantsPerRoom, maxTracksPerParticipant,
                     maxSdpSize, maxSdpMediaSections, maxCandidates, maxSubscribeSlots, joinTimeout, messageRate,
-                    messageBurst, writeBufferHigh, slowReaderTimeout, shutdownGrace);
+                    messageBurst, writeBufferHigh, slowReaderTimeout, shutdownGrace, drainTimeout);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -11,6 +11,7 @@ import dev.relay.signaling.events.EventSink;
 import dev.relay.signaling.events.SessionEvents;
 import dev.relay.transport.DropReason;
 import io.micrometer.core.instrument.Tags;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import dev.relay.transport.DropCounters;
 import dev.relay.transport.MediaServer;
 import dev.relay.transport.TransportRegistry;
@@ -47,12 +48,14 @@ public final class RelayServer implements AutoCloseable {
     private final RelayMetrics metrics;
     private final SessionEvents events;
     private final Duration shutdownGrace;
+    private final Duration drainTimeout;
 
     private RelayServer(MediaServer media, MediaWorkers workers, ExecutorService control,
                         DtlsHandshakes dtlsHandshakes, SignalingService signaling, HttpServer http,
                         HttpServer metricsHttp, DropCounters drops, RelayMetrics metrics, SessionEvents events,
-                        Duration shutdownGrace) {
+                        Duration shutdownGrace, Duration drainTimeout) {
         this.shutdownGrace = shutdownGrace;
+        this.drainTimeout = drainTimeout;
         this.metrics = metrics;
         this.events = events;
         this.media = media;
@@ -109,9 +112,15 @@ public final class RelayServer implements AutoCloseable {
         if (events instanceof CloudEventEmitter emitter) {
             registerEventMetrics(metrics, emitter);
         }
-        Map<String, Supplier<String>> health = Map.of("/healthz", () -> "ok\n");
-        Map<String, Supplier<String>> withMetrics = new LinkedHashMap<>(health);
-        withMetrics.put("/metrics", metrics::scrape);
+        // Liveness stays 200 while draining (the process is fine); readiness turns 503 so that
+        // load balancers and Kubernetes send no new clients to a relay that refuses joins.
+        Map<String, Supplier<HttpServer.Text>> health = Map.of(
+                "/healthz", () -> HttpServer.Text.ok("ok\n"),
+                "/readyz", () -> signaling.draining()
+                        ? new HttpServer.Text(HttpResponseStatus.SERVICE_UNAVAILABLE, "draining\n")
+                        : HttpServer.Text.ok("ready\n"));
+        Map<String, Supplier<HttpServer.Text>> withMetrics = new LinkedHashMap<>(health);
+        withMetrics.put("/metrics", () -> HttpServer.Text.ok(metrics.scrape()));
         boolean separateMetrics = accessConfig.metricsPort().isPresent();
         HttpServer http = null;
         HttpServer metricsHttp = null;
@@ -134,7 +143,7 @@ public final class RelayServer implements AutoCloseable {
         }
         signaling.start();
         RelayServer server = new RelayServer(media, workers, control, dtls, signaling, http, metricsHttp, drops,
-                metrics, events, config.limits().shutdownGrace());
+                metrics, events, config.limits().shutdownGrace(), config.limits().drainTimeout());
         LOG.info("relay listening: http {} media udp {} advertised {}; /metrics on port {}", http.port(),
                 media.port(), config.advertisedAddresses(), server.metricsPort());
         if (access.tokensRequired()) {
@@ -211,6 +220,27 @@ public final class RelayServer implements AutoCloseable {
         }
     }
 
+    /** Until the last participant leaves or the drain timeout passes; the sockets stay open meanwhile. */
+    private void awaitDrained() {
+        if (drainTimeout.isZero()) {
+            return;
+        }
+        long drainStart = System.nanoTime();
+        long end = drainStart + drainTimeout.toNanos();
+        LOG.info("draining: refusing joins for up to {} while {} participant(s) finish", drainTimeout,
+                signaling.participantCount());
+        while (signaling.participantCount() > 0 && System.nanoTime() < end) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        LOG.info("drained in {} ms; {} participant(s) left to close", (System.nanoTime() - drainStart) / 1_000_000,
+                signaling.participantCount());
+    }
+
     private static long remainingMillis(long deadline) {
         return Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
     }
@@ -241,14 +271,22 @@ public final class RelayServer implements AutoCloseable {
         return metricsHttp != null ? metricsHttp.port() : http.port();
     }
 
+    /** True once {@link #close} has begun: joins are refused and {@code /readyz} answers 503. */
+    public boolean draining() {
+        return signaling.draining();
+    }
+
     /**
-     * Shuts down within the shutdown grace (docs/operations.md "Shutdown"): stops accepting
-     * connections, removes every participant (their left events and the rooms' closed events,
-     * reason {@code shutdown}), sends every WebSocket a close frame 1001, then flushes session
-     * events with what is left of the grace.
+     * Drains, then shuts down within the shutdown grace (docs/operations.md "Shutdown"): refuses
+     * new joins ({@code draining}, {@code /readyz} 503) for up to the drain timeout or until no
+     * participant is left; then stops accepting connections, removes every participant (their
+     * left events and the rooms' closed events, reason {@code shutdown}), sends every WebSocket a
+     * close frame 1001, then flushes session events with what is left of the grace.
      */
     @Override
     public void close() {
+        signaling.drain();
+        awaitDrained();
         long deadline = System.nanoTime() + shutdownGrace.toNanos();
         http.stopAccepting();
         try {

@@ -38,6 +38,8 @@ final class Rooms {
     private long nextParticipant = 1;
     private volatile int roomCount;
     private volatile int participantCount;
+    /** Set once at SIGTERM (any thread); read by joins and by the readiness probe. */
+    private volatile boolean draining;
     /** Told of each room as it opens (on the control thread), before its first participant is in. */
     private java.util.function.Consumer<Room> onOpen = room -> { };
 
@@ -69,6 +71,15 @@ final class Rooms {
         return participantCount;
     }
 
+    /** From now on every join is refused with {@code draining}; who is in stays (docs/operations.md "Shutdown"). */
+    void drain() {
+        draining = true;
+    }
+
+    boolean draining() {
+        return draining;
+    }
+
     /** The open rooms; a live view, not to be changed while iterated. */
     Collection<Room> open() {
         return Collections.unmodifiableCollection(rooms.values());
@@ -89,11 +100,17 @@ final class Rooms {
      * newcomer's first subscribe offer for what they publish. A hidden participant is neither
      * announced to the others nor listed to later newcomers.
      *
-     * @throws SignalingException {@code limit_exceeded} if the room is full, or it would be one
-     *         room more than the relay allows; nothing changes then
+     * @throws SignalingException {@code draining} once the relay is shutting down;
+     *         {@code limit_exceeded} if the room is full, or it would be one room more than the
+     *         relay allows; nothing changes then
      */
     Participant join(Connection connection, String roomName, String name, VideoGrant grant, JsonNode id)
             throws SignalingException {
+        if (draining) {
+            // A new participant here would be cut off within the drain; another replica takes it.
+            throw new SignalingException(SignalingException.DRAINING, "this relay is shutting down; join again "
+                    + "to reach another one");
+        }
         Room room = rooms.get(roomName);
         if (room == null && rooms.size() >= limits.rooms()) {
             throw SignalingException.limit(Limit.ROOMS, "this relay has " + rooms.size()

@@ -4,6 +4,8 @@ package dev.relay.signaling;
 public final class SignalingException extends Exception {
     /** The error code of a request over a limit (docs/signaling.md "Limits"). */
     static final String LIMIT_EXCEEDED = "limit_exceeded";
+    /** The error code of a {@code join} while the relay drains before shutting down. */
+    static final String DRAINING = "draining";
     private final String code;
     private final String reason;
 

@@ -166,6 +166,16 @@ public final class SignalingService {
     // ---- control thread ----
 
     /** Closes every participant (shutdown). */
+    /** SIGTERM, first step: refuse joins from now on (any thread). */
+    void drain() {
+        rooms.drain();
+    }
+
+    /** True once {@link #drain} was called: {@code /readyz} answers 503. */
+    boolean draining() {
+        return rooms.draining();
+    }
+
     void closeAll() {
         rooms.closeAll();
     }

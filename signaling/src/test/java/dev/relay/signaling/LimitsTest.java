@@ -14,6 +14,7 @@ import dev.relay.signaling.events.LeaveReason;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,29 @@ class LimitsTest {
         try (InputStream in = LimitsTest.class.getResourceAsStream("/sdp/offer-audio-video.sdp")) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
+    }
+
+    @Test
+    void shouldRefuseJoinsWhileDrainingAndKeepWhoIsIn() throws Exception {
+        try (RoomsFixture fixture = new RoomsFixture()) {
+            fixture.join("a", "r");
+            fixture.transcript.drain();
+            fixture.rooms.drain();
+            assertTrue(fixture.rooms.draining());
+            SignalingException refused = assertThrows(SignalingException.class,
+                    () -> fixture.tryJoin("b", "r", VideoGrant.unrestricted("r")));
+            assertEquals("draining", refused.code());
+            assertThrows(SignalingException.class, () -> fixture.tryJoin("c", "new", VideoGrant.unrestricted("new")));
+            assertEquals(List.of(), fixture.transcript.drain(), "a refused join tells nobody anything");
+            assertEquals(1, fixture.rooms.participantCount());
+            assertEquals(1, fixture.rooms.roomCount());
+        }
+    }
+
+    @Test
+    void shouldRefuseANegativeDrainTimeout() {
+        assertThrows(IllegalArgumentException.class, () -> Limits.defaults().withDrainTimeout(Duration.ofSeconds(-1)));
+        assertEquals(Duration.ZERO, Limits.defaults().drainTimeout(), "no drain unless asked");
     }
 
     @Test

@@ -62,6 +62,17 @@ class RelayMainTest {
     }
 
     @Test
+    void shouldMapDrainTimeoutToLimits() {
+        RelayMain main = new RelayMain();
+        new CommandLine(main).parseArgs("--drain-timeout", "45s", "--shutdown-grace", "8s");
+        assertEquals(Duration.ofSeconds(45), main.limits().drainTimeout());
+        assertEquals(Duration.ofSeconds(8), main.limits().shutdownGrace());
+        RelayMain defaults = new RelayMain();
+        new CommandLine(defaults).parseArgs();
+        assertEquals(Duration.ZERO, defaults.limits().drainTimeout());
+    }
+
+    @Test
     void shouldMapDtlsOptionsToLimitsAndDefaultToTheDocumentedValues() {
         RelayMain defaults = new RelayMain();
         new CommandLine(defaults).parseArgs();
