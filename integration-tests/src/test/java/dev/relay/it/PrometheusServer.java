@@ -103,6 +103,26 @@ final class PrometheusServer implements AutoCloseable {
         return get("/api/v1/query?query=" + URLEncoder.encode(expr, StandardCharsets.UTF_8));
     }
 
+    /**
+     * {@code GET /api/v1/query_range} from {@code start} to {@code end} every {@code stepSeconds},
+     * as a Grafana panel asks: the {@code data} node (a matrix).
+     */
+    JsonNode queryRange(String expr, Instant start, Instant end, int stepSeconds) throws IOException {
+        return get("/api/v1/query_range?query=" + URLEncoder.encode(expr, StandardCharsets.UTF_8)
+                + "&start=" + start.getEpochSecond() + "&end=" + end.getEpochSecond() + "&step=" + stepSeconds);
+    }
+
+    /** Waits until {@code expr} returns a series (e.g. a successful scrape). */
+    void awaitQuery(String expr, Duration timeout) throws IOException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (query(expr).path("result").isEmpty()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError(expr + " returned nothing within " + timeout.toSeconds() + " s; log: " + log());
+            }
+            BrowserPeer.sleep(Duration.ofMillis(200));
+        }
+    }
+
     /** {@code GET path} of the HTTP API: the {@code data} node; fails unless status is success. */
     JsonNode get(String pathAndQuery) throws IOException {
         HttpResponse<String> response;

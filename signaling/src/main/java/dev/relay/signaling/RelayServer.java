@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import dev.relay.transport.ChannelEgress;
 import dev.relay.transport.DropCounters;
 import dev.relay.transport.MediaServer;
 import dev.relay.transport.TransportRegistry;
@@ -116,6 +117,13 @@ public final class RelayServer implements AutoCloseable {
         RelayMetrics metrics = new RelayMetrics();
         registerMetrics(metrics, workers, drops, registry, signaling);
         registerSessionMetrics(metrics, signaling.stats());
+        for (ChannelEgress egress : media.egress()) {
+            Tags socket = Tags.of("socket", Integer.toString(egress.index()));
+            metrics.gauge("relay.socket.ring.used.bytes", "Bytes waiting in the socket's egress ring (full: "
+                    + "egress_ring_full drops)", socket, egress, ChannelEgress::ringUsedBytes);
+            metrics.gauge("relay.socket.ring.capacity.bytes", "Size of the socket's egress ring", socket, egress,
+                    ChannelEgress::ringCapacityBytes);
+        }
         for (Limit limit : Limit.values()) {
             metrics.counter("relay.limits.refused", "Connections, messages and requests refused or closed for a "
                     + "limit (docs/signaling.md \"Limits\")", Tags.of("limit", limit.wireName()),
