@@ -1,8 +1,10 @@
 package dev.relay.metrics;
 
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -10,6 +12,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -37,6 +40,23 @@ public final class RelayMetrics implements AutoCloseable {
     /** A current value read from {@code source} at scrape time. */
     public <T> void gauge(String name, String description, Tags tags, T source, ToDoubleFunction<T> read) {
         Gauge.builder(name, source, read).description(description).tags(tags).register(registry);
+    }
+
+    /**
+     * A histogram with fixed buckets ({@code _bucket{le}}, {@code _sum}, {@code _count}), for
+     * values recorded off the packet path (a few per second): quantiles come from
+     * {@code histogram_quantile} in PromQL, so replicas aggregate.
+     */
+    public DistributionSummary histogram(String name, String description, String unit, Tags tags,
+                                         double... buckets) {
+        return DistributionSummary.builder(name).description(description).baseUnit(unit).tags(tags)
+                .serviceLevelObjectives(buckets).register(registry);
+    }
+
+    /** As {@link #histogram}, for durations: exported in seconds ({@code name_seconds_bucket}). */
+    public Timer timer(String name, String description, Tags tags, Duration... buckets) {
+        return Timer.builder(name).description(description).tags(tags).serviceLevelObjectives(buckets)
+                .register(registry);
     }
 
     /** The Prometheus text exposition of every registered meter. */

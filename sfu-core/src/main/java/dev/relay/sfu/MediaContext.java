@@ -39,6 +39,7 @@ final class MediaContext {
     private long packetsIn;
     private long packetsOut;
     private long bytesOut;
+    private long bytesIn;
     private final long[] events = new long[MediaEvent.values().length];
     private boolean keyframeRequestsPending;
 
@@ -60,8 +61,9 @@ final class MediaContext {
         drops.increment(reason);
     }
 
-    void countIn() {
+    void countIn(int bytes) {
         packetsIn++;
+        bytesIn += bytes;
     }
 
     void countOut(int bytes) {
@@ -87,6 +89,10 @@ final class MediaContext {
 
     long bytesOut() {
         return bytesOut;
+    }
+
+    long bytesIn() {
+        return bytesIn;
     }
 
     /** A Producer holds back a keyframe request (throttled): the worker must poll for it. */

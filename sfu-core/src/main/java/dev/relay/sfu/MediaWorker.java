@@ -74,6 +74,7 @@ public final class MediaWorker implements Agent, MessageHandler, WorkerInbox, Ro
     private final AtomicLong publishedPacketsOut = new AtomicLong();
     private final AtomicLongArray publishedEvents = new AtomicLongArray(MediaEvent.values().length);
     private final AtomicLong publishedBytesOut = new AtomicLong();
+    private final AtomicLong publishedBytesIn = new AtomicLong();
 
     MediaWorker(int index, DropCounters drops, LongSupplier nanoClock, LongSupplier epochMillisClock) {
         this.index = index;
@@ -232,6 +233,7 @@ public final class MediaWorker implements Agent, MessageHandler, WorkerInbox, Ro
             publishedPacketsIn.lazySet(context.packetsIn());
             publishedPacketsOut.lazySet(context.packetsOut());
             publishedBytesOut.lazySet(context.bytesOut());
+            publishedBytesIn.lazySet(context.bytesIn());
             for (int i = 0; i < publishedEvents.length(); i++) {
                 publishedEvents.lazySet(i, context.count(i));
             }
@@ -263,6 +265,28 @@ public final class MediaWorker implements Agent, MessageHandler, WorkerInbox, Ro
 
     public long bytesOut() {
         return publishedBytesOut.get();
+    }
+
+    /** Decrypted RTP bytes (header and payload) routed to a Producer. */
+    public long bytesIn() {
+        return publishedBytesIn.get();
+    }
+
+    /**
+     * Bytes waiting in the inbound ring; any thread. Agrona reads the producer and consumer
+     * positions with volatile loads, so a scrape costs the I/O threads and this worker nothing.
+     */
+    public long inboxUsedBytes() {
+        return inbox.size();
+    }
+
+    public long inboxCapacityBytes() {
+        return inbox.capacity();
+    }
+
+    /** The worker's thread, or null before it started (for its CPU time in metrics). */
+    public Thread thread() {
+        return thread;
     }
 
     /** How often {@code event} happened on this worker (published once per duty cycle). */

@@ -402,7 +402,7 @@ public final class Router {
                 return;
             }
         }
-        context.countIn();
+        context.countIn(rtp.length());
         stream.producer().receive(stream, rtp, receiveNanos);
     }
 
@@ -423,7 +423,7 @@ public final class Router {
             return;
         }
         context.count(MediaEvent.RETRANSMISSION_RECEIVED);
-        context.countIn();
+        context.countIn(rtp.length());
         stream.producer().receive(stream, rtp, receiveNanos);
     }
 

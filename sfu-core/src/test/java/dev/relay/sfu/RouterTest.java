@@ -47,6 +47,7 @@ class RouterTest {
         assertEquals(List.of(5, 5, 5), List.of(receivedCounts()[0], receivedCounts()[1], receivedCounts()[2]));
         assertEquals(0, host.sent(publisher).rtp.size(), "nothing echoes back to the publisher");
         assertEquals(5, host.context.packetsIn());
+        assertEquals(5 * (12 + 40), host.context.bytesIn(), "RTP header and payload of each packet taken");
         assertEquals(15, host.context.packetsOut());
     }
 

@@ -18,8 +18,14 @@ final class QualityMonitor {
     private final Rooms rooms;
     private final SessionEvents events;
     private final Executor control;
+    private final SessionStats sessionStats;
 
     QualityMonitor(Rooms rooms, SessionEvents events, Executor control) {
+        this(rooms, events, control, new SessionStats());
+    }
+
+    QualityMonitor(Rooms rooms, SessionEvents events, Executor control, SessionStats stats) {
+        this.sessionStats = stats;
         this.rooms = rooms;
         this.events = events;
         this.control = control;
@@ -47,6 +53,7 @@ final class QualityMonitor {
         }
         for (QualitySample sample : room.quality().sample(stats, media(room), sampledNanos)) {
             events.participantQuality(room.name(), sample);
+            sessionStats.quality(sample);
         }
     }
 

@@ -1,24 +1,17 @@
 package dev.relay.signaling;
 
 import dev.relay.metrics.RelayMetrics;
-import dev.relay.sfu.MediaEvent;
-import dev.relay.sfu.MediaWorker;
 import dev.relay.sfu.MediaWorkers;
 import dev.relay.signaling.auth.AccessControl;
-import dev.relay.signaling.auth.RefusalReason;
 import dev.relay.signaling.events.CloudEventEmitter;
-import dev.relay.signaling.events.EventSink;
 import dev.relay.signaling.events.SessionEvents;
-import dev.relay.transport.DropReason;
-import io.micrometer.core.instrument.Tags;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import dev.relay.transport.DropCounters;
 import dev.relay.transport.MediaServer;
 import dev.relay.transport.TransportRegistry;
-import dev.relay.transport.srtp.SrtpSession;
 import dev.relay.transport.dtls.DtlsCertificate;
-import dev.relay.transport.dtls.DtlsFailure;
 import dev.relay.transport.dtls.DtlsHandshakes;
+import dev.relay.transport.srtp.SrtpSession;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
@@ -101,17 +94,7 @@ public final class RelayServer implements AutoCloseable {
                 config.advertisedAddresses(), media.port(), events, config.iceTimeout(),
                 config.events().qualityInterval(), access, config.limits(), new LimitCounters(), config.repair());
         RelayMetrics metrics = new RelayMetrics();
-        registerMetrics(metrics, workers, drops, registry, signaling);
-        for (Limit limit : Limit.values()) {
-            metrics.counter("relay.limits.refused", "Connections, messages and requests refused or closed for a "
-                    + "limit (docs/signaling.md \"Limits\")", Tags.of("limit", limit.wireName()),
-                    signaling.limitCounters(), c -> c.get(limit));
-        }
-        registerDtlsMetrics(metrics, dtls);
-        registerAccessMetrics(metrics, access);
-        if (events instanceof CloudEventEmitter emitter) {
-            registerEventMetrics(metrics, emitter);
-        }
+        RelayMeters.register(metrics, media, workers, drops, registry, signaling, dtls, access, events);
         // Liveness stays 200 while draining (the process is fine); readiness turns 503 so that
         // load balancers and Kubernetes send no new clients to a relay that refuses joins.
         Map<String, Supplier<HttpServer.Text>> health = Map.of(
@@ -157,88 +140,6 @@ public final class RelayServer implements AutoCloseable {
             LOG.info("/metrics is served on the public port {}; production should set --metrics-port", http.port());
         }
         return server;
-    }
-
-    private static void registerAccessMetrics(RelayMetrics metrics, AccessControl access) {
-        for (RefusalReason reason : RefusalReason.values()) {
-            metrics.counter("relay.auth.refused", "Access tokens refused, by reason (docs/signaling.md "
-                    + "\"Authentication\")", Tags.of("reason", reason.wireName()), access, a -> a.refused(reason));
-        }
-        metrics.counter("relay.origin.refused", "WebSocket upgrades refused (HTTP 403) for their Origin header",
-                Tags.empty(), access, AccessControl::originsRefused);
-    }
-
-    private static void registerMetrics(RelayMetrics metrics, MediaWorkers workers, DropCounters drops,
-                                        TransportRegistry registry, SignalingService signaling) {
-        for (MediaWorker worker : workers.workers()) {
-            Tags tags = Tags.of("worker", worker.roleName());
-            metrics.counter("relay.rtp.packets.received", "RTP packets routed to a Producer", tags, worker,
-                    MediaWorker::packetsIn);
-            metrics.counter("relay.rtp.packets.sent", "SRTP packets sent to subscribers", tags, worker,
-                    MediaWorker::packetsOut);
-            metrics.counter("relay.rtp.bytes.sent", "SRTP bytes sent to subscribers", tags, worker,
-                    MediaWorker::bytesOut);
-            for (MediaEvent event : MediaEvent.values()) {
-                metrics.counter(event.metricName(), event.description(), tags, worker, w -> w.count(event));
-            }
-        }
-        for (DropReason reason : DropReason.values()) {
-            metrics.counter("relay.packets.dropped", "Datagrams and packets dropped, by reason",
-                    Tags.of("reason", reason.name().toLowerCase(java.util.Locale.ROOT)), drops, d -> d.get(reason));
-        }
-        metrics.counter("relay.signaling.rejected", "Signaling messages answered with an error", Tags.empty(),
-                signaling, SignalingService::rejectedMessages);
-        metrics.gauge("relay.transports", "ICE/DTLS transports open", Tags.empty(), registry,
-                TransportRegistry::size);
-        metrics.gauge("relay.rooms", "Rooms open", Tags.empty(), signaling, SignalingService::roomCount);
-        metrics.gauge("relay.participants", "Participants joined", Tags.empty(), signaling,
-                SignalingService::participantCount);
-    }
-
-    private static void registerDtlsMetrics(RelayMetrics metrics, DtlsHandshakes dtls) {
-        for (DtlsFailure reason : DtlsFailure.values()) {
-            metrics.counter("relay.dtls.failures", "DTLS handshakes that failed or were refused, by reason",
-                    Tags.of("reason", reason.label()), dtls, d -> d.failures(reason));
-        }
-        metrics.counter("relay.dtls.handshakes.completed", "DTLS handshakes that completed", Tags.empty(), dtls,
-                DtlsHandshakes::completed);
-        metrics.gauge("relay.dtls.handshakes.in.flight", "DTLS handshakes admitted and not yet finished "
-                + "(each holds a thread)", Tags.empty(), dtls, DtlsHandshakes::inFlight);
-    }
-
-    private static void registerEventMetrics(RelayMetrics metrics, CloudEventEmitter emitter) {
-        for (EventSink sink : emitter.sinks()) {
-            Tags tags = Tags.of("sink", sink.name());
-            metrics.counter("relay.events.published", "Session events delivered (Kafka acknowledged, file or log written)",
-                    tags, sink, EventSink::published);
-            metrics.counter("relay.events.dropped", "Session events not delivered, by reason", tags.and("reason",
-                    "buffer_full"), sink, EventSink::dropped);
-            metrics.counter("relay.events.dropped", "Session events not delivered, by reason", tags.and("reason",
-                    "failed"), sink, EventSink::failed);
-            metrics.gauge("relay.events.queued", "Session events accepted and waiting for delivery "
-                    + "(the backlog while Kafka is unreachable)", tags, sink, EventSink::pending);
-        }
-    }
-
-    /** Until the last participant leaves or the drain timeout passes; the sockets stay open meanwhile. */
-    private void awaitDrained() {
-        if (drainTimeout.isZero()) {
-            return;
-        }
-        long drainStart = System.nanoTime();
-        long end = drainStart + drainTimeout.toNanos();
-        LOG.info("draining: refusing joins for up to {} while {} participant(s) finish", drainTimeout,
-                signaling.participantCount());
-        while (signaling.participantCount() > 0 && System.nanoTime() < end) {
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-        LOG.info("drained in {} ms; {} participant(s) left to close", (System.nanoTime() - drainStart) / 1_000_000,
-                signaling.participantCount());
     }
 
     private static long remainingMillis(long deadline) {

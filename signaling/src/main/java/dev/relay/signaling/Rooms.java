@@ -35,6 +35,7 @@ final class Rooms {
     private final SessionEvents events;
     private final Limits limits;
     private final Map<String, Room> rooms = new HashMap<>();
+    private final SessionStats stats;
     private long nextParticipant = 1;
     private volatile int roomCount;
     private volatile int participantCount;
@@ -50,6 +51,12 @@ final class Rooms {
 
     Rooms(MediaWorkers workers, TransportFactory transports, PublishNegotiator publisher,
           SubscribeNegotiator subscriber, SessionEvents events, Limits limits) {
+        this(workers, transports, publisher, subscriber, events, limits, new SessionStats());
+    }
+
+    Rooms(MediaWorkers workers, TransportFactory transports, PublishNegotiator publisher,
+          SubscribeNegotiator subscriber, SessionEvents events, Limits limits, SessionStats stats) {
+        this.stats = stats;
         this.limits = limits;
         this.workers = workers;
         this.transports = transports;
@@ -146,6 +153,7 @@ final class Rooms {
         }
         room.add(participant);
         participantCount++;
+        stats.joined();
         connection.outbox.send(joined);
         events.participantJoined(roomName, participantId, participant.name());
         for (Participant other : room.others(participant)) {
@@ -179,6 +187,7 @@ final class Rooms {
         transports.close(room.router(), participant.subscribe().transport());
         room.remove(participant);
         participantCount--;
+        stats.left(reason);
         if (!participant.grant().hidden()) {
             for (Participant other : room.others(participant)) {
                 other.outbox().send(message("participantLeft").put("participantId", participant.id()));

@@ -33,12 +33,15 @@ public final class SignalingService {
     private final ScheduledExecutorService control;
     private final Duration qualityInterval;
     private final Rooms rooms;
+    private final SessionStats stats = new SessionStats();
     private final MessageDispatcher dispatcher;
     private final ConsentMonitor consent;
     private final QualityMonitor quality;
     private final Dynacast dynacast = new Dynacast();
     /** How often dynacast compares what publishers send with what subscribers take. */
     static final long DYNACAST_INTERVAL_MILLIS = 250;
+    /** Track gauges are as fresh as this; a scrape every 15 s or more sees no lag worth naming. */
+    static final long TRACK_COUNT_INTERVAL_MILLIS = 1000;
     private final Limits limits;
     private final LimitCounters limitCounters;
 
@@ -86,7 +89,7 @@ public final class SignalingService {
                 limits.subscribeSlots(), limitCounters, repair);
         PublishNegotiator publisher = new PublishNegotiator(transports, dtls, subscriber, events, sessionId,
                 limits.tracksPerParticipant());
-        this.rooms = new Rooms(workers, transports, publisher, subscriber, events, limits);
+        this.rooms = new Rooms(workers, transports, publisher, subscriber, events, limits, stats);
         this.dispatcher = new MessageDispatcher(mapper, new Routes(rooms, publisher, subscriber, dynacast), access, limits,
                 limitCounters);
         ActiveSpeakerAnnouncer speakers = new ActiveSpeakerAnnouncer(rooms);
@@ -98,7 +101,7 @@ public final class SignalingService {
                     control.execute(() -> streamStates.changed(room, consumer, paused)));
         });
         this.consent = new ConsentMonitor(rooms, iceTimeout, System::nanoTime);
-        this.quality = new QualityMonitor(rooms, events, control);
+        this.quality = new QualityMonitor(rooms, events, control, stats);
     }
 
     /** Starts the periodic control-thread tasks: the ICE consent check, dynacast and quality samples. */
@@ -106,6 +109,8 @@ public final class SignalingService {
         long checkMillis = consent.checkIntervalMillis();
         control.scheduleWithFixedDelay(guarded("ICE consent check", consent::check), checkMillis, checkMillis,
                 TimeUnit.MILLISECONDS);
+        control.scheduleWithFixedDelay(guarded("track counts", () -> stats.countTracks(rooms.open())),
+                TRACK_COUNT_INTERVAL_MILLIS, TRACK_COUNT_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
         control.scheduleWithFixedDelay(guarded("dynacast", () -> dynacast.evaluateAll(rooms.open(), System.nanoTime())),
                 DYNACAST_INTERVAL_MILLIS, DYNACAST_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
         if (!qualityInterval.isZero()) {
@@ -128,6 +133,11 @@ public final class SignalingService {
 
     ObjectMapper mapper() {
         return mapper;
+    }
+
+    /** Joins, leaves, tracks and quality samples, for metrics. */
+    public SessionStats stats() {
+        return stats;
     }
 
     public int roomCount() {

@@ -27,6 +27,7 @@ final class RoomsFixture implements AutoCloseable {
     private final DtlsHandshakes dtls = new DtlsHandshakes(DtlsHandshakes.Limits.defaults());
 
     final LimitCounters limitCounters = new LimitCounters();
+    final SessionStats stats = new SessionStats();
 
     RoomsFixture() {
         this(Limits.defaults());
@@ -40,7 +41,7 @@ final class RoomsFixture implements AutoCloseable {
                 limitCounters, LossRepair.on());
         publisher = new PublishNegotiator(transports, dtlsStarter, subscriber, events, 1,
                 limits.tracksPerParticipant());
-        rooms = new Rooms(workers, transports, publisher, subscriber, events, limits);
+        rooms = new Rooms(workers, transports, publisher, subscriber, events, limits, stats);
     }
 
     /** Joins {@code name} to {@code room} on a socket whose messages are {@code "name <- ..."} lines. */

@@ -51,6 +51,15 @@ public final class ChannelEgress implements MessageHandler {
                 ByteBuffer.allocateDirect(ringBytes + RingBufferDescriptor.TRAILER_LENGTH)));
     }
 
+    /** Bytes waiting in the egress ring; any thread (Agrona reads both positions with volatile loads). */
+    public long ringUsedBytes() {
+        return ring.size();
+    }
+
+    public long ringCapacityBytes() {
+        return ring.capacity();
+    }
+
     /** Small dense index of this socket (0..sockets-1), for per-worker bookkeeping. */
     public int index() {
         return index;

@@ -85,6 +85,18 @@ public final class MediaServer implements AutoCloseable {
         return port;
     }
 
+    /** Each socket's egress (its ring to the event loop), in socket order; for metrics. */
+    public List<ChannelEgress> egress() {
+        List<ChannelEgress> egress = new ArrayList<>();
+        for (Channel channel : channels) {
+            MediaChannelHandler handler = channel.pipeline().get(MediaChannelHandler.class);
+            if (handler != null && handler.egress() != null) {
+                egress.add(handler.egress());
+            }
+        }
+        return egress;
+    }
+
     @Override
     public void close() {
         for (Channel channel : channels) {

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -118,6 +119,8 @@ public final class DtlsHandshakes implements AutoCloseable {
     private final ThreadPoolExecutor pool;
     private final AtomicLongArray failures = new AtomicLongArray(DtlsFailure.count());
     private final AtomicLong completed = new AtomicLong();
+    /** Told each completed handshake's time on its {@code dtls-N} thread (metrics); a no-op until set. */
+    private volatile LongConsumer completedNanos = nanos -> { };
 
     public DtlsHandshakes(Limits limits) {
         this(limits, System::nanoTime);
@@ -246,8 +249,20 @@ public final class DtlsHandshakes implements AutoCloseable {
         }
     }
 
-    void handshakeCompleted() {
+    void handshakeCompleted(long handshakeNanos) {
+        // The time first: whoever sees the count has the handshake's time recorded too.
+        if (handshakeNanos >= 0) {
+            completedNanos.accept(handshakeNanos);
+        }
         completed.incrementAndGet();
+    }
+
+    /**
+     * Receives the wall time of each completed handshake, from its ClientHello to the relay's
+     * last flight, on the handshake's thread (a few per Transport: control path, not packets).
+     */
+    public void onCompleted(LongConsumer handshakeNanos) {
+        this.completedNanos = Objects.requireNonNull(handshakeNanos, "handshakeNanos");
     }
 
     /**

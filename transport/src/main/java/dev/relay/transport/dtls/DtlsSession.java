@@ -331,7 +331,7 @@ public final class DtlsSession {
             if (handshakes != null) {
                 handshakes.handshakeEnded(this, failure);
                 if (completed) {
-                    handshakes.handshakeCompleted();
+                    handshakes.handshakeCompleted(association.handshakeNanos());
                 }
             }
         }

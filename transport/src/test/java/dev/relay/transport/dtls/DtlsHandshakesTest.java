@@ -60,6 +60,8 @@ class DtlsHandshakesTest {
     @Test
     void shouldTakeNoThreadUntilAClientHelloArrivesThenComplete() throws Exception {
         DtlsHandshakes pool = handshakes(DtlsHandshakes.Limits.defaults());
+        java.util.concurrent.atomic.AtomicLong handshakeNanos = new java.util.concurrent.atomic.AtomicLong(-1);
+        pool.onCompleted(handshakeNanos::set);
         LivePair pair = new LivePair(pool, PEER_A, CLIENT_CERTIFICATE.fingerprintSha256());
 
         byte[] notAHello = {23, (byte) 0xFE, (byte) 0xFD, 0, 1, 0, 0, 0, 0, 0, 1, 0, 20,
@@ -72,6 +74,7 @@ class DtlsHandshakesTest {
         pair.serverListener.awaitKeys();
         pair.clientListener.awaitKeys();
         await("the handshake's slot is freed and counted", () -> pool.inFlight() == 0 && pool.completed() == 1);
+        assertTrue(handshakeNanos.get() > 0, "the handshake's time is reported: " + handshakeNanos.get());
         for (DtlsFailure reason : DtlsFailure.values()) {
             assertEquals(0, pool.failures(reason), reason.label());
         }
