@@ -142,6 +142,27 @@ public final class RelayServer implements AutoCloseable {
         return server;
     }
 
+    /** Until the last participant leaves or the drain timeout passes; the sockets stay open meanwhile. */
+    private void awaitDrained() {
+        if (drainTimeout.isZero()) {
+            return;
+        }
+        long drainStart = System.nanoTime();
+        long end = drainStart + drainTimeout.toNanos();
+        LOG.info("draining: refusing joins for up to {} while {} participant(s) finish", drainTimeout,
+                signaling.participantCount());
+        while (signaling.participantCount() > 0 && System.nanoTime() < end) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        LOG.info("drained in {} ms; {} participant(s) left to close", (System.nanoTime() - drainStart) / 1_000_000,
+                signaling.participantCount());
+    }
+
     private static long remainingMillis(long deadline) {
         return Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
     }
