@@ -138,8 +138,11 @@ final class SimpleConsumer implements Consumer, Retransmissions.Source {
         }
         for (int distance = Math.min(missing, red.primary()); distance >= 1; distance--) {
             int block = RedAudio.blockFor(red, distance);
-            long timestamp = (rtp.timestamp() - red.timestampOffset(Math.max(block, 0))) & 0xFFFFFFFFL;
-            if (block < 0 || (int) (timestamp - lastRtpTimestamp) <= 0) {
+            if (block < 0) {
+                continue;
+            }
+            long timestamp = (rtp.timestamp() - red.timestampOffset(block)) & 0xFFFFFFFFL;
+            if ((int) (timestamp - lastRtpTimestamp) <= 0) {
                 continue;
             }
             int headerLength = RtpPacket.writeHeader(out, 0, false, payloadType, (seq - distance) & 0xFFFF,
