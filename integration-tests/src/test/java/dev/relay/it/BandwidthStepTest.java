@@ -1,7 +1,6 @@
 package dev.relay.it;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,13 +27,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Each subscriber gets the simulcast layer its own downlink carries (docs/quality.md "Downlink
@@ -50,7 +45,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * <p>Needs root (namespaces, tc, nftables) and Chromium; skipped otherwise. About 100 s.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
-class BandwidthStepTest {
+class BandwidthStepTest extends NamespaceChromiumTest {
     private static final Duration READY = Duration.ofSeconds(20);
     private static final Duration FIRST_FRAMES = Duration.ofSeconds(20);
     private static final Duration LOW_PHASE = Duration.ofSeconds(25);
@@ -63,36 +58,8 @@ class BandwidthStepTest {
     private static final String KEY = "APIstep";
     private static final ApiKeys KEYS = ApiKeys.of(KEY, "bandwidth-step-test-secret-0123456789abcdef");
 
-    private static PeerNamespace ns;
-
-    private final List<ChromiumPeer> peers = new ArrayList<>();
-
-    @RegisterExtension
-    final AfterTestExecutionCallback dumpOnFailure = context -> {
-        if (context.getExecutionException().isPresent()) {
-            Thread.interrupted();
-            System.out.println("##### " + context.getDisplayName() + " failed - browser diagnostics follow");
-            peers.forEach(ChromiumPeer::dumpDiagnostics);
-        }
-    };
-
-    @BeforeAll
-    static void createNamespace() {
-        assumeTrue(ChromiumPeer.chromiumInstalled(), "skipped: " + ChromiumPeer.CHROMIUM + " is not installed");
-        ns = PeerNamespace.create();
-    }
-
-    @AfterAll
-    static void removeNamespace() {
-        if (ns != null) {
-            ns.close();
-        }
-    }
-
     @AfterEach
-    void closeBrowsers() {
-        peers.forEach(ChromiumPeer::close);
-        peers.clear();
+    void removeRateLimit() {
         if (ns != null) {
             ns.setDownlinkRate(0);
         }
@@ -194,11 +161,6 @@ class BandwidthStepTest {
             assertTrue(belowTop <= samples.size() / 10,
                     "the unconstrained viewer keeps the top layer: " + belowTop + " of " + samples.size() + " s below");
         }
-    }
-
-    private ChromiumPeer keep(ChromiumPeer peer) {
-        peers.add(peer);
-        return peer;
     }
 
     private static String token(String room, String identity, boolean canPublish) {

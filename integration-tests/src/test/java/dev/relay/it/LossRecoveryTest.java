@@ -7,13 +7,8 @@ import dev.relay.signaling.RelayServer;
 import dev.relay.signaling.auth.ApiKeys;
 import dev.relay.signaling.auth.TokenIssuer;
 import dev.relay.signaling.auth.VideoGrant;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.time.Duration;
@@ -27,7 +22,6 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Media quality under loss, as a user sees it: a Chromium publisher on the host and a Chromium
@@ -51,7 +45,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@code mvn -B -o verify -pl integration-tests -am -Dtest=LossRecoveryTest -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class LossRecoveryTest {
+class LossRecoveryTest extends NamespaceChromiumTest {
 
     private static final int LOSS_PERCENT = 5;
     private static final Duration UNDER_LOSS = Duration.ofSeconds(20);
@@ -67,40 +61,6 @@ class LossRecoveryTest {
     private static final ApiKeys KEYS = ApiKeys.of(KEY, "loss-recovery-test-secret-0123456789abcdef");
     /** Generic NACK (RFC 4585 §4.2 "nack" with no parameter), not "nack pli". */
     private static final Pattern GENERIC_NACK = Pattern.compile("(?m)^a=rtcp-fb:\\d+ nack\\s*$");
-
-    private static PeerNamespace ns;
-
-    private final List<ChromiumPeer> peers = new ArrayList<>();
-
-    /** Runs before {@code @AfterEach}, while the browsers are still open. */
-    @RegisterExtension
-    final AfterTestExecutionCallback dumpOnFailure = context -> {
-        if (context.getExecutionException().isPresent()) {
-            Thread.interrupted();
-            System.out.println("##### " + context.getDisplayName() + " failed - browser diagnostics follow");
-            peers.forEach(ChromiumPeer::dumpDiagnostics);
-        }
-    };
-
-    @BeforeAll
-    static void createNamespace() {
-        assumeTrue(ChromiumPeer.chromiumInstalled(),
-                "skipped: " + ChromiumPeer.CHROMIUM + " is not installed (apt-get install -y chromium "
-                        + "chromium-driver)");
-        ns = PeerNamespace.create();
-    }
-
-    @AfterAll
-    static void removeNamespace() {
-        if (ns != null) {
-            ns.close();
-        }
-    }
-
-    @AfterEach
-    void closeBrowsers() {
-        closePeers();
-    }
 
     @Test
     void shouldFreezeAndConcealFarLessWhenNackAndRedRepairTheViewersLoss() throws Exception {
@@ -210,16 +170,6 @@ class LossRecoveryTest {
             closePeers();
             return Figures.of(run, nackOffered, redOffered, loss, framesSent, samples, from);
         }
-    }
-
-    private ChromiumPeer keep(ChromiumPeer peer) {
-        peers.add(peer);
-        return peer;
-    }
-
-    private void closePeers() {
-        peers.forEach(ChromiumPeer::close);
-        peers.clear();
     }
 
     private static boolean videoHasGenericNack(String sdp) {
