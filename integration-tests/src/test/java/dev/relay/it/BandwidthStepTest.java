@@ -37,8 +37,8 @@ import org.junit.jupiter.api.Timeout;
  * network namespace whose downlink a token bucket limits ({@code tc qdisc tbf}; netem is missing
  * from these kernels), another from the host, unconstrained. Both ask for the top layer. The
  * limit goes 400 kbit/s, then 5 Mbit/s, then 400 kbit/s again: the constrained viewer settles on
- * the low layer and holds it, climbs to the top layer within 15 s, and comes down within 5 s
- * without a long freeze; the unconstrained viewer keeps the top layer throughout. The relay's
+ * the low layer within 12 s and holds it, climbs to the top layer within 15 s, and comes down
+ * within 5 s without a long freeze; the unconstrained viewer keeps the top layer throughout. The relay's
  * estimate for the constrained viewer (from its quality events, every second) and the layer it
  * decodes are drawn into {@code target/bandwidth-step.png} (docs/images/bandwidth-step.png).
  *
@@ -112,26 +112,24 @@ class BandwidthStepTest extends NamespaceChromiumTest {
             draw(samples, estimate, plot);
             print(samples, estimate, plot);
 
-            // 400 kbit/s: down to the low layer, and it holds there. A probe through the full
-            // bottleneck can still cost a frame gap Chromium counts as a freeze (200 ms), or lift
-            // the estimate into a brief try of the next layer; measured over 6 runs: 0-2 such
-            // seconds and 0-0.7 s frozen once settled; in a fresh-clone CI run, 1.07 s (one try of
-            // 640 px). Flapping costs each time: a few tries already pass 2 s, and more than a
-            // tenth of the seconds above the low layer fails on its own.
-            int settled = -1;
-            for (int i = 0; i < lowEnd && settled < 0; i++) {
-                if (samples.get(i).width > 0 && samples.get(i).width <= LOW_WIDTH) {
-                    settled = i;
-                }
+            // 400 kbit/s: down to the low layer, and it stays there. Settling is the start of the
+            // last run of seconds on the low layer; before it the relay may try the next layer once
+            // (a switch costs a keyframe the link may not carry; the allocator then backs off for
+            // 20 s, docs/quality.md), so it settles within 12 s. Once settled, no freeze beyond
+            // what a probe through the full bottleneck may cost (a frame gap Chromium counts as a
+            // 200 ms freeze): at most 1 s in all.
+            int settled = lowEnd;
+            while (settled > 0 && samples.get(settled - 1).width > 0 && samples.get(settled - 1).width <= LOW_WIDTH) {
+                settled--;
             }
-            assertTrue(settled >= 0, "at " + LOW_KBIT + " kbit/s the limited viewer gets the low layer");
-            int from2 = Math.min(settled + 2, lowEnd - 1);
-            List<Sample> held = samples.subList(from2, lowEnd);
-            long above = held.stream().filter(s -> s.width > LOW_WIDTH).count();
-            assertTrue(above <= held.size() / 10, "it holds the low layer once settled: " + above + " of " + held.size()
-                    + " s above it: " + held);
-            double frozenSettled = samples.get(lowEnd - 1).frozenSeconds - samples.get(from2).frozenSeconds;
-            assertTrue(frozenSettled <= 2.0, "at most 2 s frozen in " + held.size() + " s once settled: " + frozenSettled);
+            assertTrue(settled < lowEnd && samples.get(settled).seconds <= 12,
+                    "at " + LOW_KBIT + " kbit/s the limited viewer settles on the low layer within 12 s: "
+                    + samples.subList(0, lowEnd));
+            // The switch down itself may freeze the picture, and shows in the sample after it.
+            int after = Math.min(settled + 1, lowEnd - 1);
+            double frozenSettled = samples.get(lowEnd - 1).frozenSeconds - samples.get(after).frozenSeconds;
+            assertTrue(frozenSettled <= 1.0, "at most 1 s frozen in the " + (lowEnd - after)
+                    + " s after settling: " + frozenSettled + " s: " + samples.subList(0, lowEnd));
             assertTrue(samples.get(lowEnd - 1).frames > samples.get(settled).frames + 40,
                     "frames keep coming on the low layer");
 

@@ -2,36 +2,19 @@ package dev.relay.sfu;
 
 import dev.relay.codecs.rtcp.TransportCcFeedback;
 import dev.relay.sfu.allocation.BandwidthAllocator;
+import dev.relay.sfu.bwe.ProbeSchedule;
 import dev.relay.sfu.bwe.SendSideEstimator;
 
 /**
  * One subscriber's downlink (docs/quality.md "Downlink estimate and allocation"): the send-side
  * estimate from its transport-cc feedback ({@link SendSideEstimator}), shared among its simulcast
  * videos by a {@link BandwidthAllocator} every {@link #ALLOCATE_INTERVAL_NANOS}, and probes of
- * padding on an RTX stream when a video gets less than it asked for, so that the estimate can
- * find headroom. What the subscriber's other streams (audio, single-stream video) cost comes off
- * the estimate first. Worker thread only; allocates nothing after construction.
+ * padding on an RTX stream when a video gets less than it asked for ({@link ProbeSchedule}), so
+ * that the estimate can find headroom. What the subscriber's other streams (audio, single-stream
+ * video) cost comes off the estimate first. Worker thread only; allocates nothing after construction.
  */
 final class DownlinkControl implements TransportCcSender.SentPacketListener {
     static final long ALLOCATE_INTERVAL_NANOS = 200_000_000L;
-    /** How long after one probe the next may start, while probes pay off. */
-    static final long PROBE_INTERVAL_NANOS = 1_500_000_000L;
-    /**
-     * After {@link #FAILED_PROBES_BEFORE_GENTLE} probes in a row after which no upgrade held for
-     * {@link #PROBE_VERDICT_NANOS} (none came, or a step down followed), probing turns gentle: at
-     * {@link #GENTLE_FACTOR_PERCENT} of the estimate, this often, until one succeeds.
-     */
-    static final long GENTLE_PROBE_INTERVAL_NANOS = 3_000_000_000L;
-    static final int FAILED_PROBES_BEFORE_GENTLE = 2;
-    static final long PROBE_VERDICT_NANOS = 4_000_000_000L;
-    /** A probe aims at twice the estimate, so that a link that grew is found in a few steps. */
-    static final long PROBE_FACTOR_PERCENT = 200;
-    /**
-     * A gentle probe aims at 1.25 times the estimate: on a link already full, twice the estimate
-     * for 250 ms overflows a bottleneck queue of 100 ms and the subscriber's own media is lost with
-     * the padding (a short freeze, seen in BandwidthStepTest), while a link that grew still shows.
-     */
-    static final long GENTLE_FACTOR_PERCENT = 125;
     /**
      * A video is paused only once even its lowest layer has not fitted for this long: an estimate
      * that collapses for a moment (a step down of the link, a burst of loss) keeps the lowest layer
@@ -62,18 +45,7 @@ final class DownlinkControl implements TransportCcSender.SentPacketListener {
     private final RouterTransport transport;
     private final MediaContext context;
     private long nextAllocateNanos;
-    private long lastProbeNanos = Long.MIN_VALUE / 2;
-    private long probeIntervalNanos = PROBE_INTERVAL_NANOS;
-    /**
-     * Probes in a row after which no upgrade held. A subscriber starts as if two had failed:
-     * gently, since nothing is known of its link yet; the first upgrade that holds turns probing
-     * bold.
-     */
-    private int failedProbes = FAILED_PROBES_BEFORE_GENTLE;
-    /** Whether the last probe has been judged (a step down since, or its verdict time passed). */
-    private boolean probeJudged = true;
-    /** What the allocation gave when the last probe started: more, held to the verdict, is success. */
-    private long allocatedAtProbe;
+    private final ProbeSchedule probes = new ProbeSchedule();
     private final int[] previousTarget = new int[MAX_TRACKS];
     /** Since when the allocator has wanted each video paused; -1 while it has not. */
     private final long[] pausedSince = new long[MAX_TRACKS];
@@ -139,40 +111,13 @@ final class DownlinkControl implements TransportCcSender.SentPacketListener {
         if (nowNanos - nextAllocateNanos >= 0) {
             nextAllocateNanos = nowNanos + ALLOCATE_INTERVAL_NANOS;
             boolean down = allocate(nowNanos);
-            judgeProbe(down, nowNanos);
-            if (allocator.deficient() && nowNanos - lastProbeNanos >= probeIntervalNanos) {
-                lastProbeNanos = nowNanos;
-                probeJudged = false;
-                allocatedAtProbe = allocator.allocatedBps();
-                long factor = failedProbes >= FAILED_PROBES_BEFORE_GENTLE ? GENTLE_FACTOR_PERCENT : PROBE_FACTOR_PERCENT;
+            long factor = probes.onAllocation(allocator.deficient(), down, allocator.allocatedBps(), nowNanos);
+            if (factor > 0) {
                 estimator.startProbe(Math.min(MAX_BPS, estimator.estimateBps() * factor / 100), nowNanos);
                 context.count(MediaEvent.PROBE_STARTED);
             }
         }
         return sendProbe(nowNanos);
-    }
-
-    /** Backs probing off when what a probe allowed did not hold, and back to normal when it did. */
-    private void judgeProbe(boolean steppedDown, long nowNanos) {
-        if (probeJudged) {
-            return;
-        }
-        boolean failed;
-        if (steppedDown) {
-            failed = true;
-        } else if (nowNanos - lastProbeNanos >= PROBE_VERDICT_NANOS) {
-            failed = allocator.allocatedBps() <= allocatedAtProbe;
-        } else {
-            return;
-        }
-        probeJudged = true;
-        failedProbes = failed ? failedProbes + 1 : 0;
-        probeIntervalNanos = failedProbes >= FAILED_PROBES_BEFORE_GENTLE ? GENTLE_PROBE_INTERVAL_NANOS
-                : PROBE_INTERVAL_NANOS;
-    }
-
-    long probeIntervalNanos() {
-        return probeIntervalNanos;
     }
 
     /** Shares the estimate; returns true if some video stepped down (or paused) for bandwidth. */

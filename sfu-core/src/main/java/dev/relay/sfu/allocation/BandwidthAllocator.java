@@ -37,6 +37,16 @@ import java.util.Arrays;
  * A target lowered because the subscriber lowered its cap is not a bandwidth downgrade and starts
  * no hold.
  *
+ * <p>A <b>failed upgrade</b>, one a bandwidth downgrade undoes within {@link #FAILED_UPGRADE_NANOS},
+ * shows that the link does not carry that layer, even though its steady bitrate looked as if it
+ * fit: switching up costs a keyframe of the new layer, a burst several times its usual rate, and
+ * a link near its limit loses it and freezes the picture. So that a viewer on such a link sees
+ * that freeze once rather than every few seconds, the track does not try that layer (or any
+ * above) again until {@link #RETRY_BACKOFF_NANOS} have passed (doubling with each failure in a
+ * row, up to {@link #MAX_RETRY_BACKOFF_NANOS}), or sooner once the estimate is
+ * {@link #RETRY_ESTIMATE_PERCENT} of what it was at the failed try: the link grew. An upgrade that
+ * holds for {@link #FAILED_UPGRADE_NANOS} clears the count. Resuming a paused track is not a try.
+ *
  * <p>{@link #deficient()} tells the caller that some track is below the best layer it could use,
  * for bandwidth or hold: the moment to let the estimator probe for more.
  */
@@ -55,6 +65,15 @@ public final class BandwidthAllocator {
      * drains, short enough that a viewer sees the picture come back soon after the link does.
      */
     public static final long UPGRADE_HOLD_NANOS = 2_500_000_000L;
+    /** An upgrade undone by a bandwidth downgrade within this time failed. */
+    public static final long FAILED_UPGRADE_NANOS = 5_000_000_000L;
+    /** After a first failed upgrade, the track tries that layer again only after this long... */
+    public static final long RETRY_BACKOFF_NANOS = 20_000_000_000L;
+    public static final long MAX_RETRY_BACKOFF_NANOS = 80_000_000_000L;
+    /** ...or once the estimate is this share of the one the failed upgrade was taken at. */
+    public static final int RETRY_ESTIMATE_PERCENT = 120;
+
+    private static final int NONE = Integer.MAX_VALUE;
 
     private final int maxTracks;
     private final int maxLayers;
@@ -67,6 +86,15 @@ public final class BandwidthAllocator {
     private final int[] target;
     private final boolean[] downgraded;
     private final long[] lastDowngradeNanos;
+    /** The last upgrade still on trial: its layer (PAUSED if none), when, and at what estimate. */
+    private final int[] triedLayer;
+    private final long[] triedNanos;
+    private final long[] triedBps;
+    /** After failed upgrades: layers from {@code blockedFrom} up wait until the time or the estimate. */
+    private final int[] failures;
+    private final int[] blockedFrom;
+    private final long[] blockedUntilNanos;
+    private final long[] unblockBps;
 
     /** Scratch for one allocate(): the slots in priority order, and each one's proposal. */
     private final int[] order;
@@ -93,6 +121,15 @@ public final class BandwidthAllocator {
         this.target = new int[maxTracks];
         this.downgraded = new boolean[maxTracks];
         this.lastDowngradeNanos = new long[maxTracks];
+        this.triedLayer = new int[maxTracks];
+        this.triedNanos = new long[maxTracks];
+        this.triedBps = new long[maxTracks];
+        this.failures = new int[maxTracks];
+        this.blockedFrom = new int[maxTracks];
+        this.blockedUntilNanos = new long[maxTracks];
+        this.unblockBps = new long[maxTracks];
+        Arrays.fill(triedLayer, PAUSED);
+        Arrays.fill(blockedFrom, NONE);
         this.order = new int[maxTracks];
         this.proposed = new int[maxTracks];
         Arrays.fill(target, PAUSED);
@@ -111,6 +148,9 @@ public final class BandwidthAllocator {
             present[slot] = true;
             target[slot] = PAUSED;
             downgraded[slot] = false;
+            triedLayer[slot] = PAUSED;
+            failures[slot] = 0;
+            blockedFrom[slot] = NONE;
         }
         this.priority[slot] = priority;
         this.maxLayer[slot] = Math.min(maxLayer, maxLayers - 1);
@@ -187,11 +227,24 @@ public final class BandwidthAllocator {
                 below = true;
             }
             int previous = target[slot];
+            if (triedLayer[slot] != PAUSED && nowNanos - triedNanos[slot] >= FAILED_UPGRADE_NANOS) {
+                // The upgrade held: the link carries it.
+                triedLayer[slot] = PAUSED;
+                failures[slot] = 0;
+                blockedFrom[slot] = NONE;
+            }
             if (chosen != previous) {
                 changed = true;
                 if (chosen < previous && chosen < best) {
                     downgraded[slot] = true;
                     lastDowngradeNanos[slot] = nowNanos;
+                    if (triedLayer[slot] != PAUSED && chosen < triedLayer[slot]) {
+                        failed(slot, nowNanos);
+                    }
+                } else if (chosen > previous && previous != PAUSED) {
+                    triedLayer[slot] = chosen;
+                    triedNanos[slot] = nowNanos;
+                    triedBps[slot] = estimateBps;
                 }
                 target[slot] = chosen;
             }
@@ -199,6 +252,17 @@ public final class BandwidthAllocator {
         allocatedBps = total;
         deficient = below;
         return changed;
+    }
+
+    /** The upgrade on trial was undone: back off before trying that layer again. */
+    private void failed(int slot, long nowNanos) {
+        int count = Math.min(failures[slot], 30);
+        failures[slot]++;
+        long backoff = RETRY_BACKOFF_NANOS << Math.min(count, 8);
+        blockedFrom[slot] = triedLayer[slot];
+        blockedUntilNanos[slot] = nowNanos + Math.min(backoff, MAX_RETRY_BACKOFF_NANOS);
+        unblockBps[slot] = triedBps[slot] * RETRY_ESTIMATE_PERCENT / 100;
+        triedLayer[slot] = PAUSED;
     }
 
     /** The layer slot {@code slot} should get, or {@link #PAUSED}. */
@@ -219,8 +283,8 @@ public final class BandwidthAllocator {
 
     /**
      * Whether {@code slot} may have {@code layer} with the allocation summing to {@code total}:
-     * within the estimate, and for a layer above the current target with headroom and after the
-     * hold.
+     * within the estimate, and for a layer above the current target with headroom, after the hold
+     * and not within the backoff of a failed upgrade.
      */
     private boolean allowed(int slot, int layer, long total, long estimateBps, long nowNanos) {
         if (total > estimateBps) {
@@ -230,6 +294,9 @@ public final class BandwidthAllocator {
             return true;
         }
         if (downgraded[slot] && nowNanos - lastDowngradeNanos[slot] < UPGRADE_HOLD_NANOS) {
+            return false;
+        }
+        if (layer >= blockedFrom[slot] && nowNanos - blockedUntilNanos[slot] < 0 && estimateBps < unblockBps[slot]) {
             return false;
         }
         return total + total * UPGRADE_HEADROOM_PERCENT / 100 <= estimateBps;

@@ -55,12 +55,32 @@ class BandwidthAllocatorTest {
         "keeping a layer needs no headroom | n/2/" + CAM + " | =5000 =1500 =1450 | 2 2 1!",
         "oscillating estimate does not flap within the hold "
                 + "| n/2/" + CAM + " | @0 =2000 @1000 =1400 @1500 =1700 @2000 =1400 @3000 =1700 @3499 =1700 "
-                + "@3500 =1700 @4000 =1400 @5000 =2000 @6500 =2000 "
-                + "| 2 1! 1! 1! 1! 1! 2 1! 1! 2",
+                + "@3500 =1700 @4000 =1400 @5000 =2000 @6500 =2000 @6600 =2040 "
+                + "| 2 1! 1! 1! 1! 1! 2 1! 1! 1! 2",
         "a paused track resumes only after the hold | n/0/500 | @0 =600 @100 =400 @1000 =600 @2600 =600 "
                 + "| 0 -! -! 0",
         "the hold is per track | a/1/100,400 n/1/100,400 | @0 =1000 @100 =600 @200 =450 @2650 =1000 "
                 + "| 11 10! 00! 01!",
+        // Failed upgrades back off.
+        "a failed upgrade is tried again only after the backoff "
+                + "| n/2/" + CAM + " | @0 =1000 @3000 =1800 @4000 =1200 @10000 =1800 @23999 =1800 @24000 =1800 "
+                + "| 1! 2 1! 1! 1! 2",
+        "or once the estimate is a fifth above the one it failed at "
+                + "| n/2/" + CAM + " | @0 =1000 @3000 =1800 @4000 =1200 @7000 =2159 @7200 =2160 "
+                + "| 1! 2 1! 1! 2",
+        "a layer below the failed one is not held back "
+                + "| n/2/" + CAM + " | @0 =300 @3000 =1800 @4000 =300 @7000 =1000 "
+                + "| 0! 2 0! 1!",
+        "the backoff doubles with each failure in a row "
+                + "| n/2/" + CAM + " | @0 =1000 @3000 =1800 @4000 =1200 @24000 =1800 @25000 =1200 "
+                + "@64999 =1800 @65000 =1800 | 1! 2 1! 2 1! 1! 2",
+        "an upgrade that holds clears the backoff "
+                + "| n/2/" + CAM + " | @0 =1000 @3000 =1800 @4000 =1200 @24000 =1800 @29000 =1800 "
+                + "@30000 =1200 @31000 =1800 @33000 =1800 | 1! 2 1! 2 2 1! 1! 2",
+        "a downgrade long after the upgrade is no failure "
+                + "| n/2/" + CAM + " | @0 =1000 @3000 =1800 @9000 =1200 @12000 =1800 | 1! 2 1! 2",
+        "resuming a paused track is no try "
+                + "| n/0/500 | @0 =300 @3000 =600 @4000 =300 @7000 =600 | -! 0 -! 0",
         // Caps.
         "a lower cap is not a bandwidth downgrade: no hold | n/2/" + CAM + " | @0 =5000 c0:0 @100 =5000 c0:2 @200 =5000 "
                 + "| 2 0 2",
