@@ -1,5 +1,6 @@
 package dev.relay.sfu;
 
+import dev.relay.transport.ChannelEgress;
 import dev.relay.transport.DropCounters;
 import dev.relay.transport.DropReason;
 import dev.relay.transport.EgressBatch;
@@ -59,6 +60,8 @@ public final class MediaWorker implements Agent, MessageHandler, WorkerInbox, Ro
     private final Int2ObjectHashMap<RouterTransport> transports = new Int2ObjectHashMap<>();
     private final List<Router> routers = new ArrayList<>();
     private final EgressBatch egress = new EgressBatch();
+    /** When the current duty cycle started (its inbound records' age is measured against it). */
+    private long cycleNanos;
     private final byte[] in = new byte[MediaContext.SCRATCH_BYTES];
     private long nextRtcpNanos;
     private long nextTransportCcNanos;
@@ -193,9 +196,12 @@ public final class MediaWorker implements Agent, MessageHandler, WorkerInbox, Ro
 
     @Override
     public int doWork() {
+        cycleNanos = context.nanoTime();
+        egress.stamp(cycleNanos);
         int work = commands.drain(runCommand);
         work += inbox.read(this, READ_LIMIT);
         long now = context.nanoTime();
+        egress.stamp(now);
         if (context.takeKeyframeRequestsPending()) {
             for (int r = 0; r < routers.size(); r++) {
                 work += routers.get(r).sendHeldKeyframeRequests(now);
@@ -251,8 +257,16 @@ public final class MediaWorker implements Agent, MessageHandler, WorkerInbox, Ro
             return;
         }
         long receiveNanos = buffer.getLong(index + InboundRecord.RECEIVE_NANOS_OFFSET);
+        if (cycleNanos - receiveNanos > ChannelEgress.MAX_QUEUE_AGE_NANOS) {
+            // Behind: late media is dropped, not queued (NACK and PLI repair what matters).
+            context.drop(DropReason.INBOUND_STALE);
+            return;
+        }
         buffer.getBytes(index + InboundRecord.DATAGRAM_OFFSET, in, 0, datagramLength);
+        // What this packet makes counts its age from its arrival (ChannelEgress drops it when late).
+        egress.stamp(receiveNanos);
         routed.router().onSrtp(routed, msgTypeId == InboundRecord.MSG_SRTCP, in, 0, datagramLength, receiveNanos);
+        egress.stamp(cycleNanos);
     }
 
     public long packetsIn() {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.relay.codecs.rtp.RtpPacket;
 import dev.relay.transport.DropCounters;
+import dev.relay.transport.DropReason;
 import dev.relay.transport.MediaServer;
 import dev.relay.transport.Transport;
 import dev.relay.transport.TransportRegistry;
@@ -73,6 +74,7 @@ class ForwardingAllocationTest {
             long[] workerIds = threadIds("media-worker-");
             long[] ioIds = threadIds("media-io-");
             long forwarded = 0;
+            long staleBefore = stale(drops);
             double workerPerPacket = Double.MAX_VALUE;
             double ioPerDatagram = Double.MAX_VALUE;
             for (int round = 0; round < ROUNDS; round++) {
@@ -96,11 +98,16 @@ class ForwardingAllocationTest {
             System.out.printf("forwarded %d packets in %d rounds; quietest round: worker %.1f B/packet (jitsi-srtp "
                     + "share %.1f), I/O %.1f B/datagram; drops %d%n", forwarded, ROUNDS, workerPerPacket,
                     srtpPerForward, ioPerDatagram, drops.total());
-            assertEquals(ROUNDS * MEASURED * SUBSCRIBERS, forwarded,
-                    "every packet reached every subscriber on loopback");
+            // Media older than 50 ms is dropped, not sent late (docs/operations.md "Sizing"): on a
+            // shared machine a stalled thread may cost a burst, counted; nothing else is lost.
+            long staleMeasured = stale(drops) - staleBefore;
+            assertEquals(ROUNDS * MEASURED * SUBSCRIBERS, forwarded + staleMeasured,
+                    "every packet reached every subscriber on loopback, or was counted stale: " + staleMeasured);
+            assertTrue(forwarded >= ROUNDS * MEASURED * SUBSCRIBERS * 0.9, "forwarded " + forwarded);
             assertTrue(workerPerPacket <= srtpPerForward + 4,
                     "worker allocates only inside jitsi-srtp: " + workerPerPacket + " B/packet vs " + srtpPerForward);
-            assertEquals(0, drops.total(), "no drops on an unloaded loopback");
+            assertEquals(0, drops.total() - drops.get(DropReason.INBOUND_STALE) - drops.get(DropReason.EGRESS_STALE),
+                    "no drops but stale ones on loopback");
             // Netty allocates a DatagramPacket (+ sender InetSocketAddress on receive) per datagram.
             assertTrue(ioPerDatagram < 160, "I/O thread: " + ioPerDatagram + " B/datagram");
         } finally {
@@ -146,8 +153,9 @@ class ForwardingAllocationTest {
 
     /**
      * Sends count packets in bursts of 50, each burst once the previous one has reached every
-     * subscriber (or 5 s passed): the sender is clocked by the receivers, so no socket buffer
-     * overflows however slow a shared machine makes the relay, and a lost packet stays lost.
+     * subscriber (or 1 s passed): the sender is clocked by the receivers, so no socket buffer
+     * overflows however slow a shared machine makes the relay, and a lost packet stays lost (on
+     * a starved machine the relay drops media older than 50 ms: docs/operations.md "Sizing").
      */
     private static long forward(LoopbackPeer publisher, List<LoopbackPeer> subscribers, int count, int[] seq)
             throws Exception {
@@ -159,17 +167,23 @@ class ForwardingAllocationTest {
                 seq[0]++;
                 expected += subscribers.size();
             }
-            long deadline = System.nanoTime() + 5_000_000_000L;
+            long deadline = System.nanoTime() + 1_000_000_000L;
             do {
                 for (LoopbackPeer subscriber : subscribers) {
                     received += subscriber.drainRtp();
                 }
                 if (received < expected) {
-                    Thread.onSpinWait();
+                    // Park, not spin: a spinning reader starves the relay's threads on a small machine.
+                    java.util.concurrent.locks.LockSupport.parkNanos(100_000);
                 }
             } while (received < expected && System.nanoTime() < deadline);
         }
         return received + drainUntilQuiet(subscribers);
+    }
+
+    /** Egress packets lost to the age limit: a stale inbound packet is one for every subscriber. */
+    private static long stale(DropCounters drops) {
+        return drops.get(DropReason.EGRESS_STALE) + drops.get(DropReason.INBOUND_STALE) * SUBSCRIBERS;
     }
 
     /** Reads until nothing arrives for 200 ms, so no packet of one phase is counted in the next. */

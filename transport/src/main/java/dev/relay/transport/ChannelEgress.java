@@ -20,8 +20,12 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * lock-free ring, the socket's event loop (one consumer) drains it into Netty writes and one
  * flush, so a batch leaves in one sendmmsg. Workers never touch the Netty channel per packet.
  *
- * <p>Record: {@code [transport id: int32][protected datagram]}; the event loop resolves the id
- * to the Transport's selected address through a map only it writes ({@link #register}).
+ * <p>Record: {@code [transport id: int32][stamp: int64][protected datagram]}; the event loop
+ * resolves the id to the Transport's selected address through a map only it writes
+ * ({@link #register}). The stamp is when the relay received what the packet was made from
+ * ({@link EgressBatch#stamp}); a record older than {@link #MAX_QUEUE_AGE_NANOS} when the event
+ * loop comes to it is dropped and counted ({@link DropReason#EGRESS_STALE}): under overload the
+ * relay drops late media instead of queueing seconds of it (docs/operations.md "Overload").
  *
  * <p>Wake-up protocol: a worker that committed records calls {@link #wake()}; only the caller
  * that flips {@code scheduled} false -> true enqueues the (preallocated) drain task. The drain
@@ -31,7 +35,16 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 public final class ChannelEgress implements MessageHandler {
     /** Records taken per drain before yielding the event loop to reads and other tasks. */
     private static final int DRAIN_LIMIT = 1024;
-    public static final int RECORD_HEADER = 4;
+    public static final int RECORD_HEADER = 12;
+    private static final int STAMP_OFFSET = 4;
+    /**
+     * How long media may wait inside the relay, from its arrival to its send: real-time media
+     * later than this is worth less than the room it takes (a jitter buffer plays it late or not at
+     * all), and a queue that keeps it turns overload into seconds of delay for everyone.
+     */
+    public static final long MAX_QUEUE_AGE_NANOS = 50_000_000L;
+    /** A stamp that exempts a record from the age check (tests, and sends with no origin). */
+    public static final long NO_STAMP = Long.MIN_VALUE;
 
     private final int index;
     private final Channel channel;
@@ -42,6 +55,8 @@ public final class ChannelEgress implements MessageHandler {
     private final DropCounters drops;
     private final byte[] scratch = new byte[MediaServer.MAX_DATAGRAM + 64];
     private long packetsSent;
+    /** The drain's clock reading, for the age check of the records it reads. */
+    private long drainNanos;
 
     ChannelEgress(int index, Channel channel, int ringBytes, DropCounters drops) {
         this.index = index;
@@ -96,10 +111,11 @@ public final class ChannelEgress implements MessageHandler {
     }
 
     /**
-     * Worker thread: copies a protected datagram into the ring. False (and counted) when the
-     * ring is full: a full ring is a drop, never a wait.
+     * Worker thread: copies a protected datagram into the ring, with the time its age counts from
+     * ({@link #NO_STAMP}: none). False (and counted) when the ring is full: a full ring is a drop,
+     * never a wait.
      */
-    public boolean offer(int transportId, byte[] buf, int off, int len) {
+    public boolean offer(int transportId, long stampNanos, byte[] buf, int off, int len) {
         int claim = ring.tryClaim(1, RECORD_HEADER + len);
         if (claim < 0) {
             drops.increment(DropReason.EGRESS_RING_FULL);
@@ -107,6 +123,7 @@ public final class ChannelEgress implements MessageHandler {
         }
         MutableDirectBuffer buffer = ring.buffer();
         buffer.putInt(claim, transportId);
+        buffer.putLong(claim + STAMP_OFFSET, stampNanos);
         buffer.putBytes(claim + RECORD_HEADER, buf, off, len);
         ring.commit(claim);
         return true;
@@ -121,6 +138,7 @@ public final class ChannelEgress implements MessageHandler {
 
     private void drain() {
         scheduled.set(false);
+        drainNanos = System.nanoTime();
         // One read() stops at the end of the buffer (Agrona reads one contiguous block), so loop
         // until the consumer position stops moving; otherwise records after the wrap would wait
         // for a wake-up that may never come.
@@ -143,6 +161,11 @@ public final class ChannelEgress implements MessageHandler {
     @Override
     public void onMessage(int msgTypeId, MutableDirectBuffer buffer, int index, int length) {
         int transportId = buffer.getInt(index);
+        long stamp = buffer.getLong(index + STAMP_OFFSET);
+        if (stamp != NO_STAMP && drainNanos - stamp > MAX_QUEUE_AGE_NANOS) {
+            drops.increment(DropReason.EGRESS_STALE);
+            return;
+        }
         Transport transport = transports.get(transportId);
         InetSocketAddress remote;
         if (transport == null || transport.isClosed() || (remote = transport.selectedRemote()) == null) {

@@ -39,7 +39,17 @@ public enum DropReason {
      * A valid STUN check from one more address than a Transport may have validated
      * ({@code Transport.MAX_ADDRESSES}): not answered, so the address never carries media.
      */
-    ICE_ADDRESS_LIMIT;
+    ICE_ADDRESS_LIMIT,
+    /**
+     * Waited in a media worker's inbound ring longer than {@link ChannelEgress#MAX_QUEUE_AGE_NANOS}:
+     * the worker is behind; late media is dropped rather than queued (docs/operations.md "Drops").
+     */
+    INBOUND_STALE,
+    /**
+     * Older than {@link ChannelEgress#MAX_QUEUE_AGE_NANOS} since the relay received what it was
+     * made from, when its socket's event loop came to send it: the sender is behind.
+     */
+    EGRESS_STALE;
 
     private static final DropReason[] VALUES = values();
 

@@ -10,6 +10,21 @@ public final class EgressBatch {
     private final ChannelEgress[] touched = new ChannelEgress[MediaServer.MAX_SOCKETS];
     private final boolean[] isTouched = new boolean[MediaServer.MAX_SOCKETS];
     private int count;
+    private long stampNanos = ChannelEgress.NO_STAMP;
+
+    /**
+     * Worker thread: the time packets sent from now on count their age from (System.nanoTime):
+     * when the relay received the packet they are made from, or the duty cycle's start for what a
+     * timer sends. {@link ChannelEgress} drops what is older than
+     * {@link ChannelEgress#MAX_QUEUE_AGE_NANOS} when it comes to send it.
+     */
+    public void stamp(long nanos) {
+        stampNanos = nanos;
+    }
+
+    long stampNanos() {
+        return stampNanos;
+    }
 
     void add(ChannelEgress egress) {
         int i = egress.index();

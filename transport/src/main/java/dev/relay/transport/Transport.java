@@ -312,7 +312,7 @@ public final class Transport {
             return -1;
         }
         SelectedPath path = selected;
-        if (path == null || closed || !path.egress().offer(id, buf, off, protectedLength)) {
+        if (path == null || closed || !path.egress().offer(id, batch.stampNanos(), buf, off, protectedLength)) {
             return -1;
         }
         batch.add(path.egress());

@@ -85,7 +85,7 @@ class ChannelEgressConcurrencyTest {
                         for (int i = 0; i < batch && seq < RECORDS_PER_WRITER; i++, seq++) {
                             putInt(record, 0, writer);
                             putLong(record, 4, seq);
-                            egress.offer(transport.id(), record, 0, 100 + (int) (seq % 100));
+                            egress.offer(transport.id(), ChannelEgress.NO_STAMP, record, 0, 100 + (int) (seq % 100));
                         }
                         egress.wake();
                         // A worker's duty cycle: batches with gaps, so the ring mostly keeps up.
@@ -118,7 +118,7 @@ class ChannelEgressConcurrencyTest {
             for (int i = 0; i < 500; i++) {
                 putInt(record, 0, 0);
                 putLong(record, 4, RECORDS_PER_WRITER + i);
-                assertTrue(egress.offer(transport.id(), record, 0, 120), "an empty ring takes the batch");
+                assertTrue(egress.offer(transport.id(), ChannelEgress.NO_STAMP, record, 0, 120), "an empty ring takes the batch");
             }
             egress.wake();
             long liveDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
