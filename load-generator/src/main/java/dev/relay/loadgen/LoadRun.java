@@ -46,7 +46,7 @@ final class LoadRun implements AutoCloseable {
     private final ExecutorService signalingExecutor;
     private final ExecutorService dtlsExecutor;
     private final HttpClient http;
-    private final List<Peer> peers = new ArrayList<>();
+    private final List<SyntheticPeer> peers = new ArrayList<>();
 
     static {
         // java.net.http cuts a text message into 16 KiB fragments (RFC 6455 §5.4); a browser sends
@@ -169,7 +169,7 @@ final class LoadRun implements AutoCloseable {
         if (machineStart != null && machineEnd != null && machineEnd[1] > machineStart[1]) {
             report.machineBusyPercent = 100.0 * (machineEnd[0] - machineStart[0]) / (machineEnd[1] - machineStart[1]);
         }
-        for (Peer peer : peers) {
+        for (SyntheticPeer peer : peers) {
             report.signalingErrors += peer.signalingErrors();
             for (String message : peer.errorMessages()) {
                 if (report.signalingErrorMessages.size() < 10) {
@@ -185,7 +185,7 @@ final class LoadRun implements AutoCloseable {
         Semaphore inFlight = new Semaphore(CONNECT_CONCURRENCY);
         List<CompletableFuture<Void>> started = new ArrayList<>();
         String previousRoom = null;
-        for (Peer peer : peers) {
+        for (SyntheticPeer peer : peers) {
             // A room's publishers must be in before its viewers; wait at each room's first viewer.
             if (!peer.plan.publishes() && !peer.plan.room().equals(previousRoom)) {
                 awaitStarted(started, deadline);
@@ -246,7 +246,7 @@ final class LoadRun implements AutoCloseable {
             int expected = 0;
             int publishing = 0;
             int publishers = 0;
-            for (Peer peer : peers) {
+            for (SyntheticPeer peer : peers) {
                 expected += peer.plan.expectedStreams();
                 ClientTransport subscribe = peer.subscribe;
                 if (subscribe != null) {
@@ -268,7 +268,7 @@ final class LoadRun implements AutoCloseable {
             Thread.sleep(50);
         }
         if (report.streamsFlowing < report.streamsExpected || report.publishersConnected < report.publishers) {
-            for (Peer peer : peers) {
+            for (SyntheticPeer peer : peers) {
                 for (ClientTransport t : new ClientTransport[] {peer.publish, peer.subscribe}) {
                     if (t != null && t.failure() != null && report.failures.size() < 10) {
                         report.failures.add(peer.name() + " " + t.role + ": " + t.failure());
@@ -344,7 +344,7 @@ final class LoadRun implements AutoCloseable {
             });
         }
         List<CompletableFuture<Void>> leaving = new ArrayList<>();
-        for (Peer peer : peers) {
+        for (SyntheticPeer peer : peers) {
             leaving.add(peer.leave());
         }
         try {
@@ -354,7 +354,7 @@ final class LoadRun implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             LOG.debug("not every peer got 'left' in time", e);
         }
-        for (Peer peer : peers) {
+        for (SyntheticPeer peer : peers) {
             peer.abort();
         }
         for (IoLoop loop : loops) {
