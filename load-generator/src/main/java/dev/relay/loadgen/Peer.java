@@ -46,7 +46,7 @@ final class Peer extends SyntheticPeer implements WebSocket.Listener {
 
     /** What every peer of a run shares. */
     record Context(HttpClient http, URI signalingUri, IoLoop[] loops, AtomicInteger loopCounter,
-                   DtlsCertificate certificate, Executor dtlsExecutor, RunConfig config) {
+                   DtlsCertificate certificate, Executor dtlsExecutor, RunConfig config, String localAddress) {
         /** Transports are spread over the loops round-robin. */
         IoLoop nextLoop() {
             return loops[Math.floorMod(loopCounter.getAndIncrement(), loops.length)];
@@ -180,7 +180,8 @@ final class Peer extends SyntheticPeer implements WebSocket.Listener {
         if (plan.publishes()) {
             IoLoop loop = context.nextLoop();
             ClientTransport transport = new ClientTransport(this, ClientTransport.Role.PUBLISH, loop,
-                    context.certificate(), context.dtlsExecutor(), context.config().decryptEvery());
+                    context.certificate(), context.dtlsExecutor(), context.config().decryptEvery(),
+                    context.localAddress());
             ThreadLocalRandom random = ThreadLocalRandom.current();
             int audioSsrc = plan.audio() ? random.nextInt(1, Integer.MAX_VALUE) : 0;
             int videoSsrc = plan.video() ? random.nextInt(1, Integer.MAX_VALUE) : 0;
@@ -239,7 +240,8 @@ final class Peer extends SyntheticPeer implements WebSocket.Listener {
         if (first) {
             IoLoop loop = context.nextLoop();
             ClientTransport transport = new ClientTransport(this, ClientTransport.Role.SUBSCRIBE, loop,
-                    context.certificate(), context.dtlsExecutor(), context.config().decryptEvery());
+                    context.certificate(), context.dtlsExecutor(), context.config().decryptEvery(),
+                    context.localAddress());
             subscribe = transport;
             loop.execute(() -> {
                 try {

@@ -68,6 +68,12 @@ final class RunReport {
     final LatencyHistogram allLatency = new LatencyHistogram();
     final List<LoopResult.StreamResult> streams = new ArrayList<>();
 
+    Target target = Target.RELAY;
+    /** Where the server ran: "loopback", or the namespace and its address. */
+    String network = "loopback";
+    /** VmRSS of the server process at the window's end and the most seen (sampled every second), -1 if unknown. */
+    long serverRssEndBytes = -1;
+    long serverRssMaxBytes = -1;
     long relayPid = -1;
     double relayCpuSeconds = Double.NaN;
     double relayIdleCpuPercent = Double.NaN;
@@ -197,8 +203,9 @@ final class RunReport {
     String toText() {
         StringBuilder out = new StringBuilder();
         int cores = Runtime.getRuntime().availableProcessors();
-        String relay = config.relayUri() == null
-                ? "child relay pid " + relayPid + " (" + relayOptions() + ")"
+        String relay = target == Target.JANUS ? "janus pid " + relayPid + " (VideoRoom, " + network + ")"
+                : config.relayUri() == null
+                ? "child relay pid " + relayPid + " (" + relayOptions() + ", " + network + ")"
                 : "external relay " + config.relayUri() + (relayPid > 0 ? " pid " + relayPid : " (no --relay-pid: no CPU)");
         line(out, "scenario", "%s, %d room(s) of %s; %d peers (%d publishing, %d receiving), %d transports",
                 config.scenario().label(), config.rooms(), sizeLabel(), peers, publishers, receivers, transports);
@@ -233,6 +240,9 @@ final class RunReport {
                 num(packetsReceived() / windowSeconds, "%,.0f"), num(relayPacketsReceived / windowSeconds, "%,.0f"));
         line(out, "per CPU-s", "%s egress packets per relay CPU-second (subscribers' count), %s (relay counter)",
                 num(egressPerRelayCpuSecond(), "%,.0f"), num(relayCounterEgressPerCpuSecond(), "%,.0f"));
+        line(out, target == Target.JANUS ? "janus RSS" : "relay RSS", "end %s, max seen %s MiB (VmRSS, /proc/PID/status)",
+                mib(serverRssEndBytes < 0 ? Double.NaN : serverRssEndBytes),
+                mib(serverRssMaxBytes < 0 ? Double.NaN : serverRssMaxBytes));
         line(out, "relay heap", "start %s, end %s, max seen %s MiB; GC %s pauses, %s ms in the window; %s threads",
                 mib(heapStartBytes), mib(heapEndBytes), mib(heapMaxBytes), num(gcPauses, "%.0f"),
                 num(gcSeconds * 1000, "%.0f"), num(relayThreads, "%.0f"));
@@ -306,7 +316,14 @@ final class RunReport {
         latency(latency.putObject("all"), allLatency);
         latency(latency.putObject("audio"), audioLatency);
         latency(latency.putObject("video"), videoLatency);
+        root.put("target", target.label());
+        root.put("network", network);
+        // "relay" is the server under test, whichever it is (the key predates Janus runs).
         ObjectNode relay = root.putObject("relay");
+        if (serverRssMaxBytes >= 0) {
+            relay.put("rssMaxBytes", serverRssMaxBytes);
+            relay.put("rssEndBytes", serverRssEndBytes);
+        }
         if (relayPid > 0) {
             relay.put("pid", relayPid);
         }
