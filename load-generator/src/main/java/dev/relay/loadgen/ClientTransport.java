@@ -294,8 +294,9 @@ final class ClientTransport implements RtpSink {
             int n;
             try {
                 n = channel.read(buffer);
-            } catch (IOException e) {
-                // ICMP port unreachable: the relay is gone or not yet listening.
+            } catch (IOException | java.nio.channels.NotYetConnectedException e) {
+                // ICMP port unreachable: the relay is gone or not yet listening; or a datagram
+                // before start() connected the socket to the server.
                 loop.readErrors++;
                 return;
             }

@@ -61,6 +61,8 @@ record JanusConfig(String configsFolder, String pluginsFolder, String transports
                 + "\tdebug_timestamps = true\n"
                 + "\tsession_timeout = 60\n"
                 + "\tserver_name = \"loadgen-janus\"\n"
+                // The address Janus puts in its SDP's c= lines; it finds none of its own at start in a new namespace.
+                + "\tinterface = " + quote(address) + "\n"
                 + "}\n"
                 + "media: {\n"
                 + "\tipv6 = false\n"

@@ -151,14 +151,15 @@ final class JanusPeer extends SyntheticPeer {
             }
         });
         String answer = Sdp.subscribeAnswer(transport.localDescription(), sessionId, remote.media(), true);
+        // Janus offered, so it controls ICE (RFC 8445 §6.1.1); we answer active: DTLS client. Checking
+        // starts before the answer leaves, so Janus's first checks find the socket answering.
+        loop.execute(() -> transport.start(remote, false, DtlsSession.Role.CLIENT, System.nanoTime()));
         return context.janus().message(handle, JanusApi.start(), "answer", answer).thenCompose(reply -> {
             if (reply.error() != null) {
                 String text = "start refused: " + JanusSession.describe(reply);
                 recordError(text);
                 throw new IllegalStateException(text);
             }
-            // Janus offered, so it controls ICE (RFC 8445 §6.1.1); we answered active: DTLS client.
-            loop.execute(() -> transport.start(remote, false, DtlsSession.Role.CLIENT, System.nanoTime()));
             return context.janus().trickleCompleted(handle).thenApply(ignored -> (Void) null);
         });
     }

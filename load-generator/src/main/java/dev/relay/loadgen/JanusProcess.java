@@ -85,7 +85,7 @@ final class JanusProcess implements ServerProcess {
             Files.writeString(dir.resolve(file.getKey()), file.getValue());
         }
         List<String> command = ns.exec(List.of(JANUS.toString(), "-C", dir.resolve("janus.jcfg").toString(),
-                "-F", dir.toString(), "-N"));
+                "-F", dir.toString(), "-o"));
         Files.createDirectories(log.toAbsolutePath().getParent());
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         URI uri = URI.create("http://" + ns.serverAddress() + ":" + HTTP_PORT + "/janus");

@@ -85,8 +85,9 @@ final class JanusSession implements AutoCloseable {
         return send(handleUri(handle), JanusApi.message(nextTransaction(), body, sdpType, sdp));
     }
 
+    /** Janus acknowledges a trickle and sends nothing after it. */
     CompletableFuture<JanusApi.Reply> trickleCompleted(long handle) {
-        return send(handleUri(handle), JanusApi.trickleCompleted(nextTransaction()));
+        return send(handleUri(handle), JanusApi.trickleCompleted(nextTransaction()), true);
     }
 
     private URI handleUri(long handle) {
@@ -98,6 +99,11 @@ final class JanusSession implements AutoCloseable {
     }
 
     private CompletableFuture<JanusApi.Reply> send(URI uri, ObjectNode message) {
+        return send(uri, message, false);
+    }
+
+    /** @param ackEnds the request's ack is its whole answer (trickle, keepalive) */
+    private CompletableFuture<JanusApi.Reply> send(URI uri, ObjectNode message, boolean ackEnds) {
         String transaction = message.path("transaction").asText();
         CompletableFuture<JanusApi.Reply> result = new CompletableFuture<>();
         pending.put(transaction, result);
@@ -116,7 +122,7 @@ final class JanusSession implements AutoCloseable {
                 fail(transaction, e);
                 return;
             }
-            if (!reply.isAck()) {
+            if (ackEnds || !reply.isAck()) {
                 // A synchronous answer (success or error) ends the request; an ack waits for its event.
                 complete(reply);
             }
@@ -153,7 +159,7 @@ final class JanusSession implements AutoCloseable {
             try {
                 if (System.currentTimeMillis() - lastKeepaliveMillis > KEEPALIVE_MILLIS) {
                     lastKeepaliveMillis = System.currentTimeMillis();
-                    send(URI.create(base + "/" + sessionId), JanusApi.keepalive(nextTransaction()));
+                    send(URI.create(base + "/" + sessionId), JanusApi.keepalive(nextTransaction()), true);
                 }
                 // Janus answers a long poll after 30 s with a keepalive event when nothing happened.
                 HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(40)).GET().build();
@@ -202,6 +208,7 @@ final class JanusSession implements AutoCloseable {
         if (closed) {
             return;
         }
+        closed = true;
         try {
             post(http, URI.create(base + "/" + sessionId), JanusApi.destroy(nextTransaction()));
         } catch (IOException e) {
@@ -209,7 +216,6 @@ final class JanusSession implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        closed = true;
         poller.interrupt();
         for (CompletableFuture<JanusApi.Reply> f : pending.values()) {
             f.completeExceptionally(new IllegalStateException("Janus session closed"));

@@ -233,24 +233,35 @@ final class RunReport {
                 ms(allLatency.count() == 0 ? -1 : allLatency.maxMicros()), allLatency.count(),
                 ms(audioLatency.percentileMicros(0.50)), ms(audioLatency.percentileMicros(0.99)),
                 ms(videoLatency.percentileMicros(0.50)), ms(videoLatency.percentileMicros(0.99)));
-        line(out, "relay CPU", "%s s in the window (%s of one core); idle before the run: %s of one core",
+        String who = target.label();
+        line(out, who + " CPU", "%s s in the window (%s of one core); idle before the run: %s of one core",
                 num(relayCpuSeconds, "%.2f"), pct(relayCpuSeconds / windowSeconds * 100), pct(relayIdleCpuPercent));
-        line(out, "relay egress", "%s pkt/s (relay_rtp_packets_sent_total), %s pkt/s received by subscribers;"
-                        + " ingress %s pkt/s", num(relayPacketsSent / windowSeconds, "%,.0f"),
-                num(packetsReceived() / windowSeconds, "%,.0f"), num(relayPacketsReceived / windowSeconds, "%,.0f"));
-        line(out, "per CPU-s", "%s egress packets per relay CPU-second (subscribers' count), %s (relay counter)",
-                num(egressPerRelayCpuSecond(), "%,.0f"), num(relayCounterEgressPerCpuSecond(), "%,.0f"));
-        line(out, target == Target.JANUS ? "janus RSS" : "relay RSS", "end %s, max seen %s MiB (VmRSS, /proc/PID/status)",
+        if (target == Target.RELAY) {
+            line(out, "relay egress", "%s pkt/s (relay_rtp_packets_sent_total), %s pkt/s received by subscribers;"
+                            + " ingress %s pkt/s", num(relayPacketsSent / windowSeconds, "%,.0f"),
+                    num(packetsReceived() / windowSeconds, "%,.0f"),
+                    num(relayPacketsReceived / windowSeconds, "%,.0f"));
+            line(out, "per CPU-s", "%s egress packets per relay CPU-second (subscribers' count), %s (relay counter)",
+                    num(egressPerRelayCpuSecond(), "%,.0f"), num(relayCounterEgressPerCpuSecond(), "%,.0f"));
+        } else {
+            line(out, who + " egress", "%s pkt/s received by subscribers",
+                    num(packetsReceived() / windowSeconds, "%,.0f"));
+            line(out, "per CPU-s", "%s egress packets per %s CPU-second (subscribers' count)",
+                    num(egressPerRelayCpuSecond(), "%,.0f"), who);
+        }
+        line(out, who + " RSS", "end %s, max seen %s MiB (VmRSS, /proc/PID/status)",
                 mib(serverRssEndBytes < 0 ? Double.NaN : serverRssEndBytes),
                 mib(serverRssMaxBytes < 0 ? Double.NaN : serverRssMaxBytes));
-        line(out, "relay heap", "start %s, end %s, max seen %s MiB; GC %s pauses, %s ms in the window; %s threads",
-                mib(heapStartBytes), mib(heapEndBytes), mib(heapMaxBytes), num(gcPauses, "%.0f"),
-                num(gcSeconds * 1000, "%.0f"), num(relayThreads, "%.0f"));
-        line(out, "relay drops", "%s", dropsTotal.isEmpty() ? "none"
-                : dropsTotal.entrySet().stream()
-                        .map(e -> String.format(Locale.ROOT, "%s=%.0f (+%.0f in window)", e.getKey(), e.getValue(),
-                                dropsInWindow.getOrDefault(e.getKey(), 0.0)))
-                        .reduce((a, b) -> a + ", " + b).orElse(""));
+        if (target == Target.RELAY) {
+            line(out, "relay heap", "start %s, end %s, max seen %s MiB; GC %s pauses, %s ms in the window; %s threads",
+                    mib(heapStartBytes), mib(heapEndBytes), mib(heapMaxBytes), num(gcPauses, "%.0f"),
+                    num(gcSeconds * 1000, "%.0f"), num(relayThreads, "%.0f"));
+            line(out, "relay drops", "%s", dropsTotal.isEmpty() ? "none"
+                    : dropsTotal.entrySet().stream()
+                            .map(e -> String.format(Locale.ROOT, "%s=%.0f (+%.0f in window)", e.getKey(), e.getValue(),
+                                    dropsInWindow.getOrDefault(e.getKey(), 0.0)))
+                            .reduce((a, b) -> a + ", " + b).orElse(""));
+        }
         line(out, "load gen", "CPU %s s in the window; busiest I/O loop %.0f %% busy; pacer max late %.1f ms,"
                         + " %,d video frames >10 ms late%s", num(loadGeneratorCpuSeconds, "%.2f"), maxLoopBusyPercent,
                 maxPacerLateMicros / 1000.0, framesLateOver10ms,
@@ -267,7 +278,7 @@ final class RunReport {
             line(out, "failure", "%s", failure);
         }
         if (relayLog != null) {
-            line(out, "relay log", "%s (%d WARN/ERROR lines)", relayLog, relayWarnings);
+            line(out, target.label() + " log", "%s (%d WARN/ERROR lines)", relayLog, relayWarnings);
             for (String warning : relayWarningLines) {
                 out.append("    ").append(warning).append('\n');
             }

@@ -172,7 +172,7 @@ final class Sdp {
         sdp.append("a=msid-semantic: WMS ").append(streamId).append("\r\n");
         int mid = 0;
         if (audioTrackId != null) {
-            media(sdp, "audio", PT_OPUS, local, "actpass", String.valueOf(mid++), "sendonly", true);
+            media(sdp, "audio", PT_OPUS, local, "actpass", String.valueOf(mid++), "sendonly", true); // BUNDLE: the first m-section carries the candidate
             sdp.append("a=msid:").append(streamId).append(' ').append(audioTrackId).append("\r\n");
             sdp.append("a=rtcp-mux\r\n");
             sdp.append("a=rtpmap:111 opus/48000/2\r\n");
@@ -180,7 +180,7 @@ final class Sdp {
             ssrc(sdp, audioSsrc, streamId, audioTrackId);
         }
         if (videoTrackId != null) {
-            media(sdp, "video", PT_VP8, local, "actpass", String.valueOf(mid), "sendonly", true);
+            media(sdp, "video", PT_VP8, local, "actpass", String.valueOf(mid), "sendonly", mid == 0);
             sdp.append("a=msid:").append(streamId).append(' ').append(videoTrackId).append("\r\n");
             sdp.append("a=rtcp-mux\r\n");
             sdp.append("a=rtcp-rsize\r\n");
@@ -225,7 +225,8 @@ final class Sdp {
                 continue;
             }
             String direction = "inactive".equals(m.direction()) ? "inactive" : "recvonly";
-            media(sdp, m.kind(), pt, local, "active", m.mid(), direction, candidates);
+            // With BUNDLE one transport serves all: the candidate goes in the first m-section only.
+            media(sdp, m.kind(), pt, local, "active", m.mid(), direction, candidates && m.mid().equals(mids.get(0)));
             sdp.append("a=rtcp-mux\r\n");
             if (m.rtcpRsize()) {
                 sdp.append("a=rtcp-rsize\r\n");
