@@ -98,8 +98,12 @@ final class Sdp {
                 case "fingerprint" -> fingerprint = fingerprint == null ? value.trim() : fingerprint;
                 case "setup" -> setup = setup == null ? value.trim() : setup;
                 case "candidate" -> {
-                    if (candidate == null) {
-                        candidate = localCandidate(value);
+                    // A namespace address wins over loopback: a server in a namespace cannot be
+                    // reached at the load generator's 127.0.0.1.
+                    InetSocketAddress c = localCandidate(value);
+                    if (c != null && (candidate == null
+                            || (candidate.getAddress().isLoopbackAddress() && !c.getAddress().isLoopbackAddress()))) {
+                        candidate = c;
                     }
                 }
                 default -> {

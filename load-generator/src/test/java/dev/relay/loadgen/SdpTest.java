@@ -78,6 +78,14 @@ class SdpTest {
         assertEquals(new InetSocketAddress("198.18.40.2", 20132), Sdp.parse(janus).candidate());
     }
 
+    @Test
+    void shouldPreferTheNamespaceCandidateOverLoopback() {
+        String both = RELAY_OFFER.replaceFirst("a=candidate:1 1 udp 2130706431 127.0.0.1 10000 typ host",
+                "a=candidate:1 1 udp 2130706431 127.0.0.1 10000 typ host\r\n"
+                        + "a=candidate:2 1 udp 2130706175 198.18.40.2 20132 typ host");
+        assertEquals(new InetSocketAddress("198.18.40.2", 20132), Sdp.parse(both).candidate());
+    }
+
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.CsvSource({"127.0.0.1, true", "198.18.0.2, true", "198.19.255.1, true",
         "198.20.0.1, false", "10.0.0.1, false", "192.0.2.7, false", "::1, false"})
