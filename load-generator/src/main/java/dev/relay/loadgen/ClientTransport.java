@@ -90,6 +90,8 @@ final class ClientTransport implements RtpSink {
     private long nextRtcpNanos;
 
     private DtlsSession dtls;
+    /** A DTLS server's keys when the handshake finished before our own ICE check was answered. */
+    private SrtpKeys pendingKeys;
     private SrtpSession srtp;
     private SelectionKey key;
 
@@ -357,8 +359,6 @@ final class ClientTransport implements RtpSink {
         }
     }
 
-    /** A DTLS server's keys when the handshake finished before our own ICE check was answered. */
-    private SrtpKeys pendingKeys;
 
     private void startDtls() {
         DtlsSession.Sender sender = (buf, off, len) -> {

@@ -11,6 +11,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -20,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * One Janus session over the HTTP API for the whole run: every synthetic peer is a plugin
  * handle in it (a browser would have a session each; the media path, which is what is measured,
  * is per handle either way). One thread long-polls the session's events and completes the
- * request they answer by transaction; a keepalive goes out well inside Janus's 60 s session
- * timeout.
+ * request they answer by transaction; another sends a keepalive every 20 s, well inside Janus's
+ * 60 s session timeout.
  */
 final class JanusSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JanusSession.class);
@@ -38,8 +41,8 @@ final class JanusSession implements AutoCloseable {
     private final Map<Long, Consumer<JanusApi.Reply>> handleListeners = new ConcurrentHashMap<>();
     private final AtomicLong transactions = new AtomicLong();
     private final Thread poller;
+    private final ScheduledExecutorService keepalive;
     private volatile boolean closed;
-    private volatile long lastKeepaliveMillis = System.currentTimeMillis();
 
     private JanusSession(HttpClient http, URI base, long sessionId, Executor callbacks) {
         this.http = http;
@@ -48,6 +51,11 @@ final class JanusSession implements AutoCloseable {
         this.callbacks = callbacks;
         this.poller = new Thread(this::poll, "loadgen-janus-poll");
         this.poller.setDaemon(true);
+        this.keepalive = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "loadgen-janus-keepalive");
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /** Creates the session on Janus at {@code base} (e.g. http://198.18.7.2:8088/janus). */
@@ -58,6 +66,9 @@ final class JanusSession implements AutoCloseable {
         }
         JanusSession session = new JanusSession(http, base, reply.id(), callbacks);
         session.poller.start();
+        session.keepalive.scheduleAtFixedRate(() -> session.send(URI.create(base + "/" + session.sessionId),
+                        JanusApi.keepalive(session.nextTransaction()), true),
+                KEEPALIVE_MILLIS, KEEPALIVE_MILLIS, TimeUnit.MILLISECONDS);
         return session;
     }
 
@@ -157,10 +168,6 @@ final class JanusSession implements AutoCloseable {
         int failures = 0;
         while (!closed) {
             try {
-                if (System.currentTimeMillis() - lastKeepaliveMillis > KEEPALIVE_MILLIS) {
-                    lastKeepaliveMillis = System.currentTimeMillis();
-                    send(URI.create(base + "/" + sessionId), JanusApi.keepalive(nextTransaction()), true);
-                }
                 // Janus answers a long poll after 30 s with a keepalive event when nothing happened.
                 HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(40)).GET().build();
                 HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
@@ -209,6 +216,7 @@ final class JanusSession implements AutoCloseable {
             return;
         }
         closed = true;
+        keepalive.shutdownNow();
         try {
             post(http, URI.create(base + "/" + sessionId), JanusApi.destroy(nextTransaction()));
         } catch (IOException e) {

@@ -8,7 +8,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -216,8 +219,8 @@ final class LoadRun implements AutoCloseable {
     private JanusPeer.Context janusContext(List<Scenario.PeerPlan> plan, String runId, DtlsCertificate certificate)
             throws IOException, InterruptedException {
         janus = JanusSession.open(http, relayUri, signalingExecutor);
-        java.util.Map<String, Long> roomIds = new java.util.LinkedHashMap<>();
-        java.util.Map<String, List<Long>> feeds = new java.util.HashMap<>();
+        Map<String, Long> roomIds = new LinkedHashMap<>();
+        Map<String, List<Long>> feeds = new HashMap<>();
         long base = (Long.parseLong(runId, 36) % 100_000) * 1000;
         for (Scenario.PeerPlan p : plan) {
             roomIds.computeIfAbsent(p.room(), r -> base + roomIds.size() + 1);
@@ -228,7 +231,7 @@ final class LoadRun implements AutoCloseable {
         }
         try {
             long handle = janus.attach(event -> { }).get(30, TimeUnit.SECONDS);
-            for (java.util.Map.Entry<String, Long> room : roomIds.entrySet()) {
+            for (Map.Entry<String, Long> room : roomIds.entrySet()) {
                 JanusApi.Reply reply = janus.message(handle,
                         JanusApi.createRoom(room.getValue(), Math.max(10, feeds.get(room.getKey()).size() + 1)),
                         null, null).get(30, TimeUnit.SECONDS);
@@ -240,7 +243,7 @@ final class LoadRun implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             throw new IOException("Janus did not create the rooms: " + e, e);
         }
-        return new JanusPeer.Context(janus, java.util.Map.copyOf(roomIds), java.util.Map.copyOf(feeds), loops,
+        return new JanusPeer.Context(janus, Map.copyOf(roomIds), Map.copyOf(feeds), loops,
                 new AtomicInteger(), certificate, dtlsExecutor, config, localAddress);
     }
 
