@@ -21,10 +21,11 @@ import java.util.Map;
  * @param httpPort         the HTTP API's port
  * @param iceInterface     the only interface Janus gathers candidates on (the veth's server end)
  * @param debugLevel       Janus's debug_level: 3 = warnings and errors
+ * @param eventLoops       Janus's event_loops: 0 keeps its default (a thread per handle), N shares N loops
  */
 record JanusConfig(String configsFolder, String pluginsFolder, String transportsFolder, String emptyFolder,
                    List<String> plugins, List<String> transports, String address, int httpPort, String iceInterface,
-                   int debugLevel) {
+                   int debugLevel, int eventLoops) {
 
     static final String VIDEOROOM_PLUGIN = "libjanus_videoroom.so";
     static final String HTTP_TRANSPORT = "libjanus_http.so";
@@ -60,6 +61,7 @@ record JanusConfig(String configsFolder, String pluginsFolder, String transports
                 + "\tdebug_level = " + debugLevel + "\n"
                 + "\tdebug_timestamps = true\n"
                 + "\tsession_timeout = 60\n"
+                + (eventLoops > 0 ? "\tevent_loops = " + eventLoops + "\n" : "")
                 + "\tserver_name = \"loadgen-janus\"\n"
                 // The address Janus puts in its SDP's c= lines; it finds none of its own at start in a new namespace.
                 + "\tinterface = " + quote(address) + "\n"

@@ -70,7 +70,8 @@ final class JanusProcess implements ServerProcess {
         }
     }
 
-    static JanusProcess start(NetNamespace.Plan ns, Path log) throws IOException, InterruptedException {
+    /** @param eventLoops Janus's event_loops, 0 for its default (a thread per handle) */
+    static JanusProcess start(NetNamespace.Plan ns, Path log, int eventLoops) throws IOException, InterruptedException {
         String reason = unavailableReason();
         if (reason != null) {
             throw new IOException("cannot run Janus: " + reason);
@@ -80,7 +81,7 @@ final class JanusProcess implements ServerProcess {
         Path empty = Files.createDirectories(dir.resolve("none"));
         JanusConfig config = new JanusConfig(dir.toString(), modules.resolve("plugins").toString(),
                 modules.resolve("transports").toString(), empty.toString(), list(modules.resolve("plugins")),
-                list(modules.resolve("transports")), ns.serverAddress(), HTTP_PORT, ns.nsIf(), 3);
+                list(modules.resolve("transports")), ns.serverAddress(), HTTP_PORT, ns.nsIf(), 3, eventLoops);
         for (Map.Entry<String, String> file : config.files().entrySet()) {
             Files.writeString(dir.resolve(file.getKey()), file.getValue());
         }

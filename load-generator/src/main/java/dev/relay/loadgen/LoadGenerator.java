@@ -65,6 +65,10 @@ public final class LoadGenerator implements Callable<Integer> {
             + " janus and both need root. Default: ${DEFAULT-VALUE}.")
     TargetName target = TargetName.relay;
 
+    @Option(names = "--janus-event-loops", description = "Janus's event_loops: handles share this many media"
+            + " threads. Default: 0, Janus's own default of a thread per handle.")
+    int janusEventLoops;
+
     @Option(names = "--netns", description = "Run the child relay in a network namespace of its own with a veth"
             + " pair, as --target both does (needs root).")
     boolean netns;
@@ -257,7 +261,7 @@ public final class LoadGenerator implements Callable<Integer> {
             if (server == Target.JANUS) {
                 Path log = logFor(config.relayLog(), "janus");
                 System.err.println("starting janus in " + network + ", log " + log);
-                child = JanusProcess.start(ns.plan(), log);
+                child = JanusProcess.start(ns.plan(), log, janusEventLoops);
             } else if (serverUri == null) {
                 Path log = namespaced ? logFor(config.relayLog(), "relay") : config.relayLog();
                 System.err.println("starting relay " + config.relayJar() + " (" + network + "), log " + log);
@@ -274,6 +278,8 @@ public final class LoadGenerator implements Callable<Integer> {
             run = new LoadRun(config, server, serverUri, pid, localAddress);
             result = run.execute();
             result.network = network;
+            result.janusOptions = janusEventLoops == 0 ? "event_loops default: a thread per handle"
+                    : "event_loops " + janusEventLoops;
         } catch (IOException e) {
             System.err.println("loadgen: " + server.label() + ": " + e.getMessage());
             return null;
@@ -359,6 +365,9 @@ public final class LoadGenerator implements Callable<Integer> {
         }
         if (connectTimeout < 5 || connectTimeout > 600) {
             throw bad("--connect-timeout must be 5..600 seconds");
+        }
+        if (janusEventLoops < 0 || janusEventLoops > 64) {
+            throw bad("--janus-event-loops must be 0..64");
         }
         if (relay != null && (target != TargetName.relay || netns)) {
             throw bad("--relay (a running relay) goes with --target relay only, without --netns");

@@ -71,6 +71,8 @@ final class RunReport {
     Target target = Target.RELAY;
     /** Where the server ran: "loopback", or the namespace and its address. */
     String network = "loopback";
+    /** How Janus was configured where it matters for CPU, e.g. "event_loops default (a thread per handle)". */
+    String janusOptions = "";
     /** VmRSS of the server process at the window's end and the most seen (sampled every second), -1 if unknown. */
     long serverRssEndBytes = -1;
     long serverRssMaxBytes = -1;
@@ -203,7 +205,7 @@ final class RunReport {
     String toText() {
         StringBuilder out = new StringBuilder();
         int cores = Runtime.getRuntime().availableProcessors();
-        String relay = target == Target.JANUS ? "janus pid " + relayPid + " (VideoRoom, " + network + ")"
+        String relay = target == Target.JANUS ? "janus pid " + relayPid + " (VideoRoom, " + janusOptions + ", " + network + ")"
                 : config.relayUri() == null
                 ? "child relay pid " + relayPid + " (" + relayOptions() + ", " + network + ")"
                 : "external relay " + config.relayUri() + (relayPid > 0 ? " pid " + relayPid : " (no --relay-pid: no CPU)");

@@ -17,7 +17,7 @@ class JanusConfigTest {
             List.of("libjanus_audiobridge.so", "libjanus_audiobridge.so.1", "libjanus_videoroom.so",
                     "libjanus_videoroom.so.1.1.2", "libjanus_echotest.so"),
             List.of("libjanus_http.so", "libjanus_websockets.so", "libjanus_pfunix.so.1"),
-            "198.18.7.2", 8088, "lg1x0b", 3);
+            "198.18.7.2", 8088, "lg1x0b", 3, 0);
 
     @Test
     void shouldWriteTheCoreTheVideoRoomAndTheHttpTransport() {
@@ -57,6 +57,13 @@ class JanusConfigTest {
                 JanusConfig.VIDEOROOM_PLUGIN);
         assertEquals(List.of("a.so", "b.so"), off);
         assertFalse(off.contains(JanusConfig.VIDEOROOM_PLUGIN));
+    }
+
+    @Test
+    void shouldShareEventLoopsOnlyWhenAsked() {
+        assertFalse(CONFIG.files().get("janus.jcfg").contains("event_loops"), "Janus's default: a thread per handle");
+        JanusConfig two = new JanusConfig("/c", "/p", "/t", "/n", List.of(), List.of(), "198.18.7.2", 8088, "x", 3, 2);
+        assertTrue(two.files().get("janus.jcfg").contains("\tevent_loops = 2\n"));
     }
 
     @Test
