@@ -213,9 +213,10 @@ final class RunReport {
                 config.scenario().label(), config.rooms(), sizeLabel(), peers, publishers, receivers, transports);
         line(out, "setup", "%s; connected in %.1f s, warm-up %d s, window %.2f s", relay, connectSeconds,
                 config.warmupSeconds(), windowSeconds);
-        line(out, "machine", "%d cores shared by the %s and the load generator (%d I/O loops); %s + load"
+        String server = target == Target.JANUS ? "Janus" : "the relay";
+        line(out, "machine", "%d cores shared by %s and the load generator (%d I/O loops); %s + load"
                         + " generator used %s of them; all processes %s (/proc/stat, tick-sampled)", cores,
-                target.label(), config.loops(), target.label(), pct((relayCpuSeconds + loadGeneratorCpuSeconds) / (windowSeconds * cores) * 100),
+                server, config.loops(), target.label(), pct((relayCpuSeconds + loadGeneratorCpuSeconds) / (windowSeconds * cores) * 100),
                 pct(machineBusyPercent));
         line(out, "", "load average %s -> %s; kernel UDP errors in the window (all sockets): InErrors %d,"
                         + " RcvbufErrors %d, SndbufErrors %d", num(loadAverageStart, "%.2f"),
