@@ -323,7 +323,7 @@ final class LoadRun implements AutoCloseable {
         }
         failed += peers.size() - started.size();
         if (failed == peers.size()) {
-            throw new IOException("no peer could join the relay at " + relayUri + ": "
+            throw new IOException("no peer could join the " + target.label() + " at " + relayUri + ": "
                     + (report.failures.isEmpty() ? "timeout" : report.failures.get(0)));
         }
         report.peersFailedToJoin = failed;
@@ -340,7 +340,7 @@ final class LoadRun implements AutoCloseable {
 
     private static String describe(CompletableFuture<Void> f) {
         if (!f.isDone()) {
-            return "no answer from the relay in time";
+            return "no answer from the server in time";
         }
         try {
             f.join();
@@ -389,7 +389,8 @@ final class LoadRun implements AutoCloseable {
                     }
                 }
                 if (peer.plan.expectedStreams() > 0 && peer.subscribe == null && report.failures.size() < 10) {
-                    report.failures.add(peer.name() + ": no subscribeOffer from the relay");
+                    report.failures.add(peer.name() + (target == Target.JANUS ? ": no subscription offer from Janus"
+                            : ": no subscribeOffer from the relay"));
                 }
             }
             LOG.warn("only {}/{} streams flowing and {}/{} publishers connected after {} s; measuring anyway",
