@@ -10,6 +10,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One synthetic participant of a Janus VideoRoom: a publisher handle (we offer, Janus answers,
@@ -18,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the same {@link ClientTransport} with the same sources as against the relay.
  */
 final class JanusPeer extends SyntheticPeer {
+    private static final Logger LOG = LoggerFactory.getLogger(JanusPeer.class);
     /** Feed ids are the plan index plus this, so a subscriber knows whose packets a stream carries. */
     static final long FEED_BASE = 1000;
 
@@ -95,6 +98,7 @@ final class JanusPeer extends SyntheticPeer {
                         // RFC 5763 §5: Janus answering active makes it the DTLS client.
                         DtlsSession.Role role = "active".equals(remote.setup()) ? DtlsSession.Role.SERVER
                                 : DtlsSession.Role.CLIENT;
+                        LOG.debug("{}: Janus answered a=setup:{}, we are the DTLS {}", plan.name(), remote.setup(), role);
                         transport.loop.execute(() -> transport.start(remote, true, role, System.nanoTime()));
                         return context.janus().trickleCompleted(handle).thenApply(ignored -> (Void) null);
                     });
@@ -123,6 +127,7 @@ final class JanusPeer extends SyntheticPeer {
 
     private CompletableFuture<Void> answer(long handle, JanusApi.Reply attached) {
         Sdp.Remote remote = Sdp.parse(attached.jsepSdp());
+        LOG.debug("{}: Janus offered a=setup:{} with {} m-sections", plan.name(), remote.setup(), remote.media().size());
         IoLoop loop = context.nextLoop();
         ClientTransport transport;
         try {
