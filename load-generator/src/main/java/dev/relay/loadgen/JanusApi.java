@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The Janus HTTP API's messages (janus.jcfg's core API: create, attach, message, trickle,
+ * The Janus HTTP API's messages (the core's requests: create, attach, message, trickle,
  * keepalive, destroy) and the VideoRoom plugin's request bodies the load generator sends, and a
  * reader for what comes back. Pure: builds and reads JSON, no I/O.
  *
@@ -61,7 +61,7 @@ final class JanusApi {
 
     /**
      * A room for one scenario room: no bitrate cap (0), Opus and VP8 like the synthetic sources,
-     * no periodic keyframe requests, no join notifications, room for every publisher of a run.
+     * no periodic keyframe requests, no join notifications, room for every publisher a run can have.
      */
     static ObjectNode createRoom(long room, int publishers) {
         return JSON.createObjectNode().put("request", "create").put("room", room).put("permanent", false)

@@ -233,7 +233,7 @@ final class LoadRun implements AutoCloseable {
             long handle = janus.attach(event -> { }).get(30, TimeUnit.SECONDS);
             for (Map.Entry<String, Long> room : roomIds.entrySet()) {
                 JanusApi.Reply reply = janus.message(handle,
-                        JanusApi.createRoom(room.getValue(), Math.max(10, feeds.get(room.getKey()).size() + 1)),
+                        JanusApi.createRoom(room.getValue(), RunConfig.MAX_PEERS),
                         null, null).get(30, TimeUnit.SECONDS);
                 if (reply.error() != null || !"created".equals(reply.videoroom())) {
                     throw new IOException("Janus did not create room " + room.getValue() + ": "

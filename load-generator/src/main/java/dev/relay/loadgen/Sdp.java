@@ -147,7 +147,7 @@ final class Sdp {
         }
     }
 
-    /** IPv4 loopback, or 198.18.0.0/15 (RFC 2544 §C.2.2), where the load generator puts its namespaces. */
+    /** IPv4 loopback, or 198.18.0.0/15 (benchmarking, RFC 6890 §2.2.2), where the load generator puts its namespaces. */
     static boolean isLocalTarget(InetAddress address) {
         byte[] a = address.getAddress();
         if (a.length != 4) {
