@@ -128,7 +128,7 @@ final class NetNamespace implements AutoCloseable {
 
     /** Whether this process may create namespaces: root and an {@code ip} binary. */
     static String unavailableReason() {
-        if (!"root".equals(System.getProperty("user.name"))) {
+        if (effectiveUid() != 0) {
             return "network namespaces need root (ip netns add); run as root";
         }
         try {
@@ -140,6 +140,20 @@ final class NetNamespace implements AutoCloseable {
             Thread.currentThread().interrupt();
             return "interrupted";
         }
+    }
+
+    /** The effective uid from /proc/self/status ({@code Uid: real effective saved fs}), or -1. */
+    static long effectiveUid() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return Long.parseLong(line.substring(4).trim().split("\\s+")[1]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Not Linux, or unreadable: treat as not root.
+        }
+        return -1;
     }
 
     @Override

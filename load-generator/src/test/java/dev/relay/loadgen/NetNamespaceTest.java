@@ -2,6 +2,7 @@ package dev.relay.loadgen;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -55,6 +56,11 @@ class NetNamespaceTest {
         "'inet 10.198.18.5/8 inet 198.180.3.1/24'|5|5"})
     void shouldPickAFreeSubnet(String ipAddr, int start, int expected) {
         assertEquals(expected, NetNamespace.freeSubnet(ipAddr, start));
+    }
+
+    @Test
+    void shouldReadTheEffectiveUidFromProc() {
+        assertTrue(NetNamespace.effectiveUid() >= 0, "Linux: /proc/self/status has a Uid line");
     }
 
     @Test
