@@ -25,6 +25,9 @@ import picocli.CommandLine.Spec;
  * Command-line entry point: starts N publishers and M subscribers as real WebRTC peers of the
  * relay (WebSocket signaling, ICE, DTLS client, SRTP), sends synthetic Opus and VP8 at real
  * rates, and reports loss, one-way latency through the relay, and the relay's CPU, heap and GC.
+ * With {@code --target janus} the same peers load Janus's VideoRoom instead ({@link JanusPeer}),
+ * and with {@code --target both} the relay and then Janus, each in a {@link NetNamespace} of its
+ * own, followed by a {@link Comparison}.
  *
  * <p>Exit status: 0 when every expected stream flowed, 3 when the report was made but some
  * streams never flowed, 1 when the run could not be made, 2 on bad options.
