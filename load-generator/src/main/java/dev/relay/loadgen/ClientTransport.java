@@ -40,6 +40,11 @@ import org.slf4j.LoggerFactory;
  * controlling ICE agent (RFC 8445 §7.2, aggressive nomination) and the DTLS client (we answer
  * {@code a=setup:active} or offer {@code actpass} to a relay that answers {@code passive}).
  *
+ * <p>Against a full-ICE server (Janus) the socket is on the load generator's end of a veth pair,
+ * the server's checks are answered too ({@link IceCheckResponder}), the offerer controls ICE,
+ * and the DTLS role follows the answer (RFC 5763 §5): a server answering {@code active} to our
+ * {@code actpass} offer makes us the DTLS server.
+ *
  * <p>Threads: everything here runs on its {@link IoLoop} except the DTLS handshake, which
  * {@link DtlsSession} runs on the shared handshake executor; its result comes back to the loop
  * as a command. The fields the orchestrating thread reads for progress are volatile.
@@ -57,12 +62,13 @@ final class ClientTransport implements RtpSink {
     private static final int RECEIVE_BUFFER_BYTES = 1 << 20;
     private static final int MAX_REPORT_BLOCKS = 31;
 
-    final Peer peer;
+    final SyntheticPeer peer;
     final Role role;
     final IoLoop loop;
     final String localUfrag;
     final String localPwd;
     private final DatagramChannel channel;
+    private final String localAddress;
     private final int localPort;
     private final int rtcpSsrc = ThreadLocalRandom.current().nextInt(1, Integer.MAX_VALUE);
     private final DtlsCertificate certificate;
@@ -74,11 +80,18 @@ final class ClientTransport implements RtpSink {
 
     // Set by start() on the loop.
     private final IceControllingAgent ice = new IceControllingAgent();
+    private final IceCheckResponder responder;
+    private boolean controlling = true;
+    private DtlsSession.Role dtlsRole = DtlsSession.Role.CLIENT;
+    private byte[] remoteIp;
+    private int remotePort;
     private String fingerprintAlgorithm;
     private String fingerprint;
     private long nextRtcpNanos;
 
     private DtlsSession dtls;
+    /** A DTLS server's keys when the handshake finished before our own ICE check was answered. */
+    private SrtpKeys pendingKeys;
     private SrtpSession srtp;
     private SelectionKey key;
 
@@ -99,8 +112,14 @@ final class ClientTransport implements RtpSink {
     long srtcpFailures;
     long sendFailures;
 
-    ClientTransport(Peer peer, Role role, IoLoop loop, DtlsCertificate certificate, Executor dtlsExecutor,
+    ClientTransport(SyntheticPeer peer, Role role, IoLoop loop, DtlsCertificate certificate, Executor dtlsExecutor,
                     int decryptEvery) throws IOException {
+        this(peer, role, loop, certificate, dtlsExecutor, decryptEvery, "127.0.0.1");
+    }
+
+    /** @param localAddress where the socket binds: 127.0.0.1, or our end of a namespace's veth pair */
+    ClientTransport(SyntheticPeer peer, Role role, IoLoop loop, DtlsCertificate certificate, Executor dtlsExecutor,
+                    int decryptEvery, String localAddress) throws IOException {
         this.peer = peer;
         this.role = role;
         this.loop = loop;
@@ -110,11 +129,13 @@ final class ClientTransport implements RtpSink {
         IceCredentials credentials = IceCredentials.random();
         this.localUfrag = credentials.ufrag();
         this.localPwd = credentials.pwd();
+        this.responder = new IceCheckResponder(localUfrag, localPwd);
+        this.localAddress = localAddress;
         this.channel = DatagramChannel.open(StandardProtocolFamily.INET);
         try {
             channel.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER_BYTES);
             channel.setOption(StandardSocketOptions.SO_SNDBUF, RECEIVE_BUFFER_BYTES);
-            channel.bind(new InetSocketAddress("127.0.0.1", 0));
+            channel.bind(new InetSocketAddress(localAddress, 0));
             channel.configureBlocking(false);
             this.localPort = ((InetSocketAddress) channel.getLocalAddress()).getPort();
         } catch (IOException | RuntimeException e) {
@@ -124,7 +145,7 @@ final class ClientTransport implements RtpSink {
     }
 
     Sdp.LocalTransport localDescription() {
-        return new Sdp.LocalTransport(localUfrag, localPwd, certificate.fingerprintSha256(), localPort);
+        return new Sdp.LocalTransport(localUfrag, localPwd, certificate.fingerprintSha256(), localAddress, localPort);
     }
 
     State state() {
@@ -155,19 +176,34 @@ final class ClientTransport implements RtpSink {
 
     /** Learns the relay's side from its SDP and starts ICE checks towards its loopback candidate. */
     void start(Sdp.Remote remote, long now) {
+        start(remote, true, DtlsSession.Role.CLIENT, now);
+    }
+
+    /**
+     * Starts ICE towards the server's candidate in the given roles. A DTLS server listens from
+     * now on, so that a ClientHello sent as soon as the server's ICE succeeds is not lost.
+     */
+    void start(Sdp.Remote remote, boolean iceControlling, DtlsSession.Role dtls, long now) {
         if (state != State.NEW) {
             return;
         }
+        controlling = iceControlling;
+        dtlsRole = dtls;
+        remoteIp = remote.candidate().getAddress().getAddress();
+        remotePort = remote.candidate().getPort();
         try {
             channel.connect(remote.candidate());
         } catch (IOException e) {
             fail("cannot connect UDP socket to " + remote.candidate() + ": " + e);
             return;
         }
-        ice.start(remote.iceUfrag(), remote.icePwd(), localUfrag, now);
+        ice.start(remote.iceUfrag(), remote.icePwd(), localUfrag, controlling, now);
         fingerprintAlgorithm = remote.fingerprintAlgorithm();
         fingerprint = remote.fingerprint();
         state = State.CHECKING;
+        if (dtlsRole == DtlsSession.Role.SERVER) {
+            startDtls();
+        }
     }
 
     void addSources(AudioSource audio, VideoSource video) {
@@ -260,8 +296,9 @@ final class ClientTransport implements RtpSink {
             int n;
             try {
                 n = channel.read(buffer);
-            } catch (IOException e) {
-                // ICMP port unreachable: the relay is gone or not yet listening.
+            } catch (IOException | java.nio.channels.NotYetConnectedException e) {
+                // ICMP port unreachable: the relay is gone or not yet listening; or a datagram
+                // before start() connected the socket to the server.
                 loop.readErrors++;
                 return;
             }
@@ -292,11 +329,36 @@ final class ClientTransport implements RtpSink {
         if (!stun.wrap(buf, 0, len)) {
             return;
         }
-        if (ice.onResponse(stun, now) && state == State.CHECKING) {
-            state = State.DTLS;
-            startDtls();
+        if (stun.isBindingRequest()) {
+            if (responder.onRequest(stun, remoteIp, remotePort, loop.tx, loop.stunWriter)
+                    == IceCheckResponder.Outcome.ANSWERED) {
+                write(loop.tx, responder.responseLength());
+                if (!controlling && responder.nominated()) {
+                    iceConnected();
+                }
+            }
+            return;
+        }
+        if (ice.onResponse(stun, now)) {
+            iceConnected();
         }
     }
+
+    /** The first check that succeeded, or the server's nomination, leads to DTLS. */
+    private void iceConnected() {
+        if (state != State.CHECKING) {
+            return;
+        }
+        state = State.DTLS;
+        if (dtlsRole == DtlsSession.Role.CLIENT) {
+            startDtls();
+        } else if (pendingKeys != null) {
+            SrtpKeys keys = pendingKeys;
+            pendingKeys = null;
+            onDtlsComplete(keys);
+        }
+    }
+
 
     private void startDtls() {
         DtlsSession.Sender sender = (buf, off, len) -> {
@@ -319,8 +381,7 @@ final class ClientTransport implements RtpSink {
             }
         };
         try {
-            dtls = new DtlsSession(certificate, DtlsSession.Role.CLIENT, fingerprintAlgorithm, fingerprint, sender,
-                    listener);
+            dtls = new DtlsSession(certificate, dtlsRole, fingerprintAlgorithm, fingerprint, sender, listener);
             dtls.start(dtlsExecutor);
         } catch (RuntimeException e) {
             fail("DTLS: " + e.getMessage());
@@ -328,6 +389,11 @@ final class ClientTransport implements RtpSink {
     }
 
     private void onDtlsComplete(SrtpKeys keys) {
+        if (state == State.CHECKING) {
+            // The server finished DTLS over a pair it validated; count ICE done when ours is too.
+            pendingKeys = keys;
+            return;
+        }
         if (state != State.DTLS) {
             return;
         }

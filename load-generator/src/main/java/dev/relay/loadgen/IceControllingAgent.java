@@ -10,6 +10,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * agent with one candidate pair, so ICE reduces to sending Binding requests with USE-CANDIDATE
  * (aggressive nomination) until one succeeds, then consent checks (RFC 7675) every couple of
  * seconds. Owned by the transport's I/O loop.
+ *
+ * <p>Against a full-ICE server that made the offer (Janus's subscriber PeerConnections) the
+ * offerer controls (RFC 8445 §6.1.1): {@link #start} with {@code controlling = false} sends the
+ * same checks with ICE-CONTROLLED and without USE-CANDIDATE; the server's own checks are
+ * answered by {@link IceCheckResponder}.
  */
 final class IceControllingAgent {
     /** RFC 8445 §14.2 paces checks at Ta = 50 ms; after 20 tries slow down so a dead relay costs little. */
@@ -28,6 +33,7 @@ final class IceControllingAgent {
     private int nextPending;
     private String username;
     private byte[] remotePassword;
+    private boolean controlling = true;
     private boolean succeeded;
     private int checksSent;
     private long nextCheckNanos;
@@ -38,6 +44,12 @@ final class IceControllingAgent {
      * MESSAGE-INTEGRITY is keyed with the relay's password.
      */
     void start(String remoteUfrag, String remotePwd, String localUfrag, long now) {
+        start(remoteUfrag, remotePwd, localUfrag, true, now);
+    }
+
+    /** @param controlling false when the server offered: then it nominates, not we */
+    void start(String remoteUfrag, String remotePwd, String localUfrag, boolean controlling, long now) {
+        this.controlling = controlling;
         username = remoteUfrag + ":" + localUfrag;
         remotePassword = remotePwd.getBytes(StandardCharsets.UTF_8);
         nextCheckNanos = now;
@@ -66,8 +78,8 @@ final class IceControllingAgent {
         byte[] transaction = pending[nextPending];
         nextPending = (nextPending + 1) % PENDING_TRANSACTIONS;
         ThreadLocalRandom.current().nextBytes(transaction);
-        int len = writer.writeBindingRequest(buf, 0, transaction, username, remotePassword, PRFLX_PRIORITY, true,
-                tieBreaker, !succeeded);
+        int len = writer.writeBindingRequest(buf, 0, transaction, username, remotePassword, PRFLX_PRIORITY,
+                controlling, tieBreaker, controlling && !succeeded);
         if (len > 0) {
             checksSent++;
         }

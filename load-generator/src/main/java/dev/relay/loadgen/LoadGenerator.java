@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,17 +25,34 @@ import picocli.CommandLine.Spec;
  * Command-line entry point: starts N publishers and M subscribers as real WebRTC peers of the
  * relay (WebSocket signaling, ICE, DTLS client, SRTP), sends synthetic Opus and VP8 at real
  * rates, and reports loss, one-way latency through the relay, and the relay's CPU, heap and GC.
+ * With {@code --target janus} the same peers load Janus's VideoRoom instead ({@link JanusPeer}),
+ * and with {@code --target both} the relay and then Janus, each in a {@link NetNamespace} of its
+ * own, followed by a {@link Comparison}.
  *
  * <p>Exit status: 0 when every expected stream flowed, 3 when the report was made but some
  * streams never flowed, 1 when the run could not be made, 2 on bad options.
  */
 @Command(name = "loadgen", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Load generator for the relay: synthetic WebRTC peers over loopback.",
+        description = {"Load generator for the relay: synthetic WebRTC peers over loopback (or, with --target"
+                + " janus|both or --netns, over a veth pair into a network namespace).",
                 "By default it starts the relay as a child process (signaling/target/relay.jar) on free"
                         + " 127.0.0.1 ports, so the relay's CPU can be read from /proc."})
 public final class LoadGenerator implements Callable<Integer> {
     /** Scenario names on the command line: broadcast, meeting, audio. */
     public enum ScenarioName { broadcast, meeting, audio }
+
+    /** Servers on the command line: relay, janus, or both in turn. */
+    public enum TargetName {
+        relay, janus, both;
+
+        List<Target> targets() {
+            return switch (this) {
+                case relay -> List.of(Target.RELAY);
+                case janus -> List.of(Target.JANUS);
+                case both -> List.of(Target.RELAY, Target.JANUS);
+            };
+        }
+    }
 
     @Spec
     CommandSpec spec;
@@ -42,6 +60,21 @@ public final class LoadGenerator implements Callable<Integer> {
     @Option(names = "--scenario", description = "broadcast (1 publisher -> subscribers), meeting (everyone"
             + " publishes audio+video), audio (audio-only meeting). Default: ${DEFAULT-VALUE}.")
     ScenarioName scenario = ScenarioName.broadcast;
+
+    @Option(names = "--target", description = "relay: a child relay on 127.0.0.1 (or --relay). janus: Janus 1.1"
+            + " (/usr/bin/janus) with its VideoRoom plugin, started in a network namespace of its own with a veth"
+            + " pair to the peers. both: the relay, then Janus, each alone in its own namespace the same way, then"
+            + " a side-by-side table (egress packets per CPU-second, loss, latency, RSS, relay/janus ratios)."
+            + " janus and both need root. Default: ${DEFAULT-VALUE}.")
+    TargetName target = TargetName.relay;
+
+    @Option(names = "--janus-event-loops", description = "Janus's event_loops: handles share this many media"
+            + " threads. Default: 0, Janus's own default of a thread per handle.")
+    int janusEventLoops;
+
+    @Option(names = "--netns", description = "Run the child relay in a network namespace of its own with a veth"
+            + " pair, as --target both does (needs root).")
+    boolean netns;
 
     @Option(names = "--subscribers", description = "Subscribers per room (broadcast). Default: 10.")
     Integer subscribers;
@@ -117,6 +150,7 @@ public final class LoadGenerator implements Callable<Integer> {
     }
 
     private RunReport report;
+    private List<RunReport> reports = List.of();
 
     /** jitsi-srtp logs through java.util.logging; keep its start-up chatter off the report's terminal. */
     private static final java.util.logging.Logger JITSI_LOG = java.util.logging.Logger.getLogger("org.jitsi");
@@ -131,35 +165,130 @@ public final class LoadGenerator implements Callable<Integer> {
         return report;
     }
 
+    /** Every server's report of the last run, in run order; for tests. */
+    List<RunReport> reports() {
+        return reports;
+    }
+
     @Override
     public Integer call() throws Exception {
         RunConfig config = validate();
-        RelayProcess child = null;
+        List<Target> targets = target.targets();
+        boolean namespaced = netns || targets.contains(Target.JANUS);
+        if (namespaced) {
+            String reason = targets.contains(Target.JANUS) ? JanusProcess.unavailableReason()
+                    : NetNamespace.unavailableReason();
+            if (reason != null) {
+                System.err.println("loadgen: --target " + target + " cannot run here: " + reason);
+                return 1;
+            }
+        }
+        List<RunReport> done = new ArrayList<>();
+        for (int i = 0; i < targets.size(); i++) {
+            RunReport one = runOne(config, targets.get(i), namespaced, i);
+            if (one == null) {
+                return 1;
+            }
+            done.add(one);
+            if (targets.size() > 1) {
+                System.out.println("== " + one.target.label() + " ==");
+            }
+            System.out.print(one.toText());
+            System.out.flush();
+        }
+        reports = done;
+        report = done.get(done.size() - 1);
+        Comparison comparison = null;
+        if (done.size() > 1) {
+            List<Comparison.Row> rows = new ArrayList<>();
+            for (RunReport r : done) {
+                rows.add(Comparison.Row.of(r));
+            }
+            comparison = new Comparison(rows);
+            System.out.println();
+            System.out.print(comparison.toText());
+        }
+        if (config.json()) {
+            if (comparison == null) {
+                System.out.println(report.toJson().toString());
+            } else {
+                com.fasterxml.jackson.databind.node.ObjectNode all = comparison.toJson();
+                com.fasterxml.jackson.databind.node.ArrayNode runs = all.putArray("runs");
+                done.forEach(r -> runs.add(r.toJson()));
+                System.out.println(all.toString());
+            }
+        }
+        System.out.flush();
+        boolean flowing = done.stream().allMatch(RunReport::allStreamsFlowing);
+        return flowing ? 0 : 3;
+    }
+
+    /**
+     * One run against one server: its namespace (if any), the server, the peers, and the report;
+     * everything is torn down before it returns, also on failure, and by a shutdown hook on
+     * Ctrl-C. Returns null when the run could not be made (the reason is on stderr).
+     */
+    private RunReport runOne(RunConfig config, Target server, boolean namespaced, int index)
+            throws InterruptedException {
+        NetNamespace ns = null;
+        ServerProcess child = null;
         Thread hook = null;
-        URI relayUri = config.relayUri();
+        URI serverUri = config.relayUri();
         long pid = config.relayPid();
         LoadRun run = null;
+        RunReport result = null;
+        String localAddress = "127.0.0.1";
+        String network = "loopback";
+        // Ctrl-C must not leave a server or a namespace behind.
+        AtomicReference<ServerProcess> childRef = new AtomicReference<>();
+        AtomicReference<NetNamespace> nsRef = new AtomicReference<>();
+        hook = new Thread(() -> {
+            ServerProcess c = childRef.get();
+            if (c != null) {
+                c.close();
+            }
+            NetNamespace n = nsRef.get();
+            if (n != null) {
+                n.close();
+            }
+        }, "loadgen-teardown");
+        Runtime.getRuntime().addShutdownHook(hook);
         try {
-            if (relayUri == null) {
-                System.err.println("starting relay " + config.relayJar() + ", log " + config.relayLog());
+            if (namespaced && serverUri == null) {
+                ns = NetNamespace.create(index);
+                nsRef.set(ns);
+                localAddress = ns.plan().hostAddress();
+                network = "namespace " + ns.plan().name() + ", veth " + ns.plan().hostAddress() + " <-> "
+                        + ns.plan().serverAddress();
+            }
+            if (server == Target.JANUS) {
+                Path log = logFor(config.relayLog(), "janus");
+                System.err.println("starting janus in " + network + ", log " + log);
+                child = JanusProcess.start(ns.plan(), log, janusEventLoops);
+            } else if (serverUri == null) {
+                Path log = namespaced ? logFor(config.relayLog(), "relay") : config.relayLog();
+                System.err.println("starting relay " + config.relayJar() + " (" + network + "), log " + log);
                 child = RelayProcess.start(config.relayJar(), config.relayWorkers(), config.relayIoThreads(),
-                        config.relayJvmArgs(), config.relayLog(),
-                        config.tokens() == null ? Map.of() : config.tokens().relayEnvironment());
-                RelayProcess relayToKill = child;
-                // Ctrl-C must not leave a relay behind.
-                hook = new Thread(relayToKill::close, "loadgen-kill-relay");
-                Runtime.getRuntime().addShutdownHook(hook);
-                relayUri = child.httpUri();
+                        config.relayJvmArgs(), log,
+                        config.tokens() == null ? Map.of() : config.tokens().relayEnvironment(),
+                        ns == null ? null : ns.plan());
+            }
+            if (child != null) {
+                childRef.set(child);
+                serverUri = child.httpUri();
                 pid = child.pid();
             }
-            run = new LoadRun(config, relayUri, pid);
-            report = run.execute();
+            run = new LoadRun(config, server, serverUri, pid, localAddress);
+            result = run.execute();
+            result.network = network;
+            result.janusOptions = janusEventLoops == 0 ? "event_loops default: a thread per handle"
+                    : "event_loops " + janusEventLoops;
         } catch (IOException e) {
-            System.err.println("loadgen: " + e.getMessage());
-            return 1;
+            System.err.println("loadgen: " + server.label() + ": " + e.getMessage());
+            return null;
         } finally {
-            if (child != null && !child.isAlive() && report != null) {
-                report.failures.add("the relay process exited during the run; its log ends with:\n"
+            if (child != null && !child.isAlive() && result != null) {
+                result.failures.add("the " + server.label() + " process exited during the run; its log ends with:\n"
                         + RelayProcess.tail(child.log(), 10));
             }
             if (run != null) {
@@ -167,26 +296,29 @@ public final class LoadGenerator implements Callable<Integer> {
             }
             if (child != null) {
                 child.close();
-                if (hook != null) {
-                    try {
-                        Runtime.getRuntime().removeShutdownHook(hook);
-                    } catch (IllegalStateException e) {
-                        // Already shutting down.
-                    }
-                }
+            }
+            if (ns != null) {
+                ns.close();
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // Already shutting down: the hook does the same.
             }
         }
         if (child != null) {
-            report.relayLog = child.log().toString();
-            report.relayCommand = child.command();
-            scanRelayLog(child.log(), report);
+            result.relayLog = child.log().toString();
+            result.relayCommand = child.command();
+            scanServerLog(child.log(), result, server);
         }
-        System.out.print(report.toText());
-        if (config.json()) {
-            System.out.println(report.toJson().toString());
-        }
-        System.out.flush();
-        return report.allStreamsFlowing() ? 0 : 3;
+        return result;
+    }
+
+    /** The log of one server of a namespaced run: --relay-log with the server's name, or a temp file. */
+    private static Path logFor(Path relayLog, String server) {
+        String name = relayLog.getFileName().toString();
+        String stem = name.endsWith(".log") ? name.substring(0, name.length() - 4) : name;
+        return relayLog.resolveSibling(stem.replace("loadgen-relay", "loadgen") + "-" + server + ".log");
     }
 
     private RunConfig validate() {
@@ -236,6 +368,12 @@ public final class LoadGenerator implements Callable<Integer> {
         }
         if (connectTimeout < 5 || connectTimeout > 600) {
             throw bad("--connect-timeout must be 5..600 seconds");
+        }
+        if (janusEventLoops < 0 || janusEventLoops > 64) {
+            throw bad("--janus-event-loops must be 0..64");
+        }
+        if (relay != null && (target != TargetName.relay || netns)) {
+            throw bad("--relay (a running relay) goes with --target relay only, without --netns");
         }
         if (relay != null) {
             checkLoopback(relay);
@@ -291,8 +429,11 @@ public final class LoadGenerator implements Callable<Integer> {
         return new ParameterException(spec.commandLine(), message);
     }
 
-    /** Counts the relay's WARN and ERROR lines and keeps the first few distinct ones for the report. */
-    private static void scanRelayLog(Path log, RunReport report) {
+    /**
+     * Counts the server's WARN and ERROR lines (Janus: its [WARN] and [ERR] lines) and keeps the
+     * first few distinct ones for the report.
+     */
+    private static void scanServerLog(Path log, RunReport report, Target server) {
         String text;
         try {
             text = new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
@@ -301,8 +442,14 @@ public final class LoadGenerator implements Callable<Integer> {
         }
         List<String> seen = new ArrayList<>();
         for (String line : text.split("\n")) {
-            if (line.contains(" WARN ") || line.contains(" ERROR ") || line.startsWith("Exception")
-                    || line.contains("Exception in thread")) {
+            boolean warning = server == Target.JANUS ? line.contains("[WARN]") || line.contains("[ERR]")
+                    : line.contains(" WARN ") || line.contains(" ERROR ") || line.startsWith("Exception")
+                            || line.contains("Exception in thread");
+            if (warning && line.contains("has been disabled, skipping")) {
+                // Janus names each module the generated janus.jcfg disables: by design.
+                warning = false;
+            }
+            if (warning) {
                 report.relayWarnings++;
                 // Distinct by message shape: drop the timestamp and digits.
                 String shape = line.replaceAll("\\d+", "#");

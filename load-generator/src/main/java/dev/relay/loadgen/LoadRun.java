@@ -8,7 +8,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -22,8 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One run against one relay: connect every peer, wait until every expected stream flows, warm
- * up, measure a window, tear down, and compute the {@link RunReport}.
+ * One run against one server (the relay, or Janus's VideoRoom): connect every peer, wait until
+ * every expected stream flows, warm up, measure a window, tear down, and compute the
+ * {@link RunReport}.
  *
  * <pre>
  *  connect ──▶ all streams flowing ──▶ warm-up ──▶ [ window: counters, /proc, /metrics ] ──▶ leave
@@ -40,13 +44,16 @@ final class LoadRun implements AutoCloseable {
     private static final long IDLE_SAMPLE_MILLIS = 2000;
 
     private final RunConfig config;
+    private final Target target;
+    private final String localAddress;
+    private JanusSession janus;
     private final URI relayUri;
     private final long relayPid;
     private final IoLoop[] loops;
     private final ExecutorService signalingExecutor;
     private final ExecutorService dtlsExecutor;
     private final HttpClient http;
-    private final List<Peer> peers = new ArrayList<>();
+    private final List<SyntheticPeer> peers = new ArrayList<>();
 
     static {
         // java.net.http cuts a text message into 16 KiB fragments (RFC 6455 §5.4); a browser sends
@@ -57,9 +64,19 @@ final class LoadRun implements AutoCloseable {
     }
 
     LoadRun(RunConfig config, URI relayUri, long relayPid) {
+        this(config, Target.RELAY, relayUri, relayPid, "127.0.0.1");
+    }
+
+    /**
+     * @param serverUri    the relay's HTTP base, or Janus's API base (http://ADDRESS:8088/janus)
+     * @param localAddress where the peers' sockets bind: 127.0.0.1, or our end of the namespace's veth
+     */
+    LoadRun(RunConfig config, Target target, URI serverUri, long serverPid, String localAddress) {
         this.config = config;
-        this.relayUri = relayUri;
-        this.relayPid = relayPid;
+        this.target = target;
+        this.localAddress = localAddress;
+        this.relayUri = serverUri;
+        this.relayPid = serverPid;
         this.loops = new IoLoop[config.loops()];
         for (int i = 0; i < loops.length; i++) {
             loops[i] = new IoLoop(i);
@@ -73,17 +90,25 @@ final class LoadRun implements AutoCloseable {
 
     RunReport execute() throws IOException, InterruptedException {
         RunReport report = new RunReport(config);
+        report.target = target;
         report.relayPid = relayPid;
         long cpuTicksPerSecond = ProcStat.clockTicksPerSecond();
         // One certificate for every peer, as a browser profile has one (generation takes ~200 ms).
         DtlsCertificate certificate = DtlsCertificate.generate();
         String runId = Long.toString(System.currentTimeMillis() % 1_000_000, 36);
         List<Scenario.PeerPlan> plan = config.scenario().plan(config.size(), config.rooms(), runId);
-        URI wsUri = URI.create(relayUri.toString().replaceFirst("^http", "ws")).resolve("/ws");
-        Peer.Context context = new Peer.Context(http, wsUri, loops, new AtomicInteger(), certificate, dtlsExecutor,
-                config);
-        for (Scenario.PeerPlan p : plan) {
-            peers.add(new Peer(p, context));
+        if (target == Target.JANUS) {
+            JanusPeer.Context context = janusContext(plan, runId, certificate);
+            for (Scenario.PeerPlan p : plan) {
+                peers.add(new JanusPeer(p, context));
+            }
+        } else {
+            URI wsUri = URI.create(relayUri.toString().replaceFirst("^http", "ws")).resolve("/ws");
+            Peer.Context context = new Peer.Context(http, wsUri, loops, new AtomicInteger(), certificate,
+                    dtlsExecutor, config, localAddress);
+            for (Scenario.PeerPlan p : plan) {
+                peers.add(new Peer(p, context));
+            }
         }
         report.peers = peers.size();
         report.publishers = (int) plan.stream().filter(Scenario.PeerPlan::publishes).count();
@@ -104,6 +129,9 @@ final class LoadRun implements AutoCloseable {
         long connectStart = System.nanoTime();
         long deadline = connectStart + TimeUnit.SECONDS.toNanos(config.connectTimeoutSeconds());
         connectAll(deadline, report);
+        if (target == Target.JANUS) {
+            subscribeAll(deadline, report);
+        }
         awaitStreams(deadline, report);
         report.connectSeconds = (System.nanoTime() - connectStart) / 1e9;
         LOG.info("{} peers connected, {}/{} streams flowing after {} s; warming up {} s", peers.size(),
@@ -117,6 +145,7 @@ final class LoadRun implements AutoCloseable {
         report.loadAverageStart = ProcStat.loadAverage();
         long selfStart = ProcStat.processTicks(ProcessHandle.current().pid());
         RelaySnapshot relayStart = snapshotRelay();
+        long rssMax = ProcStat.rssBytes(relayPid);
         awaitAll(loopCalls(loop -> {
             loop.measuring = true;
             loop.windowStartNanos = System.nanoTime();
@@ -138,6 +167,7 @@ final class LoadRun implements AutoCloseable {
             }
             Thread.sleep(Math.min(SCRAPE_INTERVAL_MILLIS, Math.max(1, left / 1_000_000)));
             if (windowEnd - System.nanoTime() > SCRAPE_INTERVAL_MILLIS * 500_000L) {
+                rssMax = Math.max(rssMax, ProcStat.rssBytes(relayPid));
                 double heap = scrapeHeap();
                 if (!Double.isNaN(heap)) {
                     heapMax = Double.isNaN(heapMax) ? heap : Math.max(heapMax, heap);
@@ -150,6 +180,8 @@ final class LoadRun implements AutoCloseable {
         }));
         long windowNanos = System.nanoTime() - windowStart;
         RelaySnapshot relayEnd = snapshotRelay();
+        report.serverRssEndBytes = ProcStat.rssBytes(relayPid);
+        report.serverRssMaxBytes = Math.max(rssMax, report.serverRssEndBytes);
         long selfEnd = ProcStat.processTicks(ProcessHandle.current().pid());
         long[] machineEnd = ProcStat.machineTicks();
         long[] udpEnd = ProcStat.udpErrors();
@@ -169,7 +201,7 @@ final class LoadRun implements AutoCloseable {
         if (machineStart != null && machineEnd != null && machineEnd[1] > machineStart[1]) {
             report.machineBusyPercent = 100.0 * (machineEnd[0] - machineStart[0]) / (machineEnd[1] - machineStart[1]);
         }
-        for (Peer peer : peers) {
+        for (SyntheticPeer peer : peers) {
             report.signalingErrors += peer.signalingErrors();
             for (String message : peer.errorMessages()) {
                 if (report.signalingErrorMessages.size() < 10) {
@@ -180,12 +212,92 @@ final class LoadRun implements AutoCloseable {
         return report;
     }
 
+    /**
+     * One Janus session for the run, a VideoRoom per scenario room (numeric ids from the run id),
+     * and the feed ids of each room's publishers, which subscribers ask for by id.
+     */
+    private JanusPeer.Context janusContext(List<Scenario.PeerPlan> plan, String runId, DtlsCertificate certificate)
+            throws IOException, InterruptedException {
+        janus = JanusSession.open(http, relayUri, signalingExecutor);
+        Map<String, Long> roomIds = new LinkedHashMap<>();
+        Map<String, List<Long>> feeds = new HashMap<>();
+        long base = (Long.parseLong(runId, 36) % 100_000) * 1000;
+        for (Scenario.PeerPlan p : plan) {
+            roomIds.computeIfAbsent(p.room(), r -> base + roomIds.size() + 1);
+            List<Long> roomFeeds = feeds.computeIfAbsent(p.room(), r -> new ArrayList<>());
+            if (p.publishes()) {
+                roomFeeds.add(JanusPeer.feedOf(p.index()));
+            }
+        }
+        try {
+            long handle = janus.attach(event -> { }).get(30, TimeUnit.SECONDS);
+            for (Map.Entry<String, Long> room : roomIds.entrySet()) {
+                JanusApi.Reply reply = janus.message(handle,
+                        JanusApi.createRoom(room.getValue(), RunConfig.MAX_PEERS),
+                        null, null).get(30, TimeUnit.SECONDS);
+                if (reply.error() != null || !"created".equals(reply.videoroom())) {
+                    throw new IOException("Janus did not create room " + room.getValue() + ": "
+                            + JanusSession.describe(reply));
+                }
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IOException("Janus did not create the rooms: " + e, e);
+        }
+        return new JanusPeer.Context(janus, Map.copyOf(roomIds), Map.copyOf(feeds), loops,
+                new AtomicInteger(), certificate, dtlsExecutor, config, localAddress);
+    }
+
+    /**
+     * Janus's subscribers ask for the feeds: once the publishers' transports are up (a feed
+     * without media yet has nothing to offer), every receiving peer subscribes, a bounded
+     * number at a time.
+     */
+    private void subscribeAll(long deadline, RunReport report) throws InterruptedException {
+        while (System.nanoTime() - deadline < 0) {
+            boolean up = true;
+            for (SyntheticPeer peer : peers) {
+                ClientTransport t = peer.publish;
+                if (peer.plan.publishes() && (t == null || !t.isConnected())
+                        && (t == null || t.failure() == null)) {
+                    up = false;
+                    break;
+                }
+            }
+            if (up) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        Semaphore inFlight = new Semaphore(CONNECT_CONCURRENCY);
+        List<CompletableFuture<Void>> started = new ArrayList<>();
+        List<SyntheticPeer> receivers = new ArrayList<>();
+        for (SyntheticPeer peer : peers) {
+            if (peer.plan.expectedStreams() == 0) {
+                continue;
+            }
+            if (!inFlight.tryAcquire(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                break;
+            }
+            CompletableFuture<Void> f = peer.subscribe();
+            f.whenComplete((r, e) -> inFlight.release());
+            started.add(f);
+            receivers.add(peer);
+        }
+        awaitStarted(started, deadline);
+        for (int i = 0; i < started.size(); i++) {
+            CompletableFuture<Void> f = started.get(i);
+            if ((!f.isDone() || f.isCompletedExceptionally()) && report.failures.size() < 10) {
+                report.failures.add(receivers.get(i).name() + " subscribe: " + describe(f));
+            }
+        }
+    }
+
     /** Starts peers in plan order, a bounded number at a time. */
     private void connectAll(long deadline, RunReport report) throws InterruptedException, IOException {
         Semaphore inFlight = new Semaphore(CONNECT_CONCURRENCY);
         List<CompletableFuture<Void>> started = new ArrayList<>();
         String previousRoom = null;
-        for (Peer peer : peers) {
+        for (SyntheticPeer peer : peers) {
             // A room's publishers must be in before its viewers; wait at each room's first viewer.
             if (!peer.plan.publishes() && !peer.plan.room().equals(previousRoom)) {
                 awaitStarted(started, deadline);
@@ -211,7 +323,7 @@ final class LoadRun implements AutoCloseable {
         }
         failed += peers.size() - started.size();
         if (failed == peers.size()) {
-            throw new IOException("no peer could join the relay at " + relayUri + ": "
+            throw new IOException("no peer could join the " + target.label() + " at " + relayUri + ": "
                     + (report.failures.isEmpty() ? "timeout" : report.failures.get(0)));
         }
         report.peersFailedToJoin = failed;
@@ -228,7 +340,7 @@ final class LoadRun implements AutoCloseable {
 
     private static String describe(CompletableFuture<Void> f) {
         if (!f.isDone()) {
-            return "no answer from the relay in time";
+            return "no answer from the server in time";
         }
         try {
             f.join();
@@ -246,7 +358,7 @@ final class LoadRun implements AutoCloseable {
             int expected = 0;
             int publishing = 0;
             int publishers = 0;
-            for (Peer peer : peers) {
+            for (SyntheticPeer peer : peers) {
                 expected += peer.plan.expectedStreams();
                 ClientTransport subscribe = peer.subscribe;
                 if (subscribe != null) {
@@ -268,7 +380,7 @@ final class LoadRun implements AutoCloseable {
             Thread.sleep(50);
         }
         if (report.streamsFlowing < report.streamsExpected || report.publishersConnected < report.publishers) {
-            for (Peer peer : peers) {
+            for (SyntheticPeer peer : peers) {
                 for (ClientTransport t : new ClientTransport[] {peer.publish, peer.subscribe}) {
                     if (t != null && t.failure() != null && report.failures.size() < 10) {
                         report.failures.add(peer.name() + " " + t.role + ": " + t.failure());
@@ -277,7 +389,8 @@ final class LoadRun implements AutoCloseable {
                     }
                 }
                 if (peer.plan.expectedStreams() > 0 && peer.subscribe == null && report.failures.size() < 10) {
-                    report.failures.add(peer.name() + ": no subscribeOffer from the relay");
+                    report.failures.add(peer.name() + (target == Target.JANUS ? ": no subscription offer from Janus"
+                            : ": no subscribeOffer from the relay"));
                 }
             }
             LOG.warn("only {}/{} streams flowing and {}/{} publishers connected after {} s; measuring anyway",
@@ -319,6 +432,10 @@ final class LoadRun implements AutoCloseable {
     }
 
     private String scrape() {
+        if (target != Target.RELAY) {
+            // Janus has no Prometheus endpoint; its CPU and RSS come from /proc.
+            return "";
+        }
         try {
             HttpRequest request = HttpRequest.newBuilder(relayUri.resolve("/metrics"))
                     .timeout(Duration.ofSeconds(5)).build();
@@ -344,7 +461,7 @@ final class LoadRun implements AutoCloseable {
             });
         }
         List<CompletableFuture<Void>> leaving = new ArrayList<>();
-        for (Peer peer : peers) {
+        for (SyntheticPeer peer : peers) {
             leaving.add(peer.leave());
         }
         try {
@@ -354,7 +471,7 @@ final class LoadRun implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             LOG.debug("not every peer got 'left' in time", e);
         }
-        for (Peer peer : peers) {
+        for (SyntheticPeer peer : peers) {
             peer.abort();
         }
         for (IoLoop loop : loops) {
@@ -366,6 +483,9 @@ final class LoadRun implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (janus != null) {
+            janus.close();
         }
         dtlsExecutor.shutdownNow();
         signalingExecutor.shutdownNow();

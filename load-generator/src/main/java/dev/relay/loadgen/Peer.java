@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * {@link ClientTransport}. Signaling callbacks run on the HTTP client's executor, one at a time
  * per WebSocket; transports are handed to their loops by command.
  */
-final class Peer implements WebSocket.Listener {
+final class Peer extends SyntheticPeer implements WebSocket.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(Peer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -33,25 +33,20 @@ final class Peer implements WebSocket.Listener {
     static final String AUDIO_TRACK_PREFIX = "lg-audio-";
     static final String VIDEO_TRACK_PREFIX = "lg-video-";
 
-    final Scenario.PeerPlan plan;
     private final Context context;
     private final StringBuilder partial = new StringBuilder();
     private final long sessionId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
     private final CompletableFuture<Void> joined = new CompletableFuture<>();
     private final CompletableFuture<Void> publishAnswered = new CompletableFuture<>();
     private final CompletableFuture<Void> left = new CompletableFuture<>();
-    private final AtomicInteger signalingErrors = new AtomicInteger();
-    private final List<String> errorMessages = new ArrayList<>();
     private volatile WebSocket socket;
     private CompletableFuture<?> sendChain = CompletableFuture.completedFuture(null);
     private volatile String participantId;
-    volatile ClientTransport publish;
-    volatile ClientTransport subscribe;
     private volatile int subscribeOffers;
 
     /** What every peer of a run shares. */
     record Context(HttpClient http, URI signalingUri, IoLoop[] loops, AtomicInteger loopCounter,
-                   DtlsCertificate certificate, Executor dtlsExecutor, RunConfig config) {
+                   DtlsCertificate certificate, Executor dtlsExecutor, RunConfig config, String localAddress) {
         /** Transports are spread over the loops round-robin. */
         IoLoop nextLoop() {
             return loops[Math.floorMod(loopCounter.getAndIncrement(), loops.length)];
@@ -59,24 +54,12 @@ final class Peer implements WebSocket.Listener {
     }
 
     Peer(Scenario.PeerPlan plan, Context context) {
-        this.plan = plan;
+        super(plan);
         this.context = context;
-    }
-
-    String name() {
-        return plan.name();
     }
 
     String participantId() {
         return participantId;
-    }
-
-    int signalingErrors() {
-        return signalingErrors.get();
-    }
-
-    synchronized List<String> errorMessages() {
-        return new ArrayList<>(errorMessages);
     }
 
     int subscribeOffers() {
@@ -87,6 +70,7 @@ final class Peer implements WebSocket.Listener {
      * Opens the WebSocket, joins the room and, for a publisher, sends the publish offer. Completes
      * when the relay has answered what was sent (joined, and publishAnswer when publishing).
      */
+    @Override
     CompletableFuture<Void> start() {
         PeerTokens tokens = context.config().tokens();
         URI signaling = tokens == null ? context.signalingUri()
@@ -105,6 +89,7 @@ final class Peer implements WebSocket.Listener {
     }
 
     /** Sends {@code leave}; completes when the relay answers {@code left} or the socket closes. */
+    @Override
     CompletableFuture<Void> leave() {
         if (socket == null || left.isDone()) {
             return CompletableFuture.completedFuture(null);
@@ -113,6 +98,7 @@ final class Peer implements WebSocket.Listener {
         return left;
     }
 
+    @Override
     void abort() {
         WebSocket ws = socket;
         if (ws != null) {
@@ -189,19 +175,13 @@ final class Peer implements WebSocket.Listener {
         }
     }
 
-    private synchronized void recordError(String text) {
-        signalingErrors.incrementAndGet();
-        if (errorMessages.size() < 5) {
-            errorMessages.add(text);
-        }
-    }
-
     private void onJoined(JsonNode message) throws IOException {
         participantId = message.path("participantId").asText();
         if (plan.publishes()) {
             IoLoop loop = context.nextLoop();
             ClientTransport transport = new ClientTransport(this, ClientTransport.Role.PUBLISH, loop,
-                    context.certificate(), context.dtlsExecutor(), context.config().decryptEvery());
+                    context.certificate(), context.dtlsExecutor(), context.config().decryptEvery(),
+                    context.localAddress());
             ThreadLocalRandom random = ThreadLocalRandom.current();
             int audioSsrc = plan.audio() ? random.nextInt(1, Integer.MAX_VALUE) : 0;
             int videoSsrc = plan.video() ? random.nextInt(1, Integer.MAX_VALUE) : 0;
@@ -260,7 +240,8 @@ final class Peer implements WebSocket.Listener {
         if (first) {
             IoLoop loop = context.nextLoop();
             ClientTransport transport = new ClientTransport(this, ClientTransport.Role.SUBSCRIBE, loop,
-                    context.certificate(), context.dtlsExecutor(), context.config().decryptEvery());
+                    context.certificate(), context.dtlsExecutor(), context.config().decryptEvery(),
+                    context.localAddress());
             subscribe = transport;
             loop.execute(() -> {
                 try {

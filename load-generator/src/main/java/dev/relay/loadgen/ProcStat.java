@@ -37,6 +37,30 @@ final class ProcStat {
         }
     }
 
+    /** VmRSS of {@code pid} in bytes from /proc/PID/status (reported in kB), or -1 if unreadable. */
+    static long rssBytes(long pid) {
+        if (pid <= 0) {
+            return -1;
+        }
+        try {
+            return parseVmRssBytes(Files.readString(Path.of("/proc", Long.toString(pid), "status"),
+                    StandardCharsets.US_ASCII));
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** The {@code VmRSS:   1234 kB} line of a /proc/PID/status text, in bytes; -1 without one. */
+    static long parseVmRssBytes(String status) {
+        for (String line : status.split("\n")) {
+            if (line.startsWith("VmRSS:")) {
+                String[] t = line.substring(6).trim().split("\s+");
+                return Long.parseLong(t[0]) * 1024;
+            }
+        }
+        return -1;
+    }
+
     /** Busy and total ticks of all CPUs from the first line of /proc/stat: {busy, total}, or null. */
     static long[] machineTicks() {
         try {

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * The relay under test as a child process ({@code java -jar relay.jar}) bound to 127.0.0.1, so
  * that its CPU time can be read from /proc alone, apart from the load generator's.
  */
-final class RelayProcess implements AutoCloseable {
+final class RelayProcess implements ServerProcess {
     private static final Logger LOG = LoggerFactory.getLogger(RelayProcess.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
@@ -51,18 +51,29 @@ final class RelayProcess implements AutoCloseable {
     /** @param environment added to the child's (the API key, when the peers carry tokens) */
     static RelayProcess start(Path jar, Integer workers, Integer ioThreads, List<String> jvmArgs, Path log,
                               Map<String, String> environment) throws IOException, InterruptedException {
+        return start(jar, workers, ioThreads, jvmArgs, log, environment, null);
+    }
+
+    /**
+     * @param ns a namespace to run the relay in, bound to its veth address (fixed ports: the
+     *           namespace is new and holds nothing else), or null for loopback
+     */
+    static RelayProcess start(Path jar, Integer workers, Integer ioThreads, List<String> jvmArgs, Path log,
+                              Map<String, String> environment, NetNamespace.Plan ns)
+            throws IOException, InterruptedException {
         if (!Files.isRegularFile(jar)) {
             throw new IOException("relay jar " + jar.toAbsolutePath() + " not found; build it with "
                     + "'mvn -B -q -DskipTests install -pl signaling -am' (bin/loadgen does)");
         }
-        int httpPort = freeTcpPort();
-        int mediaPort = freeUdpPort();
+        int httpPort = ns == null ? freeTcpPort() : 8080;
+        int mediaPort = ns == null ? freeUdpPort() : 40000;
+        String address = ns == null ? "127.0.0.1" : ns.serverAddress();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);
         command.add("-jar");
         command.add(jar.toString());
-        command.addAll(List.of("--bind", "127.0.0.1", "--advertise", "127.0.0.1",
+        command.addAll(List.of("--bind", address, "--advertise", address,
                 "--http-port", Integer.toString(httpPort), "--media-port", Integer.toString(mediaPort),
                 // Every peer comes from 127.0.0.1: the relay's cap per address is for the Internet.
                 "--max-connections-per-ip", "100000", "--max-participants-per-room", "100000"));
@@ -73,10 +84,14 @@ final class RelayProcess implements AutoCloseable {
             command.addAll(List.of("--io-threads", ioThreads.toString()));
         }
         Files.createDirectories(log.toAbsolutePath().getParent());
+        if (ns != null) {
+            // ip netns exec execs the JVM: the child's pid stays the relay's own.
+            command = ns.exec(command);
+        }
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(environment);
         Process process = builder.start();
-        URI uri = URI.create("http://127.0.0.1:" + httpPort);
+        URI uri = URI.create("http://" + address + ":" + httpPort);
         RelayProcess relay = new RelayProcess(process, uri, mediaPort, log, command);
         try {
             relay.awaitHealthy();
@@ -111,7 +126,8 @@ final class RelayProcess implements AutoCloseable {
                 + START_TIMEOUT.toSeconds() + " s:\n" + tail(log, 20));
     }
 
-    URI httpUri() {
+    @Override
+    public URI httpUri() {
         return httpUri;
     }
 
@@ -119,19 +135,23 @@ final class RelayProcess implements AutoCloseable {
         return mediaPort;
     }
 
-    long pid() {
+    @Override
+    public long pid() {
         return process.pid();
     }
 
-    Path log() {
+    @Override
+    public Path log() {
         return log;
     }
 
-    List<String> command() {
+    @Override
+    public List<String> command() {
         return command;
     }
 
-    boolean isAlive() {
+    @Override
+    public boolean isAlive() {
         return process.isAlive();
     }
 

@@ -68,6 +68,14 @@ final class RunReport {
     final LatencyHistogram allLatency = new LatencyHistogram();
     final List<LoopResult.StreamResult> streams = new ArrayList<>();
 
+    Target target = Target.RELAY;
+    /** Where the server ran: "loopback", or the namespace and its address. */
+    String network = "loopback";
+    /** How Janus was configured where it matters for CPU, e.g. "event_loops default (a thread per handle)". */
+    String janusOptions = "";
+    /** VmRSS of the server process at the window's end and the most seen (sampled every second), -1 if unknown. */
+    long serverRssEndBytes = -1;
+    long serverRssMaxBytes = -1;
     long relayPid = -1;
     double relayCpuSeconds = Double.NaN;
     double relayIdleCpuPercent = Double.NaN;
@@ -197,16 +205,18 @@ final class RunReport {
     String toText() {
         StringBuilder out = new StringBuilder();
         int cores = Runtime.getRuntime().availableProcessors();
-        String relay = config.relayUri() == null
-                ? "child relay pid " + relayPid + " (" + relayOptions() + ")"
+        String relay = target == Target.JANUS ? "janus pid " + relayPid + " (VideoRoom, " + janusOptions + ", " + network + ")"
+                : config.relayUri() == null
+                ? "child relay pid " + relayPid + " (" + relayOptions() + ", " + network + ")"
                 : "external relay " + config.relayUri() + (relayPid > 0 ? " pid " + relayPid : " (no --relay-pid: no CPU)");
         line(out, "scenario", "%s, %d room(s) of %s; %d peers (%d publishing, %d receiving), %d transports",
                 config.scenario().label(), config.rooms(), sizeLabel(), peers, publishers, receivers, transports);
         line(out, "setup", "%s; connected in %.1f s, warm-up %d s, window %.2f s", relay, connectSeconds,
                 config.warmupSeconds(), windowSeconds);
-        line(out, "machine", "%d cores shared by the relay and the load generator (%d I/O loops); relay + load"
+        String server = target == Target.JANUS ? "Janus" : "the relay";
+        line(out, "machine", "%d cores shared by %s and the load generator (%d I/O loops); %s + load"
                         + " generator used %s of them; all processes %s (/proc/stat, tick-sampled)", cores,
-                config.loops(), pct((relayCpuSeconds + loadGeneratorCpuSeconds) / (windowSeconds * cores) * 100),
+                server, config.loops(), target.label(), pct((relayCpuSeconds + loadGeneratorCpuSeconds) / (windowSeconds * cores) * 100),
                 pct(machineBusyPercent));
         line(out, "", "load average %s -> %s; kernel UDP errors in the window (all sockets): InErrors %d,"
                         + " RcvbufErrors %d, SndbufErrors %d", num(loadAverageStart, "%.2f"),
@@ -226,21 +236,35 @@ final class RunReport {
                 ms(allLatency.count() == 0 ? -1 : allLatency.maxMicros()), allLatency.count(),
                 ms(audioLatency.percentileMicros(0.50)), ms(audioLatency.percentileMicros(0.99)),
                 ms(videoLatency.percentileMicros(0.50)), ms(videoLatency.percentileMicros(0.99)));
-        line(out, "relay CPU", "%s s in the window (%s of one core); idle before the run: %s of one core",
+        String who = target.label();
+        line(out, who + " CPU", "%s s in the window (%s of one core); idle before the run: %s of one core",
                 num(relayCpuSeconds, "%.2f"), pct(relayCpuSeconds / windowSeconds * 100), pct(relayIdleCpuPercent));
-        line(out, "relay egress", "%s pkt/s (relay_rtp_packets_sent_total), %s pkt/s received by subscribers;"
-                        + " ingress %s pkt/s", num(relayPacketsSent / windowSeconds, "%,.0f"),
-                num(packetsReceived() / windowSeconds, "%,.0f"), num(relayPacketsReceived / windowSeconds, "%,.0f"));
-        line(out, "per CPU-s", "%s egress packets per relay CPU-second (subscribers' count), %s (relay counter)",
-                num(egressPerRelayCpuSecond(), "%,.0f"), num(relayCounterEgressPerCpuSecond(), "%,.0f"));
-        line(out, "relay heap", "start %s, end %s, max seen %s MiB; GC %s pauses, %s ms in the window; %s threads",
-                mib(heapStartBytes), mib(heapEndBytes), mib(heapMaxBytes), num(gcPauses, "%.0f"),
-                num(gcSeconds * 1000, "%.0f"), num(relayThreads, "%.0f"));
-        line(out, "relay drops", "%s", dropsTotal.isEmpty() ? "none"
-                : dropsTotal.entrySet().stream()
-                        .map(e -> String.format(Locale.ROOT, "%s=%.0f (+%.0f in window)", e.getKey(), e.getValue(),
-                                dropsInWindow.getOrDefault(e.getKey(), 0.0)))
-                        .reduce((a, b) -> a + ", " + b).orElse(""));
+        if (target == Target.RELAY) {
+            line(out, "relay egress", "%s pkt/s (relay_rtp_packets_sent_total), %s pkt/s received by subscribers;"
+                            + " ingress %s pkt/s", num(relayPacketsSent / windowSeconds, "%,.0f"),
+                    num(packetsReceived() / windowSeconds, "%,.0f"),
+                    num(relayPacketsReceived / windowSeconds, "%,.0f"));
+            line(out, "per CPU-s", "%s egress packets per relay CPU-second (subscribers' count), %s (relay counter)",
+                    num(egressPerRelayCpuSecond(), "%,.0f"), num(relayCounterEgressPerCpuSecond(), "%,.0f"));
+        } else {
+            line(out, who + " egress", "%s pkt/s received by subscribers",
+                    num(packetsReceived() / windowSeconds, "%,.0f"));
+            line(out, "per CPU-s", "%s egress packets per %s CPU-second (subscribers' count)",
+                    num(egressPerRelayCpuSecond(), "%,.0f"), who);
+        }
+        line(out, who + " RSS", "end %s, max seen %s MiB (VmRSS, /proc/PID/status)",
+                mib(serverRssEndBytes < 0 ? Double.NaN : serverRssEndBytes),
+                mib(serverRssMaxBytes < 0 ? Double.NaN : serverRssMaxBytes));
+        if (target == Target.RELAY) {
+            line(out, "relay heap", "start %s, end %s, max seen %s MiB; GC %s pauses, %s ms in the window; %s threads",
+                    mib(heapStartBytes), mib(heapEndBytes), mib(heapMaxBytes), num(gcPauses, "%.0f"),
+                    num(gcSeconds * 1000, "%.0f"), num(relayThreads, "%.0f"));
+            line(out, "relay drops", "%s", dropsTotal.isEmpty() ? "none"
+                    : dropsTotal.entrySet().stream()
+                            .map(e -> String.format(Locale.ROOT, "%s=%.0f (+%.0f in window)", e.getKey(), e.getValue(),
+                                    dropsInWindow.getOrDefault(e.getKey(), 0.0)))
+                            .reduce((a, b) -> a + ", " + b).orElse(""));
+        }
         line(out, "load gen", "CPU %s s in the window; busiest I/O loop %.0f %% busy; pacer max late %.1f ms,"
                         + " %,d video frames >10 ms late%s", num(loadGeneratorCpuSeconds, "%.2f"), maxLoopBusyPercent,
                 maxPacerLateMicros / 1000.0, framesLateOver10ms,
@@ -257,7 +281,7 @@ final class RunReport {
             line(out, "failure", "%s", failure);
         }
         if (relayLog != null) {
-            line(out, "relay log", "%s (%d WARN/ERROR lines)", relayLog, relayWarnings);
+            line(out, target.label() + " log", "%s (%d WARN/ERROR lines)", relayLog, relayWarnings);
             for (String warning : relayWarningLines) {
                 out.append("    ").append(warning).append('\n');
             }
@@ -306,7 +330,14 @@ final class RunReport {
         latency(latency.putObject("all"), allLatency);
         latency(latency.putObject("audio"), audioLatency);
         latency(latency.putObject("video"), videoLatency);
+        root.put("target", target.label());
+        root.put("network", network);
+        // "relay" is the server under test, whichever it is (the key predates Janus runs).
         ObjectNode relay = root.putObject("relay");
+        if (serverRssMaxBytes >= 0) {
+            relay.put("rssMaxBytes", serverRssMaxBytes);
+            relay.put("rssEndBytes", serverRssEndBytes);
+        }
         if (relayPid > 0) {
             relay.put("pid", relayPid);
         }

@@ -21,8 +21,11 @@ final class Sdp {
     private Sdp() {
     }
 
-    /** Our side of one transport, as the SDP announces it. */
-    record LocalTransport(String iceUfrag, String icePwd, String fingerprintSha256, int port) {
+    /** Our side of one transport, as the SDP announces it: its host candidate is {@code address:port}. */
+    record LocalTransport(String iceUfrag, String icePwd, String fingerprintSha256, String address, int port) {
+        LocalTransport(String iceUfrag, String icePwd, String fingerprintSha256, int port) {
+            this(iceUfrag, icePwd, fingerprintSha256, "127.0.0.1", port);
+        }
     }
 
     /** One m-section of the relay's SDP. */
@@ -60,8 +63,10 @@ final class Sdp {
      * Reads the relay's answer or offer. The relay is ICE-lite and puts identical transport
      * attributes in every m-section; the first m-section that has them wins.
      *
-     * @throws IllegalArgumentException if something WebRTC needs is missing, or the relay
-     *         offers no loopback candidate (the load generator sends to 127.0.0.1 only)
+     * @throws IllegalArgumentException if something WebRTC needs is missing, or the server
+     *         offers no candidate on this machine: loopback, or the RFC 2544 benchmarking range
+     *         198.18.0.0/15 that the load generator gives its network namespaces (it sends
+     *         nowhere else)
      */
     static Remote parse(String sdp) {
         String ufrag = null;
@@ -93,8 +98,12 @@ final class Sdp {
                 case "fingerprint" -> fingerprint = fingerprint == null ? value.trim() : fingerprint;
                 case "setup" -> setup = setup == null ? value.trim() : setup;
                 case "candidate" -> {
-                    if (candidate == null) {
-                        candidate = loopbackCandidate(value);
+                    // A namespace address wins over loopback: a server in a namespace cannot be
+                    // reached at the load generator's 127.0.0.1.
+                    InetSocketAddress c = localCandidate(value);
+                    if (c != null && (candidate == null
+                            || (candidate.getAddress().isLoopbackAddress() && !c.getAddress().isLoopbackAddress()))) {
+                        candidate = c;
                     }
                 }
                 default -> {
@@ -114,7 +123,7 @@ final class Sdp {
             throw new IllegalArgumentException("relay SDP lacks a=fingerprint");
         }
         if (candidate == null) {
-            throw new IllegalArgumentException("relay SDP has no UDP host candidate on 127.0.0.1"
+            throw new IllegalArgumentException("server SDP has no UDP host candidate on 127.0.0.1 or 198.18.0.0/15"
                     + " (start the relay with --advertise 127.0.0.1)");
         }
         String[] fp = fingerprint.split("\\s+");
@@ -122,20 +131,29 @@ final class Sdp {
     }
 
     /** {@code foundation component transport priority address port typ type ...} (RFC 8839 §5.1). */
-    private static InetSocketAddress loopbackCandidate(String value) {
+    private static InetSocketAddress localCandidate(String value) {
         String[] t = value.trim().split("\\s+");
         if (t.length < 8 || !t[2].equalsIgnoreCase("udp") || !t[6].equals("typ")) {
             return null;
         }
         try {
             InetAddress address = InetAddress.getByName(t[4]);
-            if (!address.isLoopbackAddress() || address.getAddress().length != 4) {
+            if (!isLocalTarget(address)) {
                 return null;
             }
             return new InetSocketAddress(address, Integer.parseInt(t[5]));
         } catch (UnknownHostException | NumberFormatException e) {
             return null;
         }
+    }
+
+    /** IPv4 loopback, or 198.18.0.0/15 (benchmarking, RFC 6890 §2.2.2), where the load generator puts its namespaces. */
+    static boolean isLocalTarget(InetAddress address) {
+        byte[] a = address.getAddress();
+        if (a.length != 4) {
+            return false;
+        }
+        return address.isLoopbackAddress() || ((a[0] & 0xFF) == 198 && (a[1] & 0xFE) == 18);
     }
 
     /**
@@ -158,7 +176,7 @@ final class Sdp {
         sdp.append("a=msid-semantic: WMS ").append(streamId).append("\r\n");
         int mid = 0;
         if (audioTrackId != null) {
-            media(sdp, "audio", PT_OPUS, local, "actpass", String.valueOf(mid++), "sendonly", true);
+            media(sdp, "audio", PT_OPUS, local, "actpass", String.valueOf(mid++), "sendonly", true); // BUNDLE: the first m-section carries the candidate
             sdp.append("a=msid:").append(streamId).append(' ').append(audioTrackId).append("\r\n");
             sdp.append("a=rtcp-mux\r\n");
             sdp.append("a=rtpmap:111 opus/48000/2\r\n");
@@ -166,7 +184,7 @@ final class Sdp {
             ssrc(sdp, audioSsrc, streamId, audioTrackId);
         }
         if (videoTrackId != null) {
-            media(sdp, "video", PT_VP8, local, "actpass", String.valueOf(mid), "sendonly", true);
+            media(sdp, "video", PT_VP8, local, "actpass", String.valueOf(mid), "sendonly", mid == 0);
             sdp.append("a=msid:").append(streamId).append(' ').append(videoTrackId).append("\r\n");
             sdp.append("a=rtcp-mux\r\n");
             sdp.append("a=rtcp-rsize\r\n");
@@ -184,6 +202,14 @@ final class Sdp {
      * {@code recvonly} (or {@code inactive} where the relay offers inactive), DTLS active.
      */
     static String subscribeAnswer(LocalTransport local, long sessionId, List<Media> offered) {
+        return subscribeAnswer(local, sessionId, offered, false);
+    }
+
+    /**
+     * @param candidates also announce our host candidate, for a full-ICE server (Janus) that
+     *        checks it (RFC 8445 §6.1.4); the ICE-lite relay learns our address from our checks
+     */
+    static String subscribeAnswer(LocalTransport local, long sessionId, List<Media> offered, boolean candidates) {
         StringBuilder sdp = new StringBuilder(512 + 384 * offered.size());
         header(sdp, sessionId);
         List<String> mids = new ArrayList<>();
@@ -203,7 +229,8 @@ final class Sdp {
                 continue;
             }
             String direction = "inactive".equals(m.direction()) ? "inactive" : "recvonly";
-            media(sdp, m.kind(), pt, local, "active", m.mid(), direction, false);
+            // With BUNDLE one transport serves all: the candidate goes in the first m-section only.
+            media(sdp, m.kind(), pt, local, "active", m.mid(), direction, candidates && m.mid().equals(mids.get(0)));
             sdp.append("a=rtcp-mux\r\n");
             if (m.rtcpRsize()) {
                 sdp.append("a=rtcp-rsize\r\n");
@@ -238,7 +265,7 @@ final class Sdp {
         if (candidate) {
             // A host candidate as a browser gathers it; the ICE-lite relay learns our address
             // from our checks anyway (RFC 8445 §2.5).
-            sdp.append("a=candidate:1 1 udp 2122260223 127.0.0.1 ").append(local.port())
+            sdp.append("a=candidate:1 1 udp 2122260223 ").append(local.address()).append(' ').append(local.port())
                     .append(" typ host generation 0\r\n");
         }
         sdp.append("a=ice-ufrag:").append(local.iceUfrag()).append("\r\n");

@@ -36,6 +36,20 @@ class IceControllingAgentTest {
         assertEquals(0, agent.writeCheckIfDue(1_000_000L, request, writer), "next check only after Ta");
     }
 
+    /** RFC 8445 §6.1.1: when the server offered (Janus's subscriptions) it controls and nominates. */
+    @Test
+    void shouldCheckWithoutNominatingWhenControlled() {
+        agent.start("janusUfr", RELAY_PWD, "mine", false, 0);
+        int len = agent.writeCheckIfDue(0, request, writer);
+
+        StunMessage stun = new StunMessage();
+        assertTrue(stun.wrap(request, 0, len));
+        assertTrue(stun.iceControlled());
+        assertFalse(stun.iceControlling());
+        assertFalse(stun.useCandidate());
+        assertTrue(stun.usernameEquals("janusUfr:mine".getBytes(StandardCharsets.US_ASCII)));
+    }
+
     @Test
     void shouldSucceedOnceOnAnAuthenticResponseThenSendConsentChecks() {
         agent.start(RELAY_UFRAG, RELAY_PWD, "mine", 0);

@@ -71,4 +71,36 @@ class SdpTest {
         String remoteOnly = RELAY_OFFER.replace("127.0.0.1 10000", "192.0.2.7 10000");
         assertThrows(IllegalArgumentException.class, () -> Sdp.parse(remoteOnly));
     }
+
+    @Test
+    void shouldAcceptACandidateInTheNamespaceRange() {
+        String janus = RELAY_OFFER.replace("127.0.0.1 10000", "198.18.40.2 20132");
+        assertEquals(new InetSocketAddress("198.18.40.2", 20132), Sdp.parse(janus).candidate());
+    }
+
+    @Test
+    void shouldPreferTheNamespaceCandidateOverLoopback() {
+        String both = RELAY_OFFER.replaceFirst("a=candidate:1 1 udp 2130706431 127.0.0.1 10000 typ host",
+                "a=candidate:1 1 udp 2130706431 127.0.0.1 10000 typ host\r\n"
+                        + "a=candidate:2 1 udp 2130706175 198.18.40.2 20132 typ host");
+        assertEquals(new InetSocketAddress("198.18.40.2", 20132), Sdp.parse(both).candidate());
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"127.0.0.1, true", "198.18.0.2, true", "198.19.255.1, true",
+        "198.20.0.1, false", "10.0.0.1, false", "192.0.2.7, false", "::1, false"})
+    void shouldSendOnlyToThisMachine(String address, boolean local) throws Exception {
+        assertEquals(local, Sdp.isLocalTarget(java.net.InetAddress.getByName(address)));
+    }
+
+    @Test
+    void shouldAnnounceOurCandidateOnceForAFullIceServer() {
+        Sdp.Remote remote = Sdp.parse(RELAY_OFFER.replace("a=inactive", "a=sendonly"));
+        String answer = Sdp.subscribeAnswer(new Sdp.LocalTransport("ufrag", "pwd", "00:11", "198.18.40.1", 5000), 9,
+                remote.media(), true);
+        assertTrue(answer.contains("a=candidate:1 1 udp 2122260223 198.18.40.1 5000 typ host"));
+        assertEquals(answer.indexOf("a=candidate"), answer.lastIndexOf("a=candidate"), "BUNDLE: one candidate");
+        assertTrue(!Sdp.subscribeAnswer(new Sdp.LocalTransport("u", "p", "00", 1), 9, remote.media())
+                .contains("a=candidate"), "the ICE-lite relay needs none");
+    }
 }
