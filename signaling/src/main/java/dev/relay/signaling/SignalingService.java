@@ -205,6 +205,22 @@ public final class SignalingService {
         }
 
         @Override
+        public void publish(Participant participant, String offerSdp, List<TrackOption> tracks, JsonNode id)
+                throws SignalingException {
+            publisher.publish(participant, offerSdp, tracks, id);
+        }
+
+        @Override
+        public void mute(Participant participant, String trackId, boolean muted) throws SignalingException {
+            publisher.mute(participant, trackId, muted);
+        }
+
+        @Override
+        public void restartIce(Participant participant) throws SignalingException {
+            subscriber.restartIce(participant);
+        }
+
+        @Override
         public void subscribeAnswer(Participant participant, String answerSdp, long version)
                 throws SignalingException {
             subscriber.answer(participant, answerSdp, version);

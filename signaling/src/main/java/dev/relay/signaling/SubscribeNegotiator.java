@@ -189,6 +189,20 @@ final class SubscribeNegotiator {
         }
     }
 
+    /**
+     * The client asks for an ICE restart of its subscribe PeerConnection (docs/signaling.md
+     * {@code restartIce}; the relay offers there, so it must restart, RFC 8829 §5.2.1): new local
+     * credentials now, and an offer carrying them, at once or after the outstanding one is answered.
+     */
+    void restartIce(Participant subscriber) throws SignalingException {
+        SubscribeNegotiation negotiation = subscriber.subscribe();
+        if (negotiation.transport() == null) {
+            throw new SignalingException("bad_state", "no subscribe PeerConnection to restart: nothing offered yet");
+        }
+        transports.restartIce(negotiation.transport());
+        offer(subscriber);
+    }
+
     /** Sends a new subscribe offer, or remembers to once the outstanding one is answered. */
     void offer(Participant subscriber) {
         if (subscriber.hasLeft() || !subscriber.grant().canSubscribe()) {

@@ -37,6 +37,11 @@ final class TransportFactory {
         }
     }
 
+    /** ICE restart (RFC 8445 §9): new local credentials on the same Transport; DTLS and SRTP stay. */
+    void restartIce(Transport transport) {
+        registry.restartIce(transport);
+    }
+
     /** What the relay's SDP says about {@code transport}: ICE credentials, fingerprint, host candidates. */
     LocalTransportInfo describe(Transport transport) {
         return new LocalTransportInfo(transport.localCredentials().ufrag(), transport.localCredentials().pwd(),
