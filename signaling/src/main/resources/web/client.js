@@ -1,18 +1,33 @@
-// relay web client: joins ?room=NAME over the signaling WebSocket (docs/signaling.md).
-// On a relay with API keys, ?token=JWT is the access token, passed on as ?access_token=; its
-// room is used when the URL names none, and a token without canPublish only watches.
+// relay web client (docs/signaling.md): a join screen, then a call with one tile per participant.
+//
+// URL options (all optional): ?room=NAME joins at once, without the join screen (links and tests
+// use it); ?name=, ?token=JWT (the access token on a relay with API keys, passed on as
+// ?access_token=; its room is used when the URL names none, and a token without canPublish only
+// watches), ?simulcast=1, ?quality=low|medium|high, ?videoCodec=vp8|vp9|h264|av1.
 //
 // Two RTCPeerConnections, so that offers never collide:
-//   publish   - we offer our camera + microphone (sendonly), the relay answers;
+//   publish   - we offer camera, microphone and a shared screen (sendonly), the relay answers;
 //   subscribe - the relay offers everyone else's tracks, we answer.
-// Each forwarded track carries a=msid:<participantId> <trackId>, so the track event's
-// streams[0].id names the participant: one tile per stream id.
+// Each forwarded track carries a=msid:<participantId> <trackId> (sdp.js), so each m-section names
+// the participant and track it carries.
+//
+// Recovery: a PeerConnection that stays disconnected restarts ICE (recovery.js): the publish side
+// with a new offer, the subscribe side by asking the relay (`restartIce`). A dropped signaling
+// socket rejoins the room with the same camera and microphone.
 //
 // window.relay is a small API for tests and for the console (see the bottom of this file).
+
+import { describeError, mayRejoinAfter, ERROR_CODES } from './errors.js';
+import { tracksByMid } from './sdp.js';
+import { assess, worse, describeStats } from './quality.js';
+import { IceRestartPolicy, rejoinDelayMs } from './recovery.js';
+import { TileGrid, setQualityBadge } from './tiles.js';
+import { JoinScreen } from './joinscreen.js';
 
 const REQUEST_TIMEOUT_MS = 10000;
 const LEAVE_TIMEOUT_MS = 2000;
 const KEEPALIVE_MS = 25000;
+const STATS_INTERVAL_MS = 1000;
 // Same rule as the relay's `join` validation, checked here to fail before opening a socket.
 const ROOM_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 // No iceServers: the relay is ICE-lite and puts its host candidates into every SDP.
@@ -34,8 +49,8 @@ const SIMULCAST_ENCODINGS = [
 ];
 const accessToken = params.get('token');
 const tokenGrant = readGrant(accessToken);
-const roomName = params.get('room') || (tokenGrant && typeof tokenGrant.room === 'string' ? tokenGrant.room : null);
-const displayName = (params.get('name') || '').slice(0, 64);
+let roomName = params.get('room') || (tokenGrant && typeof tokenGrant.room === 'string' ? tokenGrant.room : null);
+let displayName = (params.get('name') || '').slice(0, 64);
 // ?videoCodec=vp8|vp9|h264|av1: the codec this client prefers to send (docs/interop.md); the
 // relay takes the offerer's first choice among the codecs it forwards.
 const preferredVideoCodec = (params.get('videoCodec') || '').toLowerCase();
@@ -60,7 +75,7 @@ function readGrant(token) {
 
 const $ = (id) => document.getElementById(id);
 const statusEl = $('status');
-const remotesEl = $('remotes');
+const errorEl = $('error');
 
 // ---- event log: performance.now() timestamps, for measuring join-to-first-frame ----
 
@@ -72,7 +87,7 @@ function record(event, detail) {
   console.info('[relay]', JSON.stringify(entry));
 }
 
-// ---- status line ----
+// ---- status line and error banner ----
 
 let phase = 'loading';
 let lastError = null;
@@ -89,15 +104,36 @@ function fail(where, err) {
   renderStatus();
 }
 
+/** Shows an error for people (errors.js) in the banner; the status line keeps the details. */
+function showError(text) {
+  errorEl.textContent = text;
+  errorEl.hidden = !text;
+  if (text) record('error-shown', { text });
+}
+
 function renderStatus() {
   const parts = [phase];
   if (publish.pc) parts.push(`publish ${publish.pc.connectionState}`);
   if (subscribe.pc) parts.push(`subscribe ${subscribe.pc.connectionState}`);
-  if (audioBlocked) parts.push('click the page to hear audio');
+  if (grid.audioBlocked) parts.push('click the page to hear audio');
   if (lastError) parts.push(`error ${lastError}`);
   statusEl.textContent = parts.join(' | ');
   statusEl.classList.toggle('error', lastError !== null);
 }
+
+// ---- tiles ----
+
+const grid = new TileGrid($('remotes'), {
+  onVideoElement: (participantId, video) => {
+    if (tileResizes) tileResizes.observe(video);
+    updateSubscription(participantId);
+  },
+  onFirstFrame: (participantId, via) => {
+    const sinceJoinMs = relay.joinedAt === null ? null : Math.round(performance.now() - relay.joinedAt);
+    record('first-frame', { participantId, via, sinceJoinMs });
+  },
+});
+grid.onAudioBlocked = () => renderStatus();
 
 // ---- signaling ----
 
@@ -107,7 +143,7 @@ let nextRequestId = 1;
 const pending = new Map();
 let keepaliveTimer = null;
 let leaving = null;
-// The relay's `unauthorized` error, kept to explain the close that follows it.
+// The relay's last error that ends a session (unauthorized, ice_failed, ...), to explain the close.
 let refusal = null;
 
 function signalingUrl() {
@@ -128,17 +164,19 @@ function openSocket() {
     const url = signalingUrl();
     // The token stays out of the log (window.relay.log and the console).
     record('ws-connecting', { url: url.replace(/access_token=[^&]*/, 'access_token=(token)') });
-    ws = new WebSocket(url);
-    ws.addEventListener('open', () => {
+    const socket = new WebSocket(url);
+    ws = socket;
+    socket.addEventListener('open', () => {
       record('ws-open');
       keepaliveTimer = setInterval(() => send({ type: 'ping' }), KEEPALIVE_MS);
       resolve();
     }, { once: true });
-    ws.addEventListener('message', (ev) => onMessage(ev.data));
-    ws.addEventListener('close', (ev) => {
+    socket.addEventListener('message', (ev) => { if (ws === socket) onMessage(ev.data); });
+    socket.addEventListener('close', (ev) => {
+      if (ws !== socket) return;
       clearInterval(keepaliveTimer);
       record('ws-close', { code: ev.code, reason: ev.reason });
-      const err = new Error(refusal
+      const err = new Error(refusal && refusal.code === 'unauthorized'
         ? `not allowed in: ${refusal.message} (${refusal.reason || refusal.code})`
         : `signaling closed (code ${ev.code})`);
       reject(err);
@@ -147,10 +185,7 @@ function openSocket() {
         req.reject(err);
         pending.delete(id);
       }
-      if (!leaving) {
-        fail('signaling', err);
-        teardown('disconnected');
-      }
+      if (!leaving) onSocketLost(err);
     });
   });
 }
@@ -181,7 +216,7 @@ function request(type, fields, replyType, timeoutMs = REQUEST_TIMEOUT_MS) {
   });
 }
 
-/** A request whose only possible reply is an error (subscribeAnswer, candidate). */
+/** A request whose only possible reply is an error (subscribeAnswer, candidate, mute). */
 function notify(type, fields) {
   return send({ type, id: nextRequestId++, ...fields });
 }
@@ -213,12 +248,17 @@ function settle(msg) {
   if (!req) return false;
   clearTimeout(req.timer);
   if (msg.type === 'error') {
-    req.reject(new Error(`${msg.code}: ${msg.message}`));
+    const err = new Error(`${msg.code}: ${msg.message}`);
+    err.relayError = msg;
+    req.reject(err);
   } else {
     req.resolve(msg);
   }
   return true;
 }
+
+/** A string the relay sent, or null: everything from the wire is checked before use. */
+const str = (v) => (typeof v === 'string' ? v : null);
 
 function onMessage(data) {
   let msg;
@@ -243,7 +283,8 @@ function onMessage(data) {
       break;
     case 'error':
       record('relay-error', { code: msg.code, reason: msg.reason, message: msg.message, requestType: msg.requestType });
-      if (msg.code === 'unauthorized') refusal = msg;
+      if (msg.code === 'unauthorized' || msg.code === 'ice_failed' || msg.code === 'rate_limited') refusal = msg;
+      showError(describeError(msg));
       if (!settle(msg)) {
         fail(`relay (${msg.requestType || 'unknown request'})`, new Error(`${msg.code}: ${msg.message}`));
       }
@@ -254,21 +295,22 @@ function onMessage(data) {
     case 'trackUnsupported':
       // Our browser refused a track's codec (docs/signaling.md): say so instead of an empty tile.
       record('track-unsupported', { participantId: msg.participantId, trackId: msg.trackId, codec: msg.codec });
-      lastError = `${msg.kind} from ${msg.participantId} not received: this browser does not accept ${msg.codec}`;
+      lastError = `${msg.kind} from ${grid.name(msg.participantId)} not received: this browser does not accept ${msg.codec}`;
       renderStatus();
       break;
     case 'participantJoined':
       if (msg.participant) addParticipant(msg.participant);
       break;
     case 'participantLeft':
-      removeParticipant(msg.participantId);
+      removeParticipant(str(msg.participantId));
       break;
     case 'trackPublished':
-      record('track-published', { participantId: msg.participantId, trackId: msg.trackId, kind: msg.kind });
-      if (msg.kind === 'video') {
-        videoTrackIds.set(msg.participantId, msg.trackId);
-        updateSubscription(msg.participantId);
-      }
+      record('track-published', { participantId: msg.participantId, trackId: msg.trackId, kind: msg.kind, source: msg.source });
+      rememberTrack(str(msg.participantId), msg);
+      break;
+    case 'trackMuted':
+      record('track-muted', { participantId: msg.participantId, trackId: msg.trackId, kind: msg.kind, muted: msg.muted });
+      onTrackMuted(str(msg.participantId), str(msg.trackId), msg.muted === true);
       break;
     case 'activeSpeakers':
       showSpeakers(Array.isArray(msg.speakers) ? msg.speakers.filter((id) => typeof id === 'string') : []);
@@ -276,7 +318,7 @@ function onMessage(data) {
     case 'streamState':
       // docs/signaling.md: our downlink cannot carry even the lowest layer of that video for now.
       record('stream-state', { participantId: msg.participantId, trackId: msg.trackId, state: msg.state });
-      setTilePaused(msg.participantId, msg.state === 'paused');
+      grid.setPaused(str(msg.participantId), msg.state === 'paused');
       break;
     case 'publishLayers':
       publishLayersQueue = publishLayersQueue.then(() => applyPublishLayers(msg))
@@ -284,22 +326,21 @@ function onMessage(data) {
       break;
     case 'trackUnpublished':
       record('track-unpublished', { participantId: msg.participantId, trackId: msg.trackId });
-      if (videoTrackIds.get(msg.participantId) === msg.trackId) videoTrackIds.delete(msg.participantId);
+      forgetTrack(str(msg.trackId));
       break;
     default:
       record('unknown-message', { type: msg.type });
   }
 }
 
-// ---- peer connections ----
+// ---- PeerConnections ----
 
 /**
- * One side's PeerConnection plus the local candidates gathered before its SDP went out:
- * they are held until then, so that the relay never sees a candidate for a PeerConnection it
- * has not negotiated yet.
+ * One side: its RTCPeerConnection, and candidates held until the relay has the description they
+ * belong to (trickling before the offer/answer is on the wire would be refused).
  */
 function makeSide(name) {
-  return { name, pc: null, canTrickle: false, heldCandidates: [] };
+  return { name, pc: null, canTrickle: false, heldCandidates: [], policy: new IceRestartPolicy() };
 }
 
 const publish = makeSide('publish');
@@ -308,6 +349,9 @@ const subscribe = makeSide('subscribe');
 function createPc(side) {
   const pc = new RTCPeerConnection(PC_CONFIG);
   side.pc = pc;
+  side.canTrickle = false;
+  side.heldCandidates = [];
+  side.policy = new IceRestartPolicy();
   pc.addEventListener('icecandidate', (ev) => {
     // Chromium may signal an end of gathering per m-section with an empty candidate string;
     // the final null event is the one that goes on the wire.
@@ -325,6 +369,11 @@ function createPc(side) {
   });
   pc.addEventListener('iceconnectionstatechange', () => {
     record('ice-state', { pc: side.name, state: pc.iceConnectionState });
+    if (side.restartedAt && (pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed')) {
+      record('ice-restarted', { pc: side.name, ms: Math.round(performance.now() - side.restartedAt) });
+      side.restartedAt = null;
+    }
+    checkIce(side);
   });
   return pc;
 }
@@ -340,18 +389,115 @@ function closePc(side) {
   if (side.pc && side.pc.signalingState !== 'closed') side.pc.close();
 }
 
-// ---- remote participants and tiles ----
+// ---- ICE restart (recovery.js) ----
 
-const names = new Map(); // participantId -> display name
-const tilesById = new Map(); // participantId -> {el, video, audio, label, stream}
-const trackToParticipant = new Map(); // receiver track id -> stream id (== participantId)
+function checkIce(side) {
+  const pc = side.pc;
+  if (!pc || pc.signalingState === 'closed' || leaving || !joinedNow) return;
+  if (!side.policy.update(pc.iceConnectionState, performance.now())) return;
+  side.restartedAt = performance.now();
+  record('ice-restart', { pc: side.name, state: pc.iceConnectionState, attempt: side.policy.restarts });
+  if (side === publish) {
+    publishChain = publishChain.then(() => negotiatePublish(true))
+      .catch((e) => record('ice-restart-failed', { pc: 'publish', error: String(e.message || e) }));
+  } else {
+    // The relay offers on this PeerConnection: it restarts, with a new offer (docs/signaling.md).
+    notify('restartIce', { pc: 'subscribe' });
+  }
+}
+
+setInterval(() => { checkIce(publish); checkIce(subscribe); }, 1000);
+
+// ---- remote participants and their tracks ----
+
+const trackInfo = new Map(); // trackId -> {participantId, kind, source, muted}
+const trackToParticipant = new Map(); // receiver track id -> participantId
+const receivers = new Map(); // trackId -> RTCRtpReceiver
+let midMap = new Map(); // mid -> {participantId, trackId}, from the last subscribe offer
 // Participants that left: a subscribeOffer already in flight may still carry their tracks.
 const departed = new Set();
-let audioBlocked = false;
+
+function rememberTrack(participantId, t) {
+  const trackId = str(t.trackId);
+  if (!participantId || !trackId) return;
+  const kind = t.kind === 'audio' ? 'audio' : 'video';
+  const source = ['camera', 'microphone', 'screen'].includes(t.source) ? t.source : (kind === 'audio' ? 'microphone' : 'camera');
+  trackInfo.set(trackId, { participantId, kind, source, muted: t.muted === true });
+  if (kind === 'video' && source !== 'screen') {
+    videoTrackIds.set(participantId, trackId);
+    updateSubscription(participantId);
+  }
+  if (source !== 'screen') grid.setMuted(participantId, kind, t.muted === true);
+}
+
+function forgetTrack(trackId) {
+  const info = trackInfo.get(trackId);
+  if (!info) return;
+  trackInfo.delete(trackId);
+  if (videoTrackIds.get(info.participantId) === trackId) videoTrackIds.delete(info.participantId);
+  grid.removeTrack(trackId);
+  if (info.source !== 'screen') grid.setMuted(info.participantId, info.kind, false);
+}
+
+function onTrackMuted(participantId, trackId, muted) {
+  const info = trackInfo.get(trackId);
+  if (!info || info.participantId !== participantId) return;
+  info.muted = muted;
+  if (info.source !== 'screen') grid.setMuted(participantId, info.kind, muted);
+}
+
+function addParticipant(p) {
+  const participantId = p ? str(p.participantId) : null;
+  if (!participantId || participantId === relay.participantId) return;
+  departed.delete(participantId);
+  record('participant', { participantId, name: str(p.name) || '' });
+  grid.participant(participantId, (str(p.name) || '').slice(0, 64));
+  if (Array.isArray(p.tracks)) for (const t of p.tracks) rememberTrack(participantId, t);
+}
+
+function removeParticipant(participantId) {
+  if (!participantId) return;
+  record('participant-left', { participantId });
+  departed.add(participantId);
+  for (const [trackId, info] of [...trackInfo]) if (info.participantId === participantId) forgetTrack(trackId);
+  if (tileResizes) {
+    const tile = grid.tiles.get(participantId);
+    if (tile) tileResizes.unobserve(tile.video);
+  }
+  grid.remove(participantId);
+  qualitySamples.delete(participantId);
+}
+
+function onTrack(ev) {
+  const mid = ev.transceiver && ev.transceiver.mid;
+  const home = mid !== null && mid !== undefined ? midMap.get(mid) : null;
+  const participantId = home ? home.participantId : (ev.streams[0] && ev.streams[0].id);
+  if (!participantId) {
+    record('track-without-stream', { kind: ev.track.kind, trackId: ev.track.id });
+    return;
+  }
+  const trackId = home ? home.trackId : ev.track.id;
+  trackToParticipant.set(ev.track.id, participantId);
+  receivers.set(trackId, ev.receiver);
+  const info = trackInfo.get(trackId);
+  const screen = !!info && info.source === 'screen';
+  record('track', { participantId, kind: ev.track.kind, trackId: ev.track.id, mid, screen });
+  if (departed.has(participantId) || participantId === relay.participantId) return;
+  grid.addTrack(participantId, trackId, ev.track, screen);
+}
+
+let activeSpeakers = [];
+
+/** docs/signaling.md `activeSpeakers`: the dominant speaker first; their tiles are highlighted. */
+function showSpeakers(speakers) {
+  activeSpeakers = speakers;
+  record('active-speakers', { speakers: speakers.join(' ') });
+  grid.setSpeakers(speakers, relay.participantId, $('local'));
+}
 
 // ---- which simulcast layer to receive (setSubscription) ----
 
-const videoTrackIds = new Map(); // participantId -> its video trackId
+const videoTrackIds = new Map(); // participantId -> its camera trackId
 const qualityOverrides = new Map(); // participantId -> quality set through window.relay.setQuality
 
 /** The layer a tile needs: what the URL or the console fixed, else by the height it is shown at. */
@@ -363,7 +509,7 @@ function wantedQuality(participantId, tile) {
 }
 
 function updateSubscription(participantId) {
-  const tile = tilesById.get(participantId);
+  const tile = grid.tiles.get(participantId);
   const trackId = videoTrackIds.get(participantId);
   if (!tile || !trackId || !ws || ws.readyState !== WebSocket.OPEN) return;
   const quality = wantedQuality(participantId, tile);
@@ -376,136 +522,12 @@ function updateSubscription(participantId) {
 
 const tileResizes = typeof ResizeObserver === 'function'
   ? new ResizeObserver((entries) => {
-    for (const entry of entries) updateSubscription(entry.target.closest('.tile').dataset.participantId);
+    for (const entry of entries) {
+      const tile = entry.target.closest('.tile');
+      if (tile && tile.dataset.participantId) updateSubscription(tile.dataset.participantId);
+    }
   })
   : null;
-
-function addParticipant(p) {
-  if (!p || !p.participantId || p.participantId === relay.participantId) return;
-  names.set(p.participantId, p.name || '');
-  for (const t of p.tracks || []) if (t.kind === 'video') videoTrackIds.set(p.participantId, t.trackId);
-  record('participant', { participantId: p.participantId, name: p.name || '' });
-  ensureTile(p.participantId);
-}
-
-function removeParticipant(participantId) {
-  record('participant-left', { participantId });
-  departed.add(participantId);
-  const tile = tilesById.get(participantId);
-  if (!tile) return;
-  tilesById.delete(participantId);
-  if (tileResizes) tileResizes.unobserve(tile.video);
-  tile.video.srcObject = null;
-  tile.audio.srcObject = null;
-  tile.el.remove();
-}
-
-function ensureTile(participantId) {
-  let tile = tilesById.get(participantId);
-  if (tile) {
-    tile.label.textContent = names.get(participantId) || participantId;
-    return tile;
-  }
-  const el = document.createElement('section');
-  el.className = 'tile remote no-video';
-  el.dataset.participantId = participantId;
-  const video = document.createElement('video');
-  video.autoplay = true;
-  video.playsInline = true;
-  video.muted = true; // sound comes from the <audio> element; a muted video may always autoplay
-  const audio = document.createElement('audio');
-  audio.autoplay = true;
-  const label = document.createElement('div');
-  label.className = 'label';
-  label.textContent = names.get(participantId) || participantId;
-  el.append(video, audio, label);
-  remotesEl.append(el);
-  tile = { el, video, audio, label, stream: null, firstFrame: false, sentQuality: null, sentTrackId: null };
-  tilesById.set(participantId, tile);
-  if (tileResizes) tileResizes.observe(video);
-  updateSubscription(participantId);
-  return tile;
-}
-
-function attachStream(participantId, tile, stream) {
-  if (tile.stream !== stream) {
-    tile.stream = stream;
-    tile.video.srcObject = stream;
-    tile.audio.srcObject = stream;
-    const update = () => tile.el.classList.toggle('no-video', stream.getVideoTracks().length === 0);
-    stream.addEventListener('addtrack', update);
-    stream.addEventListener('removetrack', update);
-    watchFirstFrame(participantId, tile);
-  }
-  tile.el.classList.toggle('no-video', stream.getVideoTracks().length === 0);
-  tile.video.play().catch(() => { /* retried by autoplay once data arrives */ });
-  tile.audio.play().catch((e) => {
-    if (e && e.name === 'NotAllowedError' && !audioBlocked) {
-      audioBlocked = true;
-      renderStatus();
-      document.addEventListener('click', () => {
-        audioBlocked = false;
-        renderStatus();
-        for (const t of tilesById.values()) t.audio.play().catch(() => {});
-      }, { once: true });
-    }
-  });
-}
-
-function watchFirstFrame(participantId, tile) {
-  const done = (via) => {
-    if (tile.firstFrame) return;
-    tile.firstFrame = true;
-    const sinceJoinMs = relay.joinedAt === null ? null : Math.round(performance.now() - relay.joinedAt);
-    record('first-frame', { participantId, via, sinceJoinMs });
-  };
-  // loadeddata also fires for a stream that has only audio so far: count it only with a picture.
-  const onData = () => {
-    if (tile.video.videoWidth > 0) done('loadeddata');
-    else tile.video.addEventListener('resize', () => done('resize'), { once: true });
-  };
-  tile.video.addEventListener('loadeddata', onData, { once: true });
-  if (typeof tile.video.requestVideoFrameCallback === 'function') {
-    tile.video.requestVideoFrameCallback(() => done('videoFrame'));
-  }
-}
-
-function onTrack(ev) {
-  const stream = ev.streams[0];
-  if (!stream) {
-    record('track-without-stream', { kind: ev.track.kind, trackId: ev.track.id });
-    return;
-  }
-  const participantId = stream.id;
-  trackToParticipant.set(ev.track.id, participantId);
-  record('track', { participantId, kind: ev.track.kind, trackId: ev.track.id });
-  if (departed.has(participantId) || participantId === relay.participantId) return;
-  attachStream(participantId, ensureTile(participantId), stream);
-}
-
-/** Marks a remote tile whose video the relay paused for bandwidth (docs/signaling.md `streamState`). */
-function setTilePaused(participantId, paused) {
-  const el = document.querySelector(`[data-participant-id="${CSS.escape(String(participantId))}"]`);
-  if (el) el.classList.toggle('paused', paused);
-}
-
-let activeSpeakers = [];
-
-/** docs/signaling.md `activeSpeakers`: the dominant speaker first; their tiles are highlighted. */
-function showSpeakers(speakers) {
-  activeSpeakers = speakers;
-  record('active-speakers', { speakers: speakers.join(' ') });
-  const tiles = document.querySelectorAll('[data-participant-id], #local');
-  for (const el of tiles) {
-    const id = el.id === 'local' ? relay.participantId : el.dataset.participantId;
-    el.classList.toggle('speaking', speakers.includes(id));
-    el.classList.toggle('dominant', speakers[0] === id);
-  }
-}
-
-function remoteTileIds() {
-  return Array.from(remotesEl.querySelectorAll('[data-participant-id]'), (el) => el.dataset.participantId);
-}
 
 // ---- subscribe: the relay offers, we answer, one offer at a time ----
 
@@ -521,6 +543,7 @@ function onSubscribeOffer(msg) {
 async function applySubscribeOffer({ sdp, version }) {
   const pc = subscribe.pc;
   if (!pc || pc.signalingState === 'closed' || leaving) return;
+  midMap = tracksByMid(sdp);
   await pc.setRemoteDescription({ type: 'offer', sdp });
   await pc.setLocalDescription(await pc.createAnswer());
   notify('subscribeAnswer', { sdp: pc.localDescription.sdp, version });
@@ -528,25 +551,77 @@ async function applySubscribeOffer({ sdp, version }) {
   startTrickle(subscribe);
 }
 
-// ---- publish: we offer camera + microphone, the relay answers ----
+// ---- publish: we offer camera, microphone and screen, the relay answers ----
+
+let localStream = null;
+let screenStream = null;
+const senders = { audio: null, video: null, screen: null };
+const localMuted = { audio: false, video: false };
+let publishChain = Promise.resolve();
 
 async function publishMedia(stream) {
-  const pc = createPc(publish);
+  createPc(publish);
   renderStatus();
-  // Audio first, then video: one sendonly transceiver per kind, both in the stream that the
-  // relay will name after our participantId when it forwards them.
-  const tracks = [...stream.getAudioTracks(), ...stream.getVideoTracks()];
-  for (const track of tracks) {
+  senders.audio = null;
+  senders.video = null;
+  senders.screen = null;
+  // Audio first, then video: one sendonly transceiver per kind, in the stream that the relay
+  // will name after our participantId when it forwards them.
+  for (const track of [...stream.getAudioTracks(), ...stream.getVideoTracks()]) {
     const init = { direction: 'sendonly', streams: [stream] };
     if (simulcast && track.kind === 'video') init.sendEncodings = SIMULCAST_ENCODINGS;
-    const transceiver = pc.addTransceiver(track, init);
+    const transceiver = publish.pc.addTransceiver(localMuted[track.kind] ? null : track, init);
+    senders[track.kind] = transceiver.sender;
     if (track.kind === 'video' && preferredVideoCodec) preferVideoCodec(transceiver, preferredVideoCodec);
   }
-  await pc.setLocalDescription(await pc.createOffer());
-  record('publish-offer', { sdp: pc.localDescription.sdp });
-  const reply = request('publish', { sdp: pc.localDescription.sdp }, 'publishAnswer');
+  if (screenStream) addScreenTransceiver();
+  await negotiatePublish(false);
+}
+
+function addScreenTransceiver() {
+  const track = screenStream.getVideoTracks()[0];
+  // Text on a screen must stay legible: keep the resolution and give up frame rate instead
+  // (libwebrtc reads the content hint as its degradation preference).
+  if ('contentHint' in track) track.contentHint = 'detail';
+  const transceiver = publish.pc.addTransceiver(track, { direction: 'sendonly', streams: [screenStream] });
+  senders.screen = transceiver.sender;
+  if (preferredVideoCodec) preferVideoCodec(transceiver, preferredVideoCodec);
+}
+
+/** What `publish` says about each track (docs/signaling.md): which is a screen, which starts muted. */
+function trackOptions() {
+  const out = [];
+  for (const transceiver of publish.pc.getTransceivers()) {
+    if (transceiver.stopped || transceiver.currentDirection === 'stopped') continue;
+    const sender = transceiver.sender;
+    const kind = sender === senders.audio ? 'audio' : sender === senders.video ? 'video' : sender === senders.screen ? 'screen' : null;
+    if (!kind) continue;
+    const track = kind === 'audio' ? localStream.getAudioTracks()[0]
+      : kind === 'video' ? localStream.getVideoTracks()[0] : screenStream && screenStream.getVideoTracks()[0];
+    if (!track) continue;
+    out.push({ trackId: track.id, source: kind === 'audio' ? 'microphone' : kind === 'video' ? 'camera' : 'screen',
+      muted: kind === 'screen' ? false : localMuted[kind] });
+  }
+  return out;
+}
+
+/** One offer/answer on the publish PeerConnection; `iceRestart` asks for new ICE credentials. */
+async function negotiatePublish(iceRestart) {
+  const pc = publish.pc;
+  if (!pc || pc.signalingState === 'closed') return;
+  await pc.setLocalDescription(await pc.createOffer(iceRestart ? { iceRestart: true } : {}));
+  // The msid of a muted track (no track on its sender) still names it: the relay keys mute by it.
+  record('publish-offer', { sdp: pc.localDescription.sdp, iceRestart });
+  const reply = request('publish', { sdp: pc.localDescription.sdp, tracks: trackOptions() }, 'publishAnswer');
   startTrickle(publish); // the offer is on the wire now
-  const answer = await reply;
+  let answer;
+  try {
+    answer = await reply;
+  } catch (e) {
+    // Back to stable, so that the next attempt (an ICE restart retry, a rejoin) can offer again.
+    if (pc.signalingState === 'have-local-offer') await pc.setLocalDescription({ type: 'rollback' }).catch(() => {});
+    throw e;
+  }
   record('publish-answer');
   // Sections the relay turned down come with a reason (docs/signaling.md): say so, never silently.
   for (const r of answer.rejected || []) {
@@ -571,20 +646,20 @@ async function applyPublishLayers(msg) {
     record('publish-layers-unknown-track', { trackId: msg.trackId });
     return;
   }
-  const params = sender.getParameters();
+  const p = sender.getParameters();
   const layers = Array.isArray(msg.layers) ? msg.layers : [];
   let changed = false;
-  (params.encodings || []).forEach((encoding, i) => {
+  (p.encodings || []).forEach((encoding, i) => {
     const layer = layers.find((l) => l && (l.rid || null) === (encoding.rid || null)) || layers[i];
     if (layer && typeof layer.active === 'boolean' && encoding.active !== layer.active) {
       encoding.active = layer.active;
       changed = true;
     }
   });
-  if (changed) await sender.setParameters(params);
+  if (changed) await sender.setParameters(p);
   record('publish-layers', {
     trackId: msg.trackId,
-    active: (params.encodings || []).map((e) => `${e.rid || '-'}:${e.active}`).join(' '),
+    active: (p.encodings || []).map((e) => `${e.rid || '-'}:${e.active}`).join(' '),
   });
 }
 
@@ -605,9 +680,164 @@ function preferVideoCodec(transceiver, name) {
   record('codec-preference', { codec: name });
 }
 
-// ---- lifecycle ----
+// ---- mute and screen share ----
 
-let localStream = null;
+/**
+ * Mutes or unmutes our camera ('video') or microphone ('audio'): the sender gets no track, so no
+ * media flows, and the relay tells the others (`mute` -> `trackMuted`).
+ */
+async function setMuted(kind, muted) {
+  localMuted[kind] = muted;
+  const track = localStream && (kind === 'audio' ? localStream.getAudioTracks()[0] : localStream.getVideoTracks()[0]);
+  if (track) track.enabled = !muted;
+  const sender = senders[kind];
+  if (sender) await sender.replaceTrack(muted ? null : track);
+  if (track && joinedNow) notify('mute', { trackId: track.id, muted });
+  record('local-mute', { kind, muted });
+  renderControls();
+}
+
+async function startScreenShare() {
+  if (screenStream || !publish.pc) return;
+  let stream;
+  try {
+    stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+  } catch (e) {
+    record('screen-share-failed', { error: String(e.name || e) });
+    showError(`Screen sharing did not start (${e.name || e}).`);
+    return;
+  }
+  screenStream = stream;
+  const track = stream.getVideoTracks()[0];
+  track.addEventListener('ended', () => stopScreenShare());
+  const settings = track.getSettings();
+  record('screen-share', { trackId: track.id, width: settings.width, height: settings.height });
+  $('local-screen-video').srcObject = stream;
+  $('local-screen').hidden = false;
+  publishChain = publishChain.then(() => {
+    addScreenTransceiver();
+    return negotiatePublish(false);
+  }).catch((e) => fail('screen share', e));
+  renderControls();
+  await publishChain;
+}
+
+async function stopScreenShare() {
+  if (!screenStream) return;
+  const stream = screenStream;
+  screenStream = null;
+  for (const t of stream.getTracks()) t.stop();
+  $('local-screen-video').srcObject = null;
+  $('local-screen').hidden = true;
+  const transceiver = publish.pc && publish.pc.getTransceivers().find((t) => t.sender === senders.screen);
+  senders.screen = null;
+  record('screen-share-stopped');
+  renderControls();
+  if (transceiver && publish.pc.signalingState !== 'closed') {
+    // A stopped transceiver is offered with port 0: the relay unpublishes it without comment.
+    transceiver.stop();
+    publishChain = publishChain.then(() => negotiatePublish(false)).catch((e) => fail('screen share', e));
+    await publishChain;
+  }
+}
+
+function renderControls() {
+  const mic = $('mic');
+  const cam = $('cam');
+  const share = $('share');
+  const hasAudio = !!(localStream && localStream.getAudioTracks().length);
+  const hasVideo = !!(localStream && localStream.getVideoTracks().length);
+  mic.hidden = !hasAudio;
+  cam.hidden = !hasVideo;
+  share.hidden = !joinedNow || !publish.pc || typeof navigator.mediaDevices.getDisplayMedia !== 'function';
+  mic.setAttribute('aria-pressed', String(localMuted.audio));
+  cam.setAttribute('aria-pressed', String(localMuted.video));
+  share.setAttribute('aria-pressed', String(!!screenStream));
+  mic.textContent = localMuted.audio ? 'Unmute' : 'Mute';
+  cam.textContent = localMuted.video ? 'Start video' : 'Stop video';
+  share.textContent = screenStream ? 'Stop sharing' : 'Share screen';
+  $('local').classList.toggle('video-muted', localMuted.video);
+  $('local').dataset.audioMuted = String(localMuted.audio);
+  $('local-mic-off').hidden = !localMuted.audio;
+}
+
+// ---- connection quality and the stats overlay (quality.js) ----
+
+let statsVisible = false;
+const qualitySamples = new Map(); // participantId -> {audio, video, rtt} previous samples
+let localSample = null;
+
+async function pollQuality() {
+  if (!joinedNow) return;
+  const now = performance.now();
+  if (subscribe.pc && subscribe.pc.signalingState !== 'closed') {
+    const report = await subscribe.pc.getStats();
+    let rttMs = null;
+    report.forEach((s) => {
+      if (s.type === 'candidate-pair' && s.nominated && typeof s.currentRoundTripTime === 'number') rttMs = s.currentRoundTripTime * 1000;
+    });
+    const per = new Map();
+    report.forEach((s) => {
+      if (s.type !== 'inbound-rtp') return;
+      const home = s.mid !== undefined ? midMap.get(String(s.mid)) : null;
+      if (!home) return;
+      const info = trackInfo.get(home.trackId);
+      if (info && info.source === 'screen') return;
+      const codec = s.codecId ? report.get(s.codecId) : null;
+      const entry = per.get(home.participantId) || {};
+      entry[s.kind] = { packets: s.packetsReceived || 0, lost: s.packetsLost || 0, bytes: s.bytesReceived || 0, t: now, rttMs,
+        codec: codec ? codec.mimeType.split('/')[1] : null, width: s.frameWidth || 0, height: s.frameHeight || 0,
+        fps: Math.round(s.framesPerSecond || 0), muted: info ? info.muted : false };
+      per.set(home.participantId, entry);
+    });
+    for (const id of grid.ids()) {
+      const cur = per.get(id) || {};
+      const prev = qualitySamples.get(id) || {};
+      const summary = { rttMs };
+      let level = null;
+      for (const kind of ['audio', 'video']) {
+        if (!cur[kind]) continue;
+        const a = assess(prev[kind], cur[kind], !cur[kind].muted);
+        level = worse(level, a.level);
+        summary[kind] = { ...a, codec: cur[kind].codec, width: cur[kind].width, height: cur[kind].height, fps: cur[kind].fps };
+      }
+      qualitySamples.set(id, cur);
+      grid.setQuality(id, level);
+      grid.setStats(id, describeStats(summary), statsVisible);
+      qualityById.set(id, { level, ...summary });
+    }
+  }
+  if (publish.pc && publish.pc.signalingState !== 'closed') {
+    const report = await publish.pc.getStats();
+    let packets = 0;
+    let bytes = 0;
+    let lost = 0;
+    let rttMs = null;
+    report.forEach((s) => {
+      if (s.type === 'outbound-rtp') {
+        packets += s.packetsSent || 0;
+        bytes += s.bytesSent || 0;
+      } else if (s.type === 'remote-inbound-rtp') {
+        lost += s.packetsLost || 0;
+        if (typeof s.roundTripTime === 'number') rttMs = s.roundTripTime * 1000;
+      }
+    });
+    const cur = { packets, bytes, lost, t: now, rttMs };
+    const a = assess(localSample, cur, !(localMuted.audio && localMuted.video));
+    localSample = cur;
+    setQualityBadge($('local-quality'), a.level);
+    const local = $('local-stats');
+    local.textContent = `sending ${a.bitrateKbps} kbit/s${typeof a.rttMs === 'number' ? `, rtt ${Math.round(a.rttMs)} ms` : ''}`;
+    local.hidden = !statsVisible;
+    qualityById.set('local', a);
+  }
+}
+
+const qualityById = new Map();
+setInterval(() => pollQuality().catch((e) => record('stats-failed', { error: String(e) })), STATS_INTERVAL_MS);
+
+// ---- lifecycle: join, rejoin, leave ----
+
 let resolveReady;
 let rejectReady;
 const ready = new Promise((resolve, reject) => {
@@ -615,46 +845,74 @@ const ready = new Promise((resolve, reject) => {
   rejectReady = reject;
 });
 ready.catch(() => { /* reported in the status line; tests read the rejection themselves */ });
+let everJoined = false;
+let joinedNow = false;
+let rejoinAttempt = 0;
+let rejoinTimer = null;
 
 async function start() {
+  wireControls();
   if (!roomName) {
-    $('join-form').hidden = false;
     setPhase('choose a room');
-    rejectReady(new Error('no ?room= in the URL'));
-    return;
-  }
-  if (!ROOM_PATTERN.test(roomName)) {
-    $('join-form').hidden = false;
+    const choice = await new JoinScreen($('join-form'), MEDIA_CONSTRAINTS, record).show(roomName, displayName);
+    roomName = choice.room;
+    displayName = choice.name;
+    localStream = choice.stream;
+    // The call's own link: reloading it (or sending it) joins the same room at once.
+    const url = new URL(location.href);
+    url.searchParams.set('room', roomName);
+    if (displayName) url.searchParams.set('name', displayName);
+    history.replaceState(null, '', url);
+  } else if (!ROOM_PATTERN.test(roomName)) {
+    showError('A room name is 1-64 characters of A-Z a-z 0-9 _ . -');
     fail('room', new Error('a room name is 1-64 characters of A-Z a-z 0-9 _ . -'));
     rejectReady(new Error('invalid room name'));
     return;
   }
   $('room-label').textContent = `room ${roomName}`;
-  $('leave').hidden = false;
-  $('leave').addEventListener('click', () => leave());
+  $('controls').hidden = false;
+  $('local-name').textContent = displayName ? `${displayName} (you)` : 'you';
 
   // Ask for the camera while signaling connects; the two are independent. A token that may not
   // publish never asks.
-  const media = mayPublish ? navigator.mediaDevices.getUserMedia(MEDIA_CONSTRAINTS) : null;
+  let media = null;
+  if (localStream) media = Promise.resolve(localStream);
+  else if (mayPublish) media = navigator.mediaDevices.getUserMedia(MEDIA_CONSTRAINTS);
   if (media) media.catch(() => { /* awaited below */ });
+  await connect(media);
+  resolveReady();
+}
 
-  setPhase('connecting');
+/** One session: socket, join, subscribe PeerConnection, publish. Used for the first join and each rejoin. */
+async function connect(media) {
+  refusal = null;
+  setPhase(everJoined ? 'rejoining' : 'connecting');
   await openSocket();
   // Created before join so that it exists when the first subscribeOffer arrives.
   createPc(subscribe).addEventListener('track', onTrack);
 
   setPhase('joining');
   relay.joinedAt = performance.now();
-  record('join-sent', { room: roomName });
-  const joined = await request('join', { room: roomName, name: displayName || undefined }, 'joined');
-  relay.participantId = joined.participantId;
-  record('joined', { participantId: joined.participantId, others: (joined.participants || []).length });
+  record('join-sent', { room: roomName, rejoin: everJoined });
+  let joined;
+  try {
+    joined = await request('join', { room: roomName, name: displayName || undefined }, 'joined');
+  } catch (e) {
+    if (e.relayError) showError(describeError(e.relayError));
+    throw e;
+  }
+  relay.participantId = str(joined.participantId);
+  joinedNow = true;
+  everJoined = true;
+  rejoinAttempt = 0;
+  showError('');
+  record('joined', { participantId: relay.participantId, others: (joined.participants || []).length });
   for (const p of joined.participants || []) addParticipant(p);
 
   if (!media || (joined.permissions && joined.permissions.canPublish === false)) {
     record('watch-only');
     setPhase(`in room ${roomName} (watching)`);
-    resolveReady();
+    renderControls();
     return;
   }
   setPhase('starting camera');
@@ -663,24 +921,90 @@ async function start() {
   } catch (e) {
     throw new Error(`camera/microphone unavailable (${e.name || e})`);
   }
+  if (!localStream) {
+    record('watch-only');
+    setPhase(`in room ${roomName} (watching)`);
+    renderControls();
+    return;
+  }
   $('local-video').srcObject = localStream;
   $('local').hidden = false;
   record('local-media', { tracks: localStream.getTracks().map((t) => t.kind) });
 
   setPhase('publishing');
-  await publishMedia(localStream);
+  publishChain = publishChain.catch(() => {}).then(() => publishMedia(localStream));
+  await publishChain;
+  renderControls();
   setPhase(`in room ${roomName}`);
-  resolveReady();
 }
 
-function teardown(finalPhase) {
+/** The signaling socket closed without our `leave`: end this session, then rejoin if that can help. */
+function onSocketLost(err) {
+  const wasJoined = joinedNow;
+  endSession();
+  const why = refusal;
+  if (why) showError(describeError(why));
+  fail('signaling', err);
+  if (!everJoined || !wasJoined && rejoinAttempt === 0 || !mayRejoinAfter(why)) {
+    rejectReady(err);
+    setPhase('disconnected');
+    return;
+  }
+  scheduleRejoin();
+}
+
+function scheduleRejoin() {
+  const delayMs = rejoinDelayMs(rejoinAttempt++);
+  record('rejoin-scheduled', { attempt: rejoinAttempt, delayMs });
+  setPhase(`reconnecting in ${Math.round(delayMs / 1000)} s`);
+  clearTimeout(rejoinTimer);
+  rejoinTimer = setTimeout(() => {
+    if (leaving) return;
+    connect(localStream ? Promise.resolve(localStream) : null).then(() => {
+      record('rejoined', { participantId: relay.participantId });
+      lastError = null;
+      renderStatus();
+    }, (e) => {
+      record('rejoin-failed', { error: String(e.message || e) });
+      // A refused join (room full, draining) leaves its socket open: close it and try again.
+      if (ws && ws.readyState <= WebSocket.OPEN) {
+        const socket = ws;
+        ws = null;
+        socket.close(1000, 'rejoin failed');
+        endSession();
+        scheduleRejoin();
+      }
+    });
+  }, delayMs);
+}
+
+/** Closes both PeerConnections and the remote tiles; keeps our camera and microphone. */
+function endSession() {
+  joinedNow = false;
   clearInterval(keepaliveTimer);
   closePc(publish);
   closePc(subscribe);
+  for (const id of grid.ids()) removeParticipant(id);
+  grid.clear();
+  trackInfo.clear();
+  departed.clear();
+  midMap = new Map();
+  if (screenStream) {
+    for (const t of screenStream.getTracks()) t.stop();
+    screenStream = null;
+    $('local-screen').hidden = true;
+  }
+  renderControls();
+  renderStatus();
+}
+
+function teardown(finalPhase) {
+  clearTimeout(rejoinTimer);
+  endSession();
   if (localStream) for (const t of localStream.getTracks()) t.stop();
-  for (const id of [...tilesById.keys()]) removeParticipant(id);
   if (ws && ws.readyState <= WebSocket.OPEN) ws.close(1000, 'leave');
   rejectReady(new Error(`ended before ready: ${finalPhase}`));
+  $('controls').hidden = true;
   setPhase(finalPhase);
 }
 
@@ -705,6 +1029,19 @@ addEventListener('pagehide', () => {
   if (!leaving && ws && ws.readyState === WebSocket.OPEN) send({ type: 'leave' });
 });
 
+function wireControls() {
+  $('leave').addEventListener('click', () => leave());
+  $('mic').addEventListener('click', () => setMuted('audio', !localMuted.audio));
+  $('cam').addEventListener('click', () => setMuted('video', !localMuted.video));
+  $('share').addEventListener('click', () => (screenStream ? stopScreenShare() : startScreenShare()));
+  $('stats-toggle').addEventListener('click', () => {
+    statsVisible = !statsVisible;
+    $('stats-toggle').setAttribute('aria-pressed', String(statsVisible));
+    for (const tile of grid.tiles.values()) tile.stats.hidden = !statsVisible;
+    $('local-stats').hidden = !statsVisible;
+  });
+}
+
 // ---- stats: a JSON-serialisable summary of both PeerConnections ----
 
 async function stats() {
@@ -719,6 +1056,10 @@ async function stats() {
       const track = receiver.track;
       const participantId = track ? trackToParticipant.get(track.id) : undefined;
       if (!participantId || departed.has(participantId)) continue;
+      const transceiver = subscribe.pc.getTransceivers().find((t) => t.receiver === receiver);
+      const home = transceiver && transceiver.mid !== null ? midMap.get(transceiver.mid) : null;
+      const info = home ? trackInfo.get(home.trackId) : null;
+      const source = info ? info.source : null;
       const report = await receiver.getStats();
       let found = false;
       report.forEach((s) => {
@@ -728,11 +1069,13 @@ async function stats() {
         summary.inbound.push({
           participantId,
           kind: s.kind || track.kind,
+          source,
           framesDecoded: s.framesDecoded || 0,
           packetsReceived: s.packetsReceived || 0,
           bytesReceived: s.bytesReceived || 0,
           codec: codec ? codec.mimeType : null,
           frameWidth: s.frameWidth || 0,
+          frameHeight: s.frameHeight || 0,
           freezeCount: s.freezeCount || 0,
           totalFreezesDuration: s.totalFreezesDuration || 0, // seconds
           framesDropped: s.framesDropped || 0,
@@ -745,7 +1088,7 @@ async function stats() {
       });
       // No inbound-rtp until the first packet: report the track with zeros.
       if (!found) {
-        summary.inbound.push({ participantId, kind: track.kind, framesDecoded: 0, packetsReceived: 0, bytesReceived: 0 });
+        summary.inbound.push({ participantId, kind: track.kind, source, framesDecoded: 0, packetsReceived: 0, bytesReceived: 0 });
       }
     }
   }
@@ -757,6 +1100,7 @@ async function stats() {
         if (s.type !== 'outbound-rtp') return;
         summary.outbound.push({
           kind: s.kind || sender.track.kind,
+          source: sender === senders.screen ? 'screen' : null,
           packetsSent: s.packetsSent || 0,
           framesEncoded: s.framesEncoded || 0, // 0 for audio
           rid: s.rid || null, // the simulcast layer
@@ -771,11 +1115,11 @@ async function stats() {
 // ---- the test/console API ----
 
 const relay = {
-  /** Our id from `joined`; null before. */
+  /** Our id from `joined`; null before. A rejoin gets a new one. */
   participantId: null,
-  /** Resolves once the publish answer is applied; rejects if joining or publishing fails. */
+  /** Resolves once the first publish answer is applied; rejects if joining or publishing fails. */
   ready,
-  /** performance.now() when `join` was sent; null before. */
+  /** performance.now() when the last `join` was sent; null before. */
   joinedAt: null,
   /** [{t: performance.now(), event, ...detail}] in order. */
   log: eventLog,
@@ -789,11 +1133,25 @@ const relay = {
   /** The last `activeSpeakers` list: participantIds, the dominant speaker first. */
   activeSpeakers: () => activeSpeakers,
   /** participantIds of the remote tiles on the page. */
-  tiles: remoteTileIds,
+  tiles: () => grid.ids(),
+  /** [{participantId, trackId, width, height}] of the remote screen-share tiles. */
+  screens: () => grid.screenTiles(),
+  /** {participantId: {audio, video}} as the tiles show it (trackMuted). */
+  remoteMuted: () => Object.fromEntries([...grid.tiles].map(([id, t]) => [id, { ...t.muted }])),
+  /** participantId (or 'local') -> the last quality sample {level, ...}. */
+  quality: () => Object.fromEntries(qualityById),
+  /** Mutes or unmutes our 'audio' or 'video'; resolves once the sender has changed. */
+  setMuted,
   /** Promise of {publishState, subscribeState, inbound: [...], outbound: [...]}. */
   stats,
   /** The relay's last subscribe offer as applied (m-sections of departed tracks are recycled). */
   subscribeSdp: () => (subscribe.pc && subscribe.pc.remoteDescription ? subscribe.pc.remoteDescription.sdp : null),
+  /** The sentence the page shows for a relay error ({code, reason, message}); errors.js. */
+  describeError,
+  /** Every error code docs/signaling.md lists. */
+  errorCodes: ERROR_CODES,
+  /** Shows a relay error in the banner as if the relay had sent it (for the console and tests). */
+  showRelayError: (err) => showError(describeError(err)),
 };
 window.relay = relay;
 

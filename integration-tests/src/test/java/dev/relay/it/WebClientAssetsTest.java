@@ -44,6 +44,12 @@ class WebClientAssetsTest {
             "/?room=r1,      text/html,       client.js",
             "/client.js,     text/javascript, window.relay",
             "/style.css,     text/css,        .tile",
+            "/errors.js,     text/javascript, describeError",
+            "/joinscreen.js, text/javascript, JoinScreen",
+            "/quality.js,    text/javascript, assess",
+            "/recovery.js,   text/javascript, IceRestartPolicy",
+            "/sdp.js,        text/javascript, tracksByMid",
+            "/tiles.js,      text/javascript, TileGrid",
     })
     void shouldServeWebClient(String path, String mimeType, String snippet) throws Exception {
         HttpResponse<String> response = HttpClient.newBuilder()
