@@ -22,12 +22,17 @@ export class IceRestartPolicy {
   }
 
   update(state, nowMs) {
-    if (state === 'connected' || state === 'completed' || state === 'new' || state === 'checking' && this.lastRestart === null) {
+    if (state === 'connected' || state === 'completed') {
       this.badSince = null;
-      if (state === 'connected' || state === 'completed') this.lastRestart = null;
+      this.lastRestart = null;
       return false;
     }
-    if (state !== 'disconnected' && state !== 'failed' && state !== 'checking') return false;
+    // Before the first connection, checking is normal; after a restart it is not yet recovery.
+    if ((state === 'new' || state === 'checking') && this.lastRestart === null) {
+      this.badSince = null;
+      return false;
+    }
+    if (state === 'closed') return false;
     if (this.badSince === null) this.badSince = nowMs;
     const due = state === 'failed' || nowMs - this.badSince >= DISCONNECTED_GRACE_MS;
     if (!due) return false;

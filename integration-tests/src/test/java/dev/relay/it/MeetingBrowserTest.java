@@ -114,12 +114,17 @@ class MeetingBrowserTest extends LoopbackChromiumTest {
         bob.awaitStats("alice's camera", MEDIA, s -> s.framesDecodedFrom(a) > 10);
 
         alice.click("share");
-        awaitTrue(alice, "the screen capture started", () -> !alice.logEntries("screen-share").isEmpty());
-        Map<String, Object> shared = alice.logEntries("screen-share").get(0);
-        long width = ((Number) shared.get("width")).longValue();
-        long height = ((Number) shared.get("height")).longValue();
-        System.out.printf("screen share: captured %d x %d%n", width, height);
-        assertTrue(width > 0 && height > 0, "a capture size: " + shared);
+        awaitTrue(alice, "the screen capture started", () -> Boolean.TRUE.equals(alice.script(
+                "return document.getElementById('local-screen-video').videoWidth > 0;")));
+        // The size of the frames captured, as the sharer's own preview shows them (getSettings()
+        // may name the size asked for before the first frame).
+        @SuppressWarnings("unchecked")
+        List<Number> size = (List<Number>) alice.script("const v = document.getElementById('local-screen-video');"
+                + "return [v.videoWidth, v.videoHeight];");
+        long width = size.get(0).longValue();
+        long height = size.get(1).longValue();
+        System.out.printf("screen share: captured %d x %d (settings said %s)%n", width, height,
+                alice.logEntries("screen-share"));
 
         awaitTrue(bob, () -> "a screen tile of alice's at " + width + " x " + height + "; screens: "
                 + bob.script("return JSON.stringify(window.relay.screens());"), () -> {
