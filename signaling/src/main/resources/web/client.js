@@ -779,7 +779,10 @@ async function pollQuality() {
     const per = new Map();
     report.forEach((s) => {
       if (s.type !== 'inbound-rtp') return;
-      const home = s.mid !== undefined ? midMap.get(String(s.mid)) : null;
+      let home = s.mid !== undefined ? midMap.get(String(s.mid)) : null;
+      if (!home && s.trackIdentifier && trackToParticipant.has(s.trackIdentifier)) {
+        home = { participantId: trackToParticipant.get(s.trackIdentifier), trackId: null };
+      }
       if (!home) return;
       const info = trackInfo.get(home.trackId);
       if (info && info.source === 'screen') return;

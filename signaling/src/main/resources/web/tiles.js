@@ -62,7 +62,7 @@ export class TileGrid {
     audio.autoplay = true;
     const avatar = el('div', 'avatar', initials(this.name(participantId)));
     const label = el('div', 'label');
-    const mic = el('span', 'mic-off', '\u{1F507}');
+    const mic = el('span', 'mic-off', 'muted');
     mic.title = 'microphone muted';
     mic.hidden = true;
     const nameEl = el('span', 'name', this.name(participantId));
