@@ -85,6 +85,11 @@ class IceRestartBrowserTest extends NamespaceChromiumTest {
                     .noneMatch(e -> Boolean.TRUE.equals(e.get("iceRestart"))), "a publish offer with iceRestart");
             assertEquals(r, roamer.script("return window.relay.participantId;"), "recovered in place, not by rejoining");
             assertTrue(roamer.logEntries("rejoin-scheduled").isEmpty(), "no rejoin");
+            // The relay's side: new credentials on both of the roamer's Transports.
+            for (String pc : List.of("publish", "subscribe")) {
+                double n = Scrape.value(relay, "relay_ice_restarts_total", Map.of("pc", pc));
+                assertTrue(n >= 1, pc + " ICE restarts counted by the relay: " + n);
+            }
         }
     }
 }

@@ -74,7 +74,7 @@ final class PublishNegotiator {
         PublishNegotiation negotiation = negotiate(offerSdp, transport, version);
         String ufrag = negotiation.remote().iceUfrag();
         if (state.remoteUfrag() != null && !state.remoteUfrag().equals(ufrag)) {
-            transports.restartIce(transport);
+            transports.restartIce(transport, true);
             negotiation = negotiate(offerSdp, transport, version);
         }
         if (negotiation.tracks().size() > maxTracks) {

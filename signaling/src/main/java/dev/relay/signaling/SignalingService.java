@@ -83,7 +83,8 @@ public final class SignalingService {
         this.qualityInterval = qualityInterval;
         // The o= session id of every SDP this relay sends (RFC 8866 §5.2).
         long sessionId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-        TransportFactory transports = new TransportFactory(registry, certificate, advertisedAddresses, mediaPort);
+        TransportFactory transports = new TransportFactory(registry, certificate, advertisedAddresses, mediaPort,
+                stats);
         DtlsStarter dtls = new DtlsStarter(certificate, dtlsHandshakes);
         SubscribeNegotiator subscriber = new SubscribeNegotiator(transports, dtls, events, sessionId,
                 limits.subscribeSlots(), limitCounters, repair);

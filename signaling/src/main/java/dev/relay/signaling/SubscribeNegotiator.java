@@ -199,7 +199,7 @@ final class SubscribeNegotiator {
         if (negotiation.transport() == null) {
             throw new SignalingException("bad_state", "no subscribe PeerConnection to restart: nothing offered yet");
         }
-        transports.restartIce(negotiation.transport());
+        transports.restartIce(negotiation.transport(), false);
         offer(subscriber);
     }
 

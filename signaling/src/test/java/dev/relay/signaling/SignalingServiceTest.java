@@ -277,6 +277,8 @@ class SignalingServiceTest {
                 + "video 1 sendonly p1 alice-video\",\"version\":2}");
         assertEquals(subscribeTransport, registry.byUfrag(ufragOf(bob.lastSdp)));
         assertEquals(null, registry.byUfrag(bobsOldUfrag));
+        assertEquals(1, service.stats().iceRestarts(true), "publish restarts counted");
+        assertEquals(1, service.stats().iceRestarts(false), "subscribe restarts counted");
 
         send(bob, "{\"type\":\"restartIce\",\"id\":7,\"pc\":\"publish\"}");
         assertTranscript("bob <- {\"type\":\"error\",\"code\":\"bad_request\",\"message\":\"pc must be 'subscribe'; "
