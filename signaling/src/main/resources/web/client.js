@@ -1153,6 +1153,11 @@ const relay = {
   describeError,
   /** Every error code docs/signaling.md lists. */
   errorCodes: ERROR_CODES,
+  /**
+   * Closes the signaling socket as a network drop would (close code 4000, no `leave`): the page
+   * rejoins as it does after a real drop. For tests and the console.
+   */
+  dropSignaling: () => { if (ws) ws.close(4000, 'dropped by window.relay.dropSignaling'); },
   /** Shows a relay error in the banner as if the relay had sent it (for the console and tests). */
   showRelayError: (err) => showError(describeError(err)),
 };

@@ -143,6 +143,35 @@ class MeetingBrowserTest extends LoopbackChromiumTest {
         bob.awaitStats("alice's camera still decoded", MEDIA, s -> s.framesDecodedFrom(a) > frames + 30);
     }
 
+    /**
+     * The signaling socket drops (no {@code leave}): the page rejoins the room by itself, with the
+     * same camera and microphone and a new participantId, and the others see the new one.
+     */
+    @Test
+    void shouldRejoinAfterTheSignalingSocketDrops() throws IOException {
+        String room = Relays.uniqueRoom("rejoin");
+        ChromiumPeer alice = launch("alice");
+        ChromiumPeer bob = launch("bob");
+        alice.open(httpBase, room);
+        bob.open(httpBase, room);
+        String a = alice.awaitReady(READY);
+        String b = bob.awaitReady(READY);
+        bob.awaitStats("alice's video", MEDIA, s -> s.framesDecodedFrom(a) > 10);
+
+        alice.script("window.relay.dropSignaling();");
+        awaitTrue(alice, "a rejoin with a new participantId", () -> {
+            Object id = alice.script("return window.relay.participantId;");
+            return id != null && !a.equals(id) && !alice.logEntries("rejoined").isEmpty();
+        });
+        String again = (String) alice.script("return window.relay.participantId;");
+        System.out.printf("rejoin: %s -> %s, %s%n", a, again, alice.logEntries("rejoin-scheduled"));
+        assertEquals(List.of(again), bob.awaitTiles("alice's new tile only", MEDIA,
+                tiles -> tiles.equals(List.of(again))));
+        bob.awaitStats("alice's video after her rejoin", MEDIA, s -> s.framesDecodedFrom(again) > 30);
+        alice.awaitStats("bob's video after the rejoin", MEDIA, s -> s.bothConnected() && s.framesDecodedFrom(b) > 30);
+        assertEquals(List.of(b), alice.tiles(), "alice shows bob once");
+    }
+
     /** Every error code docs/signaling.md lists has a sentence, and a real one renders in the banner. */
     @Test
     void shouldRenderAClearMessageForEveryErrorCode() throws Exception {
