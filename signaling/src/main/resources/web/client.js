@@ -23,10 +23,11 @@ import { assess, worse, describeStats } from './quality.js';
 import { IceRestartPolicy, rejoinDelayMs } from './recovery.js';
 import { TileGrid, setQualityBadge } from './tiles.js';
 import { JoinScreen } from './joinscreen.js';
+import { SignalingSocket } from './signaling.js';
+import { receivedSamples, sentSample, summarize } from './stats.js';
+import { Publisher } from './publisher.js';
 
-const REQUEST_TIMEOUT_MS = 10000;
 const LEAVE_TIMEOUT_MS = 2000;
-const KEEPALIVE_MS = 25000;
 const STATS_INTERVAL_MS = 1000;
 // Same rule as the relay's `join` validation, checked here to fail before opening a socket.
 const ROOM_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -135,13 +136,9 @@ const grid = new TileGrid($('remotes'), {
 });
 grid.onAudioBlocked = () => renderStatus();
 
-// ---- signaling ----
+// ---- signaling (signaling.js) ----
 
-let ws = null;
-let nextRequestId = 1;
-// id -> {type, replyType, resolve, reject, timer}; fire-and-forget requests are not here.
-const pending = new Map();
-let keepaliveTimer = null;
+let socket = null;
 let leaving = null;
 // The relay's last error that ends a session (unauthorized, ice_failed, ...), to explain the close.
 let refusal = null;
@@ -160,102 +157,24 @@ function signalingUrl() {
 }
 
 function openSocket() {
-  return new Promise((resolve, reject) => {
-    const url = signalingUrl();
-    // The token stays out of the log (window.relay.log and the console).
-    record('ws-connecting', { url: url.replace(/access_token=[^&]*/, 'access_token=(token)') });
-    const socket = new WebSocket(url);
-    ws = socket;
-    socket.addEventListener('open', () => {
-      record('ws-open');
-      keepaliveTimer = setInterval(() => send({ type: 'ping' }), KEEPALIVE_MS);
-      resolve();
-    }, { once: true });
-    socket.addEventListener('message', (ev) => { if (ws === socket) onMessage(ev.data); });
-    socket.addEventListener('close', (ev) => {
-      if (ws !== socket) return;
-      clearInterval(keepaliveTimer);
-      record('ws-close', { code: ev.code, reason: ev.reason });
-      const err = new Error(refusal && refusal.code === 'unauthorized'
-        ? `not allowed in: ${refusal.message} (${refusal.reason || refusal.code})`
-        : `signaling closed (code ${ev.code})`);
-      reject(err);
-      for (const [id, req] of pending) {
-        clearTimeout(req.timer);
-        req.reject(err);
-        pending.delete(id);
-      }
-      if (!leaving) onSocketLost(err);
-    });
+  socket = new SignalingSocket(signalingUrl(), {
+    record,
+    onMessage,
+    closeError: (ev) => new Error(refusal && refusal.code === 'unauthorized'
+      ? `not allowed in: ${refusal.message} (${refusal.reason || refusal.code})`
+      : `signaling closed (code ${ev.code})`),
+    onClose: (err) => { if (!leaving) onSocketLost(err); },
   });
+  return socket.open();
 }
 
-function send(msg) {
-  if (!ws || ws.readyState !== WebSocket.OPEN) {
-    record('send-dropped', { type: msg.type });
-    return false;
-  }
-  ws.send(JSON.stringify(msg));
-  return true;
-}
-
-/** Sends a request with an id and returns a Promise of the reply of type replyType. */
-function request(type, fields, replyType, timeoutMs = REQUEST_TIMEOUT_MS) {
-  const id = nextRequestId++;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      pending.delete(id);
-      reject(new Error(`no '${replyType}' reply to '${type}' within ${timeoutMs} ms`));
-    }, timeoutMs);
-    pending.set(id, { type, replyType, resolve, reject, timer });
-    if (!send({ type, id, ...fields })) {
-      clearTimeout(timer);
-      pending.delete(id);
-      reject(new Error(`cannot send '${type}': signaling is not open`));
-    }
-  });
-}
-
-/** A request whose only possible reply is an error (subscribeAnswer, candidate, mute). */
-function notify(type, fields) {
-  return send({ type, id: nextRequestId++, ...fields });
-}
-
-/**
- * Finds the pending request a reply or error belongs to: by echoed id, else (should the relay
- * omit the id) the oldest request waiting for this reply type or named by the error's
- * requestType.
- */
-function takePending(msg) {
-  if (msg.id !== undefined && pending.has(msg.id)) {
-    const req = pending.get(msg.id);
-    pending.delete(msg.id);
-    return req;
-  }
-  if (msg.id !== undefined && msg.id !== null) return null;
-  for (const [id, req] of pending) {
-    const matches = msg.type === 'error' ? req.type === msg.requestType : req.replyType === msg.type;
-    if (matches) {
-      pending.delete(id);
-      return req;
-    }
-  }
-  return null;
-}
-
-function settle(msg) {
-  const req = takePending(msg);
-  if (!req) return false;
-  clearTimeout(req.timer);
-  if (msg.type === 'error') {
-    const err = new Error(`${msg.code}: ${msg.message}`);
-    err.relayError = msg;
-    req.reject(err);
-  } else {
-    req.resolve(msg);
-  }
-  return true;
-}
+const socketOpen = () => !!socket && socket.isOpen();
+const send = (msg) => (socket ? socket.send(msg) : false);
+const request = (type, fields, replyType, timeoutMs) => (socket
+  ? socket.request(type, fields, replyType, timeoutMs)
+  : Promise.reject(new Error(`cannot send '${type}': signaling is not open`)));
+const notify = (type, fields) => (socket ? socket.notify(type, fields) : false);
+const settle = (msg) => (socket ? socket.settle(msg) : false);
 
 /** A string the relay sent, or null: everything from the wire is checked before use. */
 const str = (v) => (typeof v === 'string' ? v : null);
@@ -321,8 +240,7 @@ function onMessage(data) {
       grid.setPaused(str(msg.participantId), msg.state === 'paused');
       break;
     case 'publishLayers':
-      publishLayersQueue = publishLayersQueue.then(() => applyPublishLayers(msg))
-        .catch((e) => record('publish-layers-failed', { trackId: msg.trackId, error: String(e) }));
+      publisher.applyLayers(msg);
       break;
     case 'trackUnpublished':
       record('track-unpublished', { participantId: msg.participantId, trackId: msg.trackId });
@@ -398,8 +316,7 @@ function checkIce(side) {
   side.restartedAt = performance.now();
   record('ice-restart', { pc: side.name, state: pc.iceConnectionState, attempt: side.policy.restarts });
   if (side === publish) {
-    publishChain = publishChain.then(() => negotiatePublish(true))
-      .catch((e) => record('ice-restart-failed', { pc: 'publish', error: String(e.message || e) }));
+    publisher.restartIce().catch((e) => record('ice-restart-failed', { pc: 'publish', error: String(e.message || e) }));
   } else {
     // The relay offers on this PeerConnection: it restarts, with a new offer (docs/signaling.md).
     notify('restartIce', { pc: 'subscribe' });
@@ -511,7 +428,7 @@ function wantedQuality(participantId, tile) {
 function updateSubscription(participantId) {
   const tile = grid.tiles.get(participantId);
   const trackId = videoTrackIds.get(participantId);
-  if (!tile || !trackId || !ws || ws.readyState !== WebSocket.OPEN) return;
+  if (!tile || !trackId || !socketOpen()) return;
   const quality = wantedQuality(participantId, tile);
   if (tile.sentQuality === quality && tile.sentTrackId === trackId) return;
   tile.sentQuality = quality;
@@ -551,154 +468,41 @@ async function applySubscribeOffer({ sdp, version }) {
   startTrickle(subscribe);
 }
 
-// ---- publish: we offer camera, microphone and screen, the relay answers ----
+// ---- publish (publisher.js), mute and screen share ----
 
 let localStream = null;
-let screenStream = null;
-const senders = { audio: null, video: null, screen: null };
-const localMuted = { audio: false, video: false };
-let publishChain = Promise.resolve();
+const publisher = new Publisher(publish, {
+  record,
+  request: (type, fields, replyType) => request(type, fields, replyType),
+  startTrickle: () => startTrickle(publish),
+  onRejected: (r) => {
+    lastError = `${r.kind} not published: ${r.reason}`;
+    renderStatus();
+  },
+  simulcastEncodings: simulcast ? SIMULCAST_ENCODINGS : null,
+  videoCodec: preferredVideoCodec,
+});
+const localMuted = publisher.muted;
 
 async function publishMedia(stream) {
   createPc(publish);
   renderStatus();
-  senders.audio = null;
-  senders.video = null;
-  senders.screen = null;
-  // Audio first, then video: one sendonly transceiver per kind, in the stream that the relay
-  // will name after our participantId when it forwards them.
-  for (const track of [...stream.getAudioTracks(), ...stream.getVideoTracks()]) {
-    const init = { direction: 'sendonly', streams: [stream] };
-    if (simulcast && track.kind === 'video') init.sendEncodings = SIMULCAST_ENCODINGS;
-    const transceiver = publish.pc.addTransceiver(localMuted[track.kind] ? null : track, init);
-    senders[track.kind] = transceiver.sender;
-    if (track.kind === 'video' && preferredVideoCodec) preferVideoCodec(transceiver, preferredVideoCodec);
-  }
-  if (screenStream) addScreenTransceiver();
-  await negotiatePublish(false);
+  await publisher.publish(stream);
 }
-
-function addScreenTransceiver() {
-  const track = screenStream.getVideoTracks()[0];
-  // Text on a screen must stay legible: keep the resolution and give up frame rate instead
-  // (libwebrtc reads the content hint as its degradation preference).
-  if ('contentHint' in track) track.contentHint = 'detail';
-  const transceiver = publish.pc.addTransceiver(track, { direction: 'sendonly', streams: [screenStream] });
-  senders.screen = transceiver.sender;
-  if (preferredVideoCodec) preferVideoCodec(transceiver, preferredVideoCodec);
-}
-
-/** What `publish` says about each track (docs/signaling.md): which is a screen, which starts muted. */
-function trackOptions() {
-  const out = [];
-  for (const transceiver of publish.pc.getTransceivers()) {
-    if (transceiver.stopped || transceiver.currentDirection === 'stopped') continue;
-    const sender = transceiver.sender;
-    const kind = sender === senders.audio ? 'audio' : sender === senders.video ? 'video' : sender === senders.screen ? 'screen' : null;
-    if (!kind) continue;
-    const track = kind === 'audio' ? localStream.getAudioTracks()[0]
-      : kind === 'video' ? localStream.getVideoTracks()[0] : screenStream && screenStream.getVideoTracks()[0];
-    if (!track) continue;
-    out.push({ trackId: track.id, source: kind === 'audio' ? 'microphone' : kind === 'video' ? 'camera' : 'screen',
-      muted: kind === 'screen' ? false : localMuted[kind] });
-  }
-  return out;
-}
-
-/** One offer/answer on the publish PeerConnection; `iceRestart` asks for new ICE credentials. */
-async function negotiatePublish(iceRestart) {
-  const pc = publish.pc;
-  if (!pc || pc.signalingState === 'closed') return;
-  await pc.setLocalDescription(await pc.createOffer(iceRestart ? { iceRestart: true } : {}));
-  // The msid of a muted track (no track on its sender) still names it: the relay keys mute by it.
-  record('publish-offer', { sdp: pc.localDescription.sdp, iceRestart });
-  const reply = request('publish', { sdp: pc.localDescription.sdp, tracks: trackOptions() }, 'publishAnswer');
-  startTrickle(publish); // the offer is on the wire now
-  let answer;
-  try {
-    answer = await reply;
-  } catch (e) {
-    // Back to stable, so that the next attempt (an ICE restart retry, a rejoin) can offer again.
-    if (pc.signalingState === 'have-local-offer') await pc.setLocalDescription({ type: 'rollback' }).catch(() => {});
-    throw e;
-  }
-  record('publish-answer');
-  // Sections the relay turned down come with a reason (docs/signaling.md): say so, never silently.
-  for (const r of answer.rejected || []) {
-    record('publish-rejected', { mid: r.mid, kind: r.kind, reason: r.reason });
-    lastError = `${r.kind} not published: ${r.reason}`;
-    renderStatus();
-  }
-  await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
-  record('publish-answer-applied');
-}
-
-let publishLayersQueue = Promise.resolve();
 
 /**
- * Dynacast (docs/signaling.md `publishLayers`): the relay says which of our encodings someone
- * receives; the others stop (`active: false`) and come back when asked. One at a time: each
- * setParameters must follow its own getParameters.
- */
-async function applyPublishLayers(msg) {
-  const sender = publish.pc && publish.pc.getSenders().find((s) => s.track && s.track.id === msg.trackId);
-  if (!sender) {
-    record('publish-layers-unknown-track', { trackId: msg.trackId });
-    return;
-  }
-  const p = sender.getParameters();
-  const layers = Array.isArray(msg.layers) ? msg.layers : [];
-  let changed = false;
-  (p.encodings || []).forEach((encoding, i) => {
-    const layer = layers.find((l) => l && (l.rid || null) === (encoding.rid || null)) || layers[i];
-    if (layer && typeof layer.active === 'boolean' && encoding.active !== layer.active) {
-      encoding.active = layer.active;
-      changed = true;
-    }
-  });
-  if (changed) await sender.setParameters(p);
-  record('publish-layers', {
-    trackId: msg.trackId,
-    active: (p.encodings || []).map((e) => `${e.rid || '-'}:${e.active}`).join(' '),
-  });
-}
-
-/** Puts the named codec (and its RTX) first in the transceiver's offer; unknown names change nothing. */
-function preferVideoCodec(transceiver, name) {
-  if (typeof transceiver.setCodecPreferences !== 'function' || !window.RTCRtpReceiver
-      || typeof RTCRtpReceiver.getCapabilities !== 'function') {
-    record('codec-preference-unsupported', { codec: name });
-    return;
-  }
-  const codecs = RTCRtpReceiver.getCapabilities('video').codecs;
-  const wanted = codecs.filter((c) => c.mimeType.toLowerCase() === `video/${name}`);
-  if (wanted.length === 0) {
-    record('codec-preference-unavailable', { codec: name });
-    return;
-  }
-  transceiver.setCodecPreferences([...wanted, ...codecs.filter((c) => !wanted.includes(c))]);
-  record('codec-preference', { codec: name });
-}
-
-// ---- mute and screen share ----
-
-/**
- * Mutes or unmutes our camera ('video') or microphone ('audio'): the sender gets no track, so no
- * media flows, and the relay tells the others (`mute` -> `trackMuted`).
+ * Mutes or unmutes our camera ('video') or microphone ('audio'): no media flows while muted, and
+ * the relay tells the others (`mute` -> `trackMuted`).
  */
 async function setMuted(kind, muted) {
-  localMuted[kind] = muted;
-  const track = localStream && (kind === 'audio' ? localStream.getAudioTracks()[0] : localStream.getVideoTracks()[0]);
-  if (track) track.enabled = !muted;
-  const sender = senders[kind];
-  if (sender) await sender.replaceTrack(muted ? null : track);
+  const track = await publisher.setMuted(kind, muted);
   if (track && joinedNow) notify('mute', { trackId: track.id, muted });
   record('local-mute', { kind, muted });
   renderControls();
 }
 
 async function startScreenShare() {
-  if (screenStream || !publish.pc) return;
+  if (publisher.screen || !publish.pc) return;
   let stream;
   try {
     stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
@@ -707,38 +511,28 @@ async function startScreenShare() {
     showError(`Screen sharing did not start (${e.name || e}).`);
     return;
   }
-  screenStream = stream;
   const track = stream.getVideoTracks()[0];
+  // The browser's own "stop sharing" ends the track.
   track.addEventListener('ended', () => stopScreenShare());
   const settings = track.getSettings();
   record('screen-share', { trackId: track.id, width: settings.width, height: settings.height });
   $('local-screen-video').srcObject = stream;
   $('local-screen').hidden = false;
-  publishChain = publishChain.then(() => {
-    addScreenTransceiver();
-    return negotiatePublish(false);
-  }).catch((e) => fail('screen share', e));
+  const shared = publisher.addScreen(stream);
   renderControls();
-  await publishChain;
+  await shared.catch((e) => fail('screen share', e));
 }
 
 async function stopScreenShare() {
-  if (!screenStream) return;
-  const stream = screenStream;
-  screenStream = null;
+  const stream = publisher.screen;
+  if (!stream) return;
   for (const t of stream.getTracks()) t.stop();
   $('local-screen-video').srcObject = null;
   $('local-screen').hidden = true;
-  const transceiver = publish.pc && publish.pc.getTransceivers().find((t) => t.sender === senders.screen);
-  senders.screen = null;
+  const removed = publisher.removeScreen();
   record('screen-share-stopped');
   renderControls();
-  if (transceiver && publish.pc.signalingState !== 'closed') {
-    // A stopped transceiver is offered with port 0: the relay unpublishes it without comment.
-    transceiver.stop();
-    publishChain = publishChain.then(() => negotiatePublish(false)).catch((e) => fail('screen share', e));
-    await publishChain;
-  }
+  await removed.catch((e) => fail('screen share', e));
 }
 
 function renderControls() {
@@ -752,10 +546,10 @@ function renderControls() {
   share.hidden = !joinedNow || !publish.pc || typeof navigator.mediaDevices.getDisplayMedia !== 'function';
   mic.setAttribute('aria-pressed', String(localMuted.audio));
   cam.setAttribute('aria-pressed', String(localMuted.video));
-  share.setAttribute('aria-pressed', String(!!screenStream));
+  share.setAttribute('aria-pressed', String(!!publisher.screen));
   mic.textContent = localMuted.audio ? 'Unmute' : 'Mute';
   cam.textContent = localMuted.video ? 'Start video' : 'Stop video';
-  share.textContent = screenStream ? 'Stop sharing' : 'Share screen';
+  share.textContent = publisher.screen ? 'Stop sharing' : 'Share screen';
   $('local').classList.toggle('video-muted', localMuted.video);
   $('local').dataset.audioMuted = String(localMuted.audio);
   $('local-mic-off').hidden = !localMuted.audio;
@@ -767,36 +561,26 @@ let statsVisible = false;
 const qualitySamples = new Map(); // participantId -> {audio, video, rtt} previous samples
 let localSample = null;
 
+/** The inbound stream's participant and track, by its mid (sdp.js), else by its track id. */
+function homeOfInbound(s) {
+  let home = s.mid !== undefined ? midMap.get(String(s.mid)) : null;
+  if (!home && s.trackIdentifier && trackToParticipant.has(s.trackIdentifier)) {
+    home = { participantId: trackToParticipant.get(s.trackIdentifier), trackId: null };
+  }
+  if (!home) return null;
+  const info = trackInfo.get(home.trackId);
+  return { participantId: home.participantId, source: info ? info.source : null, muted: info ? info.muted : false };
+}
+
 async function pollQuality() {
   if (!joinedNow) return;
   const now = performance.now();
   if (subscribe.pc && subscribe.pc.signalingState !== 'closed') {
-    const report = await subscribe.pc.getStats();
-    let rttMs = null;
-    report.forEach((s) => {
-      if (s.type === 'candidate-pair' && s.nominated && typeof s.currentRoundTripTime === 'number') rttMs = s.currentRoundTripTime * 1000;
-    });
-    const per = new Map();
-    report.forEach((s) => {
-      if (s.type !== 'inbound-rtp') return;
-      let home = s.mid !== undefined ? midMap.get(String(s.mid)) : null;
-      if (!home && s.trackIdentifier && trackToParticipant.has(s.trackIdentifier)) {
-        home = { participantId: trackToParticipant.get(s.trackIdentifier), trackId: null };
-      }
-      if (!home) return;
-      const info = trackInfo.get(home.trackId);
-      if (info && info.source === 'screen') return;
-      const codec = s.codecId ? report.get(s.codecId) : null;
-      const entry = per.get(home.participantId) || {};
-      entry[s.kind] = { packets: s.packetsReceived || 0, lost: s.packetsLost || 0, bytes: s.bytesReceived || 0, t: now, rttMs,
-        codec: codec ? codec.mimeType.split('/')[1] : null, width: s.frameWidth || 0, height: s.frameHeight || 0,
-        fps: Math.round(s.framesPerSecond || 0), muted: info ? info.muted : false };
-      per.set(home.participantId, entry);
-    });
+    const per = await receivedSamples(subscribe.pc, homeOfInbound, now);
     for (const id of grid.ids()) {
       const cur = per.get(id) || {};
       const prev = qualitySamples.get(id) || {};
-      const summary = { rttMs };
+      const summary = { rttMs: per.rttMs };
       let level = null;
       for (const kind of ['audio', 'video']) {
         if (!cur[kind]) continue;
@@ -810,22 +594,8 @@ async function pollQuality() {
       qualityById.set(id, { level, ...summary });
     }
   }
-  if (publish.pc && publish.pc.signalingState !== 'closed') {
-    const report = await publish.pc.getStats();
-    let packets = 0;
-    let bytes = 0;
-    let lost = 0;
-    let rttMs = null;
-    report.forEach((s) => {
-      if (s.type === 'outbound-rtp') {
-        packets += s.packetsSent || 0;
-        bytes += s.bytesSent || 0;
-      } else if (s.type === 'remote-inbound-rtp') {
-        lost += s.packetsLost || 0;
-        if (typeof s.roundTripTime === 'number') rttMs = s.roundTripTime * 1000;
-      }
-    });
-    const cur = { packets, bytes, lost, t: now, rttMs };
+  const cur = await sentSample(publish.pc, now);
+  if (cur) {
     const a = assess(localSample, cur, !(localMuted.audio && localMuted.video));
     localSample = cur;
     setQualityBadge($('local-quality'), a.level);
@@ -935,8 +705,7 @@ async function connect(media) {
   record('local-media', { tracks: localStream.getTracks().map((t) => t.kind) });
 
   setPhase('publishing');
-  publishChain = publishChain.catch(() => {}).then(() => publishMedia(localStream));
-  await publishChain;
+  await publishMedia(localStream);
   renderControls();
   setPhase(`in room ${roomName}`);
 }
@@ -970,9 +739,7 @@ function scheduleRejoin() {
     }, (e) => {
       record('rejoin-failed', { error: String(e.message || e) });
       // A refused join (room full, draining) leaves its socket open: close it and try again.
-      if (ws && ws.readyState <= WebSocket.OPEN) {
-        const socket = ws;
-        ws = null;
+      if (socket && !socket.closed) {
         socket.close(1000, 'rejoin failed');
         endSession();
         scheduleRejoin();
@@ -984,7 +751,6 @@ function scheduleRejoin() {
 /** Closes both PeerConnections and the remote tiles; keeps our camera and microphone. */
 function endSession() {
   joinedNow = false;
-  clearInterval(keepaliveTimer);
   closePc(publish);
   closePc(subscribe);
   for (const id of grid.ids()) removeParticipant(id);
@@ -992,9 +758,9 @@ function endSession() {
   trackInfo.clear();
   departed.clear();
   midMap = new Map();
-  if (screenStream) {
-    for (const t of screenStream.getTracks()) t.stop();
-    screenStream = null;
+  if (publisher.screen) {
+    for (const t of publisher.screen.getTracks()) t.stop();
+    publisher.screen = null;
     $('local-screen').hidden = true;
   }
   renderControls();
@@ -1005,7 +771,7 @@ function teardown(finalPhase) {
   clearTimeout(rejoinTimer);
   endSession();
   if (localStream) for (const t of localStream.getTracks()) t.stop();
-  if (ws && ws.readyState <= WebSocket.OPEN) ws.close(1000, 'leave');
+  if (socket) socket.close(1000, 'leave');
   rejectReady(new Error(`ended before ready: ${finalPhase}`));
   $('controls').hidden = true;
   setPhase(finalPhase);
@@ -1015,7 +781,7 @@ function leave() {
   if (leaving) return leaving;
   leaving = (async () => {
     record('leave');
-    if (ws && ws.readyState === WebSocket.OPEN && relay.participantId) {
+    if (socketOpen() && relay.participantId) {
       try {
         await request('leave', {}, 'left', LEAVE_TIMEOUT_MS);
         record('left');
@@ -1029,14 +795,14 @@ function leave() {
 }
 
 addEventListener('pagehide', () => {
-  if (!leaving && ws && ws.readyState === WebSocket.OPEN) send({ type: 'leave' });
+  if (!leaving && socketOpen()) send({ type: 'leave' });
 });
 
 function wireControls() {
   $('leave').addEventListener('click', () => leave());
   $('mic').addEventListener('click', () => setMuted('audio', !localMuted.audio));
   $('cam').addEventListener('click', () => setMuted('video', !localMuted.video));
-  $('share').addEventListener('click', () => (screenStream ? stopScreenShare() : startScreenShare()));
+  $('share').addEventListener('click', () => (publisher.screen ? stopScreenShare() : startScreenShare()));
   $('stats-toggle').addEventListener('click', () => {
     statsVisible = !statsVisible;
     $('stats-toggle').setAttribute('aria-pressed', String(statsVisible));
@@ -1045,74 +811,20 @@ function wireControls() {
   });
 }
 
-// ---- stats: a JSON-serialisable summary of both PeerConnections ----
+// ---- stats: a JSON-serialisable summary of both PeerConnections (stats.js) ----
 
-async function stats() {
-  const summary = {
-    publishState: publish.pc ? publish.pc.connectionState : 'new',
-    subscribeState: subscribe.pc ? subscribe.pc.connectionState : 'new',
-    inbound: [],
-    outbound: [],
-  };
-  if (subscribe.pc && subscribe.pc.signalingState !== 'closed') {
-    for (const receiver of subscribe.pc.getReceivers()) {
-      const track = receiver.track;
-      const participantId = track ? trackToParticipant.get(track.id) : undefined;
-      if (!participantId || departed.has(participantId)) continue;
+function stats() {
+  return summarize(publish.pc, subscribe.pc, {
+    participantOf: (trackId) => trackToParticipant.get(trackId),
+    departed: (participantId) => departed.has(participantId),
+    sourceOf: (receiver) => {
       const transceiver = subscribe.pc.getTransceivers().find((t) => t.receiver === receiver);
       const home = transceiver && transceiver.mid !== null ? midMap.get(transceiver.mid) : null;
       const info = home ? trackInfo.get(home.trackId) : null;
-      const source = info ? info.source : null;
-      const report = await receiver.getStats();
-      let found = false;
-      report.forEach((s) => {
-        if (s.type !== 'inbound-rtp') return;
-        found = true;
-        const codec = s.codecId ? report.get(s.codecId) : undefined;
-        summary.inbound.push({
-          participantId,
-          kind: s.kind || track.kind,
-          source,
-          framesDecoded: s.framesDecoded || 0,
-          packetsReceived: s.packetsReceived || 0,
-          bytesReceived: s.bytesReceived || 0,
-          codec: codec ? codec.mimeType : null,
-          frameWidth: s.frameWidth || 0,
-          frameHeight: s.frameHeight || 0,
-          freezeCount: s.freezeCount || 0,
-          totalFreezesDuration: s.totalFreezesDuration || 0, // seconds
-          framesDropped: s.framesDropped || 0,
-          packetsLost: s.packetsLost || 0,
-          nackCount: s.nackCount || 0, // NACKs this receiver sent
-          retransmittedPacketsReceived: s.retransmittedPacketsReceived || 0,
-          concealedSamples: s.concealedSamples || 0, // audio: samples the decoder made up
-          totalSamplesReceived: s.totalSamplesReceived || 0,
-        });
-      });
-      // No inbound-rtp until the first packet: report the track with zeros.
-      if (!found) {
-        summary.inbound.push({ participantId, kind: track.kind, source, framesDecoded: 0, packetsReceived: 0, bytesReceived: 0 });
-      }
-    }
-  }
-  if (publish.pc && publish.pc.signalingState !== 'closed') {
-    for (const sender of publish.pc.getSenders()) {
-      if (!sender.track) continue;
-      const report = await sender.getStats();
-      report.forEach((s) => {
-        if (s.type !== 'outbound-rtp') return;
-        summary.outbound.push({
-          kind: s.kind || sender.track.kind,
-          source: sender === senders.screen ? 'screen' : null,
-          packetsSent: s.packetsSent || 0,
-          framesEncoded: s.framesEncoded || 0, // 0 for audio
-          rid: s.rid || null, // the simulcast layer
-          frameWidth: s.frameWidth || 0,
-        });
-      });
-    }
-  }
-  return summary;
+      return info ? info.source : null;
+    },
+    isScreen: (sender) => publisher.isScreen(sender),
+  });
 }
 
 // ---- the test/console API ----
@@ -1157,7 +869,7 @@ const relay = {
    * Closes the signaling socket as a network drop would (close code 4000, no `leave`): the page
    * rejoins as it does after a real drop. For tests and the console.
    */
-  dropSignaling: () => { if (ws) ws.close(4000, 'dropped by window.relay.dropSignaling'); },
+  dropSignaling: () => { if (socket) socket.drop(); },
   /** Shows a relay error in the banner as if the relay had sent it (for the console and tests). */
   showRelayError: (err) => showError(describeError(err)),
 };

@@ -46,9 +46,12 @@ class WebClientAssetsTest {
             "/style.css,     text/css,        .tile",
             "/errors.js,     text/javascript, describeError",
             "/joinscreen.js, text/javascript, JoinScreen",
+            "/publisher.js,  text/javascript, Publisher",
             "/quality.js,    text/javascript, assess",
             "/recovery.js,   text/javascript, IceRestartPolicy",
             "/sdp.js,        text/javascript, tracksByMid",
+            "/signaling.js,  text/javascript, SignalingSocket",
+            "/stats.js,      text/javascript, summarize",
             "/tiles.js,      text/javascript, TileGrid",
     })
     void shouldServeWebClient(String path, String mimeType, String snippet) throws Exception {

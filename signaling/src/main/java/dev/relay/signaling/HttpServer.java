@@ -72,9 +72,12 @@ final class HttpServer implements AutoCloseable {
             Map.entry("/client.js", "client.js"),
             Map.entry("/errors.js", "errors.js"),
             Map.entry("/joinscreen.js", "joinscreen.js"),
+            Map.entry("/publisher.js", "publisher.js"),
             Map.entry("/quality.js", "quality.js"),
             Map.entry("/recovery.js", "recovery.js"),
             Map.entry("/sdp.js", "sdp.js"),
+            Map.entry("/signaling.js", "signaling.js"),
+            Map.entry("/stats.js", "stats.js"),
             Map.entry("/tiles.js", "tiles.js"),
             Map.entry("/style.css", "style.css"));
 
