@@ -73,9 +73,9 @@ export class TileGrid {
     stats.hidden = true;
     root.append(video, avatar, audio, label, stats);
     this.container.append(root);
+    // Attached to the elements with the first track (addTrack), not before: an element playing
+    // an empty stream would start the page's audio output before there is anything to hear.
     const stream = new MediaStream();
-    video.srcObject = stream;
-    audio.srcObject = stream;
     tile = { el: root, video, audio, avatar, label, nameEl, mic, quality, stats, stream, firstFrame: false,
       sentQuality: null, sentTrackId: null, muted: { audio: false, video: false } };
     this.tiles.set(participantId, tile);
@@ -122,6 +122,10 @@ export class TileGrid {
       if (old.kind === track.kind) tile.stream.removeTrack(old);
     }
     tile.stream.addTrack(track);
+    if (tile.video.srcObject !== tile.stream) {
+      tile.video.srcObject = tile.stream;
+      tile.audio.srcObject = tile.stream;
+    }
     this.refresh(tile);
     if (track.kind === 'video') this.watchFirstFrame(participantId, tile);
     tile.video.play().catch(() => {});
