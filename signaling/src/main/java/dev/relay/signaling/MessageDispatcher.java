@@ -11,6 +11,8 @@ import dev.relay.signaling.auth.AccessControl;
 import dev.relay.signaling.auth.TokenRefusedException;
 import dev.relay.signaling.auth.VideoGrant;
 import dev.relay.signaling.events.LeaveReason;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -43,7 +45,7 @@ final class MessageDispatcher {
         void publish(Participant participant, String offerSdp, JsonNode id) throws SignalingException;
 
         /** {@code publish} with its {@code tracks} field (docs/signaling.md): screen shares, muted tracks. */
-        default void publish(Participant participant, String offerSdp, java.util.List<TrackOption> tracks,
+        default void publish(Participant participant, String offerSdp, List<TrackOption> tracks,
                              JsonNode id) throws SignalingException {
             publish(participant, offerSdp, id);
         }
@@ -320,16 +322,16 @@ final class MessageDispatcher {
      * {@code publish}'s optional {@code tracks}: {@code [{trackId, source?, muted?}]}, at most one
      * entry per track the relay takes from one participant; anything else is {@code bad_request}.
      */
-    private java.util.List<TrackOption> trackOptions(JsonNode node) throws SignalingException {
+    private List<TrackOption> trackOptions(JsonNode node) throws SignalingException {
         JsonNode tracks = node.get("tracks");
         if (tracks == null || tracks.isNull()) {
-            return java.util.List.of();
+            return List.of();
         }
         if (!tracks.isArray() || tracks.size() > limits.tracksPerParticipant()) {
             throw SignalingException.badRequest("tracks must be an array of at most "
                     + limits.tracksPerParticipant() + " objects");
         }
-        java.util.List<TrackOption> options = new java.util.ArrayList<>(tracks.size());
+        List<TrackOption> options = new ArrayList<>(tracks.size());
         for (JsonNode entry : tracks) {
             if (!entry.isObject()) {
                 throw SignalingException.badRequest("each of tracks must be an object");
