@@ -53,7 +53,13 @@ class IceRestartBrowserTest extends NamespaceChromiumTest {
             try {
                 // The roamer cannot be driven while its link is down: watch from the anchor.
                 long frames = anchor.stats().framesDecodedFrom(r);
-                BrowserPeer.sleep(OUTAGE);
+                // The anchor's tile for the roamer shows the connection lost while the link is down.
+                boolean lostShown = false;
+                while (System.nanoTime() - cut < OUTAGE.toNanos()) {
+                    lostShown |= "lost".equals(qualityAt(anchor, r));
+                    BrowserPeer.sleep(BrowserPeer.POLL_INTERVAL);
+                }
+                assertTrue(lostShown, "the roamer's tile shows its connection lost during the cut");
                 long during = anchor.stats().framesDecodedFrom(r);
                 System.out.printf("ice restart: link down %d ms; anchor decoded %d -> %d frames of the roamer%n",
                         (System.nanoTime() - cut) / 1_000_000, frames, during);
@@ -73,6 +79,13 @@ class IceRestartBrowserTest extends NamespaceChromiumTest {
                     + "anchor's video at the roamer %d ms%n", (anchorBack - up) / 1_000_000,
                     (System.nanoTime() - up) / 1_000_000);
 
+            long deadline = System.nanoTime() + RECOVERY.toNanos();
+            while (!List.of("good", "fair").contains(qualityAt(anchor, r)) && System.nanoTime() < deadline) {
+                BrowserPeer.sleep(BrowserPeer.POLL_INTERVAL);
+            }
+            assertTrue(List.of("good", "fair").contains(qualityAt(anchor, r)),
+                    "the roamer's tile shows a working connection again: " + qualityAt(anchor, r));
+
             List<Map<String, Object>> restarts = roamer.logEntries("ice-restart");
             List<Map<String, Object>> restarted = roamer.logEntries("ice-restarted");
             System.out.println("ice restart: restarts " + restarts + "; recovered " + restarted);
@@ -91,5 +104,11 @@ class IceRestartBrowserTest extends NamespaceChromiumTest {
                 assertTrue(n >= 1, pc + " ICE restarts counted by the relay: " + n);
             }
         }
+    }
+
+    /** The connection-quality level the page shows on a participant's tile (quality.js), or null. */
+    private static String qualityAt(ChromiumPeer peer, String participantId) {
+        return (String) peer.script("const q = window.relay.quality()[arguments[0]]; return q ? q.level : null;",
+                participantId);
     }
 }

@@ -134,6 +134,8 @@ class MeetingBrowserTest extends LoopbackChromiumTest {
                     && ((Number) m.get("height")).longValue() == height);
         });
         assertEquals(List.of(a), bob.tiles(), "the camera keeps its tile; the screen is not a participant");
+        assertTrue(bob.logEntries("track-published").stream().anyMatch(e -> "screen".equals(e.get("source"))),
+                "the relay said which track is the screen: " + bob.logEntries("track-published"));
         screenshot(bob, "screen-share");
 
         alice.click("share"); // stop sharing
