@@ -191,7 +191,7 @@ final class SubscribeNegotiator {
 
     /**
      * The client asks for an ICE restart of its subscribe PeerConnection (docs/signaling.md
-     * {@code restartIce}; the relay offers there, so it must restart, RFC 8829 §5.2.1): new local
+     * {@code restartIce}; the relay is the offerer there, so the restart is its to make, RFC 8445 §9): new local
      * credentials now, and an offer carrying them, at once or after the outstanding one is answered.
      */
     void restartIce(Participant subscriber) throws SignalingException {
