@@ -191,8 +191,9 @@ final class SubscribeNegotiator {
 
     /**
      * The client asks for an ICE restart of its subscribe PeerConnection (docs/signaling.md
-     * {@code restartIce}; the relay is the offerer there, so the restart is its to make, RFC 8445 §9): new local
-     * credentials now, and an offer carrying them, at once or after the outstanding one is answered.
+     * {@code restartIce}; the relay is the offerer there, so the restart is its to make, RFC 8445
+     * §9): new local credentials now, and an offer carrying them, at once or after the outstanding
+     * one is answered.
      */
     void restartIce(Participant subscriber) throws SignalingException {
         SubscribeNegotiation negotiation = subscriber.subscribe();
