@@ -1,18 +1,34 @@
-// relay web client: joins ?room=NAME over the signaling WebSocket (docs/signaling.md).
-// On a relay with API keys, ?token=JWT is the access token, passed on as ?access_token=; its
-// room is used when the URL names none, and a token without canPublish only watches.
+// relay web client (docs/signaling.md): a join screen, then a call with one tile per participant.
+//
+// URL options (all optional): ?room=NAME joins at once, without the join screen (links and tests
+// use it); ?name=, ?token=JWT (the access token on a relay with API keys, passed on as
+// ?access_token=; its room is used when the URL names none, and a token without canPublish only
+// watches), ?simulcast=1, ?quality=low|medium|high, ?videoCodec=vp8|vp9|h264|av1.
 //
 // Two RTCPeerConnections, so that offers never collide:
-//   publish   - we offer our camera + microphone (sendonly), the relay answers;
+//   publish   - we offer camera, microphone and a shared screen (sendonly), the relay answers;
 //   subscribe - the relay offers everyone else's tracks, we answer.
-// Each forwarded track carries a=msid:<participantId> <trackId>, so the track event's
-// streams[0].id names the participant: one tile per stream id.
+// Each forwarded track carries a=msid:<participantId> <trackId> (sdp.js), so each m-section names
+// the participant and track it carries.
+//
+// Recovery: a PeerConnection that stays disconnected restarts ICE (recovery.js): the publish side
+// with a new offer, the subscribe side by asking the relay (`restartIce`). A dropped signaling
+// socket rejoins the room with the same camera and microphone.
 //
 // window.relay is a small API for tests and for the console (see the bottom of this file).
 
-const REQUEST_TIMEOUT_MS = 10000;
+import { describeError, mayRejoinAfter, ERROR_CODES } from './errors.js';
+import { tracksByMid } from './sdp.js';
+import { assess, worse, describeStats } from './quality.js';
+import { IceRestartPolicy, rejoinDelayMs } from './recovery.js';
+import { TileGrid, setQualityBadge } from './tiles.js';
+import { JoinScreen } from './joinscreen.js';
+import { SignalingSocket } from './signaling.js';
+import { receivedSamples, sentSample, summarize } from './stats.js';
+import { Publisher } from './publisher.js';
+
 const LEAVE_TIMEOUT_MS = 2000;
-const KEEPALIVE_MS = 25000;
+const STATS_INTERVAL_MS = 1000;
 // Same rule as the relay's `join` validation, checked here to fail before opening a socket.
 const ROOM_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 // No iceServers: the relay is ICE-lite and puts its host candidates into every SDP.
@@ -34,8 +50,8 @@ const SIMULCAST_ENCODINGS = [
 ];
 const accessToken = params.get('token');
 const tokenGrant = readGrant(accessToken);
-const roomName = params.get('room') || (tokenGrant && typeof tokenGrant.room === 'string' ? tokenGrant.room : null);
-const displayName = (params.get('name') || '').slice(0, 64);
+let roomName = params.get('room') || (tokenGrant && typeof tokenGrant.room === 'string' ? tokenGrant.room : null);
+let displayName = (params.get('name') || '').slice(0, 64);
 // ?videoCodec=vp8|vp9|h264|av1: the codec this client prefers to send (docs/interop.md); the
 // relay takes the offerer's first choice among the codecs it forwards.
 const preferredVideoCodec = (params.get('videoCodec') || '').toLowerCase();
@@ -60,7 +76,7 @@ function readGrant(token) {
 
 const $ = (id) => document.getElementById(id);
 const statusEl = $('status');
-const remotesEl = $('remotes');
+const errorEl = $('error');
 
 // ---- event log: performance.now() timestamps, for measuring join-to-first-frame ----
 
@@ -72,7 +88,7 @@ function record(event, detail) {
   console.info('[relay]', JSON.stringify(entry));
 }
 
-// ---- status line ----
+// ---- status line and error banner ----
 
 let phase = 'loading';
 let lastError = null;
@@ -89,25 +105,42 @@ function fail(where, err) {
   renderStatus();
 }
 
+/** Shows an error for people (errors.js) in the banner; the status line keeps the details. */
+function showError(text) {
+  errorEl.textContent = text;
+  errorEl.hidden = !text;
+  if (text) record('error-shown', { text });
+}
+
 function renderStatus() {
   const parts = [phase];
   if (publish.pc) parts.push(`publish ${publish.pc.connectionState}`);
   if (subscribe.pc) parts.push(`subscribe ${subscribe.pc.connectionState}`);
-  if (audioBlocked) parts.push('click the page to hear audio');
+  if (grid.audioBlocked) parts.push('click the page to hear audio');
   if (lastError) parts.push(`error ${lastError}`);
   statusEl.textContent = parts.join(' | ');
   statusEl.classList.toggle('error', lastError !== null);
 }
 
-// ---- signaling ----
+// ---- tiles ----
 
-let ws = null;
-let nextRequestId = 1;
-// id -> {type, replyType, resolve, reject, timer}; fire-and-forget requests are not here.
-const pending = new Map();
-let keepaliveTimer = null;
+const grid = new TileGrid($('remotes'), {
+  onVideoElement: (participantId, video) => {
+    if (tileResizes) tileResizes.observe(video);
+    updateSubscription(participantId);
+  },
+  onFirstFrame: (participantId, via) => {
+    const sinceJoinMs = relay.joinedAt === null ? null : Math.round(performance.now() - relay.joinedAt);
+    record('first-frame', { participantId, via, sinceJoinMs });
+  },
+});
+grid.onAudioBlocked = () => renderStatus();
+
+// ---- signaling (signaling.js) ----
+
+let socket = null;
 let leaving = null;
-// The relay's `unauthorized` error, kept to explain the close that follows it.
+// The relay's last error that ends a session (unauthorized, ice_failed, ...), to explain the close.
 let refusal = null;
 
 function signalingUrl() {
@@ -124,101 +157,27 @@ function signalingUrl() {
 }
 
 function openSocket() {
-  return new Promise((resolve, reject) => {
-    const url = signalingUrl();
-    // The token stays out of the log (window.relay.log and the console).
-    record('ws-connecting', { url: url.replace(/access_token=[^&]*/, 'access_token=(token)') });
-    ws = new WebSocket(url);
-    ws.addEventListener('open', () => {
-      record('ws-open');
-      keepaliveTimer = setInterval(() => send({ type: 'ping' }), KEEPALIVE_MS);
-      resolve();
-    }, { once: true });
-    ws.addEventListener('message', (ev) => onMessage(ev.data));
-    ws.addEventListener('close', (ev) => {
-      clearInterval(keepaliveTimer);
-      record('ws-close', { code: ev.code, reason: ev.reason });
-      const err = new Error(refusal
-        ? `not allowed in: ${refusal.message} (${refusal.reason || refusal.code})`
-        : `signaling closed (code ${ev.code})`);
-      reject(err);
-      for (const [id, req] of pending) {
-        clearTimeout(req.timer);
-        req.reject(err);
-        pending.delete(id);
-      }
-      if (!leaving) {
-        fail('signaling', err);
-        teardown('disconnected');
-      }
-    });
+  socket = new SignalingSocket(signalingUrl(), {
+    record,
+    onMessage,
+    closeError: (ev) => new Error(refusal && refusal.code === 'unauthorized'
+      ? `not allowed in: ${refusal.message} (${refusal.reason || refusal.code})`
+      : `signaling closed (code ${ev.code})`),
+    onClose: (err) => { if (!leaving) onSocketLost(err); },
   });
+  return socket.open();
 }
 
-function send(msg) {
-  if (!ws || ws.readyState !== WebSocket.OPEN) {
-    record('send-dropped', { type: msg.type });
-    return false;
-  }
-  ws.send(JSON.stringify(msg));
-  return true;
-}
+const socketOpen = () => !!socket && socket.isOpen();
+const send = (msg) => (socket ? socket.send(msg) : false);
+const request = (type, fields, replyType, timeoutMs) => (socket
+  ? socket.request(type, fields, replyType, timeoutMs)
+  : Promise.reject(new Error(`cannot send '${type}': signaling is not open`)));
+const notify = (type, fields) => (socket ? socket.notify(type, fields) : false);
+const settle = (msg) => (socket ? socket.settle(msg) : false);
 
-/** Sends a request with an id and returns a Promise of the reply of type replyType. */
-function request(type, fields, replyType, timeoutMs = REQUEST_TIMEOUT_MS) {
-  const id = nextRequestId++;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      pending.delete(id);
-      reject(new Error(`no '${replyType}' reply to '${type}' within ${timeoutMs} ms`));
-    }, timeoutMs);
-    pending.set(id, { type, replyType, resolve, reject, timer });
-    if (!send({ type, id, ...fields })) {
-      clearTimeout(timer);
-      pending.delete(id);
-      reject(new Error(`cannot send '${type}': signaling is not open`));
-    }
-  });
-}
-
-/** A request whose only possible reply is an error (subscribeAnswer, candidate). */
-function notify(type, fields) {
-  return send({ type, id: nextRequestId++, ...fields });
-}
-
-/**
- * Finds the pending request a reply or error belongs to: by echoed id, else (should the relay
- * omit the id) the oldest request waiting for this reply type or named by the error's
- * requestType.
- */
-function takePending(msg) {
-  if (msg.id !== undefined && pending.has(msg.id)) {
-    const req = pending.get(msg.id);
-    pending.delete(msg.id);
-    return req;
-  }
-  if (msg.id !== undefined && msg.id !== null) return null;
-  for (const [id, req] of pending) {
-    const matches = msg.type === 'error' ? req.type === msg.requestType : req.replyType === msg.type;
-    if (matches) {
-      pending.delete(id);
-      return req;
-    }
-  }
-  return null;
-}
-
-function settle(msg) {
-  const req = takePending(msg);
-  if (!req) return false;
-  clearTimeout(req.timer);
-  if (msg.type === 'error') {
-    req.reject(new Error(`${msg.code}: ${msg.message}`));
-  } else {
-    req.resolve(msg);
-  }
-  return true;
-}
+/** A string the relay sent, or null: everything from the wire is checked before use. */
+const str = (v) => (typeof v === 'string' ? v : null);
 
 function onMessage(data) {
   let msg;
@@ -243,7 +202,8 @@ function onMessage(data) {
       break;
     case 'error':
       record('relay-error', { code: msg.code, reason: msg.reason, message: msg.message, requestType: msg.requestType });
-      if (msg.code === 'unauthorized') refusal = msg;
+      if (msg.code === 'unauthorized' || msg.code === 'ice_failed' || msg.code === 'rate_limited') refusal = msg;
+      showError(describeError(msg));
       if (!settle(msg)) {
         fail(`relay (${msg.requestType || 'unknown request'})`, new Error(`${msg.code}: ${msg.message}`));
       }
@@ -254,21 +214,22 @@ function onMessage(data) {
     case 'trackUnsupported':
       // Our browser refused a track's codec (docs/signaling.md): say so instead of an empty tile.
       record('track-unsupported', { participantId: msg.participantId, trackId: msg.trackId, codec: msg.codec });
-      lastError = `${msg.kind} from ${msg.participantId} not received: this browser does not accept ${msg.codec}`;
+      lastError = `${msg.kind} from ${grid.name(msg.participantId)} not received: this browser does not accept ${msg.codec}`;
       renderStatus();
       break;
     case 'participantJoined':
       if (msg.participant) addParticipant(msg.participant);
       break;
     case 'participantLeft':
-      removeParticipant(msg.participantId);
+      removeParticipant(str(msg.participantId));
       break;
     case 'trackPublished':
-      record('track-published', { participantId: msg.participantId, trackId: msg.trackId, kind: msg.kind });
-      if (msg.kind === 'video') {
-        videoTrackIds.set(msg.participantId, msg.trackId);
-        updateSubscription(msg.participantId);
-      }
+      record('track-published', { participantId: msg.participantId, trackId: msg.trackId, kind: msg.kind, source: msg.source });
+      rememberTrack(str(msg.participantId), msg);
+      break;
+    case 'trackMuted':
+      record('track-muted', { participantId: msg.participantId, trackId: msg.trackId, kind: msg.kind, muted: msg.muted });
+      onTrackMuted(str(msg.participantId), str(msg.trackId), msg.muted === true);
       break;
     case 'activeSpeakers':
       showSpeakers(Array.isArray(msg.speakers) ? msg.speakers.filter((id) => typeof id === 'string') : []);
@@ -276,30 +237,28 @@ function onMessage(data) {
     case 'streamState':
       // docs/signaling.md: our downlink cannot carry even the lowest layer of that video for now.
       record('stream-state', { participantId: msg.participantId, trackId: msg.trackId, state: msg.state });
-      setTilePaused(msg.participantId, msg.state === 'paused');
+      grid.setPaused(str(msg.participantId), msg.state === 'paused');
       break;
     case 'publishLayers':
-      publishLayersQueue = publishLayersQueue.then(() => applyPublishLayers(msg))
-        .catch((e) => record('publish-layers-failed', { trackId: msg.trackId, error: String(e) }));
+      publisher.applyLayers(msg);
       break;
     case 'trackUnpublished':
       record('track-unpublished', { participantId: msg.participantId, trackId: msg.trackId });
-      if (videoTrackIds.get(msg.participantId) === msg.trackId) videoTrackIds.delete(msg.participantId);
+      forgetTrack(str(msg.trackId));
       break;
     default:
       record('unknown-message', { type: msg.type });
   }
 }
 
-// ---- peer connections ----
+// ---- PeerConnections ----
 
 /**
- * One side's PeerConnection plus the local candidates gathered before its SDP went out:
- * they are held until then, so that the relay never sees a candidate for a PeerConnection it
- * has not negotiated yet.
+ * One side: its RTCPeerConnection, and candidates held until the relay has the description they
+ * belong to (trickling before the offer/answer is on the wire would be refused).
  */
 function makeSide(name) {
-  return { name, pc: null, canTrickle: false, heldCandidates: [] };
+  return { name, pc: null, canTrickle: false, heldCandidates: [], policy: new IceRestartPolicy() };
 }
 
 const publish = makeSide('publish');
@@ -308,6 +267,9 @@ const subscribe = makeSide('subscribe');
 function createPc(side) {
   const pc = new RTCPeerConnection(PC_CONFIG);
   side.pc = pc;
+  side.canTrickle = false;
+  side.heldCandidates = [];
+  side.policy = new IceRestartPolicy();
   pc.addEventListener('icecandidate', (ev) => {
     // Chromium may signal an end of gathering per m-section with an empty candidate string;
     // the final null event is the one that goes on the wire.
@@ -325,6 +287,11 @@ function createPc(side) {
   });
   pc.addEventListener('iceconnectionstatechange', () => {
     record('ice-state', { pc: side.name, state: pc.iceConnectionState });
+    if (side.restartedAt && (pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed')) {
+      record('ice-restarted', { pc: side.name, ms: Math.round(performance.now() - side.restartedAt) });
+      side.restartedAt = null;
+    }
+    checkIce(side);
   });
   return pc;
 }
@@ -340,18 +307,114 @@ function closePc(side) {
   if (side.pc && side.pc.signalingState !== 'closed') side.pc.close();
 }
 
-// ---- remote participants and tiles ----
+// ---- ICE restart (recovery.js) ----
 
-const names = new Map(); // participantId -> display name
-const tilesById = new Map(); // participantId -> {el, video, audio, label, stream}
-const trackToParticipant = new Map(); // receiver track id -> stream id (== participantId)
+function checkIce(side) {
+  const pc = side.pc;
+  if (!pc || pc.signalingState === 'closed' || leaving || !joinedNow) return;
+  if (!side.policy.update(pc.iceConnectionState, performance.now())) return;
+  side.restartedAt = performance.now();
+  record('ice-restart', { pc: side.name, state: pc.iceConnectionState, attempt: side.policy.restarts });
+  if (side === publish) {
+    publisher.restartIce().catch((e) => record('ice-restart-failed', { pc: 'publish', error: String(e.message || e) }));
+  } else {
+    // The relay offers on this PeerConnection: it restarts, with a new offer (docs/signaling.md).
+    notify('restartIce', { pc: 'subscribe' });
+  }
+}
+
+setInterval(() => { checkIce(publish); checkIce(subscribe); }, 1000);
+
+// ---- remote participants and their tracks ----
+
+const trackInfo = new Map(); // trackId -> {participantId, kind, source, muted}
+const trackToParticipant = new Map(); // receiver track id -> participantId
+const receivers = new Map(); // trackId -> RTCRtpReceiver
+let midMap = new Map(); // mid -> {participantId, trackId}, from the last subscribe offer
 // Participants that left: a subscribeOffer already in flight may still carry their tracks.
 const departed = new Set();
-let audioBlocked = false;
+
+function rememberTrack(participantId, t) {
+  const trackId = str(t.trackId);
+  if (!participantId || !trackId) return;
+  const kind = t.kind === 'audio' ? 'audio' : 'video';
+  const source = ['camera', 'microphone', 'screen'].includes(t.source) ? t.source : (kind === 'audio' ? 'microphone' : 'camera');
+  trackInfo.set(trackId, { participantId, kind, source, muted: t.muted === true });
+  if (kind === 'video' && source !== 'screen') {
+    videoTrackIds.set(participantId, trackId);
+    updateSubscription(participantId);
+  }
+  if (source !== 'screen') grid.setMuted(participantId, kind, t.muted === true);
+}
+
+function forgetTrack(trackId) {
+  const info = trackInfo.get(trackId);
+  if (!info) return;
+  trackInfo.delete(trackId);
+  if (videoTrackIds.get(info.participantId) === trackId) videoTrackIds.delete(info.participantId);
+  grid.removeTrack(trackId);
+  if (info.source !== 'screen') grid.setMuted(info.participantId, info.kind, false);
+}
+
+function onTrackMuted(participantId, trackId, muted) {
+  const info = trackInfo.get(trackId);
+  if (!info || info.participantId !== participantId) return;
+  info.muted = muted;
+  if (info.source !== 'screen') grid.setMuted(participantId, info.kind, muted);
+}
+
+function addParticipant(p) {
+  const participantId = p ? str(p.participantId) : null;
+  if (!participantId || participantId === relay.participantId) return;
+  departed.delete(participantId);
+  record('participant', { participantId, name: str(p.name) || '' });
+  grid.participant(participantId, (str(p.name) || '').slice(0, 64));
+  if (Array.isArray(p.tracks)) for (const t of p.tracks) rememberTrack(participantId, t);
+}
+
+function removeParticipant(participantId) {
+  if (!participantId) return;
+  record('participant-left', { participantId });
+  departed.add(participantId);
+  for (const [trackId, info] of [...trackInfo]) if (info.participantId === participantId) forgetTrack(trackId);
+  if (tileResizes) {
+    const tile = grid.tiles.get(participantId);
+    if (tile) tileResizes.unobserve(tile.video);
+  }
+  grid.remove(participantId);
+  qualitySamples.delete(participantId);
+}
+
+function onTrack(ev) {
+  const mid = ev.transceiver && ev.transceiver.mid;
+  const home = mid !== null && mid !== undefined ? midMap.get(mid) : null;
+  const participantId = home ? home.participantId : (ev.streams[0] && ev.streams[0].id);
+  if (!participantId) {
+    record('track-without-stream', { kind: ev.track.kind, trackId: ev.track.id });
+    return;
+  }
+  const trackId = home ? home.trackId : ev.track.id;
+  trackToParticipant.set(ev.track.id, participantId);
+  receivers.set(trackId, ev.receiver);
+  const info = trackInfo.get(trackId);
+  const screen = !!info && info.source === 'screen';
+  record('track', { participantId, kind: ev.track.kind, trackId: ev.track.id, mid, screen });
+  if (departed.has(participantId) || participantId === relay.participantId) return;
+  grid.addTrack(participantId, trackId, ev.track, screen);
+}
+
+let activeSpeakers = [];
+
+/** docs/signaling.md `activeSpeakers`: the dominant speaker first; their tiles are highlighted. */
+function showSpeakers(speakers) {
+  activeSpeakers = speakers;
+  record('active-speakers', { speakers: speakers.join(' ') });
+  grid.setSpeakers(speakers, relay.participantId, $('local'));
+}
 
 // ---- which simulcast layer to receive (setSubscription) ----
 
-const videoTrackIds = new Map(); // participantId -> its video trackId
+const videoTrackIds = new Map(); // participantId -> its camera trackId
 const qualityOverrides = new Map(); // participantId -> quality set through window.relay.setQuality
 
 /** The layer a tile needs: what the URL or the console fixed, else by the height it is shown at. */
@@ -363,9 +426,9 @@ function wantedQuality(participantId, tile) {
 }
 
 function updateSubscription(participantId) {
-  const tile = tilesById.get(participantId);
+  const tile = grid.tiles.get(participantId);
   const trackId = videoTrackIds.get(participantId);
-  if (!tile || !trackId || !ws || ws.readyState !== WebSocket.OPEN) return;
+  if (!tile || !trackId || !socketOpen()) return;
   const quality = wantedQuality(participantId, tile);
   if (tile.sentQuality === quality && tile.sentTrackId === trackId) return;
   tile.sentQuality = quality;
@@ -376,136 +439,12 @@ function updateSubscription(participantId) {
 
 const tileResizes = typeof ResizeObserver === 'function'
   ? new ResizeObserver((entries) => {
-    for (const entry of entries) updateSubscription(entry.target.closest('.tile').dataset.participantId);
+    for (const entry of entries) {
+      const tile = entry.target.closest('.tile');
+      if (tile && tile.dataset.participantId) updateSubscription(tile.dataset.participantId);
+    }
   })
   : null;
-
-function addParticipant(p) {
-  if (!p || !p.participantId || p.participantId === relay.participantId) return;
-  names.set(p.participantId, p.name || '');
-  for (const t of p.tracks || []) if (t.kind === 'video') videoTrackIds.set(p.participantId, t.trackId);
-  record('participant', { participantId: p.participantId, name: p.name || '' });
-  ensureTile(p.participantId);
-}
-
-function removeParticipant(participantId) {
-  record('participant-left', { participantId });
-  departed.add(participantId);
-  const tile = tilesById.get(participantId);
-  if (!tile) return;
-  tilesById.delete(participantId);
-  if (tileResizes) tileResizes.unobserve(tile.video);
-  tile.video.srcObject = null;
-  tile.audio.srcObject = null;
-  tile.el.remove();
-}
-
-function ensureTile(participantId) {
-  let tile = tilesById.get(participantId);
-  if (tile) {
-    tile.label.textContent = names.get(participantId) || participantId;
-    return tile;
-  }
-  const el = document.createElement('section');
-  el.className = 'tile remote no-video';
-  el.dataset.participantId = participantId;
-  const video = document.createElement('video');
-  video.autoplay = true;
-  video.playsInline = true;
-  video.muted = true; // sound comes from the <audio> element; a muted video may always autoplay
-  const audio = document.createElement('audio');
-  audio.autoplay = true;
-  const label = document.createElement('div');
-  label.className = 'label';
-  label.textContent = names.get(participantId) || participantId;
-  el.append(video, audio, label);
-  remotesEl.append(el);
-  tile = { el, video, audio, label, stream: null, firstFrame: false, sentQuality: null, sentTrackId: null };
-  tilesById.set(participantId, tile);
-  if (tileResizes) tileResizes.observe(video);
-  updateSubscription(participantId);
-  return tile;
-}
-
-function attachStream(participantId, tile, stream) {
-  if (tile.stream !== stream) {
-    tile.stream = stream;
-    tile.video.srcObject = stream;
-    tile.audio.srcObject = stream;
-    const update = () => tile.el.classList.toggle('no-video', stream.getVideoTracks().length === 0);
-    stream.addEventListener('addtrack', update);
-    stream.addEventListener('removetrack', update);
-    watchFirstFrame(participantId, tile);
-  }
-  tile.el.classList.toggle('no-video', stream.getVideoTracks().length === 0);
-  tile.video.play().catch(() => { /* retried by autoplay once data arrives */ });
-  tile.audio.play().catch((e) => {
-    if (e && e.name === 'NotAllowedError' && !audioBlocked) {
-      audioBlocked = true;
-      renderStatus();
-      document.addEventListener('click', () => {
-        audioBlocked = false;
-        renderStatus();
-        for (const t of tilesById.values()) t.audio.play().catch(() => {});
-      }, { once: true });
-    }
-  });
-}
-
-function watchFirstFrame(participantId, tile) {
-  const done = (via) => {
-    if (tile.firstFrame) return;
-    tile.firstFrame = true;
-    const sinceJoinMs = relay.joinedAt === null ? null : Math.round(performance.now() - relay.joinedAt);
-    record('first-frame', { participantId, via, sinceJoinMs });
-  };
-  // loadeddata also fires for a stream that has only audio so far: count it only with a picture.
-  const onData = () => {
-    if (tile.video.videoWidth > 0) done('loadeddata');
-    else tile.video.addEventListener('resize', () => done('resize'), { once: true });
-  };
-  tile.video.addEventListener('loadeddata', onData, { once: true });
-  if (typeof tile.video.requestVideoFrameCallback === 'function') {
-    tile.video.requestVideoFrameCallback(() => done('videoFrame'));
-  }
-}
-
-function onTrack(ev) {
-  const stream = ev.streams[0];
-  if (!stream) {
-    record('track-without-stream', { kind: ev.track.kind, trackId: ev.track.id });
-    return;
-  }
-  const participantId = stream.id;
-  trackToParticipant.set(ev.track.id, participantId);
-  record('track', { participantId, kind: ev.track.kind, trackId: ev.track.id });
-  if (departed.has(participantId) || participantId === relay.participantId) return;
-  attachStream(participantId, ensureTile(participantId), stream);
-}
-
-/** Marks a remote tile whose video the relay paused for bandwidth (docs/signaling.md `streamState`). */
-function setTilePaused(participantId, paused) {
-  const el = document.querySelector(`[data-participant-id="${CSS.escape(String(participantId))}"]`);
-  if (el) el.classList.toggle('paused', paused);
-}
-
-let activeSpeakers = [];
-
-/** docs/signaling.md `activeSpeakers`: the dominant speaker first; their tiles are highlighted. */
-function showSpeakers(speakers) {
-  activeSpeakers = speakers;
-  record('active-speakers', { speakers: speakers.join(' ') });
-  const tiles = document.querySelectorAll('[data-participant-id], #local');
-  for (const el of tiles) {
-    const id = el.id === 'local' ? relay.participantId : el.dataset.participantId;
-    el.classList.toggle('speaking', speakers.includes(id));
-    el.classList.toggle('dominant', speakers[0] === id);
-  }
-}
-
-function remoteTileIds() {
-  return Array.from(remotesEl.querySelectorAll('[data-participant-id]'), (el) => el.dataset.participantId);
-}
 
 // ---- subscribe: the relay offers, we answer, one offer at a time ----
 
@@ -521,6 +460,7 @@ function onSubscribeOffer(msg) {
 async function applySubscribeOffer({ sdp, version }) {
   const pc = subscribe.pc;
   if (!pc || pc.signalingState === 'closed' || leaving) return;
+  midMap = tracksByMid(sdp);
   await pc.setRemoteDescription({ type: 'offer', sdp });
   await pc.setLocalDescription(await pc.createAnswer());
   notify('subscribeAnswer', { sdp: pc.localDescription.sdp, version });
@@ -528,86 +468,149 @@ async function applySubscribeOffer({ sdp, version }) {
   startTrickle(subscribe);
 }
 
-// ---- publish: we offer camera + microphone, the relay answers ----
-
-async function publishMedia(stream) {
-  const pc = createPc(publish);
-  renderStatus();
-  // Audio first, then video: one sendonly transceiver per kind, both in the stream that the
-  // relay will name after our participantId when it forwards them.
-  const tracks = [...stream.getAudioTracks(), ...stream.getVideoTracks()];
-  for (const track of tracks) {
-    const init = { direction: 'sendonly', streams: [stream] };
-    if (simulcast && track.kind === 'video') init.sendEncodings = SIMULCAST_ENCODINGS;
-    const transceiver = pc.addTransceiver(track, init);
-    if (track.kind === 'video' && preferredVideoCodec) preferVideoCodec(transceiver, preferredVideoCodec);
-  }
-  await pc.setLocalDescription(await pc.createOffer());
-  record('publish-offer', { sdp: pc.localDescription.sdp });
-  const reply = request('publish', { sdp: pc.localDescription.sdp }, 'publishAnswer');
-  startTrickle(publish); // the offer is on the wire now
-  const answer = await reply;
-  record('publish-answer');
-  // Sections the relay turned down come with a reason (docs/signaling.md): say so, never silently.
-  for (const r of answer.rejected || []) {
-    record('publish-rejected', { mid: r.mid, kind: r.kind, reason: r.reason });
-    lastError = `${r.kind} not published: ${r.reason}`;
-    renderStatus();
-  }
-  await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
-  record('publish-answer-applied');
-}
-
-let publishLayersQueue = Promise.resolve();
-
-/**
- * Dynacast (docs/signaling.md `publishLayers`): the relay says which of our encodings someone
- * receives; the others stop (`active: false`) and come back when asked. One at a time: each
- * setParameters must follow its own getParameters.
- */
-async function applyPublishLayers(msg) {
-  const sender = publish.pc && publish.pc.getSenders().find((s) => s.track && s.track.id === msg.trackId);
-  if (!sender) {
-    record('publish-layers-unknown-track', { trackId: msg.trackId });
-    return;
-  }
-  const params = sender.getParameters();
-  const layers = Array.isArray(msg.layers) ? msg.layers : [];
-  let changed = false;
-  (params.encodings || []).forEach((encoding, i) => {
-    const layer = layers.find((l) => l && (l.rid || null) === (encoding.rid || null)) || layers[i];
-    if (layer && typeof layer.active === 'boolean' && encoding.active !== layer.active) {
-      encoding.active = layer.active;
-      changed = true;
-    }
-  });
-  if (changed) await sender.setParameters(params);
-  record('publish-layers', {
-    trackId: msg.trackId,
-    active: (params.encodings || []).map((e) => `${e.rid || '-'}:${e.active}`).join(' '),
-  });
-}
-
-/** Puts the named codec (and its RTX) first in the transceiver's offer; unknown names change nothing. */
-function preferVideoCodec(transceiver, name) {
-  if (typeof transceiver.setCodecPreferences !== 'function' || !window.RTCRtpReceiver
-      || typeof RTCRtpReceiver.getCapabilities !== 'function') {
-    record('codec-preference-unsupported', { codec: name });
-    return;
-  }
-  const codecs = RTCRtpReceiver.getCapabilities('video').codecs;
-  const wanted = codecs.filter((c) => c.mimeType.toLowerCase() === `video/${name}`);
-  if (wanted.length === 0) {
-    record('codec-preference-unavailable', { codec: name });
-    return;
-  }
-  transceiver.setCodecPreferences([...wanted, ...codecs.filter((c) => !wanted.includes(c))]);
-  record('codec-preference', { codec: name });
-}
-
-// ---- lifecycle ----
+// ---- publish (publisher.js), mute and screen share ----
 
 let localStream = null;
+const publisher = new Publisher(publish, {
+  record,
+  request: (type, fields, replyType) => request(type, fields, replyType),
+  startTrickle: () => startTrickle(publish),
+  onRejected: (r) => {
+    lastError = `${r.kind} not published: ${r.reason}`;
+    renderStatus();
+  },
+  simulcastEncodings: simulcast ? SIMULCAST_ENCODINGS : null,
+  videoCodec: preferredVideoCodec,
+});
+const localMuted = publisher.muted;
+
+async function publishMedia(stream) {
+  createPc(publish);
+  renderStatus();
+  await publisher.publish(stream);
+}
+
+/**
+ * Mutes or unmutes our camera ('video') or microphone ('audio'): no media flows while muted, and
+ * the relay tells the others (`mute` -> `trackMuted`).
+ */
+async function setMuted(kind, muted) {
+  const track = await publisher.setMuted(kind, muted);
+  if (track && joinedNow) notify('mute', { trackId: track.id, muted });
+  record('local-mute', { kind, muted });
+  renderControls();
+}
+
+async function startScreenShare() {
+  if (publisher.screen || !publish.pc) return;
+  let stream;
+  try {
+    stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+  } catch (e) {
+    record('screen-share-failed', { error: String(e.name || e) });
+    showError(`Screen sharing did not start (${e.name || e}).`);
+    return;
+  }
+  const track = stream.getVideoTracks()[0];
+  // The browser's own "stop sharing" ends the track.
+  track.addEventListener('ended', () => stopScreenShare());
+  const settings = track.getSettings();
+  record('screen-share', { trackId: track.id, width: settings.width, height: settings.height });
+  $('local-screen-video').srcObject = stream;
+  $('local-screen').hidden = false;
+  const shared = publisher.addScreen(stream);
+  renderControls();
+  await shared.catch((e) => fail('screen share', e));
+}
+
+async function stopScreenShare() {
+  const stream = publisher.screen;
+  if (!stream) return;
+  for (const t of stream.getTracks()) t.stop();
+  $('local-screen-video').srcObject = null;
+  $('local-screen').hidden = true;
+  const removed = publisher.removeScreen();
+  record('screen-share-stopped');
+  renderControls();
+  await removed.catch((e) => fail('screen share', e));
+}
+
+function renderControls() {
+  const mic = $('mic');
+  const cam = $('cam');
+  const share = $('share');
+  const hasAudio = !!(localStream && localStream.getAudioTracks().length);
+  const hasVideo = !!(localStream && localStream.getVideoTracks().length);
+  mic.hidden = !hasAudio;
+  cam.hidden = !hasVideo;
+  share.hidden = !joinedNow || !publish.pc || typeof navigator.mediaDevices.getDisplayMedia !== 'function';
+  mic.setAttribute('aria-pressed', String(localMuted.audio));
+  cam.setAttribute('aria-pressed', String(localMuted.video));
+  share.setAttribute('aria-pressed', String(!!publisher.screen));
+  mic.textContent = localMuted.audio ? 'Unmute' : 'Mute';
+  cam.textContent = localMuted.video ? 'Start video' : 'Stop video';
+  share.textContent = publisher.screen ? 'Stop sharing' : 'Share screen';
+  $('local').classList.toggle('video-muted', localMuted.video);
+  $('local').dataset.audioMuted = String(localMuted.audio);
+  $('local-mic-off').hidden = !localMuted.audio;
+}
+
+// ---- connection quality and the stats overlay (quality.js) ----
+
+let statsVisible = false;
+const qualitySamples = new Map(); // participantId -> {audio, video, rtt} previous samples
+let localSample = null;
+
+/** The inbound stream's participant and track, by its mid (sdp.js), else by its track id. */
+function homeOfInbound(s) {
+  let home = s.mid !== undefined ? midMap.get(String(s.mid)) : null;
+  if (!home && s.trackIdentifier && trackToParticipant.has(s.trackIdentifier)) {
+    home = { participantId: trackToParticipant.get(s.trackIdentifier), trackId: null };
+  }
+  if (!home) return null;
+  const info = trackInfo.get(home.trackId);
+  return { participantId: home.participantId, source: info ? info.source : null, muted: info ? info.muted : false };
+}
+
+async function pollQuality() {
+  if (!joinedNow) return;
+  const now = performance.now();
+  if (subscribe.pc && subscribe.pc.signalingState !== 'closed') {
+    const per = await receivedSamples(subscribe.pc, homeOfInbound, now);
+    for (const id of grid.ids()) {
+      const cur = per.get(id) || {};
+      const prev = qualitySamples.get(id) || {};
+      const summary = { rttMs: per.rttMs };
+      let level = null;
+      for (const kind of ['audio', 'video']) {
+        if (!cur[kind]) continue;
+        const a = assess(prev[kind], cur[kind], !cur[kind].muted);
+        level = worse(level, a.level);
+        summary[kind] = { ...a, codec: cur[kind].codec, width: cur[kind].width, height: cur[kind].height, fps: cur[kind].fps };
+      }
+      qualitySamples.set(id, cur);
+      grid.setQuality(id, level);
+      grid.setStats(id, describeStats(summary), statsVisible);
+      qualityById.set(id, { level, ...summary });
+    }
+  }
+  const cur = await sentSample(publish.pc, now);
+  if (cur) {
+    const a = assess(localSample, cur, !(localMuted.audio && localMuted.video));
+    localSample = cur;
+    setQualityBadge($('local-quality'), a.level);
+    const local = $('local-stats');
+    local.textContent = `sending ${a.bitrateKbps} kbit/s${typeof a.rttMs === 'number' ? `, rtt ${Math.round(a.rttMs)} ms` : ''}`;
+    local.hidden = !statsVisible;
+    qualityById.set('local', a);
+  }
+}
+
+const qualityById = new Map();
+setInterval(() => pollQuality().catch((e) => record('stats-failed', { error: String(e) })), STATS_INTERVAL_MS);
+
+// ---- lifecycle: join, rejoin, leave ----
+
 let resolveReady;
 let rejectReady;
 const ready = new Promise((resolve, reject) => {
@@ -615,46 +618,74 @@ const ready = new Promise((resolve, reject) => {
   rejectReady = reject;
 });
 ready.catch(() => { /* reported in the status line; tests read the rejection themselves */ });
+let everJoined = false;
+let joinedNow = false;
+let rejoinAttempt = 0;
+let rejoinTimer = null;
 
 async function start() {
+  wireControls();
   if (!roomName) {
-    $('join-form').hidden = false;
     setPhase('choose a room');
-    rejectReady(new Error('no ?room= in the URL'));
-    return;
-  }
-  if (!ROOM_PATTERN.test(roomName)) {
-    $('join-form').hidden = false;
+    const choice = await new JoinScreen($('join-form'), MEDIA_CONSTRAINTS, record).show(roomName, displayName);
+    roomName = choice.room;
+    displayName = choice.name;
+    localStream = choice.stream;
+    // The call's own link: reloading it (or sending it) joins the same room at once.
+    const url = new URL(location.href);
+    url.searchParams.set('room', roomName);
+    if (displayName) url.searchParams.set('name', displayName);
+    history.replaceState(null, '', url);
+  } else if (!ROOM_PATTERN.test(roomName)) {
+    showError('A room name is 1-64 characters of A-Z a-z 0-9 _ . -');
     fail('room', new Error('a room name is 1-64 characters of A-Z a-z 0-9 _ . -'));
     rejectReady(new Error('invalid room name'));
     return;
   }
   $('room-label').textContent = `room ${roomName}`;
-  $('leave').hidden = false;
-  $('leave').addEventListener('click', () => leave());
+  $('controls').hidden = false;
+  $('local-name').textContent = displayName ? `${displayName} (you)` : 'you';
 
   // Ask for the camera while signaling connects; the two are independent. A token that may not
   // publish never asks.
-  const media = mayPublish ? navigator.mediaDevices.getUserMedia(MEDIA_CONSTRAINTS) : null;
+  let media = null;
+  if (localStream) media = Promise.resolve(localStream);
+  else if (mayPublish) media = navigator.mediaDevices.getUserMedia(MEDIA_CONSTRAINTS);
   if (media) media.catch(() => { /* awaited below */ });
+  await connect(media);
+  resolveReady();
+}
 
-  setPhase('connecting');
+/** One session: socket, join, subscribe PeerConnection, publish. Used for the first join and each rejoin. */
+async function connect(media) {
+  refusal = null;
+  setPhase(everJoined ? 'rejoining' : 'connecting');
   await openSocket();
   // Created before join so that it exists when the first subscribeOffer arrives.
   createPc(subscribe).addEventListener('track', onTrack);
 
   setPhase('joining');
   relay.joinedAt = performance.now();
-  record('join-sent', { room: roomName });
-  const joined = await request('join', { room: roomName, name: displayName || undefined }, 'joined');
-  relay.participantId = joined.participantId;
-  record('joined', { participantId: joined.participantId, others: (joined.participants || []).length });
+  record('join-sent', { room: roomName, rejoin: everJoined });
+  let joined;
+  try {
+    joined = await request('join', { room: roomName, name: displayName || undefined }, 'joined');
+  } catch (e) {
+    if (e.relayError) showError(describeError(e.relayError));
+    throw e;
+  }
+  relay.participantId = str(joined.participantId);
+  joinedNow = true;
+  everJoined = true;
+  rejoinAttempt = 0;
+  showError('');
+  record('joined', { participantId: relay.participantId, others: (joined.participants || []).length });
   for (const p of joined.participants || []) addParticipant(p);
 
   if (!media || (joined.permissions && joined.permissions.canPublish === false)) {
     record('watch-only');
     setPhase(`in room ${roomName} (watching)`);
-    resolveReady();
+    renderControls();
     return;
   }
   setPhase('starting camera');
@@ -663,24 +694,86 @@ async function start() {
   } catch (e) {
     throw new Error(`camera/microphone unavailable (${e.name || e})`);
   }
+  if (!localStream) {
+    record('watch-only');
+    setPhase(`in room ${roomName} (watching)`);
+    renderControls();
+    return;
+  }
   $('local-video').srcObject = localStream;
   $('local').hidden = false;
   record('local-media', { tracks: localStream.getTracks().map((t) => t.kind) });
 
   setPhase('publishing');
   await publishMedia(localStream);
+  renderControls();
   setPhase(`in room ${roomName}`);
-  resolveReady();
+}
+
+/** The signaling socket closed without our `leave`: end this session, then rejoin if that can help. */
+function onSocketLost(err) {
+  const wasJoined = joinedNow;
+  endSession();
+  const why = refusal;
+  if (why) showError(describeError(why));
+  fail('signaling', err);
+  if (!everJoined || !wasJoined && rejoinAttempt === 0 || !mayRejoinAfter(why)) {
+    rejectReady(err);
+    setPhase('disconnected');
+    return;
+  }
+  scheduleRejoin();
+}
+
+function scheduleRejoin() {
+  const delayMs = rejoinDelayMs(rejoinAttempt++);
+  record('rejoin-scheduled', { attempt: rejoinAttempt, delayMs });
+  setPhase(`reconnecting in ${Math.round(delayMs / 1000)} s`);
+  clearTimeout(rejoinTimer);
+  rejoinTimer = setTimeout(() => {
+    if (leaving) return;
+    connect(localStream ? Promise.resolve(localStream) : null).then(() => {
+      record('rejoined', { participantId: relay.participantId });
+      lastError = null;
+      renderStatus();
+    }, (e) => {
+      record('rejoin-failed', { error: String(e.message || e) });
+      // A refused join (room full, draining) leaves its socket open: close it and try again.
+      if (socket && !socket.closed) {
+        socket.close(1000, 'rejoin failed');
+        endSession();
+        scheduleRejoin();
+      }
+    });
+  }, delayMs);
+}
+
+/** Closes both PeerConnections and the remote tiles; keeps our camera and microphone. */
+function endSession() {
+  joinedNow = false;
+  closePc(publish);
+  closePc(subscribe);
+  for (const id of grid.ids()) removeParticipant(id);
+  grid.clear();
+  trackInfo.clear();
+  departed.clear();
+  midMap = new Map();
+  if (publisher.screen) {
+    for (const t of publisher.screen.getTracks()) t.stop();
+    publisher.screen = null;
+    $('local-screen').hidden = true;
+  }
+  renderControls();
+  renderStatus();
 }
 
 function teardown(finalPhase) {
-  clearInterval(keepaliveTimer);
-  closePc(publish);
-  closePc(subscribe);
+  clearTimeout(rejoinTimer);
+  endSession();
   if (localStream) for (const t of localStream.getTracks()) t.stop();
-  for (const id of [...tilesById.keys()]) removeParticipant(id);
-  if (ws && ws.readyState <= WebSocket.OPEN) ws.close(1000, 'leave');
+  if (socket) socket.close(1000, 'leave');
   rejectReady(new Error(`ended before ready: ${finalPhase}`));
+  $('controls').hidden = true;
   setPhase(finalPhase);
 }
 
@@ -688,7 +781,7 @@ function leave() {
   if (leaving) return leaving;
   leaving = (async () => {
     record('leave');
-    if (ws && ws.readyState === WebSocket.OPEN && relay.participantId) {
+    if (socketOpen() && relay.participantId) {
       try {
         await request('leave', {}, 'left', LEAVE_TIMEOUT_MS);
         record('left');
@@ -702,80 +795,46 @@ function leave() {
 }
 
 addEventListener('pagehide', () => {
-  if (!leaving && ws && ws.readyState === WebSocket.OPEN) send({ type: 'leave' });
+  if (!leaving && socketOpen()) send({ type: 'leave' });
 });
 
-// ---- stats: a JSON-serialisable summary of both PeerConnections ----
+function wireControls() {
+  $('leave').addEventListener('click', () => leave());
+  $('mic').addEventListener('click', () => setMuted('audio', !localMuted.audio));
+  $('cam').addEventListener('click', () => setMuted('video', !localMuted.video));
+  $('share').addEventListener('click', () => (publisher.screen ? stopScreenShare() : startScreenShare()));
+  $('stats-toggle').addEventListener('click', () => {
+    statsVisible = !statsVisible;
+    $('stats-toggle').setAttribute('aria-pressed', String(statsVisible));
+    for (const tile of grid.tiles.values()) tile.stats.hidden = !statsVisible;
+    $('local-stats').hidden = !statsVisible;
+  });
+}
 
-async function stats() {
-  const summary = {
-    publishState: publish.pc ? publish.pc.connectionState : 'new',
-    subscribeState: subscribe.pc ? subscribe.pc.connectionState : 'new',
-    inbound: [],
-    outbound: [],
-  };
-  if (subscribe.pc && subscribe.pc.signalingState !== 'closed') {
-    for (const receiver of subscribe.pc.getReceivers()) {
-      const track = receiver.track;
-      const participantId = track ? trackToParticipant.get(track.id) : undefined;
-      if (!participantId || departed.has(participantId)) continue;
-      const report = await receiver.getStats();
-      let found = false;
-      report.forEach((s) => {
-        if (s.type !== 'inbound-rtp') return;
-        found = true;
-        const codec = s.codecId ? report.get(s.codecId) : undefined;
-        summary.inbound.push({
-          participantId,
-          kind: s.kind || track.kind,
-          framesDecoded: s.framesDecoded || 0,
-          packetsReceived: s.packetsReceived || 0,
-          bytesReceived: s.bytesReceived || 0,
-          codec: codec ? codec.mimeType : null,
-          frameWidth: s.frameWidth || 0,
-          freezeCount: s.freezeCount || 0,
-          totalFreezesDuration: s.totalFreezesDuration || 0, // seconds
-          framesDropped: s.framesDropped || 0,
-          packetsLost: s.packetsLost || 0,
-          nackCount: s.nackCount || 0, // NACKs this receiver sent
-          retransmittedPacketsReceived: s.retransmittedPacketsReceived || 0,
-          concealedSamples: s.concealedSamples || 0, // audio: samples the decoder made up
-          totalSamplesReceived: s.totalSamplesReceived || 0,
-        });
-      });
-      // No inbound-rtp until the first packet: report the track with zeros.
-      if (!found) {
-        summary.inbound.push({ participantId, kind: track.kind, framesDecoded: 0, packetsReceived: 0, bytesReceived: 0 });
-      }
-    }
-  }
-  if (publish.pc && publish.pc.signalingState !== 'closed') {
-    for (const sender of publish.pc.getSenders()) {
-      if (!sender.track) continue;
-      const report = await sender.getStats();
-      report.forEach((s) => {
-        if (s.type !== 'outbound-rtp') return;
-        summary.outbound.push({
-          kind: s.kind || sender.track.kind,
-          packetsSent: s.packetsSent || 0,
-          framesEncoded: s.framesEncoded || 0, // 0 for audio
-          rid: s.rid || null, // the simulcast layer
-          frameWidth: s.frameWidth || 0,
-        });
-      });
-    }
-  }
-  return summary;
+// ---- stats: a JSON-serialisable summary of both PeerConnections (stats.js) ----
+
+function stats() {
+  return summarize(publish.pc, subscribe.pc, {
+    participantOf: (trackId) => trackToParticipant.get(trackId),
+    departed: (participantId) => departed.has(participantId),
+    sourceOf: (receiver) => {
+      const transceiver = subscribe.pc.getTransceivers().find((t) => t.receiver === receiver);
+      const home = transceiver && transceiver.mid !== null ? midMap.get(transceiver.mid) : null;
+      const info = home ? trackInfo.get(home.trackId) : null;
+      return info ? info.source : null;
+    },
+    isScreen: (sender) => publisher.isScreen(sender),
+  });
 }
 
 // ---- the test/console API ----
 
 const relay = {
-  /** Our id from `joined`; null before. */
+  /** Our id from `joined`; null before. A rejoin gets a new one. */
   participantId: null,
-  /** Resolves once the publish answer is applied; rejects if joining or publishing fails. */
+  /** Resolves once the first publish answer is applied; rejects if joining or publishing fails. */
   ready,
-  /** performance.now() when `join` was sent; null before. */
+  /** performance.now() when the last `join` was sent; null before. */
   joinedAt: null,
   /** [{t: performance.now(), event, ...detail}] in order. */
   log: eventLog,
@@ -789,11 +848,30 @@ const relay = {
   /** The last `activeSpeakers` list: participantIds, the dominant speaker first. */
   activeSpeakers: () => activeSpeakers,
   /** participantIds of the remote tiles on the page. */
-  tiles: remoteTileIds,
+  tiles: () => grid.ids(),
+  /** [{participantId, trackId, width, height}] of the remote screen-share tiles. */
+  screens: () => grid.screenTiles(),
+  /** {participantId: {audio, video}} as the tiles show it (trackMuted). */
+  remoteMuted: () => Object.fromEntries([...grid.tiles].map(([id, t]) => [id, { ...t.muted }])),
+  /** participantId (or 'local') -> the last quality sample {level, ...}. */
+  quality: () => Object.fromEntries(qualityById),
+  /** Mutes or unmutes our 'audio' or 'video'; resolves once the sender has changed. */
+  setMuted,
   /** Promise of {publishState, subscribeState, inbound: [...], outbound: [...]}. */
   stats,
   /** The relay's last subscribe offer as applied (m-sections of departed tracks are recycled). */
   subscribeSdp: () => (subscribe.pc && subscribe.pc.remoteDescription ? subscribe.pc.remoteDescription.sdp : null),
+  /** The sentence the page shows for a relay error ({code, reason, message}); errors.js. */
+  describeError,
+  /** Every error code docs/signaling.md lists. */
+  errorCodes: ERROR_CODES,
+  /**
+   * Closes the signaling socket as a network drop would (close code 4000, no `leave`): the page
+   * rejoins as it does after a real drop. For tests and the console.
+   */
+  dropSignaling: () => { if (socket) socket.drop(); },
+  /** Shows a relay error in the banner as if the relay had sent it (for the console and tests). */
+  showRelayError: (err) => showError(describeError(err)),
 };
 window.relay = relay;
 

@@ -381,6 +381,48 @@ final class ChromiumPeer implements BrowserPeer {
         return file;
     }
 
+    /** Opens the web client with exactly this query string ({@code ""}: the join screen). */
+    void openQuery(URI httpBase, String query) {
+        driver.get(httpBase.resolve("/" + (query.isEmpty() ? "" : "?" + query)).toString());
+    }
+
+    /** Clicks the element with this id as a person would: a trusted click, a user activation. */
+    void click(String elementId) {
+        driver.findElement(org.openqa.selenium.By.id(elementId)).click();
+    }
+
+    /** Types into the form field named {@code name}, replacing what it held. */
+    void type(String name, String text) {
+        org.openqa.selenium.WebElement field = driver.findElement(org.openqa.selenium.By.name(name));
+        field.clear();
+        field.sendKeys(text);
+    }
+
+    /** Runs {@code script} in the page and returns its value as Selenium converts it. */
+    Object script(String script, Object... args) {
+        return js().executeScript(script, args);
+    }
+
+    /**
+     * Runs {@code body} as an async function in the page ({@code arguments} available) and waits
+     * for its result; a rejection becomes an AssertionError naming this peer.
+     */
+    Object await(String body, Object... args) {
+        Object[] all = java.util.Arrays.copyOf(args, args.length);
+        Object result = js().executeAsyncScript(
+                "const done = arguments[arguments.length - 1];"
+                        + "const args = Array.prototype.slice.call(arguments, 0, -1);"
+                        + "(async function() { " + body + " }).apply(null, args)"
+                        + ".then((v) => done({ok: true, value: v === undefined ? null : v}),"
+                        + " (e) => done({ok: false, error: String((e && e.message) || e)}));", all);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> map = (Map<String, Object>) result;
+        if (!Boolean.TRUE.equals(map.get("ok"))) {
+            throw new AssertionError(label + ": " + map.get("error"));
+        }
+        return map.get("value");
+    }
+
     /**
      * Kills this browser's processes (found among this JVM's descendants by their profile
      * directory) without letting the page run any unload handler: the relay sees only the

@@ -45,6 +45,7 @@ final class PeerNamespace implements AutoCloseable {
 
     private final String name;
     private final String hostLink;
+    private final String peerLink;
     private final String hostAddress;
     private final String peerAddress;
     private final Path ip;
@@ -58,6 +59,7 @@ final class PeerNamespace implements AutoCloseable {
     private PeerNamespace(String name, String hostLink, String hostAddress, String peerAddress, Path ip, Path nft) {
         this.name = name;
         this.hostLink = hostLink;
+        this.peerLink = "rit" + hostLink.substring(3, hostLink.length() - 1) + "p";
         this.hostAddress = hostAddress;
         this.peerAddress = peerAddress;
         this.ip = ip;
@@ -132,6 +134,16 @@ final class PeerNamespace implements AutoCloseable {
 
     String name() {
         return name;
+    }
+
+    /**
+     * Takes the namespace's end of the veth pair down or up: the peer's only path to the relay is
+     * cut (its sockets stay, its packets go nowhere), as when a laptop loses its Wi-Fi. The
+     * address stays configured, so {@code up} restores the same path. While it is down, nothing
+     * in the namespace can be reached: a browser there cannot be driven either.
+     */
+    void setPeerLinkUp(boolean up) {
+        must(ip.toString(), "-n", name, "link", "set", peerLink, up ? "up" : "down");
     }
 
     /** The host end of the veth pair: bind and advertise the relay here so the peer reaches it. */

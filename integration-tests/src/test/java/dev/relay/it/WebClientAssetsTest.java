@@ -44,6 +44,15 @@ class WebClientAssetsTest {
             "/?room=r1,      text/html,       client.js",
             "/client.js,     text/javascript, window.relay",
             "/style.css,     text/css,        .tile",
+            "/errors.js,     text/javascript, describeError",
+            "/joinscreen.js, text/javascript, JoinScreen",
+            "/publisher.js,  text/javascript, Publisher",
+            "/quality.js,    text/javascript, assess",
+            "/recovery.js,   text/javascript, IceRestartPolicy",
+            "/sdp.js,        text/javascript, tracksByMid",
+            "/signaling.js,  text/javascript, SignalingSocket",
+            "/stats.js,      text/javascript, summarize",
+            "/tiles.js,      text/javascript, TileGrid",
     })
     void shouldServeWebClient(String path, String mimeType, String snippet) throws Exception {
         HttpResponse<String> response = HttpClient.newBuilder()

@@ -142,8 +142,9 @@ final class DownlinkControl implements TransportCcSender.SentPacketListener {
                             : stream.peakBitrateBps(nowNanos);
                 }
             }
-            // The active speaker's video first (docs/quality.md).
-            int priority = speaker != null && producer.source() == speaker
+            // Screen shares first, then the active speaker's video (docs/quality.md).
+            int priority = producer.isScreenShare() ? BandwidthAllocator.PRIORITY_SCREEN
+                    : speaker != null && producer.source() == speaker
                     ? BandwidthAllocator.PRIORITY_SPEAKER : BandwidthAllocator.PRIORITY_NORMAL;
             allocator.setTrack(slot, priority, consumer.requestedLayer(), layerBps);
             lowestBps[slot] = producer.stream(0).averageBitrateBps(nowNanos);

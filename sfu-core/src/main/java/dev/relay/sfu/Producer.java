@@ -37,6 +37,7 @@ public final class Producer {
     private final int ridExtensionId;
     /** The publisher's id of the audio level extension (RFC 6464), -1 if not negotiated. */
     private int audioLevelExtensionId = -1;
+    private boolean screenShare;
     /** The publisher's id of the repaired-rid extension (RFC 8852 §3.2), naming a layer's RTX; -1 if none. */
     private int repairedRidExtensionId = -1;
     /** This Producer's place in its room's {@link ActiveSpeakers}, -1 if it is not followed there. */
@@ -276,6 +277,15 @@ public final class Producer {
 
     RouterTransport source() {
         return source;
+    }
+
+    /** A screen share: allocated before cameras (BandwidthAllocator.PRIORITY_SCREEN). Worker thread. */
+    boolean isScreenShare() {
+        return screenShare;
+    }
+
+    void screenShare(boolean screen) {
+        screenShare = screen;
     }
 
     /** Totals over the streams; jitter is the largest of theirs. */

@@ -94,6 +94,19 @@ public final class Router {
     }
 
     /**
+     * The publisher says this Producer is a screen share (docs/signaling.md {@code publish}
+     * {@code tracks}): subscribers' allocation gives it {@code PRIORITY_SCREEN}, ahead of cameras.
+     */
+    public void setScreenShare(int producerId, boolean screen) {
+        host.submit(() -> {
+            Producer producer = producers.get(producerId);
+            if (producer != null) {
+                producer.screenShare(screen);
+            }
+        });
+    }
+
+    /**
      * The publisher on {@code transport} negotiated transport-wide congestion control with header
      * extension id {@code extensionId}: the relay records arrivals and sends feedback.
      */

@@ -65,11 +65,21 @@ final class HttpServer implements AutoCloseable {
     private static final int MAX_REQUEST_LINE_BYTES = 8192;
     /** Metrics and health requests have no body worth reading. */
     private static final int MAX_TEXT_REQUEST_BYTES = 8192;
-    private static final Map<String, String> STATIC_FILES = Map.of(
-            "/", "index.html",
-            "/index.html", "index.html",
-            "/client.js", "client.js",
-            "/style.css", "style.css");
+    /** The web client: plain files served as they are (ES modules, no build step). */
+    private static final Map<String, String> STATIC_FILES = Map.ofEntries(
+            Map.entry("/", "index.html"),
+            Map.entry("/index.html", "index.html"),
+            Map.entry("/client.js", "client.js"),
+            Map.entry("/errors.js", "errors.js"),
+            Map.entry("/joinscreen.js", "joinscreen.js"),
+            Map.entry("/publisher.js", "publisher.js"),
+            Map.entry("/quality.js", "quality.js"),
+            Map.entry("/recovery.js", "recovery.js"),
+            Map.entry("/sdp.js", "sdp.js"),
+            Map.entry("/signaling.js", "signaling.js"),
+            Map.entry("/stats.js", "stats.js"),
+            Map.entry("/tiles.js", "tiles.js"),
+            Map.entry("/style.css", "style.css"));
 
     /** A plain-text endpoint's reply: {@code /readyz} is 503 while the relay drains. */
     record Text(HttpResponseStatus status, String body) {

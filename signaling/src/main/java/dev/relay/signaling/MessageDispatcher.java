@@ -11,6 +11,8 @@ import dev.relay.signaling.auth.AccessControl;
 import dev.relay.signaling.auth.TokenRefusedException;
 import dev.relay.signaling.auth.VideoGrant;
 import dev.relay.signaling.events.LeaveReason;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -41,6 +43,20 @@ final class MessageDispatcher {
                 throws SignalingException;
 
         void publish(Participant participant, String offerSdp, JsonNode id) throws SignalingException;
+
+        /** {@code publish} with its {@code tracks} field (docs/signaling.md): screen shares, muted tracks. */
+        default void publish(Participant participant, String offerSdp, List<TrackOption> tracks,
+                             JsonNode id) throws SignalingException {
+            publish(participant, offerSdp, id);
+        }
+
+        /** The publisher muted or unmuted one of its tracks ({@code mute}). */
+        default void mute(Participant participant, String trackId, boolean muted) throws SignalingException {
+        }
+
+        /** An ICE restart of the subscribe PeerConnection ({@code restartIce}). */
+        default void restartIce(Participant participant) throws SignalingException {
+        }
 
         void subscribeAnswer(Participant participant, String answerSdp, long version) throws SignalingException;
 
@@ -174,7 +190,19 @@ final class MessageDispatcher {
         switch (type) {
             case "ping" -> connection.outbox.send(withId(message("pong"), id));
             case "join" -> join(connection, node, id);
-            case "publish" -> requests.publish(mayPublish(joined(connection, type)), sdp(node), id);
+            case "publish" -> {
+                Participant participant = mayPublish(joined(connection, type));
+                requests.publish(participant, sdp(node), trackOptions(node), id);
+            }
+            case "mute" -> requests.mute(joined(connection, type), boundedText(node, "trackId"),
+                    bool(node, "muted"));
+            case "restartIce" -> {
+                if (!text(node, "pc").equals("subscribe")) {
+                    throw SignalingException.badRequest("pc must be 'subscribe'; restart the publish "
+                            + "PeerConnection with a new publish offer (RTCPeerConnection.restartIce)");
+                }
+                requests.restartIce(joined(connection, type));
+            }
             case "subscribeAnswer" -> requests.subscribeAnswer(joined(connection, type), sdp(node),
                     integer(node, "version"));
             case "candidate" -> {
@@ -288,6 +316,50 @@ final class MessageDispatcher {
             throw SignalingException.badRequest(field + " must be 1-" + MAX_ID_CHARS + " characters");
         }
         return value;
+    }
+
+    /**
+     * {@code publish}'s optional {@code tracks}: {@code [{trackId, source?, muted?}]}, at most one
+     * entry per track the relay takes from one participant; anything else is {@code bad_request}.
+     */
+    private List<TrackOption> trackOptions(JsonNode node) throws SignalingException {
+        JsonNode tracks = node.get("tracks");
+        if (tracks == null || tracks.isNull()) {
+            return List.of();
+        }
+        if (!tracks.isArray() || tracks.size() > limits.tracksPerParticipant()) {
+            throw SignalingException.badRequest("tracks must be an array of at most "
+                    + limits.tracksPerParticipant() + " objects");
+        }
+        List<TrackOption> options = new ArrayList<>(tracks.size());
+        for (JsonNode entry : tracks) {
+            if (!entry.isObject()) {
+                throw SignalingException.badRequest("each of tracks must be an object");
+            }
+            String trackId = boundedText(entry, "trackId");
+            JsonNode sourceNode = entry.get("source");
+            String source = null;
+            if (sourceNode != null && !sourceNode.isNull()) {
+                if (!sourceNode.isTextual() || !TrackOption.isSource(sourceNode.asText())) {
+                    throw SignalingException.badRequest("source must be camera, microphone or screen");
+                }
+                source = sourceNode.asText();
+            }
+            JsonNode mutedNode = entry.get("muted");
+            if (mutedNode != null && !mutedNode.isNull() && !mutedNode.isBoolean()) {
+                throw SignalingException.badRequest("muted must be true or false");
+            }
+            options.add(new TrackOption(trackId, source, mutedNode != null && mutedNode.asBoolean(false)));
+        }
+        return options;
+    }
+
+    private static boolean bool(JsonNode node, String field) throws SignalingException {
+        JsonNode value = node.get(field);
+        if (value == null || !value.isBoolean()) {
+            throw SignalingException.badRequest("missing boolean field '" + field + "'");
+        }
+        return value.asBoolean();
     }
 
     /** {@code quality}: low, medium or high, the simulcast layer 0, 1 or 2 (docs/signaling.md). */

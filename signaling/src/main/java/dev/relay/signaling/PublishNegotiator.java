@@ -53,18 +53,29 @@ final class PublishNegotiator {
      * unpublished. Tracks that went away are announced before the answer, new ones after it.
      */
     void publish(Participant participant, String offerSdp, JsonNode id) throws SignalingException {
+        publish(participant, offerSdp, List.of(), id);
+    }
+
+    /**
+     * As {@link #publish(Participant, String, JsonNode)}, with what the client says about its
+     * tracks ({@code tracks}: screen share, muted at start). An offer whose ICE ufrag differs from
+     * the last accepted one is an ICE restart (RFC 8839 §4.4.1.1.1, RFC 8445 §9): the relay's
+     * Transport gets new credentials and the answer carries them; DTLS and SRTP go on as they were.
+     */
+    void publish(Participant participant, String offerSdp, List<TrackOption> options, JsonNode id)
+            throws SignalingException {
         Room room = participant.room();
         PublishState state = participant.publish();
         if (state.transport() == null) {
             state.transport(transports.open(room.router()));
         }
         Transport transport = state.transport();
-        PublishNegotiation negotiation;
-        try {
-            negotiation = PublishNegotiation.answer(offerSdp, transports.describe(transport), sessionId,
-                    state.nextAnswerVersion(), true, subscriber.retransmissionsEnabled(), subscriber.redEnabled());
-        } catch (SdpException e) {
-            throw new SignalingException("bad_sdp", e.getMessage());
+        long version = state.nextAnswerVersion();
+        PublishNegotiation negotiation = negotiate(offerSdp, transport, version);
+        String ufrag = negotiation.remote().iceUfrag();
+        if (state.remoteUfrag() != null && !state.remoteUfrag().equals(ufrag)) {
+            transports.restartIce(transport, true);
+            negotiation = negotiate(offerSdp, transport, version);
         }
         if (negotiation.tracks().size() > maxTracks) {
             // Each track is a Producer here and an m-section in every other participant's offer.
@@ -75,6 +86,7 @@ final class PublishNegotiator {
             dtls.start(participant, transport, negotiation.remote());
             state.markDtlsStarted();
         }
+        state.remoteUfrag(ufrag);
         int transportCc = negotiation.extensionId(PublishNegotiation.TRANSPORT_CC_EXTENSION);
         if (transportCc > 0) {
             room.router().enableTransportCc(transport, transportCc);
@@ -118,6 +130,19 @@ final class PublishNegotiator {
                 unpublish(participant, track);
             }
         }
+        for (PublishedTrack track : added) {
+            for (TrackOption option : options) {
+                if (option.trackId().equals(track.trackId())) {
+                    if (option.source() != null) {
+                        state.source(track.trackId(), option.source());
+                    }
+                    state.mute(track.trackId(), option.muted());
+                }
+            }
+            if (track.kind().equals("video") && TrackOption.SCREEN.equals(state.source(track))) {
+                room.router().setScreenShare(track.producerId(), true);
+            }
+        }
         ObjectNode answer = withId(message("publishAnswer"), id).put("sdp", negotiation.answerSdp());
         if (!negotiation.rejected().isEmpty()) {
             // docs/signaling.md: each m-section the relay turned down, so the client can say why.
@@ -131,7 +156,8 @@ final class PublishNegotiator {
             events.trackPublished(room.name(), participant.id(), track.trackId(), track.kind(), track.codecName());
             for (Participant other : room.others(participant)) {
                 other.outbox().send(message("trackPublished").put("participantId", participant.id())
-                        .put("trackId", track.trackId()).put("kind", track.kind()));
+                        .put("trackId", track.trackId()).put("kind", track.kind())
+                        .put("source", state.source(track)).put("muted", state.muted(track)));
                 subscriber.subscribe(other, track);
             }
         }
@@ -141,6 +167,35 @@ final class PublishNegotiator {
             for (Participant other : room.others(participant)) {
                 subscriber.offer(other);
             }
+        }
+    }
+
+    private PublishNegotiation negotiate(String offerSdp, Transport transport, long version)
+            throws SignalingException {
+        try {
+            return PublishNegotiation.answer(offerSdp, transports.describe(transport), sessionId, version, true,
+                    subscriber.retransmissionsEnabled(), subscriber.redEnabled());
+        } catch (SdpException e) {
+            throw new SignalingException("bad_sdp", e.getMessage());
+        }
+    }
+
+    /**
+     * The publisher muted or unmuted one of its tracks (docs/signaling.md {@code mute}); the others
+     * hear {@code trackMuted}. A client that mutes stops sending that track's media itself.
+     */
+    void mute(Participant participant, String trackId, boolean muted) throws SignalingException {
+        PublishState state = participant.publish();
+        PublishedTrack track = state.trackById(trackId);
+        if (track == null) {
+            throw SignalingException.badRequest("no published track " + trackId);
+        }
+        if (!state.mute(trackId, muted)) {
+            return;
+        }
+        for (Participant other : participant.room().others(participant)) {
+            other.outbox().send(message("trackMuted").put("participantId", participant.id())
+                    .put("trackId", trackId).put("kind", track.kind()).put("muted", muted));
         }
     }
 

@@ -3,8 +3,11 @@ package dev.relay.signaling;
 import dev.relay.transport.Transport;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The relay's side of one participant's publish PeerConnection: its Transport, the version of
@@ -17,6 +20,49 @@ final class PublishState {
     private Transport transport;
     private long answerVersion;
     private boolean dtlsStarted;
+    /** The client's ICE ufrag in its last accepted offer: a new one is an ICE restart (RFC 8839 §4.4.1.1.1). */
+    private String remoteUfrag;
+    /** By trackId, for published tracks only: camera, microphone or screen (docs/signaling.md). */
+    private final Map<String, String> sources = new HashMap<>();
+    /** trackIds of published tracks the client has muted. */
+    private final Set<String> muted = new HashSet<>();
+
+    String remoteUfrag() {
+        return remoteUfrag;
+    }
+
+    void remoteUfrag(String ufrag) {
+        remoteUfrag = ufrag;
+    }
+
+    /** What the track captures: its publisher's word, else by kind. */
+    String source(PublishedTrack track) {
+        String source = sources.get(track.trackId());
+        return source != null ? source : TrackOption.defaultSource(track.kind());
+    }
+
+    void source(String trackId, String source) {
+        sources.put(trackId, source);
+    }
+
+    boolean muted(PublishedTrack track) {
+        return muted.contains(track.trackId());
+    }
+
+    /** Returns true if the state changed. */
+    boolean mute(String trackId, boolean isMuted) {
+        return isMuted ? muted.add(trackId) : muted.remove(trackId);
+    }
+
+    /** The published track with this id, or null. */
+    PublishedTrack trackById(String trackId) {
+        for (PublishedTrack track : tracks.values()) {
+            if (track.trackId().equals(trackId)) {
+                return track;
+            }
+        }
+        return null;
+    }
 
     /** The publish Transport, or null before the first offer. */
     Transport transport() {
@@ -61,5 +107,9 @@ final class PublishState {
 
     void remove(PublishedTrack track) {
         tracks.remove(track.mid());
+        if (trackById(track.trackId()) == null) {
+            sources.remove(track.trackId());
+            muted.remove(track.trackId());
+        }
     }
 }

@@ -136,6 +136,11 @@ final class RelayMeters {
             metrics.counter("relay.participants.left", "Participants that left a room, by reason (ice_failed: "
                     + "ICE consent lost)", Tags.of("reason", reason.wireName()), stats, s -> s.leaves(reason));
         }
+        for (boolean publish : new boolean[] {true, false}) {
+            metrics.counter("relay.ice.restarts", "ICE restarts (new relay ICE credentials on a Transport, "
+                    + "docs/signaling.md \"ICE restart\")", Tags.of("pc", publish ? "publish" : "subscribe"), stats,
+                    s -> s.iceRestarts(publish));
+        }
         for (String kind : new String[] {"audio", "video"}) {
             metrics.gauge("relay.producers", "Incoming tracks (Producers) open", Tags.of("kind", kind), stats,
                     s -> s.producers(kind));

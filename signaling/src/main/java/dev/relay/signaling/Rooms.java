@@ -148,7 +148,8 @@ final class Rooms {
             ObjectNode entry = list.addObject().put("participantId", other.id()).put("name", other.name());
             ArrayNode tracks = entry.putArray("tracks");
             for (PublishedTrack track : other.publish().tracks()) {
-                tracks.addObject().put("trackId", track.trackId()).put("kind", track.kind());
+                tracks.addObject().put("trackId", track.trackId()).put("kind", track.kind())
+                        .put("source", other.publish().source(track)).put("muted", other.publish().muted(track));
             }
         }
         room.add(participant);

@@ -21,6 +21,18 @@ public final class SessionStats {
     private volatile int videoConsumers;
     private volatile Consumer<QualitySample> qualitySamples = sample -> { };
 
+    private final AtomicLong publishIceRestarts = new AtomicLong();
+    private final AtomicLong subscribeIceRestarts = new AtomicLong();
+
+    /** An ICE restart of a participant's {@code publish} or {@code subscribe} Transport (docs/signaling.md). */
+    void iceRestarted(boolean publish) {
+        (publish ? publishIceRestarts : subscribeIceRestarts).incrementAndGet();
+    }
+
+    public long iceRestarts(boolean publish) {
+        return (publish ? publishIceRestarts : subscribeIceRestarts).get();
+    }
+
     void joined() {
         joins.incrementAndGet();
     }

@@ -83,7 +83,8 @@ public final class SignalingService {
         this.qualityInterval = qualityInterval;
         // The o= session id of every SDP this relay sends (RFC 8866 §5.2).
         long sessionId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-        TransportFactory transports = new TransportFactory(registry, certificate, advertisedAddresses, mediaPort);
+        TransportFactory transports = new TransportFactory(registry, certificate, advertisedAddresses, mediaPort,
+                stats);
         DtlsStarter dtls = new DtlsStarter(certificate, dtlsHandshakes);
         SubscribeNegotiator subscriber = new SubscribeNegotiator(transports, dtls, events, sessionId,
                 limits.subscribeSlots(), limitCounters, repair);
@@ -202,6 +203,22 @@ public final class SignalingService {
         @Override
         public void publish(Participant participant, String offerSdp, JsonNode id) throws SignalingException {
             publisher.publish(participant, offerSdp, id);
+        }
+
+        @Override
+        public void publish(Participant participant, String offerSdp, List<TrackOption> tracks, JsonNode id)
+                throws SignalingException {
+            publisher.publish(participant, offerSdp, tracks, id);
+        }
+
+        @Override
+        public void mute(Participant participant, String trackId, boolean muted) throws SignalingException {
+            publisher.mute(participant, trackId, muted);
+        }
+
+        @Override
+        public void restartIce(Participant participant) throws SignalingException {
+            subscriber.restartIce(participant);
         }
 
         @Override

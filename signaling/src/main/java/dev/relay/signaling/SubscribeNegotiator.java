@@ -189,6 +189,21 @@ final class SubscribeNegotiator {
         }
     }
 
+    /**
+     * The client asks for an ICE restart of its subscribe PeerConnection (docs/signaling.md
+     * {@code restartIce}; the relay is the offerer there, so the restart is its to make, RFC 8445
+     * §9): new local credentials now, and an offer carrying them, at once or after the outstanding
+     * one is answered.
+     */
+    void restartIce(Participant subscriber) throws SignalingException {
+        SubscribeNegotiation negotiation = subscriber.subscribe();
+        if (negotiation.transport() == null) {
+            throw new SignalingException("bad_state", "no subscribe PeerConnection to restart: nothing offered yet");
+        }
+        transports.restartIce(negotiation.transport(), false);
+        offer(subscriber);
+    }
+
     /** Sends a new subscribe offer, or remembers to once the outstanding one is answered. */
     void offer(Participant subscriber) {
         if (subscriber.hasLeft() || !subscriber.grant().canSubscribe()) {

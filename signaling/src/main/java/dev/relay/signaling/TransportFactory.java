@@ -13,9 +13,17 @@ final class TransportFactory {
     private final DtlsCertificate certificate;
     private final List<String> advertisedAddresses;
     private final int mediaPort;
+    private final SessionStats stats;
 
     TransportFactory(TransportRegistry registry, DtlsCertificate certificate, List<String> advertisedAddresses,
                      int mediaPort) {
+        this(registry, certificate, advertisedAddresses, mediaPort, new SessionStats());
+    }
+
+    /** @param stats where ICE restarts are counted */
+    TransportFactory(TransportRegistry registry, DtlsCertificate certificate, List<String> advertisedAddresses,
+                     int mediaPort, SessionStats stats) {
+        this.stats = stats;
         this.registry = registry;
         this.certificate = certificate;
         this.advertisedAddresses = List.copyOf(advertisedAddresses);
@@ -35,6 +43,12 @@ final class TransportFactory {
             router.detachTransport(transport);
             transport.close();
         }
+    }
+
+    /** ICE restart (RFC 8445 §9): new local credentials on the same Transport; DTLS and SRTP stay. */
+    void restartIce(Transport transport, boolean publish) {
+        registry.restartIce(transport);
+        stats.iceRestarted(publish);
     }
 
     /** What the relay's SDP says about {@code transport}: ICE credentials, fingerprint, host candidates. */

@@ -146,7 +146,26 @@ class MessageDispatcherTest {
                 Arguments.of("{\"type\":\"candidate\",\"pc\":\"other\"}", true,
                         badRequest("candidate", "pc must be 'publish' or 'subscribe'")),
                 Arguments.of("{\"type\":\"candidate\",\"pc\":\"publish\",\"candidate\":\"x\"}", true,
-                        badRequest("candidate", "candidate must be an object or null")));
+                        badRequest("candidate", "candidate must be an object or null")),
+                Arguments.of("{\"type\":\"mute\",\"trackId\":\"t\"}", false, notJoined("mute", "")),
+                Arguments.of("{\"type\":\"mute\",\"muted\":true}", true, badRequest("mute", "missing string field 'trackId'")),
+                Arguments.of("{\"type\":\"mute\",\"trackId\":\"" + "t".repeat(257) + "\",\"muted\":true}", true,
+                        badRequest("mute", "trackId must be 1-256 characters")),
+                Arguments.of("{\"type\":\"mute\",\"trackId\":\"t\",\"muted\":\"yes\"}", true,
+                        badRequest("mute", "missing boolean field 'muted'")),
+                Arguments.of("{\"type\":\"restartIce\"}", true, badRequest("restartIce", "missing string field 'pc'")),
+                Arguments.of("{\"type\":\"publish\",\"sdp\":\"x\",\"tracks\":{}}", true,
+                        badRequest("publish", "tracks must be an array of at most 16 objects")),
+                Arguments.of("{\"type\":\"publish\",\"sdp\":\"x\",\"tracks\":[{\"trackId\":\"t0\"},{\"trackId\":\"t1\"},{\"trackId\":\"t2\"},{\"trackId\":\"t3\"},{\"trackId\":\"t4\"},{\"trackId\":\"t5\"},{\"trackId\":\"t6\"},{\"trackId\":\"t7\"},{\"trackId\":\"t8\"},{\"trackId\":\"t9\"},{\"trackId\":\"t10\"},{\"trackId\":\"t11\"},{\"trackId\":\"t12\"},{\"trackId\":\"t13\"},{\"trackId\":\"t14\"},{\"trackId\":\"t15\"},{\"trackId\":\"t16\"}]}", true,
+                        badRequest("publish", "tracks must be an array of at most 16 objects")),
+                Arguments.of("{\"type\":\"publish\",\"sdp\":\"x\",\"tracks\":[5]}", true,
+                        badRequest("publish", "each of tracks must be an object")),
+                Arguments.of("{\"type\":\"publish\",\"sdp\":\"x\",\"tracks\":[{\"trackId\":\"t\",\"source\":\"window\"}]}",
+                        true, badRequest("publish", "source must be camera, microphone or screen")),
+                Arguments.of("{\"type\":\"publish\",\"sdp\":\"x\",\"tracks\":[{\"trackId\":\"t\",\"muted\":1}]}",
+                        true, badRequest("publish", "muted must be true or false")),
+                Arguments.of("{\"type\":\"publish\",\"sdp\":\"x\",\"tracks\":[{\"source\":\"screen\"}]}",
+                        true, badRequest("publish", "missing string field 'trackId'")));
     }
 
     private static String notJoined(String type, String idField) {

@@ -101,8 +101,8 @@ class SignalingServiceTest {
         assertTranscript(
                 "bob <- {\"type\":\"joined\",\"participantId\":\"p2\",\"room\":\"r\"," + ALL_GRANTS
                         + ",\"participants\":[{\"participantId\":"
-                        + "\"p1\",\"name\":\"alice\",\"tracks\":[{\"trackId\":\"alice-audio\",\"kind\":\"audio\"},"
-                        + "{\"trackId\":\"alice-video\",\"kind\":\"video\"}]}]}",
+                        + "\"p1\",\"name\":\"alice\",\"tracks\":[{\"trackId\":\"alice-audio\",\"kind\":\"audio\",\"source\":\"microphone\",\"muted\":false},"
+                        + "{\"trackId\":\"alice-video\",\"kind\":\"video\",\"source\":\"camera\",\"muted\":false}]}]}",
                 "event participant.joined r p2 bob",
                 "alice <- {\"type\":\"participantJoined\",\"participant\":{\"participantId\":\"p2\",\"name\":\"bob\"}}",
                 "event subscription.started r p2 <- p1 alice-audio audio",
@@ -114,10 +114,10 @@ class SignalingServiceTest {
         assertTranscript(
                 "bob <- {\"type\":\"publishAnswer\",\"id\":3,\"sdp\":\"audio 0 recvonly; video 1 recvonly\"}",
                 "event track.published r p2 bob-audio audio opus",
-                "alice <- {\"type\":\"trackPublished\",\"participantId\":\"p2\",\"trackId\":\"bob-audio\",\"kind\":\"audio\"}",
+                "alice <- {\"type\":\"trackPublished\",\"participantId\":\"p2\",\"trackId\":\"bob-audio\",\"kind\":\"audio\",\"source\":\"microphone\",\"muted\":false}",
                 "event subscription.started r p1 <- p2 bob-audio audio",
                 "event track.published r p2 bob-video video VP8",
-                "alice <- {\"type\":\"trackPublished\",\"participantId\":\"p2\",\"trackId\":\"bob-video\",\"kind\":\"video\"}",
+                "alice <- {\"type\":\"trackPublished\",\"participantId\":\"p2\",\"trackId\":\"bob-video\",\"kind\":\"video\",\"source\":\"camera\",\"muted\":false}",
                 "event subscription.started r p1 <- p2 bob-video video",
                 // One offer for the whole publish, not one round trip per track.
                 "alice <- {\"type\":\"subscribeOffer\",\"sdp\":\"audio 0 sendonly p2 bob-audio; "
@@ -199,10 +199,10 @@ class SignalingServiceTest {
                 "bob <- {\"type\":\"trackUnpublished\",\"participantId\":\"p1\",\"trackId\":\"alice-audio\"}",
                 "alice <- {\"type\":\"publishAnswer\",\"id\":3,\"sdp\":\"audio 0 recvonly; video 1 recvonly\"}",
                 "event track.published r p1 alice-audio audio opus",
-                "bob <- {\"type\":\"trackPublished\",\"participantId\":\"p1\",\"trackId\":\"alice-audio\",\"kind\":\"audio\"}",
+                "bob <- {\"type\":\"trackPublished\",\"participantId\":\"p1\",\"trackId\":\"alice-audio\",\"kind\":\"audio\",\"source\":\"microphone\",\"muted\":false}",
                 "event subscription.started r p2 <- p1 alice-audio audio",
                 "event track.published r p1 alice-video video VP8",
-                "bob <- {\"type\":\"trackPublished\",\"participantId\":\"p1\",\"trackId\":\"alice-video\",\"kind\":\"video\"}",
+                "bob <- {\"type\":\"trackPublished\",\"participantId\":\"p1\",\"trackId\":\"alice-video\",\"kind\":\"video\",\"source\":\"camera\",\"muted\":false}",
                 "event subscription.started r p2 <- p1 alice-video video");
 
         // The bad answers left offer 1 outstanding; its answer brings exactly one new offer.
@@ -242,6 +242,85 @@ class SignalingServiceTest {
         send(alice, publish(2, offer("alice")));
 
         assertTranscript("alice <- {\"type\":\"publishAnswer\",\"id\":2,\"sdp\":\"audio 0 recvonly; video 1 recvonly\"}");
+    }
+
+    /**
+     * RFC 8445 §9 / RFC 8839 §4.4.1.1.1: a publish offer with a new ufrag is an ICE restart. The
+     * answer carries new relay credentials on the same Transport (DTLS and SRTP untouched); the
+     * old ufrag no longer finds it. The subscribe side restarts on request, with a new offer.
+     */
+    @Test
+    void shouldRestartIceWithNewCredentialsOnTheSameTransports() throws Exception {
+        startService(Duration.ofSeconds(30), Duration.ZERO);
+        Client alice = new Client("alice");
+        Client bob = new Client("bob");
+        send(alice, "{\"type\":\"join\",\"room\":\"r\"}");
+        send(alice, publish(1, offer("alice")));
+        String oldUfrag = ufragOf(alice.lastSdp);
+        Transport publishTransport = registry.byUfrag(oldUfrag);
+        send(bob, "{\"type\":\"join\",\"room\":\"r\"}");
+        send(bob, subscribeAnswer(1));
+        String bobsOldUfrag = ufragOf(bob.lastSdp);
+        Transport subscribeTransport = registry.byUfrag(bobsOldUfrag);
+        transcript.drain();
+
+        send(alice, publish(2, offer("alice").replace("a=ice-ufrag:2swx", "a=ice-ufrag:n3w1")));
+        assertTranscript("alice <- {\"type\":\"publishAnswer\",\"id\":2,\"sdp\":\"audio 0 recvonly; video 1 recvonly\"}");
+        String newUfrag = ufragOf(alice.lastSdp);
+        assertFalse(newUfrag.equals(oldUfrag), "new relay credentials in the answer");
+        assertEquals(publishTransport, registry.byUfrag(newUfrag), "the same Transport");
+        assertEquals(null, registry.byUfrag(oldUfrag), "the old ufrag is forgotten");
+        assertTrue(publishTransport.isDtlsStarted());
+
+        send(bob, "{\"type\":\"restartIce\",\"pc\":\"subscribe\"}");
+        assertTranscript("bob <- {\"type\":\"subscribeOffer\",\"sdp\":\"audio 0 sendonly p1 alice-audio; "
+                + "video 1 sendonly p1 alice-video\",\"version\":2}");
+        assertEquals(subscribeTransport, registry.byUfrag(ufragOf(bob.lastSdp)));
+        assertEquals(null, registry.byUfrag(bobsOldUfrag));
+        assertEquals(1, service.stats().iceRestarts(true), "publish restarts counted");
+        assertEquals(1, service.stats().iceRestarts(false), "subscribe restarts counted");
+
+        send(bob, "{\"type\":\"restartIce\",\"id\":7,\"pc\":\"publish\"}");
+        assertTranscript("bob <- {\"type\":\"error\",\"code\":\"bad_request\",\"message\":\"pc must be 'subscribe'; "
+                + "restart the publish PeerConnection with a new publish offer (RTCPeerConnection.restartIce)\","
+                + "\"requestType\":\"restartIce\",\"id\":7}");
+    }
+
+    /** Mute state and screen shares reach the others: in trackPublished, in joined, and as trackMuted. */
+    @Test
+    void shouldTellOthersWhichTrackIsAScreenAndWhichIsMuted() throws Exception {
+        startService(Duration.ofSeconds(30), Duration.ZERO);
+        Client alice = new Client("alice");
+        Client bob = new Client("bob");
+        send(alice, "{\"type\":\"join\",\"room\":\"r\"}");
+        send(bob, "{\"type\":\"join\",\"room\":\"r\"}");
+        transcript.drain();
+
+        ObjectNode publish = (ObjectNode) JSON.readTree(publish(1, offer("alice")));
+        publish.putArray("tracks").addObject().put("trackId", "alice-video").put("source", "screen");
+        ((com.fasterxml.jackson.databind.node.ArrayNode) publish.get("tracks")).addObject()
+                .put("trackId", "alice-audio").put("muted", true);
+        send(alice, publish.toString());
+        transcript.drain();
+        send(alice, "{\"type\":\"mute\",\"trackId\":\"alice-audio\",\"muted\":false}");
+        assertTranscript("bob <- {\"type\":\"trackMuted\",\"participantId\":\"p1\",\"trackId\":\"alice-audio\","
+                + "\"kind\":\"audio\",\"muted\":false}");
+        send(alice, "{\"type\":\"mute\",\"trackId\":\"alice-video\",\"muted\":true}");
+        assertTranscript("bob <- {\"type\":\"trackMuted\",\"participantId\":\"p1\",\"trackId\":\"alice-video\","
+                + "\"kind\":\"video\",\"muted\":true}");
+
+        Client carol = new Client("carol");
+        send(carol, "{\"type\":\"join\",\"id\":1,\"room\":\"r\"}");
+        String joined = transcript.drain().stream().filter(l -> l.startsWith("carol <- {\"type\":\"joined\""))
+                .findFirst().orElseThrow();
+        assertTrue(joined.contains("{\"trackId\":\"alice-audio\",\"kind\":\"audio\",\"source\":\"microphone\","
+                + "\"muted\":false}"), joined);
+        assertTrue(joined.contains("{\"trackId\":\"alice-video\",\"kind\":\"video\",\"source\":\"screen\","
+                + "\"muted\":true}"), joined);
+
+        send(alice, "{\"type\":\"mute\",\"id\":3,\"trackId\":\"nope\",\"muted\":true}");
+        assertTranscript("alice <- {\"type\":\"error\",\"code\":\"bad_request\",\"message\":\"no published track "
+                + "nope\",\"requestType\":\"mute\",\"id\":3}");
     }
 
     @Test

@@ -29,6 +29,27 @@ public final class TransportRegistry {
         }
     }
 
+    /**
+     * ICE restart (RFC 8445 §9): gives {@code transport} new local credentials, unique among the
+     * relay's, and forgets the old ufrag, so checks with the old credentials no longer find it.
+     * DTLS and SRTP are untouched. Returns the new credentials; control path only.
+     */
+    public IceCredentials restartIce(Transport transport) {
+        while (true) {
+            IceCredentials fresh = IceCredentials.random();
+            if (byUfrag.putIfAbsent(fresh.ufrag(), transport) == null) {
+                String old = transport.localCredentials().ufrag();
+                transport.ice().restart(fresh);
+                byUfrag.remove(old, transport);
+                if (transport.isClosed()) {
+                    // Closed meanwhile: close() removed the old ufrag, this one must go too.
+                    byUfrag.remove(fresh.ufrag(), transport);
+                }
+                return fresh;
+            }
+        }
+    }
+
     public Transport byUfrag(String ufrag) {
         return byUfrag.get(ufrag);
     }

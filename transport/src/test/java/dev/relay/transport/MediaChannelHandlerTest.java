@@ -209,4 +209,40 @@ class MediaChannelHandlerTest {
         channel.runPendingTasks();
         assertEquals(1, handler().validatedAddresses(), "closing the old owner leaves the new owner's entry");
     }
+
+    /**
+     * RFC 8445 §9: after an ICE restart only the new credentials authenticate, and the restart's
+     * first valid check moves media to its address (the peer's new path) even without nomination.
+     */
+    @Test
+    void shouldTakeOnlyNewCredentialsAfterIceRestartAndMoveToTheirPath() {
+        String oldUfrag = transport.localCredentials().ufrag();
+        byte[] oldKey = transport.ice().integrityKey();
+        receive(bindingRequest(oldUfrag + ":browser", oldKey, true), PEER);
+        drainOutbound();
+        assertEquals(PEER, transport.selectedRemote());
+
+        var fresh = registry.restartIce(transport);
+        assertTrue(!fresh.ufrag().equals(oldUfrag), "a new ufrag");
+        assertEquals(fresh, transport.localCredentials());
+        assertNull(registry.byUfrag(oldUfrag), "the old ufrag is forgotten");
+        assertEquals(transport, registry.byUfrag(fresh.ufrag()));
+        assertEquals(PEER, transport.selectedRemote(), "media stays on the old path until a new check");
+
+        receive(bindingRequest(oldUfrag + ":browser", oldKey, true), PEER);
+        assertNull(channel.readOutbound(), "old credentials get no answer");
+        assertEquals(1, drops.get(DropReason.STUN_UNKNOWN_USERNAME));
+
+        InetSocketAddress moved = new InetSocketAddress("127.0.0.1", 50002);
+        receive(bindingRequest(fresh.ufrag() + ":browser2", transport.ice().integrityKey(), false), moved);
+        assertNotNull(channel.readOutbound(), "the new credentials are answered");
+        assertEquals(moved, transport.selectedRemote(), "the first check after the restart selects its path");
+        assertEquals(1, transport.ice().restarts());
+    }
+
+    private void drainOutbound() {
+        for (Object o = channel.readOutbound(); o != null; o = channel.readOutbound()) {
+            io.netty.util.ReferenceCountUtil.release(o);
+        }
+    }
 }
