@@ -136,6 +136,19 @@ public final class LoadGenerator implements Callable<Integer> {
     @Option(names = "--json", description = "Also print the report as one JSON object on the last line.")
     boolean json;
 
+    @Option(names = "--sweep", paramLabel = "KEY=V1,V2,...", description = "One run per value and per server"
+            + " of --target (a fresh server each, as a single run), then a table and a plot of egress packets per"
+            + " server CPU-second against the value. KEY: subscribers (a broadcast room of 1 publisher -> N),"
+            + " participants (a meeting/audio room of N), rooms (N rooms of the scenario at its size; 'rooms of 5'"
+            + " is --scenario meeting --participants 5: 5 people each sending audio+video to the 4 others)."
+            + " A point whose streams do not all flow is reported as FAILED, drawn as a gap, and the sweep goes"
+            + " on. E.g. --sweep subscribers=50,200,400,800.")
+    String sweep;
+
+    @Option(names = "--plot", paramLabel = "FILE", description = "PNG the sweep draws; a .txt of its table is"
+            + " written beside it. Default: target/loadgen-curves-KEY.png.")
+    Path plot;
+
     @Option(names = "--api-key", description = "The relay's API key: each peer joins with an access token signed "
             + "with it, and a child relay gets it (env RELAY_API_KEY). Default: none (a dev-mode relay).")
     String apiKey = envOr("RELAY_API_KEY");
@@ -172,17 +185,20 @@ public final class LoadGenerator implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RunConfig config = validate();
-        List<Target> targets = target.targets();
-        boolean namespaced = netns || targets.contains(Target.JANUS);
-        if (namespaced) {
-            String reason = targets.contains(Target.JANUS) ? JanusProcess.unavailableReason()
-                    : NetNamespace.unavailableReason();
-            if (reason != null) {
-                System.err.println("loadgen: --target " + target + " cannot run here: " + reason);
-                return 1;
-            }
+        if (sweep != null) {
+            return callSweep();
         }
+        if (plot != null) {
+            throw bad("--plot goes with --sweep");
+        }
+        RunConfig config = validate(null, 0);
+        List<Target> targets = target.targets();
+        String reason = unavailableReason(targets);
+        if (reason != null) {
+            System.err.println("loadgen: --target " + target + " cannot run here: " + reason);
+            return 1;
+        }
+        boolean namespaced = netns || targets.contains(Target.JANUS);
         List<RunReport> done = new ArrayList<>();
         for (int i = 0; i < targets.size(); i++) {
             RunReport one = runOne(config, targets.get(i), namespaced, i);
@@ -221,6 +237,93 @@ public final class LoadGenerator implements Callable<Integer> {
         System.out.flush();
         boolean flowing = done.stream().allMatch(RunReport::allStreamsFlowing);
         return flowing ? 0 : 3;
+    }
+
+    /** Why the servers cannot be started in namespaces here, or null when they can (or need none). */
+    private String unavailableReason(List<Target> targets) {
+        if (targets.contains(Target.JANUS)) {
+            return JanusProcess.unavailableReason();
+        }
+        return netns ? NetNamespace.unavailableReason() : null;
+    }
+
+    /**
+     * {@code --sweep}: every point is validated first (a bad point fails the sweep before any
+     * peer starts), then each point runs against each server in turn exactly as a single run
+     * does, with a server of its own. A point that fails stays in the table and the sweep goes on.
+     */
+    private Integer callSweep() throws InterruptedException {
+        Sweep spec;
+        try {
+            spec = Sweep.parse(sweep);
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage());
+        }
+        if (relay != null) {
+            throw bad("--sweep starts a fresh server per point: it does not go with --relay");
+        }
+        List<RunConfig> configs = new ArrayList<>();
+        for (int value : spec.values()) {
+            configs.add(validate(spec.parameter(), value));
+        }
+        List<Target> targets = target.targets();
+        String reason = unavailableReason(targets);
+        if (reason != null) {
+            System.err.println("loadgen: --target " + target + " cannot run here: " + reason);
+            return 1;
+        }
+        boolean namespaced = netns || targets.contains(Target.JANUS);
+        List<Curves.Point> points = new ArrayList<>();
+        List<RunReport> done = new ArrayList<>();
+        for (int p = 0; p < configs.size(); p++) {
+            int value = spec.values().get(p);
+            for (int i = 0; i < targets.size(); i++) {
+                Target server = targets.get(i);
+                System.out.println("== " + spec.parameter().label() + "=" + value + ", " + server.label() + " ==");
+                RunReport one = runOne(configs.get(p), server, namespaced, i);
+                if (one == null) {
+                    points.add(Curves.Point.notRun(value, server.label(), "the run could not be made (see above)"));
+                    continue;
+                }
+                done.add(one);
+                System.out.print(one.toText());
+                System.out.flush();
+                points.add(Curves.Point.of(value, one));
+            }
+        }
+        reports = done;
+        report = done.isEmpty() ? null : done.get(done.size() - 1);
+        Curves curves = new Curves(spec, sweepScenarioLabel(configs.get(0), spec.parameter()),
+                Curves.labels(targets), points);
+        String table = curves.toText();
+        System.out.println();
+        System.out.print(table);
+        Path png = plot != null ? plot : Path.of("target", "loadgen-curves-" + spec.parameter().label() + ".png");
+        String name = png.getFileName().toString();
+        Path txt = png.resolveSibling((name.endsWith(".png") ? name.substring(0, name.length() - 4) : name) + ".txt");
+        try {
+            CurvePlot.write(curves, png);
+            Files.writeString(txt, table, StandardCharsets.UTF_8);
+            System.out.println("plot " + png.toAbsolutePath() + ", table " + txt.toAbsolutePath());
+        } catch (IOException e) {
+            System.err.println("loadgen: could not write the plot " + png + ": " + e.getMessage());
+            return 1;
+        }
+        if (json) {
+            System.out.println(curves.toJson().toString());
+        }
+        System.out.flush();
+        return curves.allOnCurve() ? 0 : 3;
+    }
+
+    /** What one room of the sweep is, for the table's and the plot's titles. */
+    private static String sweepScenarioLabel(RunConfig config, Sweep.Parameter parameter) {
+        return switch (parameter) {
+            case SUBSCRIBERS -> "broadcast, " + config.rooms() + " room(s) of 1 publisher -> N subscribers";
+            case PARTICIPANTS -> config.scenario().label() + ", " + config.rooms() + " room(s) of N participants";
+            case ROOMS -> config.scenario().label() + ", N rooms of " + (config.scenario() == Scenario.BROADCAST
+                    ? "1 publisher -> " + config.size() + " subscribers" : config.size() + " participants");
+        };
     }
 
     /**
@@ -321,8 +424,37 @@ public final class LoadGenerator implements Callable<Integer> {
         return relayLog.resolveSibling(stem.replace("loadgen-relay", "loadgen") + "-" + server + ".log");
     }
 
-    private RunConfig validate() {
+    /**
+     * The run's configuration from the options; with a sweep, {@code swept} (subscribers,
+     * participants or rooms) is {@code value} instead of its option, which must then be unset.
+     */
+    private RunConfig validate(Sweep.Parameter swept, int value) {
         Scenario s = Scenario.valueOf(scenario.name().toUpperCase(java.util.Locale.ROOT));
+        Integer subscribers = this.subscribers;
+        Integer participants = this.participants;
+        int rooms = this.rooms;
+        if (swept != null) {
+            boolean set = switch (swept) {
+                case SUBSCRIBERS -> subscribers != null;
+                case PARTICIPANTS -> participants != null;
+                case ROOMS -> spec.commandLine().getParseResult().hasMatchedOption("--rooms");
+            };
+            if (set) {
+                throw bad("--" + swept.label() + " is what --sweep " + swept.label() + "=... varies; leave it out");
+            }
+            if (swept == Sweep.Parameter.SUBSCRIBERS && s != Scenario.BROADCAST) {
+                throw bad("--sweep subscribers=... is for --scenario broadcast");
+            }
+            if (swept == Sweep.Parameter.PARTICIPANTS && s == Scenario.BROADCAST) {
+                throw bad("--sweep participants=... is for --scenario meeting or audio");
+            }
+            switch (swept) {
+                case SUBSCRIBERS -> subscribers = value;
+                case PARTICIPANTS -> participants = value;
+                case ROOMS -> rooms = value;
+                default -> throw new IllegalStateException(swept.name());
+            }
+        }
         int size;
         if (s == Scenario.BROADCAST) {
             if (participants != null) {
@@ -387,6 +519,12 @@ public final class LoadGenerator implements Callable<Integer> {
         Path jar = relayJar != null ? relayJar : defaultRelayJar();
         Path log = relayLog != null ? relayLog : Path.of(System.getProperty("java.io.tmpdir"),
                 "loadgen-relay-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".log");
+        if (swept != null) {
+            // A log per point, so that one point's server does not overwrite the last one's.
+            String name = log.getFileName().toString();
+            String stem = name.endsWith(".log") ? name.substring(0, name.length() - 4) : name;
+            log = log.resolveSibling(stem + "-" + swept.label() + value + ".log");
+        }
         return new RunConfig(s, size, rooms, duration, warmup, videoBitrate, keyframeInterval, pacing, loops,
                 decryptEvery,
                 connectTimeout, relay == null ? null : relay.resolve("/").normalize(), relayPid, jar, relayWorkers,
