@@ -41,7 +41,8 @@ final class CurvePlot {
             double m = AxisScale.maxOf(curves.series(server));
             yMax = Double.isNaN(yMax) || m > yMax ? m : yMax;
         }
-        AxisScale y = AxisScale.fromZero(yMax, 6);
+        // Headroom above the highest point, so that it never sits on the frame.
+        AxisScale y = AxisScale.fromZero(yMax * 1.05, 6);
         AxisScale x = AxisScale.between(0, AxisScale.maxOf(xs) * 1.05);
         int plotRight = WIDTH - RIGHT;
         int plotBottom = HEIGHT - BOTTOM;
@@ -85,7 +86,8 @@ final class CurvePlot {
             for (int i = 0; i < xs.length; i++) {
                 int px = x.pixel(xs[i], LEFT, plotRight);
                 if (Double.isNaN(ys[i])) {
-                    g.drawString("failed", px - 16, plotBottom + 34 + 14 * s);
+                    String failed = servers.get(s) + " failed";
+                    g.drawString(failed, px - g.getFontMetrics().stringWidth(failed) / 2, plotBottom + 34 + 14 * s);
                     continue;
                 }
                 int py = y.pixel(ys[i], plotBottom, TOP);
@@ -94,10 +96,10 @@ final class CurvePlot {
                     g.drawLine(x.pixel(xs[i - 1], LEFT, plotRight), y.pixel(ys[i - 1], plotBottom, TOP), px, py);
                 }
             }
-            // Legend, top left inside the frame.
-            int ly = TOP + 18 + 16 * s;
-            g.drawLine(LEFT + 12, ly - 4, LEFT + 36, ly - 4);
-            g.drawString(servers.get(s), LEFT + 42, ly);
+            // Legend above the frame's right end, out of the curves' way.
+            int lx = WIDTH - RIGHT - 90 * (servers.size() - s);
+            g.drawLine(lx, TOP - 16, lx + 24, TOP - 16);
+            g.drawString(servers.get(s), lx + 30, TOP - 12);
         }
         g.dispose();
         Path parent = file.toAbsolutePath().getParent();
