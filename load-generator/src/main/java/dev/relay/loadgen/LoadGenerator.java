@@ -27,10 +27,12 @@ import picocli.CommandLine.Spec;
  * rates, and reports loss, one-way latency through the relay, and the relay's CPU, heap and GC.
  * With {@code --target janus} the same peers load Janus's VideoRoom instead ({@link JanusPeer}),
  * and with {@code --target both} the relay and then Janus, each in a {@link NetNamespace} of its
- * own, followed by a {@link Comparison}.
+ * own, followed by a {@link Comparison}. With {@code --sweep} it makes such a run per swept value
+ * and server and ends with {@link Curves} and their {@link CurvePlot}.
  *
  * <p>Exit status: 0 when every expected stream flowed, 3 when the report was made but some
- * streams never flowed, 1 when the run could not be made, 2 on bad options.
+ * streams never flowed (a sweep: some point is off its curve), 1 when the run could not be made,
+ * 2 on bad options.
  */
 @Command(name = "loadgen", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Load generator for the relay: synthetic WebRTC peers over loopback (or, with --target"
@@ -280,7 +282,15 @@ public final class LoadGenerator implements Callable<Integer> {
             for (int i = 0; i < targets.size(); i++) {
                 Target server = targets.get(i);
                 System.out.println("== " + spec.parameter().label() + "=" + value + ", " + server.label() + " ==");
-                RunReport one = runOne(configs.get(p), server, namespaced, i);
+                RunReport one;
+                try {
+                    one = runOne(configs.get(p), server, namespaced, i);
+                } catch (RuntimeException e) {
+                    // One point's failure is a result of the sweep, not the end of it.
+                    System.err.println("loadgen: " + server.label() + " at " + spec.parameter().label() + "=" + value
+                            + ": " + e);
+                    one = null;
+                }
                 if (one == null) {
                     points.add(Curves.Point.notRun(value, server.label(), "the run could not be made (see above)"));
                     continue;
