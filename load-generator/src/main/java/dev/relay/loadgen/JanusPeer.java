@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +24,6 @@ final class JanusPeer extends SyntheticPeer {
     static final long FEED_BASE = 1000;
 
     private final Context context;
-    private final long sessionId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
 
     /** What every Janus peer of a run shares. */
     record Context(JanusSession janus, Map<String, Long> roomIds, Map<String, List<Long>> publisherFeeds,
@@ -67,25 +65,7 @@ final class JanusPeer extends SyntheticPeer {
             } catch (IOException e) {
                 return CompletableFuture.failedFuture(e);
             }
-            ThreadLocalRandom random = ThreadLocalRandom.current();
-            int audioSsrc = plan.audio() ? random.nextInt(1, Integer.MAX_VALUE) : 0;
-            int videoSsrc = plan.video() ? random.nextInt(1, Integer.MAX_VALUE) : 0;
-            RunConfig config = context.config();
-            AudioSource audio = plan.audio() ? new AudioSource(audioSsrc, plan.index(), random.nextLong()) : null;
-            VideoSource video = plan.video() ? new VideoSource(videoSsrc, plan.index(), config.videoBitrateKbps(),
-                    config.keyframeIntervalSeconds(), config.pacingFactor(), random.nextLong()) : null;
-            publish = transport;
-            loop.execute(() -> {
-                try {
-                    loop.add(transport);
-                    transport.addSources(audio, video);
-                } catch (IOException e) {
-                    transport.fail("cannot register socket: " + e);
-                }
-            });
-            String offer = Sdp.publishOffer(transport.localDescription(), sessionId, "lg-stream-" + plan.index(),
-                    plan.audio() ? Peer.AUDIO_TRACK_PREFIX + plan.index() : null, audioSsrc & 0xFFFFFFFFL,
-                    plan.video() ? Peer.VIDEO_TRACK_PREFIX + plan.index() : null, videoSsrc & 0xFFFFFFFFL);
+            String offer = startPublishing(transport, loop, context.config());
             return context.janus().message(handle,
                             JanusApi.joinAndConfigure(room(), feedOf(plan.index()), plan.name()), "offer", offer)
                     .thenCompose(reply -> {

@@ -2,9 +2,6 @@ package dev.relay.loadgen;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,25 +19,19 @@ import org.slf4j.LoggerFactory;
  * at {@code http://198.18.N.2:8088/janus}. {@code ip netns exec} execs Janus, so the child's pid
  * is Janus's own, for CPU and RSS from /proc.
  */
-final class JanusProcess implements ServerProcess {
+final class JanusProcess extends ServerProcess {
     private static final Logger LOG = LoggerFactory.getLogger(JanusProcess.class);
     static final Path JANUS = Path.of("/usr/bin/janus");
     static final Path MODULES = Path.of("/usr/lib/x86_64-linux-gnu/janus");
     static final int HTTP_PORT = 8088;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
-    private final Process process;
-    private final URI httpUri;
-    private final Path log;
     private final Path configDir;
-    private final List<String> command;
 
     private JanusProcess(Process process, URI httpUri, Path log, Path configDir, List<String> command) {
-        this.process = process;
-        this.httpUri = httpUri;
-        this.log = log;
+        // SIGTERM: Janus closes its handles.
+        super("janus", process, httpUri, log, command, Duration.ofSeconds(10));
         this.configDir = configDir;
-        this.command = command;
     }
 
     /** Why Janus cannot be run here, or null if it can. */
@@ -108,70 +98,13 @@ final class JanusProcess implements ServerProcess {
     }
 
     private void awaitInfo() throws IOException, InterruptedException {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(httpUri + "/info"))
-                .timeout(Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (System.nanoTime() - deadline < 0) {
-            if (!process.isAlive()) {
-                throw new IOException("janus exited with status " + process.exitValue() + " before it was ready:\n"
-                        + RelayProcess.tail(log, 20));
-            }
-            try {
-                HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200 && response.body().contains(JanusApi.VIDEOROOM)) {
-                    return;
-                }
-            } catch (IOException e) {
-                // Not listening yet.
-            }
-            Thread.sleep(100);
-        }
-        throw new IOException("janus did not answer " + httpUri + "/info within " + START_TIMEOUT.toSeconds()
-                + " s:\n" + RelayProcess.tail(log, 20));
+        awaitReady(URI.create(httpUri() + "/info"),
+                response -> response.statusCode() == 200 && response.body().contains(JanusApi.VIDEOROOM), START_TIMEOUT);
     }
 
+    /** Removes the generated config folder. */
     @Override
-    public URI httpUri() {
-        return httpUri;
-    }
-
-    @Override
-    public long pid() {
-        return process.pid();
-    }
-
-    @Override
-    public Path log() {
-        return log;
-    }
-
-    @Override
-    public List<String> command() {
-        return command;
-    }
-
-    @Override
-    public boolean isAlive() {
-        return process.isAlive();
-    }
-
-    /** SIGTERM (Janus closes its handles), SIGKILL after 10 s; removes the config folder. Idempotent. */
-    @Override
-    public void close() {
-        if (process.isAlive()) {
-            process.destroy();
-            try {
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    LOG.warn("janus pid {} ignored SIGTERM for 10 s; killing it", process.pid());
-                    process.destroyForcibly();
-                    process.waitFor(5, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
+    void cleanUp() {
         try (Stream<Path> files = Files.walk(configDir)) {
             List<Path> all = new ArrayList<>(files.sorted(Comparator.reverseOrder()).toList());
             for (Path p : all) {

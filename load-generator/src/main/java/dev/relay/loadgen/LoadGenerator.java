@@ -195,9 +195,7 @@ public final class LoadGenerator implements Callable<Integer> {
         }
         RunConfig config = validate(null, 0);
         List<Target> targets = target.targets();
-        String reason = unavailableReason(targets);
-        if (reason != null) {
-            System.err.println("loadgen: --target " + target + " cannot run here: " + reason);
+        if (!canRun(targets)) {
             return 1;
         }
         boolean namespaced = netns || targets.contains(Target.JANUS);
@@ -241,6 +239,16 @@ public final class LoadGenerator implements Callable<Integer> {
         return flowing ? 0 : 3;
     }
 
+    /** False, with the reason on stderr, when a target cannot run on this machine. */
+    private boolean canRun(List<Target> targets) {
+        String reason = unavailableReason(targets);
+        if (reason != null) {
+            System.err.println("loadgen: --target " + target + " cannot run here: " + reason);
+            return false;
+        }
+        return true;
+    }
+
     /** Why the servers cannot be started in namespaces here, or null when they can (or need none). */
     private String unavailableReason(List<Target> targets) {
         if (targets.contains(Target.JANUS)) {
@@ -269,9 +277,7 @@ public final class LoadGenerator implements Callable<Integer> {
             configs.add(validate(spec.parameter(), value));
         }
         List<Target> targets = target.targets();
-        String reason = unavailableReason(targets);
-        if (reason != null) {
-            System.err.println("loadgen: --target " + target + " cannot run here: " + reason);
+        if (!canRun(targets)) {
             return 1;
         }
         boolean namespaced = netns || targets.contains(Target.JANUS);
@@ -402,7 +408,7 @@ public final class LoadGenerator implements Callable<Integer> {
         } finally {
             if (child != null && !child.isAlive() && result != null) {
                 result.failures.add("the " + server.label() + " process exited during the run; its log ends with:\n"
-                        + RelayProcess.tail(child.log(), 10));
+                        + ServerProcess.tail(child.log(), 10));
             }
             if (run != null) {
                 run.close();

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +34,6 @@ final class Peer extends SyntheticPeer implements WebSocket.Listener {
 
     private final Context context;
     private final StringBuilder partial = new StringBuilder();
-    private final long sessionId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
     private final CompletableFuture<Void> joined = new CompletableFuture<>();
     private final CompletableFuture<Void> publishAnswered = new CompletableFuture<>();
     private final CompletableFuture<Void> left = new CompletableFuture<>();
@@ -182,25 +180,7 @@ final class Peer extends SyntheticPeer implements WebSocket.Listener {
             ClientTransport transport = new ClientTransport(this, ClientTransport.Role.PUBLISH, loop,
                     context.certificate(), context.dtlsExecutor(), context.config().decryptEvery(),
                     context.localAddress());
-            ThreadLocalRandom random = ThreadLocalRandom.current();
-            int audioSsrc = plan.audio() ? random.nextInt(1, Integer.MAX_VALUE) : 0;
-            int videoSsrc = plan.video() ? random.nextInt(1, Integer.MAX_VALUE) : 0;
-            AudioSource audio = plan.audio() ? new AudioSource(audioSsrc, plan.index(), random.nextLong()) : null;
-            VideoSource video = plan.video() ? new VideoSource(videoSsrc, plan.index(),
-                    context.config().videoBitrateKbps(), context.config().keyframeIntervalSeconds(),
-                    context.config().pacingFactor(), random.nextLong()) : null;
-            publish = transport;
-            loop.execute(() -> {
-                try {
-                    loop.add(transport);
-                    transport.addSources(audio, video);
-                } catch (IOException e) {
-                    transport.fail("cannot register socket: " + e);
-                }
-            });
-            String offer = Sdp.publishOffer(transport.localDescription(), sessionId, "lg-stream-" + plan.index(),
-                    plan.audio() ? AUDIO_TRACK_PREFIX + plan.index() : null, audioSsrc & 0xFFFFFFFFL,
-                    plan.video() ? VIDEO_TRACK_PREFIX + plan.index() : null, videoSsrc & 0xFFFFFFFFL);
+            String offer = startPublishing(transport, loop, context.config());
             send(JSON.createObjectNode().put("type", "publish").put("sdp", offer));
         }
         joined.complete(null);

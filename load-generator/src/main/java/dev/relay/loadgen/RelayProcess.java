@@ -6,17 +6,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,22 +19,16 @@ import org.slf4j.LoggerFactory;
  * The relay under test as a child process ({@code java -jar relay.jar}) bound to 127.0.0.1, so
  * that its CPU time can be read from /proc alone, apart from the load generator's.
  */
-final class RelayProcess implements ServerProcess {
+final class RelayProcess extends ServerProcess {
     private static final Logger LOG = LoggerFactory.getLogger(RelayProcess.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
-    private final Process process;
-    private final URI httpUri;
     private final int mediaPort;
-    private final Path log;
-    private final List<String> command;
 
     private RelayProcess(Process process, URI httpUri, int mediaPort, Path log, List<String> command) {
-        this.process = process;
-        this.httpUri = httpUri;
+        // SIGTERM: the relay's shutdown hook closes its sessions.
+        super("relay", process, httpUri, log, command, Duration.ofSeconds(5));
         this.mediaPort = mediaPort;
-        this.log = log;
-        this.command = command;
     }
 
     /**
@@ -104,84 +93,11 @@ final class RelayProcess implements ServerProcess {
     }
 
     private void awaitHealthy() throws IOException, InterruptedException {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest request = HttpRequest.newBuilder(httpUri.resolve("/healthz")).timeout(Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (System.nanoTime() - deadline < 0) {
-            if (!process.isAlive()) {
-                throw new IOException("relay exited with status " + process.exitValue() + " before it was ready:\n"
-                        + tail(log, 20));
-            }
-            try {
-                HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // Not listening yet.
-            }
-            Thread.sleep(100);
-        }
-        throw new IOException("relay did not answer " + httpUri.resolve("/healthz") + " within "
-                + START_TIMEOUT.toSeconds() + " s:\n" + tail(log, 20));
-    }
-
-    @Override
-    public URI httpUri() {
-        return httpUri;
+        awaitReady(httpUri().resolve("/healthz"), response -> response.statusCode() == 200, START_TIMEOUT);
     }
 
     int mediaPort() {
         return mediaPort;
-    }
-
-    @Override
-    public long pid() {
-        return process.pid();
-    }
-
-    @Override
-    public Path log() {
-        return log;
-    }
-
-    @Override
-    public List<String> command() {
-        return command;
-    }
-
-    @Override
-    public boolean isAlive() {
-        return process.isAlive();
-    }
-
-    /** SIGTERM (the relay's shutdown hook closes its sessions), then SIGKILL after 5 s. Idempotent. */
-    @Override
-    public void close() {
-        if (!process.isAlive()) {
-            return;
-        }
-        process.destroy();
-        try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                LOG.warn("relay pid {} ignored SIGTERM for 5 s; killing it", process.pid());
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    static String tail(Path file, int lines) {
-        try {
-            // Lenient decoding: a log may hold bytes that are not UTF-8.
-            List<String> all = List.of(new String(Files.readAllBytes(file), StandardCharsets.UTF_8).split("\n"));
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException | RuntimeException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
     }
 
     private static int freeTcpPort() throws IOException {

@@ -1,8 +1,10 @@
 package dev.relay.loadgen;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -17,6 +19,8 @@ abstract class SyntheticPeer {
     private final List<String> errorMessages = new ArrayList<>();
     volatile ClientTransport publish;
     volatile ClientTransport subscribe;
+    /** The o= session id of this peer's SDP (RFC 8866 §5.2). */
+    final long sessionId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
 
     SyntheticPeer(Scenario.PeerPlan plan) {
         this.plan = plan;
@@ -42,6 +46,31 @@ abstract class SyntheticPeer {
 
     /** Drops the signaling connection at once. */
     abstract void abort();
+
+    /**
+     * Makes {@code transport} this peer's publish side: fresh SSRCs and sources for what the plan
+     * sends, the transport registered on its I/O loop; returns the offer to send the server.
+     */
+    final String startPublishing(ClientTransport transport, IoLoop loop, RunConfig config) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        int audioSsrc = plan.audio() ? random.nextInt(1, Integer.MAX_VALUE) : 0;
+        int videoSsrc = plan.video() ? random.nextInt(1, Integer.MAX_VALUE) : 0;
+        AudioSource audio = plan.audio() ? new AudioSource(audioSsrc, plan.index(), random.nextLong()) : null;
+        VideoSource video = plan.video() ? new VideoSource(videoSsrc, plan.index(), config.videoBitrateKbps(),
+                config.keyframeIntervalSeconds(), config.pacingFactor(), random.nextLong()) : null;
+        publish = transport;
+        loop.execute(() -> {
+            try {
+                loop.add(transport);
+                transport.addSources(audio, video);
+            } catch (IOException e) {
+                transport.fail("cannot register socket: " + e);
+            }
+        });
+        return Sdp.publishOffer(transport.localDescription(), sessionId, "lg-stream-" + plan.index(),
+                plan.audio() ? Peer.AUDIO_TRACK_PREFIX + plan.index() : null, audioSsrc & 0xFFFFFFFFL,
+                plan.video() ? Peer.VIDEO_TRACK_PREFIX + plan.index() : null, videoSsrc & 0xFFFFFFFFL);
+    }
 
     final int signalingErrors() {
         return signalingErrors.get();
