@@ -69,7 +69,9 @@ public final class BandwidthAllocator {
     public static final long FAILED_UPGRADE_NANOS = 5_000_000_000L;
     /** After a first failed upgrade, the track tries that layer again only after this long... */
     public static final long RETRY_BACKOFF_NANOS = 20_000_000_000L;
-    public static final long MAX_RETRY_BACKOFF_NANOS = 80_000_000_000L;
+    /** The backoff doubles this many times at most: 20, 40, then 80 s. */
+    private static final int MAX_BACKOFF_DOUBLINGS = 2;
+    public static final long MAX_RETRY_BACKOFF_NANOS = RETRY_BACKOFF_NANOS << MAX_BACKOFF_DOUBLINGS;
     /** ...or once the estimate is this share of the one the failed upgrade was taken at. */
     public static final int RETRY_ESTIMATE_PERCENT = 120;
 
@@ -256,11 +258,10 @@ public final class BandwidthAllocator {
 
     /** The upgrade on trial was undone: back off before trying that layer again. */
     private void failed(int slot, long nowNanos) {
-        int count = Math.min(failures[slot], 30);
         failures[slot]++;
-        long backoff = RETRY_BACKOFF_NANOS << Math.min(count, 8);
+        long backoff = RETRY_BACKOFF_NANOS << Math.min(failures[slot] - 1, MAX_BACKOFF_DOUBLINGS);
         blockedFrom[slot] = triedLayer[slot];
-        blockedUntilNanos[slot] = nowNanos + Math.min(backoff, MAX_RETRY_BACKOFF_NANOS);
+        blockedUntilNanos[slot] = nowNanos + backoff;
         unblockBps[slot] = triedBps[slot] * RETRY_ESTIMATE_PERCENT / 100;
         triedLayer[slot] = PAUSED;
     }
