@@ -3,7 +3,6 @@ package dev.relay.signaling;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.relay.sfu.Codec;
 import dev.relay.sfu.RouterStats;
 import dev.relay.signaling.events.LeaveReason;
 import dev.relay.signaling.events.QualitySampler;
@@ -16,17 +15,7 @@ class QualityMonitorTest {
 
     @Test
     void shouldCountEachParticipantsProducersAndActiveConsumers() {
-        Room room = new Room("r", null, null);
-        Participant alice = new Participant("p1", "alice", room, null);
-        Participant bob = new Participant("p2", "bob", room, null);
-        room.add(alice);
-        room.add(bob);
-        PublishedTrack audio = new PublishedTrack(1, "0", "a", "audio", Codec.OPUS, "", 11, alice);
-        PublishedTrack video = new PublishedTrack(2, "1", "v", "video", Codec.VP8, "", 12, alice);
-        alice.publish().add(audio);
-        alice.publish().add(video);
-        bob.subscribe().addSlot(audio, 7, 21, 111).deactivate();
-        bob.subscribe().addSlot(video, 8, 22, 96);
+        Room room = PublishingRoom.create();
 
         List<QualitySampler.ParticipantMedia> media = QualityMonitor.media(room);
 
