@@ -109,6 +109,7 @@ export async function summarize(publishPc, subscribePc, who) {
       const report = await sender.getStats();
       report.forEach((s) => {
         if (s.type !== 'outbound-rtp') return;
+        const source = s.mediaSourceId ? report.get(s.mediaSourceId) : undefined;
         summary.outbound.push({
           kind: s.kind || sender.track.kind,
           source: who.isScreen(sender) ? 'screen' : null,
@@ -116,6 +117,8 @@ export async function summarize(publishPc, subscribePc, who) {
           framesEncoded: s.framesEncoded || 0, // 0 for audio
           rid: s.rid || null, // the simulcast layer
           frameWidth: s.frameWidth || 0,
+          // audio: what the microphone captured (getStats media-source), 0 for digital silence
+          audioEnergy: source && source.totalAudioEnergy ? source.totalAudioEnergy : 0,
         });
       });
     }

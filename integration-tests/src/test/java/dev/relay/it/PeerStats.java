@@ -27,8 +27,17 @@ record PeerStats(
                    long totalSamplesReceived) {
     }
 
-    /** {@code rid} is the simulcast layer (null without simulcast). */
-    record Outbound(String kind, long packetsSent, long framesEncoded, String rid, long frameWidth) {
+    /**
+     * {@code rid} is the simulcast layer (null without simulcast); {@code audioEnergy} is the
+     * microphone's total audio energy so far (getStats media-source), 0 for digital silence.
+     */
+    record Outbound(String kind, long packetsSent, long framesEncoded, String rid, long frameWidth,
+                    double audioEnergy) {
+    }
+
+    /** The microphone's total audio energy so far (0 for digital silence or no audio sender). */
+    double audioEnergy() {
+        return outbound.stream().filter(o -> o.kind.equals("audio")).mapToDouble(Outbound::audioEnergy).sum();
     }
 
     /** Parses the Map/List/Number tree Selenium returns for the stats object. */
@@ -54,7 +63,7 @@ record PeerStats(
         for (Object o : (List<Object>) map.get("outbound")) {
             Map<String, Object> m = (Map<String, Object>) o;
             outbound.add(new Outbound((String) m.get("kind"), num(m.get("packetsSent")), num(m.get("framesEncoded")),
-                    (String) m.get("rid"), num(m.get("frameWidth"))));
+                    (String) m.get("rid"), num(m.get("frameWidth")), real(m.get("audioEnergy"))));
         }
         Object since = map.get("sinceJoinMs");
         return new PeerStats((String) map.get("publishState"), (String) map.get("subscribeState"),

@@ -33,8 +33,9 @@ class SpeakerAndDynacastBrowserTest extends LoopbackChromiumTest {
 
     /**
      * Chromium's fake microphone beeps; the other participant captures a silent WAV file (RFC 6464
-     * level 127). The beeping one must be named within 1 s of its audio reaching the other side,
-     * and the silent one never.
+     * level 127). The beeping one must be named within 1 s of its audio reaching the other side;
+     * over the next 3 s, while the silent one's microphone stays below -60 dBov (its getStats
+     * media-source energy), the silent one is never named.
      */
     @Test
     void shouldNameTheParticipantWhoseAudioIsAboveSilence() throws IOException {
@@ -60,14 +61,25 @@ class SpeakerAndDynacastBrowserTest extends LoopbackChromiumTest {
             ChromiumPeer.sleep(Duration.ofMillis(50));
         }
         long millis = (namedAt - audioAt) / 1_000_000;
-        System.out.printf("active speaker: %s named %d ms after its audio arrived; lists seen by the silent one: %s%n",
-                speakerId, namedAt < 0 ? -1 : millis, silent.logEntries("active-speakers"));
+        double energyBefore = silent.stats().audioEnergy();
+        int listsBefore = silent.logEntries("active-speakers").size();
+        ChromiumPeer.sleep(Duration.ofSeconds(3));
+        double energyAfter = silent.stats().audioEnergy();
+        List<Map<String, Object>> lists = silent.logEntries("active-speakers");
+        System.out.printf("active speaker: %s named %d ms after its audio arrived; lists seen by the silent one: %s;"
+                        + " microphone energy: speaker %.4f, silent %.3g -> %.3g%n",
+                speakerId, namedAt < 0 ? -1 : millis, lists, speaker.stats().audioEnergy(), energyBefore, energyAfter);
         assertTrue(namedAt >= 0 && millis <= 1000,
                 "the beeping participant is named in activeSpeakers within 1 s (took " + millis + " ms)");
         assertTrue(speaker.activeSpeakers().contains(speakerId), "the speaker hears it too");
-        for (Map<String, Object> entry : silent.logEntries("active-speakers")) {
-            assertFalse(String.valueOf(entry.get("speakers")).contains(silentId),
-                    "the silent participant is never named: " + entry);
+        // totalAudioEnergy sums level^2 x seconds (level 1.0 = 0 dBov): the window's mean level.
+        double windowDbov = 10 * Math.log10(Math.max(1e-12, (energyAfter - energyBefore) / 3.0));
+        assertTrue(windowDbov < -60, "the silent participant's microphone stayed below -60 dBov for 3 s, well under"
+                + " what counts as speech (docs/quality.md); it was " + windowDbov + " dBov");
+        assertFalse(silent.activeSpeakers().contains(silentId), "the silent participant is not named now");
+        for (Map<String, Object> entry : lists.subList(listsBefore, lists.size())) {
+            assertFalse(List.of(String.valueOf(entry.get("speakers")).split(" ")).contains(silentId),
+                    "the silent participant is never named while its microphone is silent: " + entry);
         }
     }
 
