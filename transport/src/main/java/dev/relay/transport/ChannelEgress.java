@@ -2,27 +2,25 @@ package dev.relay.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.internal.PlatformDependent;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 /**
- * The outbound hand-off of one UDP socket: media workers (many producers) claim records in a
- * lock-free ring, the socket's event loop (one consumer) drains it into Netty writes and one
- * flush, so a batch leaves in one sendmmsg. Workers never touch the Netty channel per packet.
+ * The outbound hand-off of one socket (a UDP socket, {@link DatagramEgress}, or one ICE-TCP
+ * connection, {@link StreamEgress}): media workers (many producers) claim records in a lock-free
+ * ring, the socket's event loop (one consumer) drains it into Netty writes and one flush, so a
+ * UDP batch leaves in one sendmmsg. Workers never touch the Netty channel per packet.
  *
- * <p>Record: {@code [transport id: int32][stamp: int64][protected datagram]}; the event loop
- * resolves the id to the Transport's selected address through a map only it writes
- * ({@link #register}). The stamp is when the relay received what the packet was made from
+ * <p>Record: {@code [transport id: int32][stamp: int64][protected datagram]}; the subclass puts
+ * each record on the wire ({@link #writeRecord}). The stamp is when the relay received what the packet was made from
  * ({@link EgressBatch#stamp}); a record older than {@link #MAX_QUEUE_AGE_NANOS} when the event
  * loop comes to it is dropped and counted ({@link DropReason#EGRESS_STALE}): under overload the
  * relay drops late media instead of queueing seconds of it (docs/operations.md "Overload").
@@ -32,7 +30,7 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * clears the flag <em>before</em> reading, so a record committed after the clear is always
  * followed by a successful wake: nothing is stranded in the ring.
  */
-public final class ChannelEgress implements MessageHandler {
+public abstract class ChannelEgress implements MessageHandler {
     /** Records taken per drain before yielding the event loop to reads and other tasks. */
     private static final int DRAIN_LIMIT = 1024;
     public static final int RECORD_HEADER = 12;
@@ -51,13 +49,13 @@ public final class ChannelEgress implements MessageHandler {
     private final ManyToOneRingBuffer ring;
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drain;
-    private final Int2ObjectHashMap<Transport> transports = new Int2ObjectHashMap<>();
-    private final DropCounters drops;
+    protected final DropCounters drops;
     private final byte[] scratch = new byte[MediaServer.MAX_DATAGRAM + 64];
     private long packetsSent;
     /** The drain's clock reading, for the age check of the records it reads. */
     private long drainNanos;
 
+    /** @param index a small dense index below {@link MediaServer#MAX_SOCKETS} (UDP sockets), or -1 */
     ChannelEgress(int index, Channel channel, int ringBytes, DropCounters drops) {
         this.index = index;
         this.channel = channel;
@@ -75,25 +73,13 @@ public final class ChannelEgress implements MessageHandler {
         return ring.capacity();
     }
 
-    /** Small dense index of this socket (0..sockets-1), for per-worker bookkeeping. */
+    /** Small dense index of this UDP socket (0..sockets-1), for per-worker bookkeeping; -1 for a TCP connection. */
     public int index() {
         return index;
     }
 
     public Channel channel() {
         return channel;
-    }
-
-    /**
-     * Event-loop thread: lets records for this Transport be addressed, until it closes (then the
-     * entry is removed on this loop, so a closed Transport is never kept alive from here).
-     */
-    void register(Transport transport) {
-        if (transports.get(transport.id()) == transport) {
-            return;
-        }
-        transports.put(transport.id(), transport);
-        transport.onClose(() -> execute(() -> transports.remove(transport.id(), transport)));
     }
 
     /** Runs on this socket's event loop; dropped if the loop is shutting down. */
@@ -103,11 +89,6 @@ public final class ChannelEgress implements MessageHandler {
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // The socket is closing: its maps go with it.
         }
-    }
-
-    /** Transports this socket can address (event-loop thread; for tests and metrics). */
-    int registered() {
-        return transports.size();
     }
 
     /**
@@ -166,23 +147,25 @@ public final class ChannelEgress implements MessageHandler {
             drops.increment(DropReason.EGRESS_STALE);
             return;
         }
-        Transport transport = transports.get(transportId);
-        InetSocketAddress remote;
-        if (transport == null || transport.isClosed() || (remote = transport.selectedRemote()) == null) {
-            if (transport != null && transport.isClosed()) {
-                transports.remove(transportId);
-            }
-            drops.increment(DropReason.UNVALIDATED_ADDRESS);
-            return;
+        if (writeRecord(transportId, buffer, index + RECORD_HEADER, length - RECORD_HEADER)) {
+            packetsSent++;
         }
-        int len = length - RECORD_HEADER;
-        ByteBuf out = channel.alloc().directBuffer(len);
-        copy(buffer, index + RECORD_HEADER, out, len);
-        channel.write(new DatagramPacket(out, remote), channel.voidPromise());
-        packetsSent++;
     }
 
-    private void copy(DirectBuffer from, int index, ByteBuf to, int len) {
+    /**
+     * Event-loop thread: writes (without flushing) the protected datagram at {@code buffer[index..
+     * index+len)} for Transport {@code transportId}; false if it was dropped (the subclass counts why).
+     */
+    protected abstract boolean writeRecord(int transportId, DirectBuffer buffer, int index, int len);
+
+    /**
+     * Any thread: sends a control datagram (a DTLS flight) to {@code remote} now, outside the ring:
+     * the handshake's own retransmission timers pace it.
+     */
+    abstract void sendControl(byte[] buf, int off, int len, InetSocketAddress remote);
+
+    /** Copies {@code len} bytes of the ring at {@code index} into {@code to}. Event-loop thread. */
+    protected final void copy(DirectBuffer from, int index, ByteBuf to, int len) {
         if (to.hasMemoryAddress() && from.byteArray() == null) {
             // Both sides are off-heap: one memcpy from the ring into the pooled buffer.
             int writerIndex = to.writerIndex();

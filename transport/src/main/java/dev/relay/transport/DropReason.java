@@ -49,7 +49,19 @@ public enum DropReason {
      * Older than {@link ChannelEgress#MAX_QUEUE_AGE_NANOS} since the relay received what it was
      * made from, when its socket's event loop came to send it: the sender is behind.
      */
-    EGRESS_STALE;
+    EGRESS_STALE,
+    /**
+     * An ICE-TCP connection's outbound buffer was above its high-water mark: the peer reads
+     * slower than its media arrives; dropped rather than queued behind (RFC 6544, docs/operations.md).
+     */
+    TCP_SEND_BLOCKED,
+    /**
+     * An ICE-TCP connection announced a packet longer than a datagram (RFC 4571 length field) or
+     * sent something that is not STUN, DTLS, RTP or RTCP before a valid check: the connection is closed.
+     */
+    TCP_BAD_STREAM,
+    /** An ICE-TCP connection refused or closed by a limit: too many connections, or no valid check in time. */
+    TCP_CONNECTION_LIMIT;
 
     private static final DropReason[] VALUES = values();
 

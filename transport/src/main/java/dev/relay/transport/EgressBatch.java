@@ -10,6 +10,9 @@ public final class EgressBatch {
     private final ChannelEgress[] touched = new ChannelEgress[MediaServer.MAX_SOCKETS];
     private final boolean[] isTouched = new boolean[MediaServer.MAX_SOCKETS];
     private int count;
+    /** ICE-TCP connections written to this cycle (they have no socket index); a short list, scanned. */
+    private final ChannelEgress[] streams = new ChannelEgress[64];
+    private int streamCount;
     private long stampNanos = ChannelEgress.NO_STAMP;
 
     /**
@@ -28,16 +31,36 @@ public final class EgressBatch {
 
     void add(ChannelEgress egress) {
         int i = egress.index();
-        if (!isTouched[i]) {
+        if (i < 0) {
+            addStream(egress);
+        } else if (!isTouched[i]) {
             isTouched[i] = true;
             touched[count++] = egress;
         }
     }
 
-    /** Wakes every socket written to since the last flush; returns how many. */
+    private void addStream(ChannelEgress egress) {
+        for (int j = 0; j < streamCount; j++) {
+            if (streams[j] == egress) {
+                return;
+            }
+        }
+        if (streamCount == streams.length) {
+            egress.wake();
+            return;
+        }
+        streams[streamCount++] = egress;
+    }
+
+    /** Wakes every socket and connection written to since the last flush; returns how many. */
     public int flush() {
-        int woken = count;
-        for (int i = 0; i < woken; i++) {
+        for (int j = 0; j < streamCount; j++) {
+            streams[j].wake();
+            streams[j] = null;
+        }
+        int woken = count + streamCount;
+        streamCount = 0;
+        for (int i = 0; i < count; i++) {
             ChannelEgress egress = touched[i];
             isTouched[egress.index()] = false;
             touched[i] = null;

@@ -2,14 +2,11 @@ package dev.relay.transport;
 
 import dev.relay.codecs.Demux;
 import dev.relay.codecs.PacketKind;
-import dev.relay.codecs.stun.StunMessage;
-import dev.relay.codecs.stun.StunMessageWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,8 +20,6 @@ import org.slf4j.LoggerFactory;
  */
 final class MediaChannelHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(MediaChannelHandler.class);
-    /** A binding indication (RFC 8489 §3): keepalive, needs no answer. */
-    private static final int BINDING_INDICATION = 0x0011;
 
     /**
      * 32 MiB per socket, ~27,000 full-size datagrams between the workers and the socket: a
@@ -32,16 +27,13 @@ final class MediaChannelHandler extends ChannelInboundHandlerAdapter {
      */
     static final int EGRESS_RING_BYTES = 32 << 20;
 
-    private final TransportRegistry registry;
     private final DropCounters drops;
     private final int index;
-    private ChannelEgress egress;
-    private final WorkerInbox[] toSignal = new WorkerInbox[16];
-    private int toSignalCount;
+    private DatagramEgress egress;
+    private final IceCheck check;
+    private final InboundHandoff handoff;
     private final byte[] scratch = new byte[MediaServer.MAX_DATAGRAM * 2];
     private final byte[] reply = new byte[512];
-    private final StunMessage stun = new StunMessage();
-    private final StunMessageWriter stunWriter = new StunMessageWriter();
     /**
      * At most this many validated addresses per socket. Entries need valid ICE credentials, so
      * only participants make them; the cap bounds what one with many source addresses can.
@@ -55,17 +47,18 @@ final class MediaChannelHandler extends ChannelInboundHandlerAdapter {
     private final LinkedHashMap<InetSocketAddress, Transport> validated = new LinkedHashMap<>();
 
     MediaChannelHandler(TransportRegistry registry, DropCounters drops, int index) {
-        this.registry = registry;
         this.drops = drops;
         this.index = index;
+        this.check = new IceCheck(registry, drops);
+        this.handoff = new InboundHandoff(drops);
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        egress = new ChannelEgress(index, ctx.channel(), EGRESS_RING_BYTES, drops);
+        egress = new DatagramEgress(index, ctx.channel(), EGRESS_RING_BYTES, drops);
     }
 
-    ChannelEgress egress() {
+    DatagramEgress egress() {
         return egress;
     }
 
@@ -105,57 +98,20 @@ final class MediaChannelHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onStun(ChannelHandlerContext ctx, InetSocketAddress sender, int len) {
-        if (!stun.wrap(scratch, 0, len)) {
-            drops.increment(DropReason.STUN_MALFORMED);
-            return;
-        }
-        if (!stun.isBindingRequest()) {
-            if (stun.messageType() != BINDING_INDICATION) {
-                drops.increment(DropReason.STUN_UNEXPECTED);
-            }
-            return;
-        }
-        int usernameOffset = stun.usernameOffset();
-        if (usernameOffset < 0) {
-            drops.increment(DropReason.STUN_UNKNOWN_USERNAME);
-            return;
-        }
-        int usernameLength = stun.usernameLength();
-        int colon = -1;
-        for (int i = 0; i < usernameLength; i++) {
-            if (scratch[usernameOffset + i] == ':') {
-                colon = i;
-                break;
-            }
-        }
-        if (colon <= 0) {
-            drops.increment(DropReason.STUN_UNKNOWN_USERNAME);
-            return;
-        }
-        // RFC 8445 §7.2.2: the first part of USERNAME is our ufrag. A String here is fine: checks
-        // are a few per second per peer, media never takes this branch.
-        Transport transport = registry.byUfrag(new String(scratch, usernameOffset, colon, StandardCharsets.US_ASCII));
-        if (transport == null || transport.isClosed()) {
-            drops.increment(DropReason.STUN_UNKNOWN_USERNAME);
-            return;
-        }
-        byte[] key = transport.ice().integrityKey();
-        if (!stun.checkFingerprint() || !stun.checkMessageIntegrity(key)) {
-            drops.increment(DropReason.STUN_BAD_INTEGRITY);
+        Transport transport = check.authenticate(scratch, len);
+        if (transport == null) {
             return;
         }
         if (!remember(sender, transport)) {
             drops.increment(DropReason.ICE_ADDRESS_LIMIT);
             return;
         }
-        byte[] ip = sender.getAddress().getAddress();
-        int replyLength = stunWriter.writeBindingSuccess(reply, 0, scratch, stun.transactionIdOffset(), ip,
-                sender.getPort(), key);
+        int replyLength = check.writeSuccess(reply, 0, sender);
         ByteBuf out = ctx.alloc().directBuffer(replyLength);
         out.writeBytes(reply, 0, replyLength);
         ctx.writeAndFlush(new DatagramPacket(out, sender), ctx.voidPromise());
         egress.register(transport);
-        transport.onValidatedRequest(egress, sender, stun.useCandidate(), System.nanoTime());
+        transport.onValidatedRequest(egress, sender, check.useCandidate(), System.nanoTime());
     }
 
     /**
@@ -209,41 +165,13 @@ final class MediaChannelHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void toWorker(InetSocketAddress sender, int len, int msgType) {
-        Transport transport = validatedTransport(sender);
-        WorkerInbox inbox;
-        if (transport == null || (inbox = transport.inbox()) == null) {
-            drops.increment(DropReason.UNVALIDATED_ADDRESS);
-            return;
-        }
-        if (!InboundRecord.write(inbox.ring(), msgType, transport.id(), System.nanoTime(), scratch, 0, len)) {
-            drops.increment(DropReason.RING_FULL);
-            return;
-        }
-        markToSignal(inbox);
-    }
-
-    /** Workers written to during this read batch; signalled once in channelReadComplete. */
-    private void markToSignal(WorkerInbox inbox) {
-        for (int i = 0; i < toSignalCount; i++) {
-            if (toSignal[i] == inbox) {
-                return;
-            }
-        }
-        if (toSignalCount == toSignal.length) {
-            inbox.signal();
-            return;
-        }
-        toSignal[toSignalCount++] = inbox;
+        handoff.toWorker(validatedTransport(sender), scratch, 0, len, msgType, System.nanoTime());
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         // recvmmsg hands us a batch of datagrams, then this: one wake-up per worker per batch.
-        for (int i = 0; i < toSignalCount; i++) {
-            toSignal[i].signal();
-            toSignal[i] = null;
-        }
-        toSignalCount = 0;
+        handoff.signalAll();
         ctx.fireChannelReadComplete();
     }
 

@@ -7,9 +7,6 @@ import dev.relay.transport.ice.IceCredentials;
 import dev.relay.transport.ice.IceLiteAgent;
 import dev.relay.transport.srtp.SrtpKeys;
 import dev.relay.transport.srtp.SrtpSession;
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
-import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -132,6 +129,13 @@ public final class Transport {
         releaser.run();
     }
 
+    /** Withdraws a releaser given to {@link #onClose} whose object went away first. Any thread. */
+    void cancelOnClose(Runnable releaser) {
+        synchronized (pendingDtls) {
+            releasers.remove(releaser);
+        }
+    }
+
     /**
      * Starts the DTLS server side once the peer's certificate fingerprint is known (from its SDP).
      * No thread is taken yet: the handshake begins when the peer's ClientHello arrives, which only
@@ -167,9 +171,38 @@ public final class Transport {
      * the ICE-lite agent decides whether it becomes the selected path. I/O thread.
      */
     void onValidatedRequest(ChannelEgress egress, InetSocketAddress from, boolean useCandidate, long nowNanos) {
-        if (ice.onValidatedRequest(from, useCandidate, nowNanos)) {
-            selected = new SelectedPath(egress, from);
+        synchronized (ice) {
+            if (ice.onValidatedRequest(from, egress, useCandidate, nowNanos)) {
+                selected = new SelectedPath(egress, from);
+            }
         }
+    }
+
+    /**
+     * The ICE-TCP connection of {@code egress} closed: if it carried the selected path, media
+     * stops until a valid check selects another (the peer's ICE agent looks for one, RFC 8445
+     * §8.1, or restarts). I/O thread.
+     */
+    void pathClosed(ChannelEgress egress, InetSocketAddress from) {
+        synchronized (ice) {
+            ice.pathLost(from, egress);
+            SelectedPath path = selected;
+            if (path != null && path.egress() == egress) {
+                selected = null;
+            }
+        }
+    }
+
+    /** The egress of the selected path, or null (tests). */
+    ChannelEgress selectedEgress() {
+        SelectedPath path = selected;
+        return path == null ? null : path.egress();
+    }
+
+    /** True if media leaves over an ICE-TCP connection (RFC 6544), false over UDP or before a path. */
+    public boolean isTcp() {
+        SelectedPath path = selected;
+        return path != null && path.egress() instanceof StreamEgress;
     }
 
     /** The selected remote address, or null before any valid check. */
@@ -213,11 +246,7 @@ public final class Transport {
         if (path == null || closed) {
             return;
         }
-        InetSocketAddress remote = path.remote();
-        Channel channel = path.egress().channel();
-        ByteBuf out = channel.alloc().directBuffer(len);
-        out.writeBytes(buf, off, len);
-        channel.writeAndFlush(new DatagramPacket(out, remote), channel.voidPromise());
+        path.egress().sendControl(buf, off, len, path.remote());
     }
 
     // ---- worker-owned per-packet API ----

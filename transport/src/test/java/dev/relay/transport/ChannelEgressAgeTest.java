@@ -42,7 +42,7 @@ class ChannelEgressAgeTest {
         Channel client = new Bootstrap().group(group).channel(LocalChannel.class)
                 .handler(new ChannelInboundHandlerAdapter()).connect(address).sync().channel();
         DropCounters drops = new DropCounters();
-        ChannelEgress egress = new ChannelEgress(0, client, 64 * 1024, drops);
+        DatagramEgress egress = new DatagramEgress(0, client, 64 * 1024, drops);
         Transport transport = new TransportRegistry(drops).create();
         try {
             client.eventLoop().submit(() -> {

@@ -61,7 +61,7 @@ class ChannelEgressConcurrencyTest {
                 .handler(new ChannelInboundHandlerAdapter()).connect(address).sync().channel();
         DropCounters drops = new DropCounters();
         // A small ring so that writers fill it and the full-ring path is exercised.
-        ChannelEgress egress = new ChannelEgress(0, client, 256 * 1024, drops);
+        DatagramEgress egress = new DatagramEgress(0, client, 256 * 1024, drops);
         Transport transport = new TransportRegistry(drops).create();
         client.eventLoop().submit(() -> {
             egress.register(transport);

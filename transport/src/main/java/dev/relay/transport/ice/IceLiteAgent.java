@@ -19,6 +19,8 @@ public final class IceLiteAgent {
     /** Replaced whole by {@link #restart}, so a reader never pairs one ufrag with another's pwd. */
     private volatile Credentials local;
     private volatile InetSocketAddress selectedAddress;
+    /** The local socket or ICE-TCP connection of the selected path; written with selectedAddress. */
+    private Object selectedVia;
     private volatile boolean nominated;
     private volatile boolean restarted;
     private volatile long lastRequestNanos;
@@ -57,35 +59,56 @@ public final class IceLiteAgent {
         return restarts;
     }
 
+    /** As {@link #onValidatedRequest(InetSocketAddress, Object, boolean, long)} on the one local socket there is. */
+    public boolean onValidatedRequest(InetSocketAddress from, boolean useCandidate, long nowNanos) {
+        return onValidatedRequest(from, null, useCandidate, nowNanos);
+    }
+
     /**
-     * Records a binding request that passed integrity checks; true when {@code from} became the
-     * selected address. Called by the I/O thread that received it; checks from two addresses can
-     * reach two sockets (two threads), so the decision is made under the agent's lock (a few
-     * checks per second per peer, never media).
+     * Records a binding request that passed integrity checks; true when its path became the
+     * selected one. A path is the remote address plus {@code via}, the local socket or ICE-TCP
+     * connection it came through (compared by identity): a peer's UDP and TCP candidates may
+     * share an address and port. Called by the I/O thread that received it; checks from two
+     * paths can reach two threads, so the decision is made under the agent's lock (a few checks
+     * per second per peer, never media).
      */
-    public synchronized boolean onValidatedRequest(InetSocketAddress from, boolean useCandidate, long nowNanos) {
+    public synchronized boolean onValidatedRequest(InetSocketAddress from, Object via, boolean useCandidate,
+                                                   long nowNanos) {
         lastRequestNanos = nowNanos;
+        boolean same = from.equals(selectedAddress) && via == selectedVia;
         if (restarted) {
             // RFC 8445 §9: the restart's first valid check shows a path that works now.
             restarted = false;
             nominated = useCandidate;
-            if (!from.equals(selectedAddress)) {
-                selectedAddress = from;
-                return true;
-            }
-            return false;
+            return select(from, via, same);
         }
         if (useCandidate) {
-            if (!nominated || !from.equals(selectedAddress)) {
-                selectedAddress = from;
+            if (!nominated || !same) {
                 nominated = true;
-                return true;
+                return select(from, via, false);
             }
         } else if (selectedAddress == null) {
-            selectedAddress = from;
-            return true;
+            return select(from, via, false);
         }
         return false;
+    }
+
+    /**
+     * The selected path is gone (its ICE-TCP connection closed): nothing is selected until the
+     * next valid check, which selects its path whether or not it nominates. I/O thread.
+     */
+    public synchronized void pathLost(InetSocketAddress from, Object via) {
+        if (from.equals(selectedAddress) && via == selectedVia) {
+            selectedAddress = null;
+            selectedVia = null;
+            nominated = false;
+        }
+    }
+
+    private boolean select(InetSocketAddress from, Object via, boolean same) {
+        selectedAddress = from;
+        selectedVia = via;
+        return !same;
     }
 
     /** The remote address of the selected pair, or null before any valid check. */

@@ -1,0 +1,63 @@
+package dev.relay.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.socket.DatagramPacket;
+import java.net.InetSocketAddress;
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
+
+/**
+ * The egress of one UDP socket: each record goes as one datagram to its Transport's selected
+ * address, which the event loop resolves through a map only it writes ({@link #register}).
+ */
+final class DatagramEgress extends ChannelEgress {
+    private final Int2ObjectHashMap<Transport> transports = new Int2ObjectHashMap<>();
+
+    DatagramEgress(int index, Channel channel, int ringBytes, DropCounters drops) {
+        super(index, channel, ringBytes, drops);
+    }
+
+    /**
+     * Event-loop thread: lets records for this Transport be addressed, until it closes (then the
+     * entry is removed on this loop, so a closed Transport is never kept alive from here).
+     */
+    void register(Transport transport) {
+        if (transports.get(transport.id()) == transport) {
+            return;
+        }
+        transports.put(transport.id(), transport);
+        transport.onClose(() -> execute(() -> transports.remove(transport.id(), transport)));
+    }
+
+    /** Transports this socket can address (event-loop thread; for tests and metrics). */
+    int registered() {
+        return transports.size();
+    }
+
+    @Override
+    protected boolean writeRecord(int transportId, DirectBuffer buffer, int index, int len) {
+        Transport transport = transports.get(transportId);
+        InetSocketAddress remote;
+        if (transport == null || transport.isClosed() || (remote = transport.selectedRemote()) == null) {
+            if (transport != null && transport.isClosed()) {
+                transports.remove(transportId);
+            }
+            drops.increment(DropReason.UNVALIDATED_ADDRESS);
+            return false;
+        }
+        Channel channel = channel();
+        ByteBuf out = channel.alloc().directBuffer(len);
+        copy(buffer, index, out, len);
+        channel.write(new DatagramPacket(out, remote), channel.voidPromise());
+        return true;
+    }
+
+    @Override
+    void sendControl(byte[] buf, int off, int len, InetSocketAddress remote) {
+        Channel channel = channel();
+        ByteBuf out = channel.alloc().directBuffer(len);
+        out.writeBytes(buf, off, len);
+        channel.writeAndFlush(new DatagramPacket(out, remote), channel.voidPromise());
+    }
+}
