@@ -24,6 +24,8 @@ import java.util.Objects;
  * @param limits              what one client may hold or send, and the shutdown grace (docs/operations.md "Limits")
  * @param repair              how loss on the way to subscribers is repaired (NACK/RTX for video, RED for
  *                            audio; docs/quality.md); off only to measure what it is worth
+ * @param mediaTcpPort        the TCP port of passive ICE-TCP candidates (RFC 6544) for peers whose
+ *                            network blocks UDP; 0 picks a free port, {@link #NO_TCP} offers none
  */
 public record RelayConfig(
         String bindAddress,
@@ -37,10 +39,13 @@ public record RelayConfig(
         DtlsHandshakes.Limits dtls,
         AccessConfig access,
         Limits limits,
-        LossRepair repair) {
+        LossRepair repair,
+        int mediaTcpPort) {
 
     /** RFC 7675 §5.1: consent expires 30 s after the last successful check. */
     public static final Duration DEFAULT_ICE_TIMEOUT = Duration.ofSeconds(30);
+    /** {@link #mediaTcpPort} that turns ICE-TCP off. */
+    public static final int NO_TCP = -1;
 
     public RelayConfig {
         Objects.requireNonNull(events, "events");
@@ -52,14 +57,17 @@ public record RelayConfig(
         if (iceTimeout.isNegative() || iceTimeout.isZero()) {
             throw new IllegalArgumentException("ICE timeout must be positive");
         }
+        if (mediaTcpPort < NO_TCP || mediaTcpPort > 65_535) {
+            throw new IllegalArgumentException("media TCP port must be 0..65535, or -1 for none: " + mediaTcpPort);
+        }
     }
 
-    /** Media and HTTP settings only; events to the log, default ICE timeout and DTLS limits, dev-mode access. */
+    /** Media and HTTP settings only (ICE-TCP on the UDP port's number); events to the log, default ICE timeout and DTLS limits, dev-mode access. */
     public RelayConfig(String bindAddress, int httpPort, int mediaPort, List<String> advertisedAddresses,
                        int ioThreads, int workerThreads) {
         this(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads,
                 EventsConfig.defaults(), DEFAULT_ICE_TIMEOUT, DtlsHandshakes.Limits.defaults(),
-                AccessConfig.defaults(), Limits.defaults(), LossRepair.on());
+                AccessConfig.defaults(), Limits.defaults(), LossRepair.on(), mediaPort);
     }
 
     public static RelayConfig defaults() {
@@ -69,51 +77,58 @@ public record RelayConfig(
 
     public RelayConfig withHttpPort(int port) {
         return new RelayConfig(bindAddress, port, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, access, limits, repair);
+                iceTimeout, dtls, access, limits, repair, mediaTcpPort);
     }
 
+    /** The UDP port; an ICE-TCP port that had the same number (the default) follows it, 0 included. */
     public RelayConfig withMediaPort(int port) {
+        int tcp = mediaTcpPort == mediaPort ? port : mediaTcpPort;
         return new RelayConfig(bindAddress, httpPort, port, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, access, limits, repair);
+                iceTimeout, dtls, access, limits, repair, tcp);
     }
 
     public RelayConfig withBindAddress(String address) {
         return new RelayConfig(address, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, access, limits, repair);
+                iceTimeout, dtls, access, limits, repair, mediaTcpPort);
     }
 
     public RelayConfig withAdvertisedAddresses(List<String> addresses) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, List.copyOf(addresses), ioThreads, workerThreads,
-                events, iceTimeout, dtls, access, limits, repair);
+                events, iceTimeout, dtls, access, limits, repair, mediaTcpPort);
     }
 
     public RelayConfig withEvents(EventsConfig eventsConfig) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads,
-                eventsConfig, iceTimeout, dtls, access, limits, repair);
+                eventsConfig, iceTimeout, dtls, access, limits, repair, mediaTcpPort);
     }
 
     public RelayConfig withIceTimeout(Duration timeout) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                timeout, dtls, access, limits, repair);
+                timeout, dtls, access, limits, repair, mediaTcpPort);
     }
 
     public RelayConfig withDtls(DtlsHandshakes.Limits dtlsLimits) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtlsLimits, access, limits, repair);
+                iceTimeout, dtlsLimits, access, limits, repair, mediaTcpPort);
     }
 
     public RelayConfig withLimits(Limits newLimits) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, access, newLimits, repair);
+                iceTimeout, dtls, access, newLimits, repair, mediaTcpPort);
     }
 
     public RelayConfig withRepair(LossRepair lossRepair) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, access, limits, lossRepair);
+                iceTimeout, dtls, access, limits, lossRepair, mediaTcpPort);
     }
 
     public RelayConfig withAccess(AccessConfig accessConfig) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, accessConfig, limits, repair);
+                iceTimeout, dtls, accessConfig, limits, repair, mediaTcpPort);
+    }
+
+    public RelayConfig withMediaTcpPort(int port) {
+        return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
+                iceTimeout, dtls, access, limits, repair, port);
     }
 }

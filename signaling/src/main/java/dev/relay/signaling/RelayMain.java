@@ -41,6 +41,12 @@ public final class RelayMain implements Callable<Integer> {
     @Option(names = "--media-port", description = "UDP port shared by all peers (default: ${DEFAULT-VALUE}).")
     int mediaPort = Integer.parseInt(envOr("RELAY_MEDIA_PORT", "10000"));
 
+    @Option(names = "--media-tcp-port",
+            description = "TCP port of passive ICE-TCP candidates (RFC 6544) for peers whose network blocks UDP; "
+                    + "-1: none (env RELAY_MEDIA_TCP_PORT; default: the --media-port number).")
+    Integer mediaTcpPort = System.getenv("RELAY_MEDIA_TCP_PORT") == null ? null
+            : Integer.valueOf(System.getenv("RELAY_MEDIA_TCP_PORT"));
+
     @Option(names = "--advertise", split = ",",
             description = "Address(es) put in ICE host candidates (default: ${DEFAULT-VALUE}).")
     List<String> advertise = List.of(envOr("RELAY_ADVERTISE", "127.0.0.1").split(","));
@@ -220,7 +226,8 @@ public final class RelayMain implements Callable<Integer> {
     public Integer call() throws Exception {
         AccessConfig access = accessConfig();
         RelayConfig config = new RelayConfig(bind, httpPort, mediaPort, advertise, ioThreads, workerThreads,
-                eventsConfig(), iceTimeout, dtlsLimits(), access, limits(), new LossRepair(nack, red));
+                eventsConfig(), iceTimeout, dtlsLimits(), access, limits(), new LossRepair(nack, red),
+                mediaTcpPort == null ? mediaPort : mediaTcpPort);
         RelayServer server = RelayServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -15,6 +15,7 @@ import dev.relay.transport.ChannelEgress;
 import dev.relay.transport.DropCounters;
 import dev.relay.transport.DropReason;
 import dev.relay.transport.MediaServer;
+import dev.relay.transport.TcpMediaServer;
 import dev.relay.transport.TransportRegistry;
 import dev.relay.transport.dtls.DtlsFailure;
 import dev.relay.transport.dtls.DtlsHandshakes;
@@ -48,10 +49,21 @@ final class RelayMeters {
     private RelayMeters() {
     }
 
-    static void register(RelayMetrics metrics, MediaServer media, MediaWorkers workers, DropCounters drops,
-                         TransportRegistry registry, SignalingService signaling, DtlsHandshakes dtls,
-                         AccessControl access, SessionEvents events) {
+    /** @param tcp the ICE-TCP listener, or null when it is off */
+    static void register(RelayMetrics metrics, MediaServer media, TcpMediaServer tcp, MediaWorkers workers,
+                         DropCounters drops, TransportRegistry registry, SignalingService signaling,
+                         DtlsHandshakes dtls, AccessControl access, SessionEvents events) {
         registerMedia(metrics, workers, drops, registry, signaling);
+        for (String protocol : new String[] {"udp", "tcp"}) {
+            boolean overTcp = protocol.equals("tcp");
+            metrics.gauge("relay.transports.selected", "Transports whose ICE-selected path is UDP or ICE-TCP "
+                    + "(RFC 6544); a TURN relay's path shows as the protocol the TURN server uses to the relay",
+                    Tags.of("protocol", protocol), registry, r -> r.selected(overTcp));
+        }
+        if (tcp != null) {
+            metrics.gauge("relay.ice.tcp.connections", "ICE-TCP connections open, with or without a valid check",
+                    Tags.empty(), tcp, TcpMediaServer::connections);
+        }
         registerSessions(metrics, signaling.stats());
         for (ChannelEgress egress : media.egress()) {
             Tags socket = Tags.of("socket", Integer.toString(egress.index()));

@@ -8,6 +8,7 @@ import dev.relay.signaling.events.SessionEvents;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import dev.relay.transport.DropCounters;
 import dev.relay.transport.MediaServer;
+import dev.relay.transport.TcpMediaServer;
 import dev.relay.transport.TransportRegistry;
 import dev.relay.transport.dtls.DtlsCertificate;
 import dev.relay.transport.dtls.DtlsHandshakes;
@@ -31,6 +32,8 @@ public final class RelayServer implements AutoCloseable {
     private static final Duration EVENTS_FLUSH_TIMEOUT = Duration.ofSeconds(5);
 
     private final MediaServer media;
+    /** The ICE-TCP listener, or null when it is off. */
+    private final TcpMediaServer tcp;
     private final MediaWorkers workers;
     private final ExecutorService control;
     private final DtlsHandshakes dtlsHandshakes;
@@ -43,7 +46,7 @@ public final class RelayServer implements AutoCloseable {
     private final Duration shutdownGrace;
     private final Duration drainTimeout;
 
-    private RelayServer(MediaServer media, MediaWorkers workers, ExecutorService control,
+    private RelayServer(MediaServer media, TcpMediaServer tcp, MediaWorkers workers, ExecutorService control,
                         DtlsHandshakes dtlsHandshakes, SignalingService signaling, HttpServer http,
                         HttpServer metricsHttp, DropCounters drops, RelayMetrics metrics, SessionEvents events,
                         Duration shutdownGrace, Duration drainTimeout) {
@@ -52,6 +55,7 @@ public final class RelayServer implements AutoCloseable {
         this.metrics = metrics;
         this.events = events;
         this.media = media;
+        this.tcp = tcp;
         this.workers = workers;
         this.control = control;
         this.dtlsHandshakes = dtlsHandshakes;
@@ -82,6 +86,16 @@ public final class RelayServer implements AutoCloseable {
         TransportRegistry registry = new TransportRegistry(drops);
         MediaServer media = MediaServer.start(config.bindAddress(), config.mediaPort(), config.ioThreads(),
                 registry, drops);
+        TcpMediaServer tcp = null;
+        if (config.mediaTcpPort() != RelayConfig.NO_TCP) {
+            try {
+                tcp = TcpMediaServer.start(config.bindAddress(), config.mediaTcpPort(), config.ioThreads(), registry,
+                        drops);
+            } catch (RuntimeException | InterruptedException e) {
+                media.close();
+                throw e;
+            }
+        }
         MediaWorkers workers = new MediaWorkers(config.workerThreads(), drops);
         ScheduledExecutorService control = Executors.newSingleThreadScheduledExecutor(daemon("signaling-control"));
         // DTLS handshakes block in Bouncy Castle's API: a bounded pool, at most one thread per
@@ -92,9 +106,10 @@ public final class RelayServer implements AutoCloseable {
                 InstantSource.system());
         SignalingService signaling = new SignalingService(control, dtls, workers, registry, certificate,
                 config.advertisedAddresses(), media.port(), events, config.iceTimeout(),
-                config.events().qualityInterval(), access, config.limits(), new LimitCounters(), config.repair());
+                config.events().qualityInterval(), access, config.limits(), new LimitCounters(), config.repair(),
+                tcp == null ? RelayConfig.NO_TCP : tcp.port());
         RelayMetrics metrics = new RelayMetrics();
-        RelayMeters.register(metrics, media, workers, drops, registry, signaling, dtls, access, events);
+        RelayMeters.register(metrics, media, tcp, workers, drops, registry, signaling, dtls, access, events);
         // Liveness stays 200 while draining (the process is fine); readiness turns 503 so that
         // load balancers and Kubernetes send no new clients to a relay that refuses joins.
         Map<String, Supplier<HttpServer.Text>> health = Map.of(
@@ -121,14 +136,17 @@ public final class RelayServer implements AutoCloseable {
             control.shutdownNow();
             dtls.close();
             media.close();
+            if (tcp != null) {
+                tcp.close();
+            }
             workers.close();
             throw e;
         }
         signaling.start();
-        RelayServer server = new RelayServer(media, workers, control, dtls, signaling, http, metricsHttp, drops,
+        RelayServer server = new RelayServer(media, tcp, workers, control, dtls, signaling, http, metricsHttp, drops,
                 metrics, events, config.limits().shutdownGrace(), config.limits().drainTimeout());
-        LOG.info("relay listening: http {} media udp {} advertised {}; /metrics on port {}", http.port(),
-                media.port(), config.advertisedAddresses(), server.metricsPort());
+        LOG.info("relay listening: http {} media udp {} tcp {} advertised {}; /metrics on port {}", http.port(),
+                media.port(), tcp == null ? "off" : tcp.port(), config.advertisedAddresses(), server.metricsPort());
         if (access.tokensRequired()) {
             LOG.info("access tokens required; API keys {}; WebSocket origins: {}", accessConfig.keys().keys(),
                     accessConfig.allowedOrigins());
@@ -188,6 +206,11 @@ public final class RelayServer implements AutoCloseable {
         return media.port();
     }
 
+    /** The ICE-TCP port, or {@link RelayConfig#NO_TCP} when ICE-TCP is off. */
+    public int mediaTcpPort() {
+        return tcp == null ? RelayConfig.NO_TCP : tcp.port();
+    }
+
     /** The port that serves {@code /metrics}: the metrics port if one is set, else the HTTP port. */
     public int metricsPort() {
         return metricsHttp != null ? metricsHttp.port() : http.port();
@@ -236,6 +259,9 @@ public final class RelayServer implements AutoCloseable {
         dtlsHandshakes.close();
         workers.close();
         media.close();
+        if (tcp != null) {
+            tcp.close();
+        }
         metrics.close();
     }
 }

@@ -65,18 +65,19 @@ public final class SignalingService {
                             List<String> advertisedAddresses, int mediaPort, SessionEvents events,
                             Duration iceTimeout, Duration qualityInterval, AccessControl access) {
         this(control, dtlsHandshakes, workers, registry, certificate, advertisedAddresses, mediaPort, events,
-                iceTimeout, qualityInterval, access, Limits.defaults(), new LimitCounters(), LossRepair.on());
+                iceTimeout, qualityInterval, access, Limits.defaults(), new LimitCounters(), LossRepair.on(), -1);
     }
 
     /**
-     * @param limits what one client may hold or send; refusals are counted in {@code limitCounters}
-     * @param repair NACK/RTX for video, RED for audio (docs/quality.md)
+     * @param limits       what one client may hold or send; refusals are counted in {@code limitCounters}
+     * @param repair       NACK/RTX for video, RED for audio (docs/quality.md)
+     * @param mediaTcpPort the ICE-TCP port offered as passive candidates (RFC 6544), or -1 for none
      */
     SignalingService(ScheduledExecutorService control, DtlsHandshakes dtlsHandshakes, MediaWorkers workers,
                      TransportRegistry registry, DtlsCertificate certificate,
                      List<String> advertisedAddresses, int mediaPort, SessionEvents events,
                      Duration iceTimeout, Duration qualityInterval, AccessControl access, Limits limits,
-                     LimitCounters limitCounters, LossRepair repair) {
+                     LimitCounters limitCounters, LossRepair repair, int mediaTcpPort) {
         this.control = control;
         this.limits = limits;
         this.limitCounters = limitCounters;
@@ -84,7 +85,7 @@ public final class SignalingService {
         // The o= session id of every SDP this relay sends (RFC 8866 §5.2).
         long sessionId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         TransportFactory transports = new TransportFactory(registry, certificate, advertisedAddresses, mediaPort,
-                stats);
+                mediaTcpPort, stats);
         DtlsStarter dtls = new DtlsStarter(certificate, dtlsHandshakes);
         SubscribeNegotiator subscriber = new SubscribeNegotiator(transports, dtls, events, sessionId,
                 limits.subscribeSlots(), limitCounters, repair);

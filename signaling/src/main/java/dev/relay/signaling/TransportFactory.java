@@ -13,16 +13,21 @@ final class TransportFactory {
     private final DtlsCertificate certificate;
     private final List<String> advertisedAddresses;
     private final int mediaPort;
+    private final int mediaTcpPort;
     private final SessionStats stats;
 
     TransportFactory(TransportRegistry registry, DtlsCertificate certificate, List<String> advertisedAddresses,
                      int mediaPort) {
-        this(registry, certificate, advertisedAddresses, mediaPort, new SessionStats());
+        this(registry, certificate, advertisedAddresses, mediaPort, -1, new SessionStats());
     }
 
-    /** @param stats where ICE restarts are counted */
+    /**
+     * @param mediaTcpPort the ICE-TCP port offered as passive candidates, or -1 for none
+     * @param stats        where ICE restarts are counted
+     */
     TransportFactory(TransportRegistry registry, DtlsCertificate certificate, List<String> advertisedAddresses,
-                     int mediaPort, SessionStats stats) {
+                     int mediaPort, int mediaTcpPort, SessionStats stats) {
+        this.mediaTcpPort = mediaTcpPort;
         this.stats = stats;
         this.registry = registry;
         this.certificate = certificate;
@@ -54,6 +59,6 @@ final class TransportFactory {
     /** What the relay's SDP says about {@code transport}: ICE credentials, fingerprint, host candidates. */
     LocalTransportInfo describe(Transport transport) {
         return new LocalTransportInfo(transport.localCredentials().ufrag(), transport.localCredentials().pwd(),
-                certificate.fingerprintSha256(), advertisedAddresses, mediaPort);
+                certificate.fingerprintSha256(), advertisedAddresses, mediaPort, mediaTcpPort);
     }
 }

@@ -50,6 +50,20 @@ public final class TransportRegistry {
         }
     }
 
+    /**
+     * Open Transports with a selected path over ICE-TCP ({@code tcp}) or UDP; scans them all,
+     * for metrics scrapes only.
+     */
+    public int selected(boolean tcp) {
+        int n = 0;
+        for (Transport transport : byUfrag.values()) {
+            if (!transport.isClosed() && transport.selectedRemote() != null && transport.isTcp() == tcp) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     public Transport byUfrag(String ufrag) {
         return byUfrag.get(ufrag);
     }

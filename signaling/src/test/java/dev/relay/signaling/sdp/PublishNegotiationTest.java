@@ -48,6 +48,22 @@ class PublishNegotiationTest {
     }
 
     @Test
+    void shouldOfferPassiveIceTcpCandidatesAfterTheUdpOnesWithLowerPriority() throws Exception {
+        LocalTransportInfo withTcp = new LocalTransportInfo("relayUfr", "relayPasswordRelayPasswd", "AA:BB:CC",
+                List.of("127.0.0.1", "192.0.2.7"), 10000, 10001);
+        SessionDescription sdp = SessionDescription.parse(
+                PublishNegotiation.answer(fixture("offer-audio-video.sdp"), withTcp, 1, 2).answerSdp());
+
+        for (MediaDescription m : sdp.media()) {
+            // RFC 6544 §4.5; priority (100 << 24) + ((2^13 * 4 + 8191) << 8) + 255, RFC 6544 §4.2.
+            assertEquals(List.of("1 1 udp 2130706431 127.0.0.1 10000 typ host",
+                    "2 1 udp 2130706431 192.0.2.7 10000 typ host",
+                    "3 1 tcp 1688207359 127.0.0.1 10001 typ host tcptype passive",
+                    "4 1 tcp 1688207359 192.0.2.7 10001 typ host tcptype passive"), m.attributes("candidate"));
+        }
+    }
+
+    @Test
     void shouldAnswerIceLitePassiveBundleWithOneCodecPerSection() throws Exception {
         String answer = PublishNegotiation.answer(fixture("offer-audio-video.sdp"), LOCAL, 1, 2).answerSdp();
         SessionDescription sdp = SessionDescription.parse(answer);
