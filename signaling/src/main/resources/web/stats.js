@@ -54,7 +54,31 @@ export async function sentSample(pc, now) {
 }
 
 /**
- * window.relay.stats(): {publishState, subscribeState, inbound: [...], outbound: [...]}.
+ * The path ICE selected for `pc`: the local candidate's {protocol ('udp' or 'tcp'), candidateType
+ * ('host', 'srflx', 'relay'), relayProtocol (how a relay candidate reaches its TURN server)}, or
+ * null before one is selected. Chromium names the pair in the transport stat; Firefox marks it
+ * `selected`.
+ */
+export async function selectedPath(pc) {
+  if (!open(pc)) return null;
+  const report = await pc.getStats();
+  let pair = null;
+  report.forEach((s) => {
+    if (s.type === 'transport' && s.selectedCandidatePairId) pair = report.get(s.selectedCandidatePairId) || pair;
+  });
+  if (!pair) {
+    report.forEach((s) => {
+      if (s.type === 'candidate-pair' && s.selected) pair = s;
+    });
+  }
+  const local = pair && pair.localCandidateId ? report.get(pair.localCandidateId) : null;
+  if (!local) return null;
+  return { protocol: local.protocol, candidateType: local.candidateType, relayProtocol: local.relayProtocol || null };
+}
+
+/**
+ * window.relay.stats(): {publishState, subscribeState, inbound: [...], outbound: [...],
+ * paths: {publish, subscribe}} (paths: selectedPath of each PeerConnection).
  *
  * @param who {participantOf(receiverTrackId), sourceOf(receiver), departed(participantId), isScreen(sender)}
  */
@@ -64,6 +88,7 @@ export async function summarize(publishPc, subscribePc, who) {
     subscribeState: subscribePc ? subscribePc.connectionState : 'new',
     inbound: [],
     outbound: [],
+    paths: { publish: await selectedPath(publishPc), subscribe: await selectedPath(subscribePc) },
   };
   if (open(subscribePc)) {
     for (const receiver of subscribePc.getReceivers()) {

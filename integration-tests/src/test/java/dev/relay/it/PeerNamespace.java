@@ -39,6 +39,7 @@ final class PeerNamespace implements AutoCloseable {
             List.of(Path.of("/usr/sbin"), Path.of("/sbin"), Path.of("/usr/bin"), Path.of("/bin"));
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
     private static final String TABLE = "relay_it_loss";
+    private static final String BLOCK_TABLE = "relay_it_udp_block";
     private static final Pattern COUNTER = Pattern.compile("counter packets (\\d+) bytes \\d+");
     /** A command here is a netlink call or two; far longer means something is wrong. */
     private static final long COMMAND_TIMEOUT_SECONDS = 10;
@@ -173,6 +174,40 @@ final class PeerNamespace implements AutoCloseable {
         if (result.exit != 0) {
             throw new IllegalStateException("nft: " + result.output);
         }
+    }
+
+    /**
+     * Blocks all UDP into and out of the namespace ({@code blocked}) or lets it through again, as
+     * a network that allows only TCP (a corporate or hotel firewall) does. Returns the UDP
+     * datagrams the block dropped since it was set, when it is lifted (0 when setting it).
+     */
+    long setUdpBlocked(boolean blocked) {
+        long dropped = 0;
+        if (!blocked) {
+            Result listed = run(List.of(ip.toString(), "netns", "exec", name, nft.toString(),
+                    "list", "table", "inet", BLOCK_TABLE), null);
+            Matcher m = COUNTER.matcher(listed.output);
+            while (m.find()) {
+                dropped += Long.parseLong(m.group(1));
+            }
+        }
+        String ruleset = "table inet " + BLOCK_TABLE + "\n"
+                + "delete table inet " + BLOCK_TABLE + "\n"
+                + (blocked ? "table inet " + BLOCK_TABLE + " {\n"
+                        + "  chain inbound {\n"
+                        + "    type filter hook input priority -10; policy accept;\n"
+                        + "    meta l4proto udp counter drop\n"
+                        + "  }\n"
+                        + "  chain outbound {\n"
+                        + "    type filter hook output priority -10; policy accept;\n"
+                        + "    meta l4proto udp counter drop\n"
+                        + "  }\n"
+                        + "}\n" : "");
+        Result result = nft(ruleset);
+        if (result.exit != 0) {
+            throw new IllegalStateException("nft: " + result.output);
+        }
+        return dropped;
     }
 
     /** UDP datagrams that entered the namespace, and those dropped, since the last {@link #setInboundLoss}. */
