@@ -134,6 +134,9 @@ class ChartProfilesTest {
         assertEquals("status.hostIP", env(relay, "RELAY_ADVERTISE").getValueFrom().getFieldRef().getFieldPath());
         assertEquals("10000", env(relay, "RELAY_MEDIA_PORT").getValue());
         assertPort(relay, "media", 10000, "UDP");
+        assertPort(relay, "media-tcp", 10000, "TCP");
+        assertTrue(relay.getEnv().stream().noneMatch(e -> e.getName().equals("RELAY_MEDIA_TCP_PORT")),
+                "ICE-TCP follows the media port's number");
         // Two relays on one node would want the same ports.
         assertEquals("kubernetes.io/hostname", pod.getAffinity().getPodAntiAffinity()
                 .getRequiredDuringSchedulingIgnoredDuringExecution().get(0).getTopologyKey());
@@ -164,6 +167,9 @@ class ChartProfilesTest {
             assertEquals("UDP", port.getProtocol());
             assertEquals(10000, port.getPort());
             assertEquals(10000, port.getTargetPort().getIntVal());
+            ServicePort tcp = media.getSpec().getPorts().get(1);
+            assertEquals("TCP", tcp.getProtocol(), "ICE-TCP on the same Service and number");
+            assertEquals(10000, tcp.getPort());
         }
         assertEquals(3 + 2, manifests.all(Service.class).size(), "signaling, headless and one media Service per pod");
     }
@@ -181,7 +187,25 @@ class ChartProfilesTest {
             assertEquals("UDP", port.getProtocol());
             assertEquals(31000 + i, port.getNodePort(), "the node port is the port the relay advertises");
             assertEquals(31000 + i, port.getTargetPort().getIntVal());
+            ServicePort tcp = media.getSpec().getPorts().get(1);
+            assertEquals("TCP", tcp.getProtocol());
+            assertEquals(31000 + i, tcp.getNodePort(), "ICE-TCP on the same node port number");
         }
+    }
+
+    @Test
+    void shouldTurnIceTcpOffEverywhere() throws Exception {
+        Manifests manifests = render("nodeport-values.yaml", "media.tcp.enabled=false");
+        Container relay = manifests.one(StatefulSet.class).getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertEquals("-1", env(relay, "RELAY_MEDIA_TCP_PORT").getValue());
+        for (int i = 0; i < 2; i++) {
+            List<ServicePort> ports = manifests.named(Service.class, "relay-media-" + i).getSpec().getPorts();
+            assertEquals(List.of("UDP"), ports.stream().map(ServicePort::getProtocol).toList());
+        }
+        Container hostNetwork = render("default-values.yaml", "media.tcp.enabled=false").one(StatefulSet.class)
+                .getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertTrue(hostNetwork.getPorts().stream().noneMatch(p -> "TCP".equals(p.getProtocol())
+                && p.getContainerPort() == 10000), "no TCP media port");
     }
 
     @Test
