@@ -29,5 +29,5 @@ ENV JAVA_TOOL_OPTIONS="-XX:+UseContainerSupport -XX:MaxRAMPercentage=50 -XX:+Exi
 USER 10001:10001
 # 8080/tcp: web client, signaling WebSocket /ws, /healthz, /readyz (and /metrics unless
 # RELAY_METRICS_PORT is set, e.g. 9090); 10000/udp: ICE, DTLS and SRTP of every peer.
-EXPOSE 8080/tcp 9090/tcp 10000/udp
+EXPOSE 8080/tcp 9090/tcp 10000/udp 10000/tcp
 ENTRYPOINT ["java", "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-jar", "/opt/relay/relay.jar"]
