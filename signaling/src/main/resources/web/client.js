@@ -31,8 +31,22 @@ const LEAVE_TIMEOUT_MS = 2000;
 const STATS_INTERVAL_MS = 1000;
 // Same rule as the relay's `join` validation, checked here to fail before opening a socket.
 const ROOM_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
-// No iceServers: the relay is ICE-lite and puts its host candidates into every SDP.
+// The relay is ICE-lite and puts its host candidates (UDP, then ICE-TCP) into every SDP; TURN
+// servers come from `joined` when the relay has them (docs/signaling.md "TURN"), and
+// ?iceTransport=relay uses only those (what a network that allows nothing but HTTPS leaves).
 const PC_CONFIG = { bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require', iceServers: [] };
+if (new URLSearchParams(location.search).get('iceTransport') === 'relay') PC_CONFIG.iceTransportPolicy = 'relay';
+
+/** `joined.iceServers`: kept for PeerConnections made later, applied to those that exist. */
+function useIceServers(servers) {
+  if (!Array.isArray(servers)) return;
+  PC_CONFIG.iceServers = servers.filter((s) => s && Array.isArray(s.urls))
+    .map((s) => ({ urls: s.urls.map(String), username: str(s.username) || undefined, credential: str(s.credential) || undefined }));
+  for (const side of [publish, subscribe]) {
+    if (side.pc && side.pc.signalingState !== 'closed') side.pc.setConfiguration(PC_CONFIG);
+  }
+  record('ice-servers', { count: PC_CONFIG.iceServers.length, policy: PC_CONFIG.iceTransportPolicy || 'all' });
+}
 const params = new URLSearchParams(location.search);
 // ?simulcast=1: send the camera as three layers (RFC 8853), lowest first as the relay expects
 // (docs/signaling.md "Publish offers"); the relay forwards each subscriber one layer.
@@ -193,6 +207,10 @@ function onMessage(data) {
   }
   switch (msg.type) {
     case 'joined':
+      // Before the first subscribeOffer (the next message) reaches the subscribe PeerConnection.
+      useIceServers(msg.iceServers);
+      if (!settle(msg)) record('unexpected-reply', { type: msg.type });
+      break;
     case 'publishAnswer':
     case 'left':
       if (!settle(msg)) record('unexpected-reply', { type: msg.type });

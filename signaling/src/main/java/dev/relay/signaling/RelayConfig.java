@@ -1,6 +1,7 @@
 package dev.relay.signaling;
 
 import dev.relay.signaling.events.EventsConfig;
+import dev.relay.signaling.turn.TurnConfig;
 import dev.relay.transport.dtls.DtlsHandshakes;
 import java.time.Duration;
 import java.util.List;
@@ -26,6 +27,8 @@ import java.util.Objects;
  *                            audio; docs/quality.md); off only to measure what it is worth
  * @param mediaTcpPort        the TCP port of passive ICE-TCP candidates (RFC 6544) for peers whose
  *                            network blocks UDP; 0 picks a free port, {@link #NO_TCP} offers none
+ * @param turn                TURN servers handed to clients with short-lived credentials (docs/operations.md
+ *                            "TURN over TLS")
  */
 public record RelayConfig(
         String bindAddress,
@@ -40,7 +43,8 @@ public record RelayConfig(
         AccessConfig access,
         Limits limits,
         LossRepair repair,
-        int mediaTcpPort) {
+        int mediaTcpPort,
+        TurnConfig turn) {
 
     /** RFC 7675 §5.1: consent expires 30 s after the last successful check. */
     public static final Duration DEFAULT_ICE_TIMEOUT = Duration.ofSeconds(30);
@@ -54,6 +58,7 @@ public record RelayConfig(
         Objects.requireNonNull(access, "access");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(repair, "repair");
+        Objects.requireNonNull(turn, "turn");
         if (iceTimeout.isNegative() || iceTimeout.isZero()) {
             throw new IllegalArgumentException("ICE timeout must be positive");
         }
@@ -67,7 +72,7 @@ public record RelayConfig(
                        int ioThreads, int workerThreads) {
         this(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads,
                 EventsConfig.defaults(), DEFAULT_ICE_TIMEOUT, DtlsHandshakes.Limits.defaults(),
-                AccessConfig.defaults(), Limits.defaults(), LossRepair.on(), mediaPort);
+                AccessConfig.defaults(), Limits.defaults(), LossRepair.on(), mediaPort, TurnConfig.none());
     }
 
     public static RelayConfig defaults() {
@@ -77,58 +82,63 @@ public record RelayConfig(
 
     public RelayConfig withHttpPort(int port) {
         return new RelayConfig(bindAddress, port, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, access, limits, repair, mediaTcpPort);
+                iceTimeout, dtls, access, limits, repair, mediaTcpPort, turn);
     }
 
     /** The UDP port; an ICE-TCP port that had the same number (the default) follows it, 0 included. */
     public RelayConfig withMediaPort(int port) {
         int tcp = mediaTcpPort == mediaPort ? port : mediaTcpPort;
         return new RelayConfig(bindAddress, httpPort, port, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, access, limits, repair, tcp);
+                iceTimeout, dtls, access, limits, repair, tcp, turn);
     }
 
     public RelayConfig withBindAddress(String address) {
         return new RelayConfig(address, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, access, limits, repair, mediaTcpPort);
+                iceTimeout, dtls, access, limits, repair, mediaTcpPort, turn);
     }
 
     public RelayConfig withAdvertisedAddresses(List<String> addresses) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, List.copyOf(addresses), ioThreads, workerThreads,
-                events, iceTimeout, dtls, access, limits, repair, mediaTcpPort);
+                events, iceTimeout, dtls, access, limits, repair, mediaTcpPort, turn);
     }
 
     public RelayConfig withEvents(EventsConfig eventsConfig) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads,
-                eventsConfig, iceTimeout, dtls, access, limits, repair, mediaTcpPort);
+                eventsConfig, iceTimeout, dtls, access, limits, repair, mediaTcpPort, turn);
     }
 
     public RelayConfig withIceTimeout(Duration timeout) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                timeout, dtls, access, limits, repair, mediaTcpPort);
+                timeout, dtls, access, limits, repair, mediaTcpPort, turn);
     }
 
     public RelayConfig withDtls(DtlsHandshakes.Limits dtlsLimits) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtlsLimits, access, limits, repair, mediaTcpPort);
+                iceTimeout, dtlsLimits, access, limits, repair, mediaTcpPort, turn);
     }
 
     public RelayConfig withLimits(Limits newLimits) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, access, newLimits, repair, mediaTcpPort);
+                iceTimeout, dtls, access, newLimits, repair, mediaTcpPort, turn);
     }
 
     public RelayConfig withRepair(LossRepair lossRepair) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, access, limits, lossRepair, mediaTcpPort);
+                iceTimeout, dtls, access, limits, lossRepair, mediaTcpPort, turn);
     }
 
     public RelayConfig withAccess(AccessConfig accessConfig) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, accessConfig, limits, repair, mediaTcpPort);
+                iceTimeout, dtls, accessConfig, limits, repair, mediaTcpPort, turn);
     }
 
     public RelayConfig withMediaTcpPort(int port) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, access, limits, repair, port);
+                iceTimeout, dtls, access, limits, repair, port, turn);
+    }
+
+    public RelayConfig withTurn(TurnConfig turnConfig) {
+        return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
+                iceTimeout, dtls, access, limits, repair, mediaTcpPort, turnConfig);
     }
 }

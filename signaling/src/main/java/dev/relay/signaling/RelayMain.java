@@ -2,6 +2,7 @@ package dev.relay.signaling;
 
 import dev.relay.signaling.auth.OriginPolicy;
 import dev.relay.signaling.events.EventsConfig;
+import dev.relay.signaling.turn.TurnConfig;
 import dev.relay.transport.dtls.DtlsHandshakes;
 import java.io.IOException;
 import java.io.Reader;
@@ -46,6 +47,20 @@ public final class RelayMain implements Callable<Integer> {
                     + "-1: none (env RELAY_MEDIA_TCP_PORT; default: the --media-port number).")
     Integer mediaTcpPort = System.getenv("RELAY_MEDIA_TCP_PORT") == null ? null
             : Integer.valueOf(System.getenv("RELAY_MEDIA_TCP_PORT"));
+
+    @Option(names = "--turn-urls", split = ",",
+            description = "TURN servers handed to clients, e.g. turns:turn.example.com:443?transport=tcp "
+                    + "(env RELAY_TURN_URLS; default: none). Needs --turn-secret.")
+    List<String> turnUrls = envOr("RELAY_TURN_URLS", "").isEmpty() ? List.of()
+            : List.of(envOr("RELAY_TURN_URLS", "").split(","));
+
+    @Option(names = "--turn-secret", description = "The secret the TURN servers check credentials with "
+            + "(coturn static-auth-secret; env RELAY_TURN_SECRET).")
+    String turnSecret = System.getenv("RELAY_TURN_SECRET");
+
+    @Option(names = "--turn-ttl", converter = DurationConverter.class,
+            description = "How long the TURN credentials of a join stay valid (env RELAY_TURN_TTL; default: 12h).")
+    Duration turnTtl = parseDuration(envOr("RELAY_TURN_TTL", "12h"));
 
     @Option(names = "--advertise", split = ",",
             description = "Address(es) put in ICE host candidates (default: ${DEFAULT-VALUE}).")
@@ -227,7 +242,7 @@ public final class RelayMain implements Callable<Integer> {
         AccessConfig access = accessConfig();
         RelayConfig config = new RelayConfig(bind, httpPort, mediaPort, advertise, ioThreads, workerThreads,
                 eventsConfig(), iceTimeout, dtlsLimits(), access, limits(), new LossRepair(nack, red),
-                mediaTcpPort == null ? mediaPort : mediaTcpPort);
+                mediaTcpPort == null ? mediaPort : mediaTcpPort, new TurnConfig(turnUrls, turnSecret, turnTtl));
         RelayServer server = RelayServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -16,6 +16,7 @@ import dev.relay.transport.DropCounters;
 import dev.relay.transport.DropReason;
 import dev.relay.transport.MediaServer;
 import dev.relay.transport.TcpMediaServer;
+import dev.relay.transport.Transport;
 import dev.relay.transport.TransportRegistry;
 import dev.relay.transport.dtls.DtlsFailure;
 import dev.relay.transport.dtls.DtlsHandshakes;
@@ -29,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * Every meter of {@code /metrics} (docs/operations.md "Metrics"), registered once at start: each
@@ -49,17 +51,21 @@ final class RelayMeters {
     private RelayMeters() {
     }
 
-    /** @param tcp the ICE-TCP listener, or null when it is off */
+    /**
+     * @param tcp  the ICE-TCP listener, or null when it is off
+     * @param turn the addresses of the configured TURN servers: a UDP path from one is counted as {@code turn}
+     */
     static void register(RelayMetrics metrics, MediaServer media, TcpMediaServer tcp, MediaWorkers workers,
                          DropCounters drops, TransportRegistry registry, SignalingService signaling,
-                         DtlsHandshakes dtls, AccessControl access, SessionEvents events) {
+                         DtlsHandshakes dtls, AccessControl access, SessionEvents events, TurnAddresses turn) {
         registerMedia(metrics, workers, drops, registry, signaling);
-        for (String protocol : new String[] {"udp", "tcp"}) {
-            boolean overTcp = protocol.equals("tcp");
-            metrics.gauge("relay.transports.selected", "Transports whose ICE-selected path is UDP or ICE-TCP "
-                    + "(RFC 6544); a TURN relay's path shows as the protocol the TURN server uses to the relay",
-                    Tags.of("protocol", protocol), registry, r -> r.selected(overTcp));
-        }
+        Map<String, Predicate<Transport>> paths = Map.of(
+                "udp", t -> t.selectedRemote() != null && !t.isTcp() && !turn.contains(t.selectedRemote()),
+                "tcp", t -> t.selectedRemote() != null && t.isTcp(),
+                "turn", t -> t.selectedRemote() != null && !t.isTcp() && turn.contains(t.selectedRemote()));
+        paths.forEach((protocol, test) -> metrics.gauge("relay.transports.selected", "Transports by their "
+                + "ICE-selected path: udp, tcp (ICE-TCP, RFC 6544) or turn (from a configured TURN server's address)",
+                Tags.of("protocol", protocol), registry, r -> r.count(test)));
         if (tcp != null) {
             metrics.gauge("relay.ice.tcp.connections", "ICE-TCP connections open, with or without a valid check",
                     Tags.empty(), tcp, TcpMediaServer::connections);

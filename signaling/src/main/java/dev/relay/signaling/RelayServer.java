@@ -107,9 +107,10 @@ public final class RelayServer implements AutoCloseable {
         SignalingService signaling = new SignalingService(control, dtls, workers, registry, certificate,
                 config.advertisedAddresses(), media.port(), events, config.iceTimeout(),
                 config.events().qualityInterval(), access, config.limits(), new LimitCounters(), config.repair(),
-                tcp == null ? RelayConfig.NO_TCP : tcp.port());
+                tcp == null ? RelayConfig.NO_TCP : tcp.port(), config.turn());
         RelayMetrics metrics = new RelayMetrics();
-        RelayMeters.register(metrics, media, tcp, workers, drops, registry, signaling, dtls, access, events);
+        RelayMeters.register(metrics, media, tcp, workers, drops, registry, signaling, dtls, access, events,
+                TurnAddresses.resolve(config.turn()));
         // Liveness stays 200 while draining (the process is fine); readiness turns 503 so that
         // load balancers and Kubernetes send no new clients to a relay that refuses joins.
         Map<String, Supplier<HttpServer.Text>> health = Map.of(

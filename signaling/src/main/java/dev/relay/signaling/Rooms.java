@@ -11,6 +11,9 @@ import dev.relay.signaling.auth.VideoGrant;
 import dev.relay.signaling.events.LeaveReason;
 import dev.relay.signaling.events.QualitySampler;
 import dev.relay.signaling.events.SessionEvents;
+import dev.relay.signaling.turn.TurnConfig;
+import dev.relay.signaling.turn.TurnCredentials;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -33,6 +36,7 @@ final class Rooms {
     private final PublishNegotiator publisher;
     private final SubscribeNegotiator subscriber;
     private final SessionEvents events;
+    private final TurnCredentials turn;
     private final Limits limits;
     private final Map<String, Room> rooms = new HashMap<>();
     private final SessionStats stats;
@@ -56,6 +60,15 @@ final class Rooms {
 
     Rooms(MediaWorkers workers, TransportFactory transports, PublishNegotiator publisher,
           SubscribeNegotiator subscriber, SessionEvents events, Limits limits, SessionStats stats) {
+        this(workers, transports, publisher, subscriber, events, limits, stats,
+                new TurnCredentials(TurnConfig.none(), InstantSource.system()));
+    }
+
+    /** @param turn the TURN servers and credentials each {@code joined} hands out (none when not configured) */
+    Rooms(MediaWorkers workers, TransportFactory transports, PublishNegotiator publisher,
+          SubscribeNegotiator subscriber, SessionEvents events, Limits limits, SessionStats stats,
+          TurnCredentials turn) {
+        this.turn = turn;
         this.stats = stats;
         this.limits = limits;
         this.workers = workers;
@@ -140,6 +153,14 @@ final class Rooms {
         ObjectNode joined = withId(message("joined"), id).put("participantId", participantId).put("room", roomName);
         joined.putObject("permissions").put("canPublish", grant.mayPublish()).put("canSubscribe", grant.canSubscribe())
                 .put("canPublishData", grant.canPublishData()).put("hidden", grant.hidden());
+        if (turn.enabled()) {
+            // docs/signaling.md "TURN": credentials of this participant only, valid for --turn-ttl.
+            TurnCredentials.IceServer server = turn.issue(participantId + "@" + roomName);
+            ObjectNode entry = joined.putArray("iceServers").addObject();
+            server.urls().forEach(entry.putArray("urls")::add);
+            entry.put("username", server.username()).put("credential", server.credential());
+            joined.put("iceServersExpire", server.expires().getEpochSecond());
+        }
         ArrayNode list = joined.putArray("participants");
         for (Participant other : room.participants()) {
             if (other.grant().hidden()) {

@@ -10,7 +10,10 @@ import dev.relay.signaling.events.SessionEvents;
 import dev.relay.transport.TransportRegistry;
 import dev.relay.transport.dtls.DtlsCertificate;
 import dev.relay.transport.dtls.DtlsHandshakes;
+import dev.relay.signaling.turn.TurnConfig;
+import dev.relay.signaling.turn.TurnCredentials;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -65,19 +68,21 @@ public final class SignalingService {
                             List<String> advertisedAddresses, int mediaPort, SessionEvents events,
                             Duration iceTimeout, Duration qualityInterval, AccessControl access) {
         this(control, dtlsHandshakes, workers, registry, certificate, advertisedAddresses, mediaPort, events,
-                iceTimeout, qualityInterval, access, Limits.defaults(), new LimitCounters(), LossRepair.on(), -1);
+                iceTimeout, qualityInterval, access, Limits.defaults(), new LimitCounters(), LossRepair.on(), -1,
+                TurnConfig.none());
     }
 
     /**
      * @param limits       what one client may hold or send; refusals are counted in {@code limitCounters}
      * @param repair       NACK/RTX for video, RED for audio (docs/quality.md)
      * @param mediaTcpPort the ICE-TCP port offered as passive candidates (RFC 6544), or -1 for none
+     * @param turn         TURN servers each {@code joined} hands out, with credentials of its own
      */
     SignalingService(ScheduledExecutorService control, DtlsHandshakes dtlsHandshakes, MediaWorkers workers,
                      TransportRegistry registry, DtlsCertificate certificate,
                      List<String> advertisedAddresses, int mediaPort, SessionEvents events,
                      Duration iceTimeout, Duration qualityInterval, AccessControl access, Limits limits,
-                     LimitCounters limitCounters, LossRepair repair, int mediaTcpPort) {
+                     LimitCounters limitCounters, LossRepair repair, int mediaTcpPort, TurnConfig turn) {
         this.control = control;
         this.limits = limits;
         this.limitCounters = limitCounters;
@@ -91,7 +96,8 @@ public final class SignalingService {
                 limits.subscribeSlots(), limitCounters, repair);
         PublishNegotiator publisher = new PublishNegotiator(transports, dtls, subscriber, events, sessionId,
                 limits.tracksPerParticipant());
-        this.rooms = new Rooms(workers, transports, publisher, subscriber, events, limits, stats);
+        this.rooms = new Rooms(workers, transports, publisher, subscriber, events, limits, stats,
+                new TurnCredentials(turn, InstantSource.system()));
         this.dispatcher = new MessageDispatcher(mapper, new Routes(rooms, publisher, subscriber, dynacast), access, limits,
                 limitCounters);
         ActiveSpeakerAnnouncer speakers = new ActiveSpeakerAnnouncer(rooms);

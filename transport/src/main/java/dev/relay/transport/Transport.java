@@ -205,8 +205,8 @@ public final class Transport {
         return path != null && path.egress() instanceof StreamEgress;
     }
 
-    /** The selected remote address, or null before any valid check. */
-    InetSocketAddress selectedRemote() {
+    /** The selected remote address, or null before any valid check. Any thread. */
+    public InetSocketAddress selectedRemote() {
         SelectedPath path = selected;
         return path == null ? null : path.remote();
     }

@@ -50,14 +50,11 @@ public final class TransportRegistry {
         }
     }
 
-    /**
-     * Open Transports with a selected path over ICE-TCP ({@code tcp}) or UDP; scans them all,
-     * for metrics scrapes only.
-     */
-    public int selected(boolean tcp) {
+    /** Open Transports that match {@code test}; scans them all, for metrics scrapes only. */
+    public int count(java.util.function.Predicate<Transport> test) {
         int n = 0;
         for (Transport transport : byUfrag.values()) {
-            if (!transport.isClosed() && transport.selectedRemote() != null && transport.isTcp() == tcp) {
+            if (!transport.isClosed() && test.test(transport)) {
                 n++;
             }
         }

@@ -1,0 +1,93 @@
+package dev.relay.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.relay.signaling.RelayConfig;
+import dev.relay.signaling.RelayServer;
+import dev.relay.signaling.turn.TurnConfig;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A participant whose network lets through neither UDP nor a TCP connection to the relay's
+ * media ports reaches it through a TURN server over TLS (Debian's coturn, the setup of
+ * docs/operations.md "TURN over TLS"): the relay hands each participant credentials of its own,
+ * valid for a while, in {@code joined}; both participants decode each other; getStats shows the
+ * participant's path as a relay candidate over TLS; the relay counts those PeerConnections as
+ * {@code turn}.
+ */
+@Timeout(value = 150, unit = TimeUnit.SECONDS)
+class TurnTlsBrowserTest extends NamespaceChromiumTest {
+    private static final Duration READY = Duration.ofSeconds(40);
+    private static final Duration MEDIA = Duration.ofSeconds(30);
+    private static final String SECRET = "turn-shared-secret-" + Long.toHexString(System.nanoTime());
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldCarryAParticipantThatReachesOnlyATurnServerOverTls() throws Exception {
+        try (TurnServerProcess turn = TurnServerProcess.start(ns.hostAddress(), SECRET, dir);
+             RelayServer relay = RelayServer.start(Relays.loopbackConfig()
+                     .withBindAddress(ns.hostAddress())
+                     .withAdvertisedAddresses(List.of(ns.hostAddress()))
+                     // No ICE-TCP: with UDP blocked, TURN is the only way in.
+                     .withMediaTcpPort(RelayConfig.NO_TCP)
+                     .withTurn(new TurnConfig(List.of(turn.tlsUrl()), SECRET, Duration.ofHours(1))))) {
+            ns.setUdpBlocked(true);
+            URI base = URI.create("http://" + ns.hostAddress() + ":" + relay.httpPort());
+            List<String> secure = List.of("--unsafely-treat-insecure-origin-as-secure=" + base);
+            ChromiumPeer onUdp = keep(ChromiumPeer.launch("on-udp", secure));
+            // coturn's certificate is self-signed here; a deployment's comes from a CA the browser trusts.
+            List<String> trustTurn = new java.util.ArrayList<>(secure);
+            trustTurn.add("--ignore-certificate-errors");
+            ChromiumPeer viaTurn = keep(ChromiumPeer.launchIn(ns, "via-turn", trustTurn));
+            String room = Relays.uniqueRoom("turn-tls");
+            onUdp.open(base, room);
+            viaTurn.open(base, room);
+            String u = onUdp.awaitReady(READY);
+            String t = viaTurn.awaitReady(READY);
+            try {
+                onUdp.awaitStats("the TURN participant's video", MEDIA, s -> s.framesDecodedFrom(t) > 30);
+                viaTurn.awaitStats("the UDP participant's video", MEDIA, s -> s.framesDecodedFrom(u) > 30);
+            } catch (AssertionError e) {
+                System.out.println("turnserver log:\n" + turn.tail());
+                throw e;
+            }
+
+            Map<String, Object> turnPaths = paths(viaTurn);
+            System.out.println("turn-tls: selected paths: via-turn " + turnPaths + "; on-udp " + paths(onUdp));
+            for (String pc : List.of("publish", "subscribe")) {
+                Map<String, Object> path = path(turnPaths, pc);
+                assertEquals("relay", path.get("candidateType"), pc + ": a TURN relay candidate");
+                assertEquals("tls", path.get("relayProtocol"), pc + ": reached over TLS");
+            }
+            assertEquals(2, Scrape.value(relay, "relay_transports_selected", Map.of("protocol", "turn")),
+                    "the relay counts the TURN participant's two Transports as turn");
+            assertEquals(2, Scrape.value(relay, "relay_transports_selected", Map.of("protocol", "udp")));
+            // coturn logs the usernames it authenticated: the ones the relay made for this participant.
+            long allocations = turn.logLines(":" + t + "@" + room);
+            System.out.println("turn-tls: coturn log lines naming " + t + "@" + room + ": " + allocations);
+            assertTrue(allocations > 0, "coturn authenticated the credentials the relay issued for " + t);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> paths(ChromiumPeer peer) {
+        return (Map<String, Object>) peer.await("return (await window.relay.stats()).paths;");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> path(Map<String, Object> paths, String pc) {
+        Map<String, Object> path = (Map<String, Object>) paths.get(pc);
+        return path == null ? Map.of() : path;
+    }
+}
