@@ -34,6 +34,12 @@ final class RoomsFixture implements AutoCloseable {
     }
 
     RoomsFixture(Limits limits) {
+        this(limits, new dev.relay.signaling.turn.TurnCredentials(dev.relay.signaling.turn.TurnConfig.none(),
+                java.time.InstantSource.system()));
+    }
+
+    /** With TURN servers handed out at join. */
+    RoomsFixture(Limits limits, dev.relay.signaling.turn.TurnCredentials turn) {
         DtlsCertificate certificate = DtlsCertificate.generate();
         TransportFactory transports = new TransportFactory(registry, certificate, List.of("127.0.0.1"), 40000);
         DtlsStarter dtlsStarter = new DtlsStarter(certificate, dtls);
@@ -41,7 +47,7 @@ final class RoomsFixture implements AutoCloseable {
                 limitCounters, LossRepair.on());
         publisher = new PublishNegotiator(transports, dtlsStarter, subscriber, events, 1,
                 limits.tracksPerParticipant());
-        rooms = new Rooms(workers, transports, publisher, subscriber, events, limits, stats);
+        rooms = new Rooms(workers, transports, publisher, subscriber, events, limits, stats, turn);
     }
 
     /** Joins {@code name} to {@code room} on a socket whose messages are {@code "name <- ..."} lines. */
