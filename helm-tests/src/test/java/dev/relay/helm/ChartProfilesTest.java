@@ -194,6 +194,21 @@ class ChartProfilesTest {
     }
 
     @Test
+    void shouldHandOutTurnServersWithTheSecretFromASecret() throws Exception {
+        Container relay = render("default-values.yaml", "turn.urls[0]=turns:turn.example.com:443?transport=tcp",
+                "turn.existingSecret=turn-shared").one(StatefulSet.class).getSpec().getTemplate().getSpec()
+                .getContainers().get(0);
+        assertEquals("turns:turn.example.com:443?transport=tcp", env(relay, "RELAY_TURN_URLS").getValue());
+        assertEquals("turn-shared", env(relay, "RELAY_TURN_SECRET").getValueFrom().getSecretKeyRef().getName());
+        assertEquals("secret", env(relay, "RELAY_TURN_SECRET").getValueFrom().getSecretKeyRef().getKey());
+        assertEquals("12h", env(relay, "RELAY_TURN_TTL").getValue());
+        Helm.Result noSecret = Helm.template(List.of("ci/default-values.yaml"),
+                List.of("turn.urls[0]=turns:turn.example.com:443?transport=tcp"));
+        assertTrue(noSecret.exitCode() != 0 && noSecret.stderr().contains("turn.existingSecret"),
+                "no TURN without the shared secret: " + noSecret.stderr());
+    }
+
+    @Test
     void shouldTurnIceTcpOffEverywhere() throws Exception {
         Manifests manifests = render("nodeport-values.yaml", "media.tcp.enabled=false");
         Container relay = manifests.one(StatefulSet.class).getSpec().getTemplate().getSpec().getContainers().get(0);
