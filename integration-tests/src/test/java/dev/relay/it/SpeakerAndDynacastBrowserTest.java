@@ -32,8 +32,9 @@ class SpeakerAndDynacastBrowserTest extends LoopbackChromiumTest {
     Path temp;
 
     /**
-     * Chromium's fake microphone beeps; the other participant captures a silent WAV file (RFC 6464
-     * level 127). The beeping one must be named within 1 s of its audio reaching the other side;
+     * Chromium's fake microphone beeps; the other participant, joining once the beeping one is
+     * named, captures a silent WAV file (RFC 6464 level 127). The beeping one must be named at the
+     * newcomer within 1 s of its audio reaching it;
      * over the next 3 s, while the silent one's microphone stays below -60 dBov (its getStats
      * media-source energy), the silent one is never named.
      */
@@ -44,11 +45,17 @@ class SpeakerAndDynacastBrowserTest extends LoopbackChromiumTest {
         ChromiumPeer speaker = launch("speaker");
         ChromiumPeer silent = launch("silent", List.of("--use-file-for-fake-audio-capture=" + silence));
         speaker.open(httpBase, room);
+        String speakerId = speaker.awaitReady(READY);
+        // Named while alone (the relay announces changes to who is in the room), then the silent
+        // one joins: it must be told at once who is already speaking.
+        long alone = System.nanoTime();
+        while (!speaker.activeSpeakers().contains(speakerId)) {
+            assertTrue(System.nanoTime() - alone < MEDIA.toNanos(), "the speaker, alone, is named within "
+                    + MEDIA.toSeconds() + " s: " + speaker.logEntries("active-speakers"));
+            ChromiumPeer.sleep(Duration.ofMillis(50));
+        }
         silent.open(httpBase, room);
-        speaker.awaitReady(READY);
-        silent.awaitReady(READY);
-        String speakerId = speaker.participantId();
-        String silentId = silent.participantId();
+        String silentId = silent.awaitReady(READY);
 
         silent.awaitStats("the speaker's audio arriving", MEDIA, s -> s.audioPacketsFrom(speakerId) > 0);
         long audioAt = System.nanoTime();

@@ -24,6 +24,27 @@ final class ActiveSpeakerAnnouncer {
         if (!rooms.isOpen(room)) {
             return;
         }
+        room.speakers(producerIds);
+        ObjectNode msg = speakersMessage(room, producerIds);
+        for (Participant participant : room.participants()) {
+            participant.outbox().send(msg.deepCopy());
+        }
+    }
+
+    /**
+     * Tells a participant that just joined who is speaking, if anyone is: the Router announces
+     * only changes, so without this a newcomer would learn of a talker only once the set changed.
+     */
+    void greet(Participant newcomer) {
+        Room room = newcomer.room();
+        int[] producerIds = room.speakers();
+        if (producerIds.length > 0 && rooms.isOpen(room)) {
+            newcomer.outbox().send(speakersMessage(room, producerIds));
+        }
+    }
+
+    /** {@code activeSpeakers} with the participants whose Producers these are, dominant first. */
+    private static ObjectNode speakersMessage(Room room, int[] producerIds) {
         Set<String> speakers = new LinkedHashSet<>();
         for (int producerId : producerIds) {
             for (Participant participant : room.participants()) {
@@ -40,8 +61,6 @@ final class ActiveSpeakerAnnouncer {
         ObjectNode msg = message("activeSpeakers");
         ArrayNode list = msg.putArray("speakers");
         speakers.forEach(list::add);
-        for (Participant participant : room.participants()) {
-            participant.outbox().send(msg.deepCopy());
-        }
+        return msg;
     }
 }

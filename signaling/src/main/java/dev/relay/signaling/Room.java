@@ -16,6 +16,8 @@ final class Room {
     private final Router router;
     private final QualitySampler quality;
     private final Map<String, Participant> participants = new LinkedHashMap<>();
+    /** The Producers the Router last ranked as speaking, dominant first (its last {@code activeSpeakers}). */
+    private int[] speakers = new int[0];
 
     Room(String name, Router router, QualitySampler quality) {
         this.name = name;
@@ -33,6 +35,14 @@ final class Room {
 
     QualitySampler quality() {
         return quality;
+    }
+
+    int[] speakers() {
+        return speakers;
+    }
+
+    void speakers(int[] producerIds) {
+        speakers = producerIds.clone();
     }
 
     void add(Participant participant) {

@@ -98,9 +98,9 @@ public final class SignalingService {
                 limits.tracksPerParticipant());
         this.rooms = new Rooms(workers, transports, publisher, subscriber, events, limits, stats,
                 new TurnCredentials(turn, InstantSource.system()));
-        this.dispatcher = new MessageDispatcher(mapper, new Routes(rooms, publisher, subscriber, dynacast), access, limits,
-                limitCounters);
         ActiveSpeakerAnnouncer speakers = new ActiveSpeakerAnnouncer(rooms);
+        this.dispatcher = new MessageDispatcher(mapper, new Routes(rooms, publisher, subscriber, dynacast, speakers),
+                access, limits, limitCounters);
         // The Router ranks on its worker; the announcement is made on the control thread.
         StreamStateNotifier streamStates = new StreamStateNotifier(rooms);
         rooms.onOpen(room -> {
@@ -199,12 +199,14 @@ public final class SignalingService {
     }
 
     /** Each request to the class whose job it is. */
-    private record Routes(Rooms rooms, PublishNegotiator publisher, SubscribeNegotiator subscriber, Dynacast dynacast)
-            implements MessageDispatcher.Requests {
+    private record Routes(Rooms rooms, PublishNegotiator publisher, SubscribeNegotiator subscriber, Dynacast dynacast,
+                          ActiveSpeakerAnnouncer speakers) implements MessageDispatcher.Requests {
         @Override
         public Participant join(Connection connection, String room, String name, VideoGrant grant, JsonNode id)
                 throws SignalingException {
-            return rooms.join(connection, room, name, grant, id);
+            Participant participant = rooms.join(connection, room, name, grant, id);
+            speakers.greet(participant);
+            return participant;
         }
 
         @Override
