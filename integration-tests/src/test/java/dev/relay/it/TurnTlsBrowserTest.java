@@ -70,9 +70,13 @@ class TurnTlsBrowserTest extends NamespaceChromiumTest {
                 assertEquals("relay", path.get("candidateType"), pc + ": a TURN relay candidate");
                 assertEquals("tls", path.get("relayProtocol"), pc + ": reached over TLS");
             }
-            assertEquals(2, Scrape.value(relay, "relay_transports_selected", Map.of("protocol", "turn")),
-                    "the relay counts the TURN participant's two Transports as turn");
-            assertEquals(2, Scrape.value(relay, "relay_transports_selected", Map.of("protocol", "udp")));
+            // Here coturn and the other participant share the host's addresses, so the other one's
+            // path may look like coturn's too: at least the TURN participant's two count as turn.
+            double viaTurnServer = Scrape.value(relay, "relay_transports_selected", Map.of("protocol", "turn"));
+            double plainUdp = Scrape.value(relay, "relay_transports_selected", Map.of("protocol", "udp"));
+            assertTrue(viaTurnServer >= 2, "the relay counts the TURN participant's Transports as turn: " + viaTurnServer);
+            assertEquals(4, viaTurnServer + plainUdp, "every Transport is on UDP from the relay's side");
+            assertEquals(0, Scrape.value(relay, "relay_transports_selected", Map.of("protocol", "tcp")));
             // coturn logs the usernames it authenticated: the ones the relay made for this participant.
             long allocations = turn.logLines(":" + t + "@" + room);
             System.out.println("turn-tls: coturn log lines naming " + t + "@" + room + ": " + allocations);
