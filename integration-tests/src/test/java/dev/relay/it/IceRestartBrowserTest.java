@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.relay.signaling.RelayServer;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -32,21 +31,12 @@ class IceRestartBrowserTest extends NamespaceChromiumTest {
 
     @Test
     void shouldRecoverByIceRestartAfterThePathIsCut() throws Exception {
-        try (RelayServer relay = RelayServer.start(Relays.loopbackConfig()
-                .withBindAddress(ns.hostAddress())
-                .withAdvertisedAddresses(List.of(ns.hostAddress())))) {
-            URI base = URI.create("http://" + ns.hostAddress() + ":" + relay.httpPort());
-            // getUserMedia needs a secure context; plain http is one only on loopback, or by this flag.
-            List<String> secure = List.of("--unsafely-treat-insecure-origin-as-secure=" + base);
-            ChromiumPeer anchor = keep(ChromiumPeer.launch("anchor", secure));
-            ChromiumPeer roamer = keep(ChromiumPeer.launchIn(ns, "roamer", secure));
-            String room = Relays.uniqueRoom("restart");
-            anchor.open(base, room);
-            roamer.open(base, room);
-            String a = anchor.awaitReady(READY);
-            String r = roamer.awaitReady(READY);
-            anchor.awaitStats("the roamer's video", MEDIA, s -> s.framesDecodedFrom(r) > 30);
-            roamer.awaitStats("the anchor's video", MEDIA, s -> s.framesDecodedFrom(a) > 30);
+        try (RelayServer relay = RelayServer.start(namespaceRelayConfig())) {
+            Call call = call(relay, "restart", List.of(), READY, MEDIA);
+            ChromiumPeer anchor = call.host();
+            ChromiumPeer roamer = call.inside();
+            String a = call.hostId();
+            String r = call.insideId();
 
             ns.setPeerLinkUp(false);
             long cut = System.nanoTime();

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.relay.signaling.RelayServer;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -26,23 +25,12 @@ class IceTcpBrowserTest extends NamespaceChromiumTest {
 
     @Test
     void shouldCarryAParticipantWithoutUdpOverIceTcp() throws Exception {
-        try (RelayServer relay = RelayServer.start(Relays.loopbackConfig()
-                .withBindAddress(ns.hostAddress())
-                .withAdvertisedAddresses(List.of(ns.hostAddress())))) {
+        try (RelayServer relay = RelayServer.start(namespaceRelayConfig())) {
             assertTrue(relay.mediaTcpPort() > 0, "ICE-TCP is on by default");
             ns.setUdpBlocked(true);
-            URI base = URI.create("http://" + ns.hostAddress() + ":" + relay.httpPort());
-            // getUserMedia needs a secure context; plain http is one only on loopback, or by this flag.
-            List<String> secure = List.of("--unsafely-treat-insecure-origin-as-secure=" + base);
-            ChromiumPeer onUdp = keep(ChromiumPeer.launch("on-udp", secure));
-            ChromiumPeer onTcp = keep(ChromiumPeer.launchIn(ns, "tcp-only", secure));
-            String room = Relays.uniqueRoom("ice-tcp");
-            onUdp.open(base, room);
-            onTcp.open(base, room);
-            String u = onUdp.awaitReady(READY);
-            String t = onTcp.awaitReady(READY);
-            onUdp.awaitStats("the TCP participant's video", MEDIA, s -> s.framesDecodedFrom(t) > 30);
-            onTcp.awaitStats("the UDP participant's video", MEDIA, s -> s.framesDecodedFrom(u) > 30);
+            Call call = call(relay, "ice-tcp", List.of(), READY, MEDIA);
+            ChromiumPeer onUdp = call.host();
+            ChromiumPeer onTcp = call.inside();
 
             Map<String, Object> tcpPaths = paths(onTcp);
             Map<String, Object> udpPaths = paths(onUdp);

@@ -2,6 +2,11 @@ package dev.relay.it;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.relay.signaling.RelayConfig;
+import dev.relay.signaling.RelayServer;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -62,5 +67,39 @@ abstract class NamespaceChromiumTest {
     void closePeers() {
         peers.forEach(ChromiumPeer::close);
         peers.clear();
+    }
+
+    /** A relay config bound to, and advertising, the host end of the namespace's link. */
+    static RelayConfig namespaceRelayConfig() {
+        return Relays.loopbackConfig()
+                .withBindAddress(ns.hostAddress())
+                .withAdvertisedAddresses(List.of(ns.hostAddress()));
+    }
+
+    /**
+     * Two participants in one new room of {@code relay}: {@code host} on the host, {@code inside}
+     * in the namespace (launched with {@code insideFlags} too), each decoding the other's video.
+     */
+    Call call(RelayServer relay, String roomPrefix, List<String> insideFlags, Duration ready, Duration media)
+            throws IOException {
+        URI base = URI.create("http://" + ns.hostAddress() + ":" + relay.httpPort());
+        // getUserMedia needs a secure context; plain http is one only on loopback, or by this flag.
+        List<String> secure = List.of("--unsafely-treat-insecure-origin-as-secure=" + base);
+        List<String> inside = new ArrayList<>(secure);
+        inside.addAll(insideFlags);
+        ChromiumPeer host = keep(ChromiumPeer.launch("host-" + roomPrefix, secure));
+        ChromiumPeer peer = keep(ChromiumPeer.launchIn(ns, "inside-" + roomPrefix, inside));
+        String room = Relays.uniqueRoom(roomPrefix);
+        host.open(base, room);
+        peer.open(base, room);
+        String h = host.awaitReady(ready);
+        String i = peer.awaitReady(ready);
+        host.awaitStats("the namespace participant's video", media, s -> s.framesDecodedFrom(i) > 30);
+        peer.awaitStats("the host participant's video", media, s -> s.framesDecodedFrom(h) > 30);
+        return new Call(host, peer, h, i, room);
+    }
+
+    /** {@link #call}'s participants: browsers and participantIds. */
+    record Call(ChromiumPeer host, ChromiumPeer inside, String hostId, String insideId, String room) {
     }
 }

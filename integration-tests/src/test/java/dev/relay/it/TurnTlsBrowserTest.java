@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.relay.signaling.RelayConfig;
 import dev.relay.signaling.RelayServer;
 import dev.relay.signaling.turn.TurnConfig;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -36,32 +35,23 @@ class TurnTlsBrowserTest extends NamespaceChromiumTest {
     @Test
     void shouldCarryAParticipantThatReachesOnlyATurnServerOverTls() throws Exception {
         try (TurnServerProcess turn = TurnServerProcess.start(ns.hostAddress(), SECRET, dir);
-             RelayServer relay = RelayServer.start(Relays.loopbackConfig()
-                     .withBindAddress(ns.hostAddress())
-                     .withAdvertisedAddresses(List.of(ns.hostAddress()))
+             RelayServer relay = RelayServer.start(namespaceRelayConfig()
                      // No ICE-TCP: with UDP blocked, TURN is the only way in.
                      .withMediaTcpPort(RelayConfig.NO_TCP)
                      .withTurn(new TurnConfig(List.of(turn.tlsUrl()), SECRET, Duration.ofHours(1))))) {
             ns.setUdpBlocked(true);
-            URI base = URI.create("http://" + ns.hostAddress() + ":" + relay.httpPort());
-            List<String> secure = List.of("--unsafely-treat-insecure-origin-as-secure=" + base);
-            ChromiumPeer onUdp = keep(ChromiumPeer.launch("on-udp", secure));
-            // coturn's certificate is self-signed here; a deployment's comes from a CA the browser trusts.
-            List<String> trustTurn = new java.util.ArrayList<>(secure);
-            trustTurn.add("--ignore-certificate-errors");
-            ChromiumPeer viaTurn = keep(ChromiumPeer.launchIn(ns, "via-turn", trustTurn));
-            String room = Relays.uniqueRoom("turn-tls");
-            onUdp.open(base, room);
-            viaTurn.open(base, room);
-            String u = onUdp.awaitReady(READY);
-            String t = viaTurn.awaitReady(READY);
+            Call call;
             try {
-                onUdp.awaitStats("the TURN participant's video", MEDIA, s -> s.framesDecodedFrom(t) > 30);
-                viaTurn.awaitStats("the UDP participant's video", MEDIA, s -> s.framesDecodedFrom(u) > 30);
+                // coturn's certificate is self-signed here; a deployment's comes from a CA the browser trusts.
+                call = call(relay, "turn-tls", List.of("--ignore-certificate-errors"), READY, MEDIA);
             } catch (AssertionError e) {
                 System.out.println("turnserver log:\n" + turn.tail());
                 throw e;
             }
+            ChromiumPeer onUdp = call.host();
+            ChromiumPeer viaTurn = call.inside();
+            String t = call.insideId();
+            String room = call.room();
 
             Map<String, Object> turnPaths = paths(viaTurn);
             System.out.println("turn-tls: selected paths: via-turn " + turnPaths + "; on-udp " + paths(onUdp));

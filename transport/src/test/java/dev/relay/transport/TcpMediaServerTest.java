@@ -93,10 +93,7 @@ class TcpMediaServerTest {
     @Test
     void shouldForwardMediaOfABoundConnectionAndSendMediaBackFramed() throws IOException {
         Socket socket = bind();
-        byte[] rtp = new byte[200];
-        rtp[0] = (byte) 0x80;
-        rtp[1] = 96;
-        socket.getOutputStream().write(frame(rtp));
+        socket.getOutputStream().write(frame(rtp(200)));
         await(() -> ring.size() > 0, "the packet reaches the worker's ring");
         int[] seen = new int[2];
         ring.read((type, buffer, index, length) -> {
@@ -122,10 +119,7 @@ class TcpMediaServerTest {
     @Test
     void shouldCloseAConnectionWhoseFirstPacketIsNotAValidCheck() throws IOException {
         Socket socket = connect();
-        byte[] rtp = new byte[100];
-        rtp[0] = (byte) 0x80;
-        rtp[1] = 96;
-        socket.getOutputStream().write(frame(rtp));
+        socket.getOutputStream().write(frame(rtp(100)));
         assertClosedByRelay(socket);
         assertEquals(1, drops.get(DropReason.UNVALIDATED_ADDRESS));
         assertEquals(0, ring.size());
@@ -233,6 +227,14 @@ class TcpMediaServerTest {
                 transport.localCredentials().ufrag() + ":browser", transport.ice().integrityKey(), 0x6e7f00ffL,
                 true, 42L, useCandidate);
         return Arrays.copyOf(out, len);
+    }
+
+    /** {@code size} bytes whose first two make RFC 7983 call them RTP (version 2, payload type 96). */
+    private static byte[] rtp(int size) {
+        byte[] rtp = new byte[size];
+        rtp[0] = (byte) 0x80;
+        rtp[1] = 96;
+        return rtp;
     }
 
     private static byte[] frame(byte[] packet) {
