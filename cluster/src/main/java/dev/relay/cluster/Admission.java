@@ -1,0 +1,49 @@
+package dev.relay.cluster;
+
+/**
+ * Whether a node can take one more room. Every {@link PlacementPolicy} asks the same question, so
+ * the policies differ only in which admitted node they choose.
+ *
+ * <p>A room is placed when its first participant joins, when it costs nothing yet (one
+ * participant, no stream); its cost comes later, as the others join. Two terms account for that:
+ * <ul>
+ *   <li>the new room is charged {@code expectedRoomPacketsPerSecond}, the mean cost of a room
+ *       (the mean of n(n - 1) over the meeting sizes, times packets per stream), not its cost now;
+ *   <li>each of the node's {@link NodeLoad#growingRooms() growing rooms} (opened within the growth
+ *       window) is charged the same again. Without it the node with the most headroom would take
+ *       every room opened until the joins of the first ones show in its egress, minutes later.
+ *       It over-counts a growing room that has already grown; that errs on the safe side.
+ * </ul>
+ * and a reserve of the capacity is kept free, so that a room growing past its expected size, or a
+ * burst of joins, does not take a node past its capacity (where its media is dropped as
+ * {@code egress_stale}, docs/operations.md "Sizing"):
+ * <pre>
+ *   effectiveHeadroom = headroom - growingRooms x expectedRoomPacketsPerSecond
+ *   admitted         &lt;=&gt; effectiveHeadroom - expectedRoomPacketsPerSecond &gt;= reserveFraction x capacity
+ * </pre>
+ *
+ * @param reserveFraction              share of each node's capacity never given to new rooms, 0..1
+ * @param expectedRoomPacketsPerSecond what a room is expected to cost once everyone has joined
+ */
+public record Admission(double reserveFraction, double expectedRoomPacketsPerSecond) {
+
+    public Admission {
+        if (!(reserveFraction >= 0 && reserveFraction < 1)) {
+            throw new IllegalArgumentException("reserveFraction must be in 0..1: " + reserveFraction);
+        }
+        if (!(expectedRoomPacketsPerSecond >= 0) || Double.isInfinite(expectedRoomPacketsPerSecond)) {
+            throw new IllegalArgumentException("expectedRoomPacketsPerSecond must not be negative: "
+                    + expectedRoomPacketsPerSecond);
+        }
+    }
+
+    /** Headroom left once the node's growing rooms have grown; may be negative. */
+    public double effectiveHeadroom(NodeLoad node) {
+        return node.headroom() - node.growingRooms() * expectedRoomPacketsPerSecond;
+    }
+
+    public boolean admits(NodeLoad node) {
+        return effectiveHeadroom(node) - expectedRoomPacketsPerSecond
+                >= reserveFraction * node.capacityPacketsPerSecond();
+    }
+}

@@ -1,0 +1,52 @@
+package dev.relay.cluster;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Prints docs/scale-out.md's table and writes its plot:
+ * {@code mvn -B -o -q -pl cluster exec:java} (the plot goes to docs/images/placement-simulation.png),
+ * or {@code java -cp cluster/target/classes dev.relay.cluster.PlacementSimulationMain [png] [seed]}.
+ */
+public final class PlacementSimulationMain {
+    static final long DEFAULT_SEED = 20261129L;
+
+    private PlacementSimulationMain() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path png = Path.of(args.length > 0 ? args[0] : "docs/images/placement-simulation.png");
+        long seed = args.length > 1 ? Long.parseLong(args[1]) : DEFAULT_SEED;
+        List<ClusterScenario> scenarios = List.of(new ClusterScenario("nominal", 0.80, seed),
+                new ClusterScenario("overloaded", 1.10, seed));
+        List<List<SimulationResult>> results = new ArrayList<>();
+        for (ClusterScenario scenario : scenarios) {
+            List<SimulationResult> rows = scenario.run();
+            results.add(rows);
+            System.out.println(table(scenario, rows));
+        }
+        SimulationPlot.write(scenarios, results, png);
+        System.out.println("plot: " + png.normalize());
+    }
+
+    static String table(ClusterScenario scenario, List<SimulationResult> rows) {
+        Workload w = scenario.workload();
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT,
+                "%s: %d rooms at %.3f/s (offered load %.0f %%), %d nodes x %,d streams, seed %d%n",
+                scenario.name(), w.rooms(), w.arrivalsPerSecond(), scenario.offeredLoad() * 100,
+                ClusterScenario.NODES, ClusterScenario.CAPACITY_STREAMS, scenario.seed()));
+        out.append(String.format(Locale.ROOT, "%-12s %8s %8s %9s %9s %8s %8s %8s %8s%n", "policy", "refused",
+                "joins", "overflow", "rooms ov", "mean u", "max-min", "std", "p95 max"));
+        for (SimulationResult r : rows) {
+            out.append(String.format(Locale.ROOT, "%-12s %8d %8d %9d %9d %7.1f%% %7.1f%% %7.1f%% %7.1f%%%n",
+                    r.policy(), r.roomsRefused(), r.joins(), r.overflowJoins(), r.roomsOverflowed(),
+                    100 * r.meanUtilisation(), 100 * r.meanSpread(), 100 * r.meanStdDev(),
+                    100 * r.p95MaxUtilisation()));
+        }
+        return out.toString();
+    }
+}
