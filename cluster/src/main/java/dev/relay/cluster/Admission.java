@@ -10,22 +10,26 @@ package dev.relay.cluster;
  *   <li>the new room is charged {@code expectedRoomPacketsPerSecond}, the mean cost of a room
  *       (the mean of n(n - 1) over the meeting sizes, times packets per stream), not its cost now;
  *   <li>each of the node's {@link NodeLoad#growingRooms() growing rooms} (opened within the growth
- *       window) is charged the same again. Without it the node with the most headroom would take
- *       every room opened until the joins of the first ones show in its egress, minutes later.
- *       It over-counts a growing room that has already grown; that errs on the safe side.
+ *       window) is charged {@code growingRoomPacketsPerSecond}, normally the same expected cost.
+ *       Without it the node with the most headroom takes every room opened until the joins of the
+ *       first ones show in its egress, minutes later (docs/scale-out.md measures this: zero
+ *       disables the term). It over-counts a growing room that has already grown; that errs on
+ *       the safe side.
  * </ul>
  * and a reserve of the capacity is kept free, so that a room growing past its expected size, or a
  * burst of joins, does not take a node past its capacity (where its media is dropped as
  * {@code egress_stale}, docs/operations.md "Sizing"):
  * <pre>
- *   effectiveHeadroom = headroom - growingRooms x expectedRoomPacketsPerSecond
+ *   effectiveHeadroom = headroom - growingRooms x growingRoomPacketsPerSecond
  *   admitted         &lt;=&gt; effectiveHeadroom - expectedRoomPacketsPerSecond &gt;= reserveFraction x capacity
  * </pre>
  *
  * @param reserveFraction              share of each node's capacity never given to new rooms, 0..1
  * @param expectedRoomPacketsPerSecond what a room is expected to cost once everyone has joined
+ * @param growingRoomPacketsPerSecond  what each growing room is still expected to add
  */
-public record Admission(double reserveFraction, double expectedRoomPacketsPerSecond) {
+public record Admission(double reserveFraction, double expectedRoomPacketsPerSecond,
+                        double growingRoomPacketsPerSecond) {
 
     public Admission {
         if (!(reserveFraction >= 0 && reserveFraction < 1)) {
@@ -35,11 +39,20 @@ public record Admission(double reserveFraction, double expectedRoomPacketsPerSec
             throw new IllegalArgumentException("expectedRoomPacketsPerSecond must not be negative: "
                     + expectedRoomPacketsPerSecond);
         }
+        if (!(growingRoomPacketsPerSecond >= 0) || Double.isInfinite(growingRoomPacketsPerSecond)) {
+            throw new IllegalArgumentException("growingRoomPacketsPerSecond must not be negative: "
+                    + growingRoomPacketsPerSecond);
+        }
+    }
+
+    /** Each growing room charged the expected cost of a room. */
+    public Admission(double reserveFraction, double expectedRoomPacketsPerSecond) {
+        this(reserveFraction, expectedRoomPacketsPerSecond, expectedRoomPacketsPerSecond);
     }
 
     /** Headroom left once the node's growing rooms have grown; may be negative. */
     public double effectiveHeadroom(NodeLoad node) {
-        return node.headroom() - node.growingRooms() * expectedRoomPacketsPerSecond;
+        return node.headroom() - node.growingRooms() * growingRoomPacketsPerSecond;
     }
 
     public boolean admits(NodeLoad node) {

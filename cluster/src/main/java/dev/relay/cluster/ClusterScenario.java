@@ -41,11 +41,17 @@ public record ClusterScenario(String name, double offeredLoad, long seed) {
         return new Admission(RESERVE, COST.packetsPerStream() * MeetingSizes.typical().meanStreams());
     }
 
-    /** Fresh policies (round-robin and random keep state), in the table's order. */
+    /**
+     * Fresh policies (round-robin and random keep state), in the table's order: the three with the
+     * shared admission, then the headroom policy without the growing rooms' charge, to measure what
+     * that charge is for.
+     */
     public List<PlacementPolicy> policies() {
         Admission admission = admission();
+        Admission blindToGrowth = new Admission(admission.reserveFraction(),
+                admission.expectedRoomPacketsPerSecond(), 0);
         return List.of(new HeadroomPlacement(admission), new RoundRobinPlacement(admission),
-                new RandomPlacement(admission, seed));
+                new RandomPlacement(admission, seed), new HeadroomPlacement(blindToGrowth, "headroom, no growth"));
     }
 
     public List<SimulationResult> run() {

@@ -13,10 +13,17 @@ import java.util.Optional;
  */
 public final class HeadroomPlacement implements PlacementPolicy {
     private final Admission admission;
+    private final String name;
     private final Comparator<NodeLoad> best;
 
     public HeadroomPlacement(Admission admission) {
+        this(admission, "headroom");
+    }
+
+    /** With a name of its own, to tell variants (e.g. another admission) apart in a table. */
+    public HeadroomPlacement(Admission admission, String name) {
         this.admission = admission;
+        this.name = name;
         this.best = Comparator.comparingDouble((NodeLoad n) -> -admission.effectiveHeadroom(n))
                 .thenComparingInt(NodeLoad::participants)
                 .thenComparing(NodeLoad::nodeId);
@@ -35,6 +42,6 @@ public final class HeadroomPlacement implements PlacementPolicy {
 
     @Override
     public String name() {
-        return "headroom";
+        return name;
     }
 }

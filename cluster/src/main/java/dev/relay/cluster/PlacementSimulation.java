@@ -50,6 +50,7 @@ public record PlacementSimulation(int nodes, long capacityStreams, RoomCost cost
         Cluster cluster = new Cluster(rooms.size());
         Sampler sampler = new Sampler(lastArrival);
         int refused = 0;
+        int refusedParticipants = 0;
         int joins = 0;
         int overflowJoins = 0;
         int overflowed = 0;
@@ -61,6 +62,7 @@ public record PlacementSimulation(int nodes, long capacityStreams, RoomCost cost
                 int node = choose(policy, cluster, now);
                 if (node < 0) {
                     refused++;
+                    refusedParticipants += rooms.get(room).participants();
                 } else {
                     cluster.place(room, node, now);
                 }
@@ -80,7 +82,8 @@ public record PlacementSimulation(int nodes, long capacityStreams, RoomCost cost
             }
         }
         sampler.sampleBefore(Long.MAX_VALUE, cluster);
-        return sampler.result(policy.name(), rooms.size(), refused, joins, overflowJoins, overflowed);
+        return sampler.result(policy.name(), rooms.size(), refused, joins, overflowJoins, overflowed,
+                refusedParticipants + overflowJoins);
     }
 
     private int choose(PlacementPolicy policy, Cluster cluster, long now) {
@@ -118,6 +121,8 @@ public record PlacementSimulation(int nodes, long capacityStreams, RoomCost cost
 
     /** The nodes' and rooms' state: one writer, the run loop. */
     private final class Cluster {
+        final String[] ids = new String[nodes];
+        final String[] urls = new String[nodes];
         final long[] streams = new long[nodes];
         final int[] participants = new int[nodes];
         /** Per node: {placedAt, room} of its rooms in placement order, pruned past the window. */
@@ -130,6 +135,8 @@ public record PlacementSimulation(int nodes, long capacityStreams, RoomCost cost
         Cluster(int rooms) {
             for (int n = 0; n < nodes; n++) {
                 recent.add(new ArrayDeque<>());
+                ids[n] = nodeId(n);
+                urls[n] = "wss://" + ids[n] + ".relay.example/ws";
             }
             nodeOf = new int[rooms];
             Arrays.fill(nodeOf, -1);
@@ -150,8 +157,7 @@ public record PlacementSimulation(int nodes, long capacityStreams, RoomCost cost
                 }
             }
             double utilisation = Math.min(1.0, (double) streams[node] / capacityStreams);
-            String id = nodeId(node);
-            return new NodeLoad(id, "wss://" + id + ".relay.example/ws", utilisation,
+            return new NodeLoad(ids[node], urls[node], utilisation,
                     cost.packetsPerSecond(streams[node]), participants[node], growing,
                     cost.packetsPerSecond(capacityStreams));
         }
@@ -230,7 +236,7 @@ public record PlacementSimulation(int nodes, long capacityStreams, RoomCost cost
         }
 
         SimulationResult result(String policy, int rooms, int refused, int joins, int overflowJoins,
-                                int overflowed) {
+                                int overflowed, int turnedAway) {
             double meanSum = 0;
             double spreadSum = 0;
             double stdSum = 0;
@@ -255,7 +261,7 @@ public record PlacementSimulation(int nodes, long capacityStreams, RoomCost cost
             double d = Math.max(1, measured);
             UtilisationSeries series = new UtilisationSeries(Arrays.copyOf(tickAt, count), Arrays.copyOf(max, count),
                     Arrays.copyOf(min, count), Arrays.copyOf(mean, count), Arrays.copyOf(std, count));
-            return new SimulationResult(policy, rooms, refused, joins, overflowJoins, overflowed,
+            return new SimulationResult(policy, rooms, refused, joins, overflowJoins, overflowed, turnedAway,
                     measured > 0 ? meanSum / d : Double.NaN, measured > 0 ? spreadSum / d : Double.NaN,
                     measured > 0 ? stdSum / d : Double.NaN, p95, series);
         }

@@ -11,6 +11,8 @@ package dev.relay.cluster;
  * @param overflowJoins       of those, joins refused because they would take the room's node past
  *                            its capacity (the room cannot move or span nodes yet)
  * @param roomsOverflowed     rooms with at least one overflow join
+ * @param turnedAway          participants who could not join: everyone of a refused room, plus the
+ *                            overflow joins
  * @param meanUtilisation     mean over ticks of the mean node utilisation
  * @param meanSpread          mean over ticks of (highest - lowest node utilisation)
  * @param meanStdDev          mean over ticks of the standard deviation of node utilisation
@@ -18,6 +20,6 @@ package dev.relay.cluster;
  * @param series              every tick, warm-up included, for the plot
  */
 public record SimulationResult(String policy, int rooms, int roomsRefused, int joins, int overflowJoins,
-                               int roomsOverflowed, double meanUtilisation, double meanSpread, double meanStdDev,
+                               int roomsOverflowed, int turnedAway, double meanUtilisation, double meanSpread, double meanStdDev,
                                double p95MaxUtilisation, UtilisationSeries series) {
 }
