@@ -4,8 +4,10 @@ import java.util.List;
 
 /**
  * The cluster and traffic that docs/scale-out.md reports: 20 equal nodes of 10,000 streams
- * (1.5 million egress packets per second at 150 packets per stream: about 6.5 cores at the
- * 230,000 egress packets per CPU-second of docs/benchmarks.md), 10,000 meetings
+ * (1.5 million egress packets per second at 150 packets per stream; docs/benchmarks.md measured
+ * 230,000 egress packets per CPU-second at 1 -> 800 and about 32,000 in a 10 x 10 meeting on a
+ * loaded machine, so that is a large node; what the results depend on is the ratio of a room's
+ * cost to a node's, and the largest room, 100 participants, costs 9,900 streams), 10,000 meetings
  * ({@link Workload#meetings}) arriving at the rate that offers a given share of the capacity, and
  * the three policies with one {@link Admission}: a 10 % reserve, each room charged the mean
  * n(n - 1) of {@link MeetingSizes#typical()}, growing for 3 minutes after placement (1.5 mean join
