@@ -1,5 +1,6 @@
 package dev.relay.cluster;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
 
@@ -22,6 +23,18 @@ public record SeedSweep(int seeds, int fewerRefused, int noMoreRefused, int fewe
                         int smallerSpread, int smallerStdDev, List<long[]> totals) {
 
     public static SeedSweep run(double offeredLoad, int seeds) {
+        List<List<SimulationResult>> perSeed = new ArrayList<>(seeds);
+        for (long seed = 1; seed <= seeds; seed++) {
+            perSeed.add(new ClusterScenario("sweep", offeredLoad, seed).run());
+        }
+        return of(perSeed);
+    }
+
+    /**
+     * Tallies results already run: one list per seed, each in {@link ClusterScenario#policies()}
+     * order (headroom first, the two baselines next).
+     */
+    public static SeedSweep of(List<List<SimulationResult>> perSeed) {
         int fewerRefused = 0;
         int noMoreRefused = 0;
         int fewerOverflows = 0;
@@ -29,8 +42,7 @@ public record SeedSweep(int seeds, int fewerRefused, int noMoreRefused, int fewe
         int smallerSpread = 0;
         int smallerStdDev = 0;
         long[][] totals = null;
-        for (long seed = 1; seed <= seeds; seed++) {
-            List<SimulationResult> r = new ClusterScenario("sweep", offeredLoad, seed).run();
+        for (List<SimulationResult> r : perSeed) {
             if (totals == null) {
                 totals = new long[r.size()][3];
             }
@@ -48,8 +60,8 @@ public record SeedSweep(int seeds, int fewerRefused, int noMoreRefused, int fewe
             smallerSpread += beats(headroom, baselines, SimulationResult::meanSpread) ? 1 : 0;
             smallerStdDev += beats(headroom, baselines, SimulationResult::meanStdDev) ? 1 : 0;
         }
-        return new SeedSweep(seeds, fewerRefused, noMoreRefused, fewerOverflows, fewerTurnedAway, smallerSpread,
-                smallerStdDev, totals == null ? List.of() : List.of(totals));
+        return new SeedSweep(perSeed.size(), fewerRefused, noMoreRefused, fewerOverflows, fewerTurnedAway,
+                smallerSpread, smallerStdDev, totals == null ? List.of() : List.of(totals));
     }
 
     private static boolean beats(SimulationResult headroom, List<SimulationResult> baselines,

@@ -26,7 +26,7 @@ final class SimulationPlot {
     private static final int RIGHT = 20;
     private static final int TOP = 44;
     private static final int BOTTOM = 36;
-    private static final int HEADER = 36;
+    static final int HEADER = 36;
     private static final Color BAND = new Color(158, 202, 225);
     private static final Color STD_BAND = new Color(107, 174, 214);
     private static final Color MEAN = new Color(8, 81, 156);

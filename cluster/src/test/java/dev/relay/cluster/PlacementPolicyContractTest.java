@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -50,7 +51,7 @@ abstract class PlacementPolicyContractTest {
             nodes.add(node("relay-" + i, 0, 100 * (i % 3), 5, 0, 1000));
         }
         List<NodeLoad> reversed = new ArrayList<>(nodes);
-        java.util.Collections.reverse(reversed);
+        Collections.reverse(reversed);
         PlacementPolicy a = policy();
         PlacementPolicy b = policy();
         for (int i = 0; i < 12; i++) {
