@@ -40,7 +40,7 @@ public final class CloudEventEmitter implements SessionEvents {
                 sinks.add(new KafkaEventSink(config));
             }
             if (config.jsonLinesFile() != null) {
-                sinks.add(new JsonLinesEventSink(config.jsonLinesFile(), config.bufferCapacity()));
+                sinks.add(new JsonLinesEventSink(config.jsonLinesFile(), config.bufferCapacity(), config.nodeId()));
             }
         } catch (RuntimeException e) {
             sinks.forEach(s -> s.close(Duration.ZERO));
