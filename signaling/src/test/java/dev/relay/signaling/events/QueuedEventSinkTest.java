@@ -59,7 +59,7 @@ class QueuedEventSinkTest {
         }
 
         @Override
-        void finish(Duration remaining) {
+        void finish(Duration remaining, long undelivered) {
             finished = true;
         }
     }
