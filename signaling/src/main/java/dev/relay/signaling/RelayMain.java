@@ -312,9 +312,9 @@ public final class RelayMain implements Callable<Integer> {
                 eventsSpool, eventsSpoolSize);
     }
 
-    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?");
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|k|kb|ki|kib|m|mb|mi|mib|g|gb|gi|gib)?");
 
-    /** "4096", "64KiB", "256MiB", "2GiB" (K, M, G and KB, MB, GB are binary too). */
+    /** "4096", "64KiB", "256MiB", "2GiB", Kubernetes' "256Mi" (K, M, G and KB, MB, GB are binary too). */
     static long parseSize(String text) {
         Matcher m = SIZE.matcher(text.trim().toLowerCase(Locale.ROOT));
         if (!m.matches()) {

@@ -49,7 +49,7 @@ class RelayMainTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"4096, 4096", "64KiB, 65536", "64k, 65536", "256MiB, 268435456", "2GiB, 2147483648", "1 GB, 1073741824"})
+    @CsvSource({"4096, 4096", "64KiB, 65536", "64k, 65536", "256MiB, 268435456", "2GiB, 2147483648", "1 GB, 1073741824", "256Mi, 268435456"})
     void shouldParseSpoolSizes(String text, long bytes) {
         assertEquals(bytes, RelayMain.parseSize(text));
     }

@@ -333,10 +333,16 @@ public final class KafkaEventSink extends QueuedEventSink {
         long unacknowledged = abortedAtClose.get() + Math.max(0, inFlight.getAndSet(0));
         if (spool != null) {
             spool.stop();
-            LOG.info("kafka sink stopped: {} event(s) delivered; {} kept in the spool {} for the next start; "
-                            + "{} lost ({} buffer full, {} spool full, {} refused), each reported in a {} event",
-                    published(), spool.held(), spool.spool().dir(), dropped() + spool.spoolFull() + spool.refused(),
-                    dropped(), spool.spoolFull(), spool.refused(), EventType.EVENTS_LOST.ceType());
+            long lost = undelivered + dropped() + spool.spoolFull() + spool.refused();
+            if (lost == 0) {
+                LOG.info("kafka sink stopped: {} event(s) delivered; {} kept in the spool {} for the next start; "
+                        + "none lost", published(), spool.held(), spool.spool().dir());
+            } else {
+                LOG.warn("kafka sink stopped: {} event(s) delivered; {} kept in the spool {} for the next start; "
+                                + "{} LOST ({} buffer full, {} spool full, {} refused, {} not spooled by the deadline), "
+                                + "reported in {} events", published(), spool.held(), spool.spool().dir(), lost,
+                        dropped(), spool.spoolFull(), spool.refused(), undelivered, EventType.EVENTS_LOST.ceType());
+            }
             return;
         }
         failedAfterAccept(unacknowledged);

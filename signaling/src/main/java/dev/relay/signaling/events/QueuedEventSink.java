@@ -280,6 +280,11 @@ abstract class QueuedEventSink implements EventSink {
                     current = null;
                 }
             }
+            if (current == null && !idleDone && queue.isEmpty()) {
+                // Before pump(), whose send may wait: e.g. the spool syncs what was just appended.
+                idleDone = true;
+                runQuietly(this::idle);
+            }
             boolean busy = pumpQuietly();
             if (current != null) {
                 if (pastDeadline()) {
@@ -289,10 +294,6 @@ abstract class QueuedEventSink implements EventSink {
                 continue;
             }
             if (queue.isEmpty()) {
-                if (!idleDone && !busy) {
-                    idleDone = true;
-                    runQuietly(this::idle);
-                }
                 if (stopping && (pastDeadline() || settledQuietly())) {
                     break;
                 }

@@ -146,11 +146,12 @@ final class SpoolDelivery {
                 busy |= appendReport(false);
             }
             long now = nanoClock.getAsLong();
-            if (now - retryAtNanos >= 0) {
-                busy |= send(now);
-            }
+            // Before sending: a send may wait for the broker's metadata.
             if (appendsSinceSync >= SYNC_BATCH || (dirty() && now - lastSyncNanos >= SYNC_INTERVAL_NANOS)) {
                 sync(now);
+            }
+            if (now - retryAtNanos >= 0) {
+                busy |= send(now);
             }
             return busy;
         } catch (IOException e) {
