@@ -73,6 +73,7 @@ final class EventSpool implements AutoCloseable {
     private final ArrayDeque<Segment> segments = new ArrayDeque<>();
     private final ByteBuffer writeBuffer = ByteBuffer.allocate(WRITE_BUFFER);
     private final ByteBuffer header = ByteBuffer.allocate(SpoolRecord.HEADER_LENGTH);
+    private final List<byte[]> discarded = new ArrayList<>();
     /** The segment appends go to; null until the first append after open or after it was deleted. */
     private Segment active;
     private FileChannel out;
@@ -91,10 +92,21 @@ final class EventSpool implements AutoCloseable {
     private volatile long bytesGauge;
     private volatile long recordsGauge;
 
-    private EventSpool(Path dir, long maxBytes, long segmentBytes) {
+    /** How segment files are opened for appending: tests substitute a channel whose writes fail. */
+    interface Opener {
+        FileChannel open(Path file) throws IOException;
+    }
+
+    static final Opener FILES = file -> FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING);
+
+    private final Opener opener;
+
+    private EventSpool(Path dir, long maxBytes, long segmentBytes, Opener opener) {
         this.dir = dir;
         this.maxBytes = maxBytes;
         this.segmentBytes = segmentBytes;
+        this.opener = opener;
     }
 
     /** Opens (and recovers) the spool in {@code dir}, creating the directory if needed. */
@@ -111,11 +123,15 @@ final class EventSpool implements AutoCloseable {
     }
 
     static EventSpool open(Path dir, long maxBytes, long segmentBytes) throws IOException {
+        return open(dir, maxBytes, segmentBytes, FILES);
+    }
+
+    static EventSpool open(Path dir, long maxBytes, long segmentBytes, Opener opener) throws IOException {
         if (maxBytes < 1) {
             throw new IllegalArgumentException("spool bound must be positive, not " + maxBytes);
         }
         Files.createDirectories(dir);
-        EventSpool spool = new EventSpool(dir, maxBytes, segmentBytes);
+        EventSpool spool = new EventSpool(dir, maxBytes, segmentBytes, opener);
         spool.recover();
         return spool;
     }
@@ -241,13 +257,21 @@ final class EventSpool implements AutoCloseable {
             flushWriteBuffer();
         }
         if (frame > writeBuffer.capacity()) {
+            // Larger than the buffer (which was just flushed): written directly, or not at all.
             ByteBuffer big = ByteBuffer.allocate(frame);
             SpoolRecord.write(big, payload);
             big.flip();
-            while (big.hasRemaining()) {
-                out.write(big);
+            long before = active.written;
+            try {
+                while (big.hasRemaining()) {
+                    active.written += out.write(big);
+                }
+            } catch (IOException e) {
+                active.written = before;
+                out.truncate(before);
+                seal();
+                throw e;
             }
-            active.written += frame;
         } else {
             SpoolRecord.write(writeBuffer, payload);
         }
@@ -264,26 +288,88 @@ final class EventSpool implements AutoCloseable {
         if (active != null) {
             flushWriteBuffer();
             out.force(false);
-            out.close();
-            out = null;
+            seal();
         }
         Segment segment = new Segment(nextSeq, dir.resolve(String.format("%020d%s", nextSeq, SUFFIX)));
-        out = FileChannel.open(segment.path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING);
+        out = opener.open(segment.path);
         active = segment;
         segments.add(segment);
         syncDirectory();
+    }
+
+    /** The active segment takes no more appends; the next append starts a new one. */
+    private void seal() throws IOException {
+        FileChannel ch = out;
+        out = null;
+        active = null;
+        unsynced = false;
+        if (ch != null) {
+            ch.close();
+        }
     }
 
     private void flushWriteBuffer() throws IOException {
         if (writeBuffer.position() == 0) {
             return;
         }
+        long before = active.written;
         writeBuffer.flip();
-        while (writeBuffer.hasRemaining()) {
-            active.written += out.write(writeBuffer);
+        try {
+            while (writeBuffer.hasRemaining()) {
+                active.written += out.write(writeBuffer);
+            }
+        } catch (IOException e) {
+            writeFailed(before, e);
         }
         writeBuffer.clear();
+    }
+
+    /**
+     * A write failed (the volume is full or failing): the records of the failed write are taken
+     * back out ({@link #takeDiscarded}), the segment is cut back to what was written before and
+     * sealed, so what follows never lands behind a partial record. Then rethrows.
+     */
+    private void writeFailed(long writtenBefore, IOException e) throws IOException {
+        Segment segment = active;
+        writeBuffer.rewind();
+        int records = 0;
+        int frames = 0;
+        while (writeBuffer.remaining() >= SpoolRecord.HEADER_LENGTH) {
+            int length = writeBuffer.getInt(writeBuffer.position());
+            byte[] payload = new byte[length];
+            writeBuffer.position(writeBuffer.position() + SpoolRecord.HEADER_LENGTH);
+            writeBuffer.get(payload);
+            discarded.add(payload);
+            frames += SpoolRecord.frameLength(length);
+            records++;
+        }
+        writeBuffer.clear();
+        segment.end -= records;
+        segment.size -= frames;
+        segment.written = writtenBefore;
+        bytes -= frames;
+        try {
+            out.truncate(writtenBefore);
+        } catch (IOException ignored) {
+            // Recovery cuts a partial record off anyway.
+        }
+        seal();
+        if (segment.end == segment.base) {
+            segments.remove(segment);
+            Files.deleteIfExists(segment.path);
+        }
+        updateGauges();
+        throw e;
+    }
+
+    /**
+     * Payloads that were appended but never reached the file, because a write failed: the caller
+     * accounts for them as lost. Empties the list.
+     */
+    List<byte[]> takeDiscarded() {
+        List<byte[]> out = List.copyOf(discarded);
+        discarded.clear();
+        return out;
     }
 
     /**
@@ -368,10 +454,7 @@ final class EventSpool implements AutoCloseable {
             if (s == active) {
                 // Everything appended is acknowledged, hence was read, hence is out of the buffer.
                 writeBuffer.clear();
-                out.close();
-                out = null;
-                active = null;
-                unsynced = false;
+                seal();
             }
             Files.deleteIfExists(s.path);
             bytes -= s.size;
@@ -387,10 +470,10 @@ final class EventSpool implements AutoCloseable {
     void sync() throws IOException {
         if (active != null) {
             flushWriteBuffer();
-            if (unsynced) {
-                out.force(false);
-                unsynced = false;
-            }
+        }
+        if (active != null && unsynced) {
+            out.force(false);
+            unsynced = false;
         }
         if (acked != ackedOnDisk) {
             writeAckFile(acked);

@@ -310,7 +310,7 @@ public final class KafkaEventSink extends QueuedEventSink {
 
     @Override
     public long failed() {
-        return super.failed() + (spool == null ? 0 : spool.refused());
+        return super.failed() + (spool == null ? 0 : spool.refused() + spool.spoolErrors());
     }
 
     @Override
@@ -333,15 +333,16 @@ public final class KafkaEventSink extends QueuedEventSink {
         long unacknowledged = abortedAtClose.get() + Math.max(0, inFlight.getAndSet(0));
         if (spool != null) {
             spool.stop();
-            long lost = undelivered + dropped() + spool.spoolFull() + spool.refused();
+            long lost = undelivered + dropped() + spool.spoolFull() + spool.refused() + spool.spoolErrors();
             if (lost == 0) {
                 LOG.info("kafka sink stopped: {} event(s) delivered; {} kept in the spool {} for the next start; "
                         + "none lost", published(), spool.held(), spool.spool().dir());
             } else {
                 LOG.warn("kafka sink stopped: {} event(s) delivered; {} kept in the spool {} for the next start; "
-                                + "{} LOST ({} buffer full, {} spool full, {} refused, {} not spooled by the deadline), "
-                                + "reported in {} events", published(), spool.held(), spool.spool().dir(), lost,
-                        dropped(), spool.spoolFull(), spool.refused(), undelivered, EventType.EVENTS_LOST.ceType());
+                                + "{} LOST ({} buffer full, {} spool full, {} spool write errors, {} refused, {} not spooled "
+                                + "by the deadline), reported in {} events", published(), spool.held(), spool.spool().dir(),
+                        lost, dropped(), spool.spoolFull(), spool.spoolErrors(), spool.refused(), undelivered,
+                        EventType.EVENTS_LOST.ceType());
             }
             return;
         }

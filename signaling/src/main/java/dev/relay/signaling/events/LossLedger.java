@@ -28,6 +28,8 @@ final class LossLedger {
         BUFFER_FULL("buffer_full"),
         /** The spool had reached its size bound. */
         SPOOL_FULL("spool_full"),
+        /** Writing to the spool failed (the volume full below the bound, or failing). */
+        SPOOL_ERROR("spool_error"),
         /** The destination refused it for good (e.g. a record too large, not authorized). */
         REFUSED("refused");
 

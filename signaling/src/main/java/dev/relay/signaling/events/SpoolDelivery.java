@@ -1,7 +1,6 @@
 package dev.relay.signaling.events;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -58,6 +57,7 @@ final class SpoolDelivery {
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong spoolFull = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong spoolErrors = new AtomicLong();
     private final AtomicLong reported = new AtomicLong();
     /** Read from the spool but not taken by the destination yet. */
     private CloudEvent unsent;
@@ -68,6 +68,7 @@ final class SpoolDelivery {
     private boolean ackDirty;
     private long lastErrorLogNanos;
     private boolean stalledLogged;
+    private long lastWriteErrorLogNanos;
 
     SpoolDelivery(EventSpool spool, Destination destination, int maxInFlight, LongSupplier nanoClock,
                   Function<LossLedger, CloudEvent> reports) {
@@ -98,7 +99,12 @@ final class SpoolDelivery {
             lose(event);
             return false;
         } catch (IOException e) {
-            throw new UncheckedIOException("appending to the event spool " + spool.dir(), e);
+            // Not written (EventSpool appends all of a record or nothing), nor were the records of
+            // the failed write, if any.
+            writeFailed(e);
+            spoolErrors.incrementAndGet();
+            losses.record(LossLedger.Reason.SPOOL_ERROR, event);
+            return false;
         }
     }
 
@@ -111,6 +117,24 @@ final class SpoolDelivery {
                     spool.dir(), spool.bytes(), spool.maxBytes(), spoolFull.get());
             stalledLogged = true;
             lastErrorLogNanos = now;
+        }
+    }
+
+    /** A spool write failed: the records it took back are lost (and reported); log at most every 10 s. */
+    private void writeFailed(IOException e) {
+        for (byte[] payload : spool.takeDiscarded()) {
+            spoolErrors.incrementAndGet();
+            try {
+                losses.record(LossLedger.Reason.SPOOL_ERROR, CloudEvent.fromJsonBytes(payload));
+            } catch (IllegalArgumentException notAnEvent) {
+                losses.record(LossLedger.Reason.SPOOL_ERROR, null, 0, Instant.EPOCH);
+            }
+        }
+        long now = nanoClock.getAsLong();
+        if (now - lastWriteErrorLogNanos >= ERROR_LOG_INTERVAL_NANOS || spoolErrors.get() <= 1) {
+            LOG.error("event spool {}: write failed ({}); {} event(s) lost to spool errors so far, to be reported",
+                    spool.dir(), e.toString(), spoolErrors.get());
+            lastWriteErrorLogNanos = now;
         }
     }
 
@@ -155,7 +179,8 @@ final class SpoolDelivery {
             }
             return busy;
         } catch (IOException e) {
-            throw new UncheckedIOException("event spool " + spool.dir(), e);
+            writeFailed(e);
+            return false;
         }
     }
 
@@ -169,7 +194,7 @@ final class SpoolDelivery {
             try {
                 sync(nanoClock.getAsLong());
             } catch (IOException e) {
-                throw new UncheckedIOException("syncing the event spool " + spool.dir(), e);
+                writeFailed(e);
             }
         }
     }
@@ -252,7 +277,9 @@ final class SpoolDelivery {
             }
             spool.close();
         } catch (IOException e) {
-            LOG.error("closing the event spool {}: {}", spool.dir(), e.toString());
+            writeFailed(e);
+            LOG.error("closing the event spool {}: {}; {} lost event(s) not reported", spool.dir(), e.toString(),
+                    losses.count());
         }
     }
 
@@ -271,6 +298,11 @@ final class SpoolDelivery {
 
     long refused() {
         return refused.get();
+    }
+
+    /** Events lost because a spool write failed. */
+    long spoolErrors() {
+        return spoolErrors.get();
     }
 
     /** Losses already written into the stream as a report. */

@@ -3,6 +3,7 @@ package dev.relay.signaling.events;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -204,6 +205,42 @@ class EventSpoolTest {
             assertEquals(0, spool.records());
             assertNull(spool.next());
             assertEquals(0, spool.bytes());
+        }
+    }
+
+    @Test
+    void shouldGiveBackTheRecordsOfAFailedWriteAndKeepTheFileWhole() throws Exception {
+        EventSpool.Opener failing = file -> new FailingChannel(EventSpool.FILES.open(file));
+        try (EventSpool spool = EventSpool.open(dir, 100_000, SEGMENT, failing)) {
+            for (long i = 0; i < 3; i++) {
+                spool.append(payload(i));
+            }
+            spool.sync();
+            for (long i = 3; i < 6; i++) {
+                spool.append(payload(i));
+            }
+            FailingChannel.failing = true;
+            try {
+                assertThrows(IOException.class, spool::sync, "the volume is full");
+            } finally {
+                FailingChannel.failing = false;
+            }
+            assertEquals(List.of(3L, 4L, 5L), spool.takeDiscarded().stream().map(EventSpoolTest::number).toList(),
+                    "appended, never written: the caller counts them as lost");
+            assertEquals(3, spool.records());
+            assertEquals(300, spool.bytes());
+            assertTrue(spool.append(payload(6)), "appends go on, in a new segment");
+            List<Long> read = new ArrayList<>();
+            EventSpool.Entry e;
+            while ((e = spool.next()) != null) {
+                read.add(number(e.payload()));
+            }
+            assertEquals(List.of(0L, 1L, 2L, 6L), read);
+        }
+        assertEquals(2, segments().size());
+        assertEquals(300, Files.size(segments().get(0)), "cut back to the last whole record");
+        try (EventSpool spool = open(100_000)) {
+            assertEquals(4, spool.records(), "a clean spool the next time");
         }
     }
 }

@@ -233,4 +233,32 @@ class SpoolDeliveryTest {
         assertEquals("[{\"room\":\"a\",\"from\":1,\"to\":1}]", report.data().get("rooms").toString());
         delivery.stop();
     }
+
+    @Test
+    void shouldReportEventsLostToAFailedSpoolWrite() throws Exception {
+        SpoolDelivery delivery = new SpoolDelivery(EventSpool.open(dir, 1 << 20, 1024,
+                file -> new FailingChannel(EventSpool.FILES.open(file))), destination, 8, () -> now,
+                SpoolDeliveryTest::report);
+        destination.answer = QueuedEventSink.Delivery.RETRY;
+        delivery.add(event("a", 1));
+        delivery.add(event("a", 2));
+        FailingChannel.failing = true;
+        try {
+            delivery.idle();
+        } finally {
+            FailingChannel.failing = false;
+        }
+        assertEquals(2, delivery.spoolErrors());
+        assertEquals(0, delivery.held());
+
+        destination.answer = QueuedEventSink.Delivery.ACCEPTED;
+        now += TimeUnit.SECONDS.toNanos(1);
+        delivery.add(event("a", 3));
+        delivery.pump();
+        assertEquals(List.of("report-2", "a-3"), destination.ids(), "the report takes the lost events' place");
+        CloudEvent report = destination.sent.get(0).getValue();
+        assertEquals(2, report.data().get("reasons").get("spool_error").asLong());
+        assertEquals("[{\"room\":\"a\",\"from\":1,\"to\":2}]", report.data().get("rooms").toString());
+        delivery.stop();
+    }
 }
