@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * Events the broker has not acknowledged yet, on local disk (docs/events.md "The spool"):
  * append-only segment files in one directory, each named by the sequence number of its first
  * record ({@code 00000000000000000042.spool}), plus the file {@code acked} holding the sequence
- * number below which every record is acknowledged.
+ * number below which every record is acknowledged, and {@code lock}, locked while a relay has the
+ * spool open.
  *
  * <p>Records are numbered 0, 1, 2... in append order, across restarts. A segment is deleted once
  * all its records are acknowledged; the spool holds at most {@code maxBytes} of segment files (a
@@ -41,6 +42,7 @@ final class EventSpool implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventSpool.class);
     static final String SUFFIX = ".spool";
     static final String ACK_FILE = "acked";
+    static final String LOCK_FILE = "lock";
     private static final Pattern SEGMENT_NAME = Pattern.compile("(\\d{20})\\.spool");
     /** Room beyond the bound for loss reports ({@link #appendBeyondLimit}): they must not be lost themselves. */
     static final long REPORT_RESERVE = 256 * 1024;
@@ -101,6 +103,8 @@ final class EventSpool implements AutoCloseable {
             StandardOpenOption.TRUNCATE_EXISTING);
 
     private final Opener opener;
+    private FileChannel lockChannel;
+    private java.nio.channels.FileLock lock;
 
     private EventSpool(Path dir, long maxBytes, long segmentBytes, Opener opener) {
         this.dir = dir;
@@ -132,8 +136,43 @@ final class EventSpool implements AutoCloseable {
         }
         Files.createDirectories(dir);
         EventSpool spool = new EventSpool(dir, maxBytes, segmentBytes, opener);
-        spool.recover();
+        spool.lock();
+        try {
+            spool.recover();
+        } catch (IOException | RuntimeException e) {
+            spool.unlock();
+            throw e;
+        }
         return spool;
+    }
+
+    /** Two relays appending to one spool would interleave their records: the second one refuses to start. */
+    private void lock() throws IOException {
+        lockChannel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            lock = lockChannel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            lockChannel.close();
+            throw new IOException("event spool " + dir + " is in use by another relay");
+        }
+    }
+
+    private void unlock() {
+        try {
+            if (lock != null) {
+                lock.release();
+            }
+            if (lockChannel != null) {
+                lockChannel.close();
+            }
+        } catch (IOException e) {
+            LOG.warn("event spool {}: releasing the lock: {}", dir, e.toString());
+        }
+        lock = null;
+        lockChannel = null;
     }
 
     private void recover() throws IOException {
@@ -543,6 +582,7 @@ final class EventSpool implements AutoCloseable {
                 out.close();
                 out = null;
             }
+            unlock();
         }
     }
 

@@ -243,4 +243,15 @@ class EventSpoolTest {
             assertEquals(4, spool.records(), "a clean spool the next time");
         }
     }
+
+    @Test
+    void shouldRefuseASecondOpenWhileTheSpoolIsInUse() throws Exception {
+        try (EventSpool spool = open(100_000)) {
+            IOException e = assertThrows(IOException.class, () -> open(100_000));
+            assertTrue(e.getMessage().contains("in use"), e.getMessage());
+        }
+        try (EventSpool again = open(100_000)) {
+            assertEquals(0, again.records(), "free again once closed");
+        }
+    }
 }
