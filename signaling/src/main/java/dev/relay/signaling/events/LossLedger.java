@@ -92,6 +92,33 @@ final class LossLedger {
         ranges++;
     }
 
+    /** Takes back the losses of a report that was itself lost ({@link #toData()}'s output). */
+    void absorb(com.fasterxml.jackson.databind.JsonNode data) {
+        count += data.path("lost").asLong();
+        for (Reason reason : Reason.values()) {
+            long n = data.path("reasons").path(reason.wireName()).asLong();
+            if (n > 0) {
+                reasons.merge(reason, n, Long::sum);
+            }
+        }
+        if (data.hasNonNull("since")) {
+            Instant since = Instant.parse(data.get("since").asText());
+            Instant until = Instant.parse(data.get("until").asText());
+            first = first == null || since.isBefore(first) ? since : first;
+            last = last == null || until.isAfter(last) ? until : last;
+        }
+        for (com.fasterxml.jackson.databind.JsonNode r : data.path("rooms")) {
+            if (ranges >= maxRanges) {
+                truncated = true;
+                break;
+            }
+            rooms.computeIfAbsent(r.path("room").asText(), k -> new ArrayList<>())
+                    .add(new long[] {r.path("from").asLong(), r.path("to").asLong()});
+            ranges++;
+        }
+        truncated |= data.path("truncated").asBoolean();
+    }
+
     boolean isEmpty() {
         return count == 0;
     }

@@ -102,8 +102,7 @@ final class SpoolDelivery {
             // Not written (EventSpool appends all of a record or nothing), nor were the records of
             // the failed write, if any.
             writeFailed(e);
-            spoolErrors.incrementAndGet();
-            losses.record(LossLedger.Reason.SPOOL_ERROR, event);
+            lostToError(event);
             return false;
         }
     }
@@ -123,10 +122,10 @@ final class SpoolDelivery {
     /** A spool write failed: the records it took back are lost (and reported); log at most every 10 s. */
     private void writeFailed(IOException e) {
         for (byte[] payload : spool.takeDiscarded()) {
-            spoolErrors.incrementAndGet();
             try {
-                losses.record(LossLedger.Reason.SPOOL_ERROR, CloudEvent.fromJsonBytes(payload));
+                lostToError(CloudEvent.fromJsonBytes(payload));
             } catch (IllegalArgumentException notAnEvent) {
+                spoolErrors.incrementAndGet();
                 losses.record(LossLedger.Reason.SPOOL_ERROR, null, 0, Instant.EPOCH);
             }
         }
@@ -151,6 +150,17 @@ final class SpoolDelivery {
         stalledLogged = false;
         appendsSinceSync++;
         return true;
+    }
+
+    /** An event a spool write failed on; a loss report's losses go back into the ledger for the next one. */
+    private void lostToError(CloudEvent event) {
+        if (event.type() == EventType.EVENTS_LOST) {
+            losses.absorb(event.data());
+            reported.addAndGet(-event.data().path("lost").asLong());
+            return;
+        }
+        spoolErrors.incrementAndGet();
+        losses.record(LossLedger.Reason.SPOOL_ERROR, event);
     }
 
     /** The destination's outcome for {@code seq}; any thread. */

@@ -48,4 +48,20 @@ class LossLedgerTest {
         assertTrue(ledger.isEmpty());
         assertEquals(0, ledger.toData().get("lost").asLong());
     }
+
+    @Test
+    void shouldTakeBackTheLossesOfAReportThatWasLostItself() throws Exception {
+        LossLedger lostReport = new LossLedger(10);
+        lostReport.record(LossLedger.Reason.SPOOL_FULL, "a", 3, T0);
+        lostReport.record(LossLedger.Reason.SPOOL_FULL, "a", 4, T0.plusMillis(5));
+        LossLedger ledger = new LossLedger(10);
+        ledger.record(LossLedger.Reason.SPOOL_ERROR, "b", 7, T0.plusMillis(9));
+        ledger.absorb(lostReport.toData());
+
+        assertEquals(JSON.readTree("""
+                {"lost":3,"reasons":{"spool_full":2,"spool_error":1},
+                 "since":"2026-11-29T10:00:00Z","until":"2026-11-29T10:00:00.009Z",
+                 "rooms":[{"room":"b","from":7,"to":7},{"room":"a","from":3,"to":4}],
+                 "truncated":false}"""), JSON.readTree(ledger.toData().toString()));
+    }
 }
