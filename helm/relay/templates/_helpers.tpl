@@ -72,4 +72,7 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if and .Values.kafka.enabled (not .Values.kafka.bootstrap) }}
 {{- fail "kafka.enabled: set kafka.bootstrap (host:port,...)" }}
 {{- end }}
+{{- if and .Values.kafka.spool.enabled (not .Values.kafka.enabled) }}
+{{- fail "kafka.spool.enabled: the spool holds events for Kafka; set kafka.enabled too" }}
+{{- end }}
 {{- end }}

@@ -269,6 +269,33 @@ class ChartProfilesTest {
     }
 
     @Test
+    void shouldPutTheEventSpoolOnAClaimPerPodOrAnEmptyDir() throws Exception {
+        StatefulSet set = render("kafka-spool-values.yaml").one(StatefulSet.class);
+        Container relay = set.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertEquals("/var/lib/relay/spool", env(relay, "RELAY_EVENTS_SPOOL").getValue());
+        assertEquals("512Mi", env(relay, "RELAY_EVENTS_SPOOL_SIZE").getValue());
+        assertTrue(relay.getVolumeMounts().stream().anyMatch(m -> m.getName().equals("spool")
+                && m.getMountPath().equals("/var/lib/relay/spool") && !Boolean.TRUE.equals(m.getReadOnly())));
+        assertEquals(1, set.getSpec().getVolumeClaimTemplates().size());
+        var claim = set.getSpec().getVolumeClaimTemplates().get(0);
+        assertEquals("spool", claim.getMetadata().getName());
+        assertEquals("fast-ssd", claim.getSpec().getStorageClassName());
+        assertEquals(List.of("ReadWriteOnce"), claim.getSpec().getAccessModes());
+        assertEquals("600Mi", claim.getSpec().getResources().getRequests().get("storage").toString());
+
+        StatefulSet emptyDir = render("kafka-spool-values.yaml", "kafka.spool.volume=emptyDir").one(StatefulSet.class);
+        assertTrue(emptyDir.getSpec().getVolumeClaimTemplates().isEmpty());
+        assertEquals("600Mi", volume(emptyDir.getSpec().getTemplate().getSpec(), "spool").getEmptyDir().getSizeLimit()
+                .toString());
+
+        Container without = render("kafka-values.yaml").one(StatefulSet.class).getSpec().getTemplate().getSpec()
+                .getContainers().get(0);
+        assertTrue(without.getEnv().stream().noneMatch(e -> e.getName().startsWith("RELAY_EVENTS_SPOOL")));
+        Helm.Result noKafka = Helm.template(List.of("ci/default-values.yaml"), List.of("kafka.spool.enabled=true"));
+        assertTrue(noKafka.exitCode() != 0 && noKafka.stderr().contains("kafka.spool.enabled"), noKafka.stderr());
+    }
+
+    @Test
     void shouldShipServiceMonitorAlertsAndEveryDashboard() throws Exception {
         Manifests manifests = render("monitoring-values.yaml");
         JsonNode monitor = doc(manifests, "ServiceMonitor");

@@ -137,6 +137,17 @@ public final class RelayMain implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     int eventsBuffer = Integer.parseInt(envOr("RELAY_EVENTS_BUFFER", String.valueOf(EventsConfig.DEFAULT_BUFFER_CAPACITY)));
 
+    @Option(names = "--events-spool", paramLabel = "DIR",
+            description = "Kafka: keep session events in this directory until the broker acknowledges them, and "
+                    + "send what a stopped relay left there first (docs/events.md \"The spool\"). Default: none "
+                    + "(events wait in memory only).")
+    Path eventsSpool = pathOrNull(envOr("RELAY_EVENTS_SPOOL", null));
+
+    @Option(names = "--events-spool-size", converter = SizeConverter.class, paramLabel = "SIZE",
+            description = "The spool's bound, e.g. 256MiB, 2GiB; beyond it new events are lost and reported "
+                    + "(default: 256MiB).")
+    long eventsSpoolSize = parseSize(envOr("RELAY_EVENTS_SPOOL_SIZE", "256MiB"));
+
     @Option(names = "--quality-interval", converter = DurationConverter.class,
             description = "Per-participant quality sample interval, e.g. 10s, 500ms; 0 disables (default: 10s).")
     Duration qualityInterval = parseDuration(envOr("RELAY_QUALITY_INTERVAL", "10s"));
@@ -319,7 +330,37 @@ public final class RelayMain implements Callable<Integer> {
         }
         properties.putAll(kafkaProperties);
         return new EventsConfig(nodeId == null || nodeId.isBlank() ? EventsConfig.defaultNodeId() : nodeId,
-                kafkaBootstrap, kafkaTopic, kafkaClientId, properties, eventsBuffer, qualityInterval, eventsFile);
+                kafkaBootstrap, kafkaTopic, kafkaClientId, properties, eventsBuffer, qualityInterval, eventsFile,
+                eventsSpool, eventsSpoolSize);
+    }
+
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|k|kb|ki|kib|m|mb|mi|mib|g|gb|gi|gib)?");
+
+    /** "4096", "64KiB", "256MiB", "2GiB", Kubernetes' "256Mi" (K, M, G and KB, MB, GB are binary too). */
+    static long parseSize(String text) {
+        Matcher m = SIZE.matcher(text.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new IllegalArgumentException("'" + text + "' is not a size (e.g. 256MiB, 2GiB)");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "b" : m.group(2);
+        return switch (unit.charAt(0)) {
+            case 'k' -> n << 10;
+            case 'm' -> n << 20;
+            case 'g' -> n << 30;
+            default -> n;
+        };
+    }
+
+    static final class SizeConverter implements CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            try {
+                return parseSize(value);
+            } catch (RuntimeException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a size (e.g. 256MiB, 2GiB)");
+            }
+        }
     }
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");

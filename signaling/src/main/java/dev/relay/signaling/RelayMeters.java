@@ -219,6 +219,14 @@ final class RelayMeters {
                     "failed"), sink, EventSink::failed);
             metrics.gauge("relay.events.queued", "Session events accepted and waiting for delivery "
                     + "(the backlog while Kafka is unreachable)", tags, sink, EventSink::pending);
+            if (sink.spoolLimitBytes() > 0) {
+                metrics.counter("relay.events.dropped", "Session events not delivered, by reason", tags.and("reason",
+                        "spool_full"), sink, EventSink::spoolFull);
+                metrics.gauge("relay.events.spool.bytes", "Bytes of the event spool's files (docs/events.md "
+                        + "\"The spool\")", tags, sink, EventSink::spoolBytes);
+                metrics.gauge("relay.events.spool.limit.bytes", "The event spool's size bound; at it new events "
+                        + "are lost and reported", tags, sink, EventSink::spoolLimitBytes);
+            }
         }
     }
 }

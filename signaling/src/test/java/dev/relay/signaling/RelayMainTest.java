@@ -31,7 +31,7 @@ class RelayMainTest {
                 "--kafka-client-id", "c", "--kafka-properties-file", props.toString(),
                 "--kafka-property", "sasl.mechanism=SCRAM-SHA-512", "--kafka-property", "ssl.truststore.type=PEM",
                 "--events-file", "ev.jsonl", "--events-buffer", "500", "--node-id", "node-7",
-                "--quality-interval", "2500ms");
+                "--quality-interval", "2500ms", "--events-spool", "/var/spool/relay", "--events-spool-size", "64MiB");
 
         EventsConfig config = main.eventsConfig();
         assertEquals("k1:9092,k2:9092", config.kafkaBootstrapServers());
@@ -44,6 +44,14 @@ class RelayMainTest {
         assertEquals(500, config.bufferCapacity());
         assertEquals("node-7", config.nodeId());
         assertEquals(Duration.ofMillis(2500), config.qualityInterval());
+        assertEquals(Path.of("/var/spool/relay"), config.spoolDir());
+        assertEquals(64L << 20, config.spoolMaxBytes());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"4096, 4096", "64KiB, 65536", "64k, 65536", "256MiB, 268435456", "2GiB, 2147483648", "1 GB, 1073741824", "256Mi, 268435456"})
+    void shouldParseSpoolSizes(String text, long bytes) {
+        assertEquals(bytes, RelayMain.parseSize(text));
     }
 
     @Test
@@ -57,6 +65,8 @@ class RelayMainTest {
         assertEquals("relay.session-events", config.topic());
         assertEquals("relay-" + config.nodeId(), config.effectiveClientId());
         assertEquals(100_000, config.bufferCapacity());
+        assertNull(config.spoolDir(), "no spool unless asked for");
+        assertEquals(256L << 20, config.spoolMaxBytes());
         assertEquals(Duration.ofSeconds(10), config.qualityInterval());
         assertEquals(Duration.ofSeconds(30), main.iceTimeout);
     }

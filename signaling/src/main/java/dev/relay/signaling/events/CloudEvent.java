@@ -18,10 +18,12 @@ import java.time.temporal.ChronoUnit;
  * @param source        {@code /relay/<nodeId>}: together with {@code id} globally unique (CE 1.0 §3.1.1)
  * @param type          e.g. {@code dev.relay.participant.joined} (see {@link EventType})
  * @param time          when it happened on the relay
- * @param subject       the room id; also the Kafka record key
+ * @param subject       the room id; also the Kafka record key. Null for an event outside any room
+ *                      ({@code dev.relay.events.lost}): the key is then the node id
  * @param relayNode     extension {@code relaynode}: the node id
  * @param roomSeq       extension {@code roomseq}: 1, 2, 3... per room instance, starting at
- *                      {@code room.created}, so a consumer can see gaps and order
+ *                      {@code room.created}, so a consumer can see gaps and order; 0 (and not
+ *                      written) outside any room
  * @param data          the event's own fields
  */
 public record CloudEvent(String id, String source, EventType type, Instant time, String subject, String relayNode,
@@ -43,13 +45,17 @@ public record CloudEvent(String id, String source, EventType type, Instant time,
                 .put("specversion", SPEC_VERSION)
                 .put("id", id)
                 .put("source", source)
-                .put("type", type.ceType())
-                .put("subject", subject)
-                .put("time", RFC_3339.format(time.truncatedTo(ChronoUnit.MILLIS)))
+                .put("type", type.ceType());
+        if (subject != null) {
+            node.put("subject", subject);
+        }
+        node.put("time", RFC_3339.format(time.truncatedTo(ChronoUnit.MILLIS)))
                 .put("datacontenttype", "application/json")
                 .put("relaynode", relayNode)
-                .put("schemaversion", SCHEMA_VERSION)
-                .put("roomseq", roomSeq);
+                .put("schemaversion", SCHEMA_VERSION);
+        if (roomSeq > 0) {
+            node.put("roomseq", roomSeq);
+        }
         node.set("data", data);
         return node;
     }
@@ -60,6 +66,32 @@ public record CloudEvent(String id, String source, EventType type, Instant time,
             return JSON.writeValueAsBytes(toJson());
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialize event " + id, e);
+        }
+    }
+
+    /** The Kafka record key: the room id, or for an event outside any room the node id. */
+    public String key() {
+        return subject != null ? subject : relayNode;
+    }
+
+    /**
+     * Reads an event back from {@link #toJsonBytes()} (the spool keeps events as those bytes).
+     *
+     * @throws IllegalArgumentException if the bytes are not such an event
+     */
+    public static CloudEvent fromJsonBytes(byte[] json) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode node = JSON.readTree(json);
+            EventType type = EventType.ofCeType(node.path("type").asText());
+            if (type == null || !node.path("data").isObject()) {
+                throw new IllegalArgumentException("not a relay event: " + node.path("type").asText());
+            }
+            com.fasterxml.jackson.databind.JsonNode subject = node.get("subject");
+            return new CloudEvent(node.path("id").asText(), node.path("source").asText(), type,
+                    Instant.parse(node.path("time").asText()), subject == null ? null : subject.asText(),
+                    node.path("relaynode").asText(), node.path("roomseq").asLong(0), (ObjectNode) node.get("data"));
+        } catch (java.io.IOException | java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("not a relay event", e);
         }
     }
 

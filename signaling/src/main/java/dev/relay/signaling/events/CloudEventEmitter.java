@@ -35,12 +35,17 @@ public final class CloudEventEmitter implements SessionEvents {
     /** The sinks {@code config} asks for: Kafka and/or a JSON-lines file, or else the log. */
     public static CloudEventEmitter fromConfig(EventsConfig config) {
         List<EventSink> sinks = new ArrayList<>();
+        if (config.spoolDir() != null && !config.kafkaEnabled()) {
+            org.slf4j.LoggerFactory.getLogger(CloudEventEmitter.class).warn(
+                    "--events-spool {} is ignored: the spool holds events for Kafka, and no Kafka is configured",
+                    config.spoolDir());
+        }
         try {
             if (config.kafkaEnabled()) {
                 sinks.add(new KafkaEventSink(config));
             }
             if (config.jsonLinesFile() != null) {
-                sinks.add(new JsonLinesEventSink(config.jsonLinesFile(), config.bufferCapacity()));
+                sinks.add(new JsonLinesEventSink(config.jsonLinesFile(), config.bufferCapacity(), config.nodeId()));
             }
         } catch (RuntimeException e) {
             sinks.forEach(s -> s.close(Duration.ZERO));

@@ -22,6 +22,21 @@ public interface EventSink {
     /** Events dropped because the buffer was full. */
     long dropped();
 
+    /** Events lost because the spool had reached its size bound (docs/events.md "The spool"). */
+    default long spoolFull() {
+        return 0;
+    }
+
+    /** Bytes of the spool's files; -1 without a spool. */
+    default long spoolBytes() {
+        return -1;
+    }
+
+    /** The spool's size bound in bytes; -1 without a spool. */
+    default long spoolLimitBytes() {
+        return -1;
+    }
+
     /** Events given up on after being accepted (a non-retriable Kafka error, or still undelivered at close). */
     long failed();
 

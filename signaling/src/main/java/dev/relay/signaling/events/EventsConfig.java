@@ -21,6 +21,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param qualityInterval       how often each participant's quality sample is emitted; zero: never
  * @param jsonLinesFile         also (or, without Kafka, instead of the log) append every event to
  *                              this file, one JSON object per line; null: no file
+ * @param spoolDir              Kafka only: keep every event on disk here until the broker acknowledges
+ *                              it, and send what a stopped relay left first (docs/events.md "The
+ *                              spool"); null: events wait in memory only
+ * @param spoolMaxBytes         the spool's size bound; beyond it new events are lost and reported
  */
 public record EventsConfig(
         String nodeId,
@@ -30,10 +34,15 @@ public record EventsConfig(
         Map<String, String> kafkaProperties,
         int bufferCapacity,
         Duration qualityInterval,
-        Path jsonLinesFile) {
+        Path jsonLinesFile,
+        Path spoolDir,
+        long spoolMaxBytes) {
 
     public static final String DEFAULT_TOPIC = "relay.session-events";
     public static final int DEFAULT_BUFFER_CAPACITY = 100_000;
+    /** 256 MiB: at about 500 bytes an event, half a million events (docs/events.md "The spool"). */
+    public static final long DEFAULT_SPOOL_MAX_BYTES = 256L << 20;
+    public static final long MIN_SPOOL_MAX_BYTES = 16 * 1024;
     public static final Duration DEFAULT_QUALITY_INTERVAL = Duration.ofSeconds(10);
 
     public EventsConfig {
@@ -50,6 +59,17 @@ public record EventsConfig(
         if (qualityInterval.isNegative()) {
             throw new IllegalArgumentException("quality interval must not be negative");
         }
+        if (spoolMaxBytes < MIN_SPOOL_MAX_BYTES) {
+            throw new IllegalArgumentException("event spool size must be at least 16 KiB, not " + spoolMaxBytes);
+        }
+    }
+
+    /** Without a spool (the fields before it). */
+    public EventsConfig(String nodeId, String kafkaBootstrapServers, String topic, String clientId,
+                        Map<String, String> kafkaProperties, int bufferCapacity, Duration qualityInterval,
+                        Path jsonLinesFile) {
+        this(nodeId, kafkaBootstrapServers, topic, clientId, kafkaProperties, bufferCapacity, qualityInterval,
+                jsonLinesFile, null, DEFAULT_SPOOL_MAX_BYTES);
     }
 
     /** No Kafka, events to the log, quality every 10 s, node id from the host name. */
@@ -69,37 +89,43 @@ public record EventsConfig(
 
     public EventsConfig withNodeId(String id) {
         return new EventsConfig(id, kafkaBootstrapServers, topic, clientId, kafkaProperties, bufferCapacity,
-                qualityInterval, jsonLinesFile);
+                qualityInterval, jsonLinesFile, spoolDir, spoolMaxBytes);
     }
 
     public EventsConfig withKafka(String bootstrapServers, String kafkaTopic) {
         return new EventsConfig(nodeId, bootstrapServers, kafkaTopic, clientId, kafkaProperties, bufferCapacity,
-                qualityInterval, jsonLinesFile);
+                qualityInterval, jsonLinesFile, spoolDir, spoolMaxBytes);
     }
 
     public EventsConfig withClientId(String id) {
         return new EventsConfig(nodeId, kafkaBootstrapServers, topic, id, kafkaProperties, bufferCapacity,
-                qualityInterval, jsonLinesFile);
+                qualityInterval, jsonLinesFile, spoolDir, spoolMaxBytes);
     }
 
     public EventsConfig withKafkaProperties(Map<String, String> properties) {
         return new EventsConfig(nodeId, kafkaBootstrapServers, topic, clientId, properties, bufferCapacity,
-                qualityInterval, jsonLinesFile);
+                qualityInterval, jsonLinesFile, spoolDir, spoolMaxBytes);
     }
 
     public EventsConfig withBufferCapacity(int capacity) {
         return new EventsConfig(nodeId, kafkaBootstrapServers, topic, clientId, kafkaProperties, capacity,
-                qualityInterval, jsonLinesFile);
+                qualityInterval, jsonLinesFile, spoolDir, spoolMaxBytes);
     }
 
     public EventsConfig withQualityInterval(Duration interval) {
         return new EventsConfig(nodeId, kafkaBootstrapServers, topic, clientId, kafkaProperties, bufferCapacity,
-                interval, jsonLinesFile);
+                interval, jsonLinesFile, spoolDir, spoolMaxBytes);
     }
 
     public EventsConfig withJsonLinesFile(Path file) {
         return new EventsConfig(nodeId, kafkaBootstrapServers, topic, clientId, kafkaProperties, bufferCapacity,
-                qualityInterval, file);
+                qualityInterval, file, spoolDir, spoolMaxBytes);
+    }
+
+    /** Spool events for Kafka in {@code dir}, at most {@code maxBytes} (docs/events.md "The spool"). */
+    public EventsConfig withSpool(Path dir, long maxBytes) {
+        return new EventsConfig(nodeId, kafkaBootstrapServers, topic, clientId, kafkaProperties, bufferCapacity,
+                qualityInterval, jsonLinesFile, dir, maxBytes);
     }
 
     /**

@@ -27,7 +27,12 @@ public final class JsonLinesEventSink extends QueuedEventSink {
     private boolean failing;
 
     public JsonLinesEventSink(Path file, int capacity) {
-        super("file", capacity);
+        this(file, capacity, "relay");
+    }
+
+    /** @param nodeId for the loss reports this sink writes after dropping events (docs/events.md) */
+    public JsonLinesEventSink(Path file, int capacity, String nodeId) {
+        super("file", nodeId, java.time.Clock.systemUTC(), capacity);
         this.file = file;
         try {
             Path parent = file.toAbsolutePath().getParent();
@@ -75,11 +80,18 @@ public final class JsonLinesEventSink extends QueuedEventSink {
     }
 
     @Override
-    void finish(Duration remaining) {
+    void finish(Duration remaining, long undelivered) {
         try {
             out.close();
         } catch (IOException e) {
             LOG.warn("closing events file {}: {}", file, e.toString());
+        }
+        long lost = undelivered + dropped();
+        if (lost == 0) {
+            LOG.info("file sink stopped: {} event(s) written to {}, none lost", published(), file);
+        } else {
+            LOG.warn("file sink stopped: {} event(s) written to {}; {} LOST: {} not written by the deadline, {} dropped "
+                    + "with the buffer full", published(), file, lost, undelivered, dropped());
         }
     }
 }

@@ -26,13 +26,14 @@ class QueuedEventSinkTest {
     /** Delivers into a list; may be held at a gate or refuse events for a while. */
     static class ListSink extends QueuedEventSink {
         final List<Long> delivered = Collections.synchronizedList(new ArrayList<>());
+        final List<CloudEvent> reports = Collections.synchronizedList(new ArrayList<>());
         final CountDownLatch entered = new CountDownLatch(1);
         volatile CountDownLatch gate;
         final AtomicInteger refusals = new AtomicInteger();
         volatile boolean finished;
 
         ListSink(int capacity, CountDownLatch gate) {
-            super("list", capacity);
+            super("list", "test-node", java.time.Clock.systemUTC(), capacity);
             this.gate = gate;
             start();
         }
@@ -54,12 +55,15 @@ class QueuedEventSinkTest {
                 return Delivery.RETRY;
             }
             delivered.add(event.roomSeq());
+            if (event.type() == EventType.EVENTS_LOST) {
+                reports.add(event);
+            }
             delivered();
             return Delivery.ACCEPTED;
         }
 
         @Override
-        void finish(Duration remaining) {
+        void finish(Duration remaining, long undelivered) {
             finished = true;
         }
     }
@@ -112,7 +116,8 @@ class QueuedEventSinkTest {
 
         gate.countDown();
         sink.close(Duration.ofSeconds(5));
-        assertEquals(List.of(1L, 2L, 3L, 4L, 5L), sink.delivered, "what fit is delivered, in order");
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 0L), sink.delivered,
+                "what fit is delivered, in order, then the loss report");
         assertEquals(0, sink.failed());
     }
 
@@ -141,5 +146,27 @@ class QueuedEventSinkTest {
 
         sink.publish(event(6));
         assertEquals(1, sink.dropped(), "a closed sink takes nothing");
+    }
+
+    @Test
+    void shouldReportDroppedEventsInTheStreamOnceTheBacklogIsOut() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        ListSink sink = new ListSink(4, gate);
+        sink.publish(event(1));
+        assertTrue(sink.entered.await(5, TimeUnit.SECONDS));
+        for (long i = 2; i <= 11; i++) {
+            sink.publish(event(i));
+        }
+        assertEquals(6, sink.dropped());
+        gate.countDown();
+        sink.close(Duration.ofSeconds(5));
+
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 0L), sink.delivered, "the backlog, then the report (no roomseq)");
+        CloudEvent report = sink.reports.get(0);
+        assertEquals(EventType.EVENTS_LOST, report.type());
+        assertEquals(6, report.data().get("lost").asLong());
+        assertEquals(6, report.data().get("reasons").get("buffer_full").asLong());
+        assertEquals("[{\"room\":\"room\",\"from\":6,\"to\":11}]", report.data().get("rooms").toString());
+        assertEquals("/relay/test-node", report.source());
     }
 }
