@@ -179,7 +179,7 @@ final class Peer extends SyntheticPeer implements WebSocket.Listener {
             IoLoop loop = context.nextLoop();
             ClientTransport transport = new ClientTransport(this, ClientTransport.Role.PUBLISH, loop,
                     context.certificate(), context.dtlsExecutor(), context.config().decryptEvery(),
-                    context.localAddress());
+                    context.localAddress(), context.config().iceTcp());
             String offer = startPublishing(transport, loop, context.config());
             send(JSON.createObjectNode().put("type", "publish").put("sdp", offer));
         }
@@ -221,7 +221,7 @@ final class Peer extends SyntheticPeer implements WebSocket.Listener {
             IoLoop loop = context.nextLoop();
             ClientTransport transport = new ClientTransport(this, ClientTransport.Role.SUBSCRIBE, loop,
                     context.certificate(), context.dtlsExecutor(), context.config().decryptEvery(),
-                    context.localAddress());
+                    context.localAddress(), context.config().iceTcp());
             subscribe = transport;
             loop.execute(() -> {
                 try {
