@@ -44,7 +44,23 @@ final class TcpPacketSocket implements PacketSocket {
     private boolean writeInterest;
     private boolean closed;
 
-    /** @param localAddress where the connection's source address is bound: 127.0.0.1 or our veth end */
+    /**
+     * The source address of a peer's ICE-TCP connections. On loopback each peer gets an address of
+     * its own in 127.0.0.0/8 (all of it is this host's, RFC 1122 §3.2.1.3), as if each ran on a
+     * host of its own: the relay admits only a few connections per address before an ICE check
+     * binds them (its TcpConnectionGate, meant for the Internet), and hundreds of synthetic peers
+     * connecting at once from 127.0.0.1 would meet that cap, which no real audience does. Elsewhere
+     * (our end of a namespace's veth pair) the one address is kept.
+     */
+    static String sourceAddress(String localAddress, int peerIndex) {
+        if (!"127.0.0.1".equals(localAddress)) {
+            return localAddress;
+        }
+        // 127.64.x.y, y in 1..250: never a .0 or .255 look-alike, room for 64k peers.
+        return "127.64." + (peerIndex / 250) + "." + (1 + peerIndex % 250);
+    }
+
+    /** @param localAddress where the connection's source address is bound (see {@link #sourceAddress}) */
     TcpPacketSocket(IoLoop loop, Listener listener, String localAddress) throws IOException {
         this.loop = loop;
         this.listener = listener;
