@@ -21,11 +21,6 @@ import dev.relay.transport.ice.IceCredentials;
 import dev.relay.transport.srtp.SrtpSession;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
-import java.nio.channels.SelectionKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -36,7 +31,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One PeerConnection of a synthetic peer, as a browser runs it against the ICE-lite relay: one
- * UDP socket on 127.0.0.1 carrying STUN, DTLS and SRTP/SRTCP (RFC 7983 demux), we the
+ * {@link PacketSocket} on 127.0.0.1 carrying STUN, DTLS and SRTP/SRTCP (RFC 7983 demux), a UDP
+ * socket or, with {@code --ice-tcp}, one ICE-TCP connection (RFC 6544), we the
  * controlling ICE agent (RFC 8445 §7.2, aggressive nomination) and the DTLS client (we answer
  * {@code a=setup:active} or offer {@code actpass} to a relay that answers {@code passive}).
  *
@@ -49,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * {@link DtlsSession} runs on the shared handshake executor; its result comes back to the loop
  * as a command. The fields the orchestrating thread reads for progress are volatile.
  */
-final class ClientTransport implements RtpSink {
+final class ClientTransport implements RtpSink, PacketSocket.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(ClientTransport.class);
 
     enum Role { PUBLISH, SUBSCRIBE }
@@ -58,8 +54,6 @@ final class ClientTransport implements RtpSink {
 
     /** RFC 3550 §6.2 leaves the interval to the profile; WebRTC stacks report about once a second. */
     private static final long RTCP_INTERVAL_NANOS = 1_000_000_000L;
-    /** Several hundred datagrams: seconds of one subscriber's media if its loop falls behind. */
-    private static final int RECEIVE_BUFFER_BYTES = 1 << 20;
     private static final int MAX_REPORT_BLOCKS = 31;
 
     final SyntheticPeer peer;
@@ -67,9 +61,8 @@ final class ClientTransport implements RtpSink {
     final IoLoop loop;
     final String localUfrag;
     final String localPwd;
-    private final DatagramChannel channel;
+    private final PacketSocket socket;
     private final String localAddress;
-    private final int localPort;
     private final int rtcpSsrc = ThreadLocalRandom.current().nextInt(1, Integer.MAX_VALUE);
     private final DtlsCertificate certificate;
     private final Executor dtlsExecutor;
@@ -77,6 +70,8 @@ final class ClientTransport implements RtpSink {
 
     private volatile State state = State.NEW;
     private volatile String failure;
+    /** The run is over and the peer leaves: the server closing our path is expected, not a failure. */
+    private boolean leaving;
 
     // Set by start() on the loop.
     private final IceControllingAgent ice = new IceControllingAgent();
@@ -93,7 +88,6 @@ final class ClientTransport implements RtpSink {
     /** A DTLS server's keys when the handshake finished before our own ICE check was answered. */
     private SrtpKeys pendingKeys;
     private SrtpSession srtp;
-    private SelectionKey key;
 
     // Publisher side.
     AudioSource audio;
@@ -114,12 +108,15 @@ final class ClientTransport implements RtpSink {
 
     ClientTransport(SyntheticPeer peer, Role role, IoLoop loop, DtlsCertificate certificate, Executor dtlsExecutor,
                     int decryptEvery) throws IOException {
-        this(peer, role, loop, certificate, dtlsExecutor, decryptEvery, "127.0.0.1");
+        this(peer, role, loop, certificate, dtlsExecutor, decryptEvery, "127.0.0.1", false);
     }
 
-    /** @param localAddress where the socket binds: 127.0.0.1, or our end of a namespace's veth pair */
+    /**
+     * @param localAddress where the socket binds: 127.0.0.1, or our end of a namespace's veth pair
+     * @param iceTcp       use the server's passive ICE-TCP candidate instead of its UDP one
+     */
     ClientTransport(SyntheticPeer peer, Role role, IoLoop loop, DtlsCertificate certificate, Executor dtlsExecutor,
-                    int decryptEvery, String localAddress) throws IOException {
+                    int decryptEvery, String localAddress, boolean iceTcp) throws IOException {
         this.peer = peer;
         this.role = role;
         this.loop = loop;
@@ -131,21 +128,12 @@ final class ClientTransport implements RtpSink {
         this.localPwd = credentials.pwd();
         this.responder = new IceCheckResponder(localUfrag, localPwd);
         this.localAddress = localAddress;
-        this.channel = DatagramChannel.open(StandardProtocolFamily.INET);
-        try {
-            channel.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER_BYTES);
-            channel.setOption(StandardSocketOptions.SO_SNDBUF, RECEIVE_BUFFER_BYTES);
-            channel.bind(new InetSocketAddress(localAddress, 0));
-            channel.configureBlocking(false);
-            this.localPort = ((InetSocketAddress) channel.getLocalAddress()).getPort();
-        } catch (IOException | RuntimeException e) {
-            channel.close();
-            throw e;
-        }
+        this.socket = iceTcp ? new TcpPacketSocket(loop, this, localAddress) : new UdpPacketSocket(loop, this, localAddress);
     }
 
     Sdp.LocalTransport localDescription() {
-        return new Sdp.LocalTransport(localUfrag, localPwd, certificate.fingerprintSha256(), localAddress, localPort);
+        return new Sdp.LocalTransport(localUfrag, localPwd, certificate.fingerprintSha256(), localAddress,
+                socket.candidatePort(), socket.protocol());
     }
 
     State state() {
@@ -171,7 +159,7 @@ final class ClientTransport implements RtpSink {
     // ---- loop thread ----
 
     void register() throws IOException {
-        key = channel.register(loop.selector(), SelectionKey.OP_READ, this);
+        socket.register(loop);
     }
 
     /** Learns the relay's side from its SDP and starts ICE checks towards its loopback candidate. */
@@ -189,12 +177,19 @@ final class ClientTransport implements RtpSink {
         }
         controlling = iceControlling;
         dtlsRole = dtls;
-        remoteIp = remote.candidate().getAddress().getAddress();
-        remotePort = remote.candidate().getPort();
+        InetSocketAddress candidate = socket.remoteCandidate(remote);
+        if (candidate == null) {
+            fail("the server's SDP has no " + socket.protocol() + " candidate we can use"
+                    + ("tcp".equals(socket.protocol()) ? " (a passive ICE-TCP one on 127.0.0.1 or 198.18.0.0/15;"
+                    + " is the relay's --media-tcp-port -1?)" : ""));
+            return;
+        }
+        remoteIp = candidate.getAddress().getAddress();
+        remotePort = candidate.getPort();
         try {
-            channel.connect(remote.candidate());
+            socket.connect(candidate);
         } catch (IOException e) {
-            fail("cannot connect UDP socket to " + remote.candidate() + ": " + e);
+            fail("cannot connect " + socket.protocol() + " socket to " + candidate + ": " + e);
             return;
         }
         ice.start(remote.iceUfrag(), remote.icePwd(), localUfrag, controlling, now);
@@ -278,6 +273,12 @@ final class ClientTransport implements RtpSink {
         return next;
     }
 
+    /** The run's end: media stops and the peer leaves, after which the server may close the path. */
+    void leave() {
+        leaving = true;
+        stopSources();
+    }
+
     void stopSources() {
         if (audio != null) {
             audio.stop();
@@ -287,26 +288,20 @@ final class ClientTransport implements RtpSink {
         }
     }
 
-    /** Reads what the socket holds, at most a batch so other sockets get their turn. */
-    void readReady() {
-        ByteBuffer buffer = loop.rxBuffer;
-        byte[] buf = loop.rx;
-        for (int i = 0; i < 64; i++) {
-            buffer.clear();
-            int n;
-            try {
-                n = channel.read(buffer);
-            } catch (IOException | java.nio.channels.NotYetConnectedException e) {
-                // ICMP port unreachable: the relay is gone or not yet listening; or a datagram
-                // before start() connected the socket to the server.
-                loop.readErrors++;
-                return;
-            }
-            if (n <= 0) {
-                return;
-            }
-            onDatagram(buf, n, System.nanoTime());
+    /** One packet from the socket (a datagram, or one RFC 4571 frame of the TCP stream); loop thread. */
+    @Override
+    public void onPacket(byte[] buf, int len) {
+        onDatagram(buf, len, System.nanoTime());
+    }
+
+    @Override
+    public void onSocketFailed(String reason) {
+        if (leaving) {
+            // The relay closes an ICE-TCP connection when its Transport closes: after our leave.
+            LOG.debug("{} {} path closed while leaving: {}", peer.name(), role, reason);
+            return;
         }
+        fail(reason);
     }
 
     private void onDatagram(byte[] buf, int len, long now) {
@@ -361,14 +356,7 @@ final class ClientTransport implements RtpSink {
 
 
     private void startDtls() {
-        DtlsSession.Sender sender = (buf, off, len) -> {
-            try {
-                // DatagramChannel serializes concurrent writes; this runs on the handshake thread.
-                channel.write(ByteBuffer.wrap(buf, off, len));
-            } catch (IOException e) {
-                LOG.debug("DTLS send failed", e);
-            }
-        };
+        DtlsSession.Sender sender = socket::sendFromHandshake;
         DtlsSession.Listener listener = new DtlsSession.Listener() {
             @Override
             public void onHandshakeComplete(SrtpKeys keys) {
@@ -430,19 +418,10 @@ final class ClientTransport implements RtpSink {
         return write(buf, protectedLength);
     }
 
+    /** Sends a packet; a drop (full socket buffer, TCP send queue full, server gone) is counted. */
     private boolean write(byte[] buf, int len) {
-        ByteBuffer out = loop.txBuffer;
-        if (out.array() != buf) {
-            out = ByteBuffer.wrap(buf, 0, len);
-        } else {
-            out.clear().limit(len);
-        }
-        try {
-            if (channel.write(out) == len) {
-                return true;
-            }
-        } catch (IOException e) {
-            // Port unreachable after the relay went away, or a full socket buffer.
+        if (socket.send(buf, 0, len)) {
+            return true;
         }
         sendFailures++;
         return false;
@@ -647,14 +626,7 @@ final class ClientTransport implements RtpSink {
         if (session != null) {
             session.close();
         }
-        if (key != null) {
-            key.cancel();
-        }
-        try {
-            channel.close();
-        } catch (IOException e) {
-            LOG.debug("close failed", e);
-        }
+        socket.close();
         if (srtp != null) {
             srtp.close();
             srtp = null;

@@ -23,8 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One thread that owns a share of the load generator's transports: a selector over their UDP
- * sockets, the media pacer of the publishing ones, and their ICE/RTCP timers. A few of these
+ * One thread that owns a share of the load generator's transports: a selector over their
+ * sockets (UDP, or ICE-TCP connections), the media pacer of the publishing ones, and their ICE/RTCP timers. A few of these
  * serve hundreds of transports (one writer per state: nothing a transport holds is
  * touched by another thread; the orchestrator talks to a loop through {@link #execute}).
  *
@@ -35,7 +35,9 @@ final class IoLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(IoLoop.class);
     private static final long HOUSEKEEPING_NANOS = 10_000_000L;
     /** Room for a 1,200-byte datagram and more; SRTP grows packets by at most 20 bytes. */
-    private static final int BUFFER_BYTES = 2048;
+    static final int BUFFER_BYTES = 2048;
+    /** One read of an ICE-TCP stream: many RFC 4571 frames per system call. */
+    private static final int STREAM_BUFFER_BYTES = 64 * 1024;
 
     final int index;
     private final Selector selector;
@@ -52,6 +54,8 @@ final class IoLoop implements Runnable {
     final ByteBuffer rxBuffer = ByteBuffer.wrap(rx);
     final byte[] tx = new byte[BUFFER_BYTES];
     final ByteBuffer txBuffer = ByteBuffer.wrap(tx);
+    final byte[] streamRx = new byte[STREAM_BUFFER_BYTES];
+    final ByteBuffer streamRxBuffer = ByteBuffer.wrap(streamRx);
     final StunMessage stun = new StunMessage();
     final StunMessageWriter stunWriter = new StunMessageWriter();
     final RtpPacket rtp = new RtpPacket();
@@ -186,6 +190,6 @@ final class IoLoop implements Runnable {
     }
 
     private static void onReady(SelectionKey key) {
-        ((ClientTransport) key.attachment()).readReady();
+        ((PacketSocket) key.attachment()).onReady(key);
     }
 }

@@ -61,7 +61,7 @@ final class JanusPeer extends SyntheticPeer {
             ClientTransport transport;
             try {
                 transport = new ClientTransport(this, ClientTransport.Role.PUBLISH, loop, context.certificate(),
-                        context.dtlsExecutor(), context.config().decryptEvery(), context.localAddress());
+                        context.dtlsExecutor(), context.config().decryptEvery(), context.localAddress(), false);
             } catch (IOException e) {
                 return CompletableFuture.failedFuture(e);
             }
@@ -112,7 +112,7 @@ final class JanusPeer extends SyntheticPeer {
         ClientTransport transport;
         try {
             transport = new ClientTransport(this, ClientTransport.Role.SUBSCRIBE, loop, context.certificate(),
-                    context.dtlsExecutor(), context.config().decryptEvery(), context.localAddress());
+                    context.dtlsExecutor(), context.config().decryptEvery(), context.localAddress(), false);
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }

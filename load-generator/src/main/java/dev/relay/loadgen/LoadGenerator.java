@@ -74,6 +74,12 @@ public final class LoadGenerator implements Callable<Integer> {
             + " threads. Default: 0, Janus's own default of a thread per handle.")
     int janusEventLoops;
 
+    @Option(names = "--ice-tcp", description = "Every peer connects to the relay's passive ICE-TCP candidate"
+            + " (RFC 6544; RFC 4571 framing, one TCP connection per PeerConnection, TCP_NODELAY) instead of its UDP"
+            + " one: the path of a browser whose network blocks UDP. ICE, DTLS, SRTP and the report are the same."
+            + " Relay only (not with --target janus|both).")
+    boolean iceTcp;
+
     @Option(names = "--netns", description = "Run the child relay in a network namespace of its own with a veth"
             + " pair, as --target both does (needs root).")
     boolean netns;
@@ -520,6 +526,9 @@ public final class LoadGenerator implements Callable<Integer> {
         if (janusEventLoops < 0 || janusEventLoops > 64) {
             throw bad("--janus-event-loops must be 0..64");
         }
+        if (iceTcp && target != TargetName.relay) {
+            throw bad("--ice-tcp is for --target relay: the load generator drives Janus over UDP only");
+        }
         if (relay != null && (target != TargetName.relay || netns)) {
             throw bad("--relay (a running relay) goes with --target relay only, without --netns");
         }
@@ -544,7 +553,7 @@ public final class LoadGenerator implements Callable<Integer> {
         return new RunConfig(s, size, rooms, duration, warmup, videoBitrate, keyframeInterval, pacing, loops,
                 decryptEvery,
                 connectTimeout, relay == null ? null : relay.resolve("/").normalize(), relayPid, jar, relayWorkers,
-                relayIoThreads, List.copyOf(relayJvmArgs), log, json, tokens());
+                relayIoThreads, List.copyOf(relayJvmArgs), log, json, tokens(), iceTcp);
     }
 
     private PeerTokens tokens() {

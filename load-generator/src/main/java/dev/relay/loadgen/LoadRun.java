@@ -456,7 +456,7 @@ final class LoadRun implements AutoCloseable {
         for (IoLoop loop : loops) {
             loop.execute(() -> {
                 for (ClientTransport t : loop.transports()) {
-                    t.stopSources();
+                    t.leave();
                 }
             });
         }

@@ -179,7 +179,7 @@ final class Peer extends SyntheticPeer implements WebSocket.Listener {
             IoLoop loop = context.nextLoop();
             ClientTransport transport = new ClientTransport(this, ClientTransport.Role.PUBLISH, loop,
                     context.certificate(), context.dtlsExecutor(), context.config().decryptEvery(),
-                    context.localAddress());
+                    localAddress(), context.config().iceTcp());
             String offer = startPublishing(transport, loop, context.config());
             send(JSON.createObjectNode().put("type", "publish").put("sdp", offer));
         }
@@ -221,7 +221,7 @@ final class Peer extends SyntheticPeer implements WebSocket.Listener {
             IoLoop loop = context.nextLoop();
             ClientTransport transport = new ClientTransport(this, ClientTransport.Role.SUBSCRIBE, loop,
                     context.certificate(), context.dtlsExecutor(), context.config().decryptEvery(),
-                    context.localAddress());
+                    localAddress(), context.config().iceTcp());
             subscribe = transport;
             loop.execute(() -> {
                 try {
@@ -250,6 +250,12 @@ final class Peer extends SyntheticPeer implements WebSocket.Listener {
                 transport.start(remote, System.nanoTime());
             }
         });
+    }
+
+    /** Where this peer's transports bind: over ICE-TCP an address of its own on loopback. */
+    private String localAddress() {
+        return context.config().iceTcp() ? TcpPacketSocket.sourceAddress(context.localAddress(), plan.index())
+                : context.localAddress();
     }
 
     /** The publisher index in our own track ids ({@code lg-video-12}), or -1 for a foreign track. */

@@ -55,7 +55,7 @@ final class RelayProcess extends ServerProcess {
                     + "'mvn -B -q -DskipTests install -pl signaling -am' (bin/loadgen does)");
         }
         int httpPort = ns == null ? freeTcpPort() : 8080;
-        int mediaPort = ns == null ? freeUdpPort() : 40000;
+        int mediaPort = ns == null ? freeMediaPort() : 40000;
         String address = ns == null ? "127.0.0.1" : ns.serverAddress();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -88,7 +88,7 @@ final class RelayProcess extends ServerProcess {
             relay.close();
             throw e;
         }
-        LOG.info("relay pid {} ready at {} (media udp {}), log {}", process.pid(), uri, mediaPort, log);
+        LOG.info("relay pid {} ready at {} (media udp and tcp {}), log {}", process.pid(), uri, mediaPort, log);
         return relay;
     }
 
@@ -106,9 +106,21 @@ final class RelayProcess extends ServerProcess {
         }
     }
 
-    private static int freeUdpPort() throws IOException {
-        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            return socket.getLocalPort();
+    /**
+     * A port free for UDP and for TCP alike: the relay's ICE-TCP listener takes the media port's
+     * number by default (--media-tcp-port), and a run must not fail because only the UDP half was free.
+     */
+    private static int freeMediaPort() throws IOException {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+                int port = udp.getLocalPort();
+                try (ServerSocket tcp = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                    return port;
+                } catch (IOException e) {
+                    // Taken for TCP: try another.
+                }
+            }
         }
+        throw new IOException("no loopback port free for both UDP and TCP in 20 attempts");
     }
 }

@@ -15,9 +15,11 @@ import java.util.Map;
  * @param rtpPacketsReceived sum of {@code relay_rtp_packets_received_total}
  * @param drops            {@code relay_packets_dropped_total} by reason
  * @param threads          {@code jvm_threads_live_threads}
+ * @param transportsByProtocol {@code relay_transports_selected} by protocol (udp, tcp): whose ICE-selected path is which
  */
 record RelaySnapshot(long nanos, long cpuTicks, double heapUsedBytes, double gcPauses, double gcPauseSeconds,
-                     double rtpPacketsSent, double rtpPacketsReceived, Map<String, Double> drops, double threads) {
+                     double rtpPacketsSent, double rtpPacketsReceived, Map<String, Double> drops, double threads,
+                     Map<String, Double> transportsByProtocol) {
 
     static RelaySnapshot of(long nanos, long cpuTicks, String metricsText) {
         PrometheusText metrics = PrometheusText.parse(metricsText);
@@ -28,6 +30,7 @@ record RelaySnapshot(long nanos, long cpuTicks, double heapUsedBytes, double gcP
                 metrics.sum("relay_rtp_packets_sent_total"),
                 metrics.sum("relay_rtp_packets_received_total"),
                 Map.copyOf(metrics.byLabel("relay_packets_dropped_total", "reason")),
-                metrics.sum("jvm_threads_live_threads"));
+                metrics.sum("jvm_threads_live_threads"),
+                Map.copyOf(metrics.byLabel("relay_transports_selected", "protocol")));
     }
 }

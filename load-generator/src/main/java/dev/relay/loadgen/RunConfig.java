@@ -28,6 +28,7 @@ import java.util.List;
  * @param relayLog            where the child relay's output goes
  * @param json                also print the report as one JSON object
  * @param tokens              access tokens for the peers (and the child relay's API key), or null
+ * @param iceTcp              every peer uses the relay's passive ICE-TCP candidate (RFC 6544) instead of UDP
  */
 record RunConfig(
         Scenario scenario,
@@ -49,7 +50,8 @@ record RunConfig(
         List<String> relayJvmArgs,
         Path relayLog,
         boolean json,
-        PeerTokens tokens) {
+        PeerTokens tokens,
+        boolean iceTcp) {
 
     static final int MAX_DURATION_SECONDS = 300;
     static final int MAX_PEERS = 1000;

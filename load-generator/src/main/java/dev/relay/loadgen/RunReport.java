@@ -89,6 +89,8 @@ final class RunReport {
     double relayThreads = Double.NaN;
     final Map<String, Double> dropsTotal = new TreeMap<>();
     final Map<String, Double> dropsInWindow = new TreeMap<>();
+    /** The relay's transports by the protocol of their ICE-selected path, at the window's end. */
+    final Map<String, Double> relayTransportsByProtocol = new TreeMap<>();
     double loadGeneratorCpuSeconds = Double.NaN;
     double machineBusyPercent = Double.NaN;
     double loadAverageStart = Double.NaN;
@@ -157,6 +159,7 @@ final class RunReport {
         gcPauses = end.gcPauses() - start.gcPauses();
         gcSeconds = end.gcPauseSeconds() - start.gcPauseSeconds();
         relayThreads = end.threads();
+        relayTransportsByProtocol.putAll(end.transportsByProtocol());
         for (Map.Entry<String, Double> e : end.drops().entrySet()) {
             if (e.getValue() > 0) {
                 dropsTotal.put(e.getKey(), e.getValue());
@@ -213,6 +216,12 @@ final class RunReport {
                 config.scenario().label(), config.rooms(), sizeLabel(), peers, publishers, receivers, transports);
         line(out, "setup", "%s; connected in %.1f s, warm-up %d s, window %.2f s", relay, connectSeconds,
                 config.warmupSeconds(), windowSeconds);
+        line(out, "peer path", "%s%s", config.iceTcp()
+                        ? "ICE-TCP: one active TCP connection per transport to the relay's passive candidate (RFC 6544,"
+                        + " RFC 4571 framing)" : "UDP",
+                relayTransportsByProtocol.isEmpty() ? "" : "; the relay's selected paths: " + relayTransportsByProtocol
+                        .entrySet().stream().map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue()))
+                        .reduce((a, b) -> a + ", " + b).orElse(""));
         String server = target == Target.JANUS ? "Janus" : "the relay";
         line(out, "machine", "%d cores shared by %s and the load generator (%d I/O loops); %s + load"
                         + " generator used %s of them; all processes %s (/proc/stat, tick-sampled)", cores,
@@ -308,6 +317,7 @@ final class RunReport {
         root.put("windowSeconds", round(windowSeconds, 3));
         root.put("videoBitrateKbps", config.videoBitrateKbps());
         root.put("pacingFactor", config.pacingFactor());
+        root.put("peerPath", config.iceTcp() ? "tcp" : "udp");
         ObjectNode streamsNode = root.putObject("streams");
         streamsNode.put("expected", streamsExpected);
         streamsNode.put("flowing", streamsFlowing);
@@ -355,6 +365,8 @@ final class RunReport {
         put(relay, "gcPauses", gcPauses);
         put(relay, "gcSeconds", gcSeconds);
         put(relay, "threads", relayThreads);
+        ObjectNode selected = relay.putObject("transportsSelected");
+        relayTransportsByProtocol.forEach(selected::put);
         ObjectNode drops = relay.putObject("dropsTotal");
         dropsTotal.forEach(drops::put);
         ObjectNode windowDrops = relay.putObject("dropsInWindow");

@@ -17,12 +17,26 @@ import java.util.Map;
 final class Sdp {
     static final int PT_OPUS = 111;
     static final int PT_VP8 = 96;
+    /**
+     * An active TCP host candidate's priority (RFC 8445 §5.1.2.1): type preference 126 (host),
+     * local preference 2^13 * 6 + 8191 (RFC 6544 §4.2: direction preference 6 for an active host
+     * candidate), component 1.
+     */
+    static final long TCP_ACTIVE_HOST_PRIORITY = (126L << 24) + ((6L * 8192 + 8191) << 8) + 255;
 
     private Sdp() {
     }
 
-    /** Our side of one transport, as the SDP announces it: its host candidate is {@code address:port}. */
-    record LocalTransport(String iceUfrag, String icePwd, String fingerprintSha256, String address, int port) {
+    /**
+     * Our side of one transport, as the SDP announces it: its host candidate is {@code address:port}
+     * over {@code protocol}, "udp", or "tcp" for an active ICE-TCP candidate (RFC 6544 §4.5).
+     */
+    record LocalTransport(String iceUfrag, String icePwd, String fingerprintSha256, String address, int port,
+                          String protocol) {
+        LocalTransport(String iceUfrag, String icePwd, String fingerprintSha256, String address, int port) {
+            this(iceUfrag, icePwd, fingerprintSha256, address, port, "udp");
+        }
+
         LocalTransport(String iceUfrag, String icePwd, String fingerprintSha256, int port) {
             this(iceUfrag, icePwd, fingerprintSha256, "127.0.0.1", port);
         }
@@ -54,9 +68,14 @@ final class Sdp {
         }
     }
 
-    /** The relay's transport parameters and m-sections. */
+    /**
+     * The relay's transport parameters and m-sections.
+     *
+     * @param candidate    its UDP host candidate we can reach
+     * @param tcpCandidate its passive ICE-TCP host candidate we can reach (RFC 6544), or null
+     */
     record Remote(String iceUfrag, String icePwd, String fingerprintAlgorithm, String fingerprint, String setup,
-                  InetSocketAddress candidate, List<Media> media) {
+                  InetSocketAddress candidate, InetSocketAddress tcpCandidate, List<Media> media) {
     }
 
     /**
@@ -74,6 +93,7 @@ final class Sdp {
         String fingerprint = null;
         String setup = null;
         InetSocketAddress candidate = null;
+        InetSocketAddress tcpCandidate = null;
         List<Media> media = new ArrayList<>();
         MediaBuilder current = null;
         for (String rawLine : sdp.split("\r?\n")) {
@@ -100,10 +120,13 @@ final class Sdp {
                 case "candidate" -> {
                     // A namespace address wins over loopback: a server in a namespace cannot be
                     // reached at the load generator's 127.0.0.1.
-                    InetSocketAddress c = localCandidate(value);
-                    if (c != null && (candidate == null
-                            || (candidate.getAddress().isLoopbackAddress() && !c.getAddress().isLoopbackAddress()))) {
+                    InetSocketAddress c = localCandidate(value, false);
+                    if (c != null && better(c, candidate)) {
                         candidate = c;
+                    }
+                    InetSocketAddress t = localCandidate(value, true);
+                    if (t != null && better(t, tcpCandidate)) {
+                        tcpCandidate = t;
                     }
                 }
                 default -> {
@@ -127,13 +150,26 @@ final class Sdp {
                     + " (start the relay with --advertise 127.0.0.1)");
         }
         String[] fp = fingerprint.split("\\s+");
-        return new Remote(ufrag, pwd, fp[0].toLowerCase(Locale.ROOT), fp[1], setup, candidate, List.copyOf(media));
+        return new Remote(ufrag, pwd, fp[0].toLowerCase(Locale.ROOT), fp[1], setup, candidate, tcpCandidate,
+                List.copyOf(media));
     }
 
-    /** {@code foundation component transport priority address port typ type ...} (RFC 8839 §5.1). */
-    private static InetSocketAddress localCandidate(String value) {
+    /** The first candidate wins, except that a namespace address beats loopback. */
+    private static boolean better(InetSocketAddress c, InetSocketAddress current) {
+        return current == null || (current.getAddress().isLoopbackAddress() && !c.getAddress().isLoopbackAddress());
+    }
+
+    /**
+     * {@code foundation component transport priority address port typ type ...} (RFC 8839 §5.1):
+     * a UDP candidate, or with {@code tcp} a TCP one with {@code tcptype passive}, the only kind
+     * an active candidate connects to (RFC 6544 §4.5).
+     */
+    private static InetSocketAddress localCandidate(String value, boolean tcp) {
         String[] t = value.trim().split("\\s+");
-        if (t.length < 8 || !t[2].equalsIgnoreCase("udp") || !t[6].equals("typ")) {
+        if (t.length < 8 || !t[2].equalsIgnoreCase(tcp ? "tcp" : "udp") || !t[6].equals("typ")) {
+            return null;
+        }
+        if (tcp && !passive(t)) {
             return null;
         }
         try {
@@ -145,6 +181,15 @@ final class Sdp {
         } catch (UnknownHostException | NumberFormatException e) {
             return null;
         }
+    }
+
+    private static boolean passive(String[] tokens) {
+        for (int i = 8; i + 1 < tokens.length; i++) {
+            if (tokens[i].equals("tcptype")) {
+                return tokens[i + 1].equals("passive");
+            }
+        }
+        return false;
     }
 
     /** IPv4 loopback, or 198.18.0.0/15 (benchmarking, RFC 6890 §2.2.2), where the load generator puts its namespaces. */
@@ -265,8 +310,13 @@ final class Sdp {
         if (candidate) {
             // A host candidate as a browser gathers it; the ICE-lite relay learns our address
             // from our checks anyway (RFC 8445 §2.5).
-            sdp.append("a=candidate:1 1 udp 2122260223 ").append(local.address()).append(' ').append(local.port())
-                    .append(" typ host generation 0\r\n");
+            if ("tcp".equals(local.protocol())) {
+                sdp.append("a=candidate:2 1 tcp ").append(TCP_ACTIVE_HOST_PRIORITY).append(' ').append(local.address())
+                        .append(' ').append(local.port()).append(" typ host tcptype active generation 0\r\n");
+            } else {
+                sdp.append("a=candidate:1 1 udp 2122260223 ").append(local.address()).append(' ').append(local.port())
+                        .append(" typ host generation 0\r\n");
+            }
         }
         sdp.append("a=ice-ufrag:").append(local.iceUfrag()).append("\r\n");
         sdp.append("a=ice-pwd:").append(local.icePwd()).append("\r\n");

@@ -103,4 +103,29 @@ class SdpTest {
         assertTrue(!Sdp.subscribeAnswer(new Sdp.LocalTransport("u", "p", "00", 1), 9, remote.media())
                 .contains("a=candidate"), "the ICE-lite relay needs none");
     }
+
+    /** The relay's ICE-TCP line (RFC 6544 §4.5) after its UDP one; only a passive candidate is one we can connect to. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "a=candidate:3 1 tcp 1688207359 127.0.0.1 10001 typ host tcptype passive | 10001",
+        "a=candidate:3 1 TCP 1688207359 127.0.0.1 10001 typ host tcptype passive generation 0 | 10001",
+        "a=candidate:3 1 tcp 1518280447 127.0.0.1 9 typ host tcptype active | -1",
+        "a=candidate:3 1 tcp 1518280447 127.0.0.1 10001 typ host tcptype so | -1",
+        "a=candidate:3 1 tcp 1688207359 127.0.0.1 10001 typ host | -1",
+        "a=candidate:3 1 tcp 1688207359 192.0.2.7 10001 typ host tcptype passive | -1"})
+    void shouldReadOnlyAPassiveTcpCandidateOnThisMachine(String line, int port) {
+        String offer = RELAY_OFFER.replaceFirst("a=end-of-candidates", line.trim() + "\r\na=end-of-candidates");
+        Sdp.Remote remote = Sdp.parse(offer);
+        assertEquals(new InetSocketAddress("127.0.0.1", 10000), remote.candidate(), "the UDP candidate stays");
+        assertEquals(port < 0 ? null : new InetSocketAddress("127.0.0.1", port), remote.tcpCandidate());
+    }
+
+    @Test
+    void shouldOfferAnActiveTcpCandidateOnPortNine() {
+        String offer = Sdp.publishOffer(new Sdp.LocalTransport("ufrag", "pwd", "00:11", "127.0.0.1", 9, "tcp"), 9, "s",
+                "a0", 11, "v0", 22);
+        assertTrue(offer.contains("a=candidate:2 1 tcp 2128609279 127.0.0.1 9 typ host tcptype active generation 0\r\n"),
+                offer);
+        assertTrue(!offer.contains(" udp "), "no UDP candidate: " + offer);
+    }
 }
