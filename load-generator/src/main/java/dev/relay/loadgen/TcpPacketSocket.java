@@ -1,5 +1,6 @@
 package dev.relay.loadgen;
 
+import dev.relay.codecs.Rfc4571Framing;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;

@@ -1,5 +1,6 @@
 package dev.relay.loadgen;
 
+import dev.relay.codecs.Rfc4571Framing;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

@@ -1,5 +1,6 @@
 package dev.relay.transport;
 
+import dev.relay.codecs.Rfc4571Framing;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
@@ -34,7 +35,7 @@ final class StreamEgress extends ChannelEgress {
             drops.increment(DropReason.TCP_SEND_BLOCKED);
             return false;
         }
-        ByteBuf out = channel.alloc().directBuffer(Rfc4571.HEADER + len);
+        ByteBuf out = channel.alloc().directBuffer(Rfc4571Framing.HEADER + len);
         out.writeShort(len);
         copy(buffer, index, out, len);
         channel.write(out, channel.voidPromise());
@@ -49,7 +50,7 @@ final class StreamEgress extends ChannelEgress {
             drops.increment(DropReason.TCP_SEND_BLOCKED);
             return;
         }
-        ByteBuf out = channel.alloc().directBuffer(Rfc4571.HEADER + len);
+        ByteBuf out = channel.alloc().directBuffer(Rfc4571Framing.HEADER + len);
         out.writeShort(len);
         out.writeBytes(buf, off, len);
         channel.writeAndFlush(out, channel.voidPromise());

@@ -2,6 +2,7 @@ package dev.relay.transport;
 
 import dev.relay.codecs.Demux;
 import dev.relay.codecs.PacketKind;
+import dev.relay.codecs.Rfc4571Framing;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -14,14 +15,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One passive ICE-TCP connection (RFC 6544): the peer's active candidate connected to our
- * passive one. The stream is split into packets (RFC 4571, {@link Rfc4571}) and demultiplexed as
+ * passive one. The stream is split into packets (RFC 4571, {@link Rfc4571Framing}) and demultiplexed as
  * on UDP (RFC 7983): a STUN check that authenticates binds the connection to its Transport for
  * good (one connection is one candidate pair, RFC 6544 §3), DTLS goes to that Transport's
  * handshake, SRTP/SRTCP to its media worker. Until a check binds it, a connection may only send
  * STUN and is closed after {@link #BIND_TIMEOUT_MILLIS} (by default); it closes when its Transport does.
  * One instance per connection, on that connection's event loop.
  */
-final class TcpMediaHandler extends ChannelInboundHandlerAdapter implements Rfc4571.PacketHandler {
+final class TcpMediaHandler extends ChannelInboundHandlerAdapter implements Rfc4571Framing.PacketHandler {
     private static final Logger LOG = LoggerFactory.getLogger(TcpMediaHandler.class);
     /** A connection with no valid ICE check this long after it opened is closed. */
     static final long BIND_TIMEOUT_MILLIS = 10_000;
@@ -31,7 +32,9 @@ final class TcpMediaHandler extends ChannelInboundHandlerAdapter implements Rfc4
     private final DropCounters drops;
     private final IceCheck check;
     private final InboundHandoff handoff;
-    private final Rfc4571 framing = new Rfc4571(MediaServer.MAX_DATAGRAM);
+    private final Rfc4571Framing framing = new Rfc4571Framing(MediaServer.MAX_DATAGRAM);
+    /** What one read hands the framing at a time, copied out of Netty's buffer. */
+    private final byte[] chunk = new byte[4096];
     private final byte[] reply = new byte[512];
     private ChannelHandlerContext ctx;
     private StreamEgress egress;
@@ -69,9 +72,14 @@ final class TcpMediaHandler extends ChannelInboundHandlerAdapter implements Rfc4
             return;
         }
         try {
-            if (!framing.feed(in, this)) {
-                drops.increment(DropReason.TCP_BAD_STREAM);
-                ctx.close();
+            while (in.isReadable()) {
+                int n = Math.min(chunk.length, in.readableBytes());
+                in.readBytes(chunk, 0, n);
+                if (!framing.feed(chunk, 0, n, this)) {
+                    drops.increment(DropReason.TCP_BAD_STREAM);
+                    ctx.close();
+                    break;
+                }
             }
         } catch (RuntimeException e) {
             // Bad input must never kill the event loop; count it and drop the connection.
@@ -131,7 +139,7 @@ final class TcpMediaHandler extends ChannelInboundHandlerAdapter implements Rfc4
             return;
         }
         int replyLength = check.writeSuccess(reply, 0, remote);
-        ByteBuf out = ctx.alloc().directBuffer(Rfc4571.HEADER + replyLength);
+        ByteBuf out = ctx.alloc().directBuffer(Rfc4571Framing.HEADER + replyLength);
         out.writeShort(replyLength);
         out.writeBytes(reply, 0, replyLength);
         ctx.writeAndFlush(out, ctx.voidPromise());

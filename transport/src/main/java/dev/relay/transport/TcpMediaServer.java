@@ -30,8 +30,13 @@ public final class TcpMediaServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TcpMediaServer.class);
     /** Open ICE-TCP connections in all; each bound one holds a {@link StreamEgress#RING_BYTES} ring. */
     public static final int MAX_CONNECTIONS = 4096;
-    /** Connections from one IP address that no valid ICE check has bound yet. */
-    public static final int MAX_UNBOUND_PER_ADDRESS = 16;
+    /**
+     * Connections from one IP address that no valid ICE check has bound yet. A connection is
+     * unbound for about a round trip (the browser's first check follows its connect), but an
+     * office behind one NAT address, exactly the network that blocks UDP, may open dozens at
+     * once when a meeting starts; each costs a few KiB until bound.
+     */
+    public static final int MAX_UNBOUND_PER_ADDRESS = 64;
     /**
      * Above this much queued in Netty a connection's media is dropped (about 0.2 s of a 2.5 Mbit/s
      * stream): real-time media that late is worth less than the delay it adds for what follows.

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.relay.codecs.Rfc4571Framing;
 import dev.relay.codecs.stun.StunMessage;
 import dev.relay.codecs.stun.StunMessageWriter;
 import io.netty.channel.Channel;
@@ -238,7 +239,10 @@ class TcpMediaServerTest {
     }
 
     private static byte[] frame(byte[] packet) {
-        return Rfc4571Test.stream(packet);
+        byte[] out = new byte[Rfc4571Framing.HEADER + packet.length];
+        Rfc4571Framing.writeHeader(out, 0, packet.length);
+        System.arraycopy(packet, 0, out, Rfc4571Framing.HEADER, packet.length);
+        return out;
     }
 
     private static byte[] readFrame(Socket socket) throws IOException {

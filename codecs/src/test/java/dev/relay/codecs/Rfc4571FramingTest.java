@@ -1,4 +1,4 @@
-package dev.relay.loadgen;
+package dev.relay.codecs;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,14 +17,16 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-class Rfc4571FramingTest {
+class Rfc4571FramingTest
+{
     private static final int MAX = 1500;
 
     /** Three packets as they go on the stream: a 20-byte STUN header, a 1-byte packet, a 300-byte one. */
     private static final byte[][] PACKETS = {packet(20, 0x00), packet(1, 0x80), packet(300, 0x17)};
 
     @Test
-    void shouldWriteTheLengthInNetworkOrder() {
+    void shouldWriteTheLengthInNetworkOrder()
+    {
         byte[] buf = new byte[4];
         assertEquals(2, Rfc4571Framing.writeHeader(buf, 1, 0x0102));
         assertArrayEquals(new byte[] {0x00, 0x01, 0x02, 0x00}, buf);
@@ -38,7 +40,8 @@ class Rfc4571FramingTest {
      * One stream cut into reads of these sizes (the last repeats until the stream ends): the same
      * packets come out, in order, whatever the cut.
      */
-    static Stream<Arguments> segmentations() {
+    static Stream<Arguments> segmentations()
+    {
         return Stream.of(
                 Arguments.of("everything in one read", new int[] {100_000}),
                 Arguments.of("byte by byte", new int[] {1}),
@@ -51,24 +54,28 @@ class Rfc4571FramingTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("segmentations")
-    void shouldReassembleEveryPacketWhateverTheSegmentation(String name, int[] cuts) {
+    void shouldReassembleEveryPacketWhateverTheSegmentation(String name, int[] cuts)
+    {
         byte[] stream = frame(PACKETS);
         List<byte[]> out = feedInCuts(new Rfc4571Framing(MAX), stream, cuts);
         assertPackets(PACKETS, out);
     }
 
     @Test
-    void shouldReassembleARandomlySegmentedLongStream() {
+    void shouldReassembleARandomlySegmentedLongStream()
+    {
         Random random = new Random(4571);
         byte[][] packets = new byte[500][];
-        for (int i = 0; i < packets.length; i++) {
+        for (int i = 0; i < packets.length; i++)
+        {
             packets[i] = packet(1 + random.nextInt(MAX), i);
         }
         byte[] stream = frame(packets);
         Rfc4571Framing framing = new Rfc4571Framing(MAX);
         List<byte[]> out = new ArrayList<>();
         int off = 0;
-        while (off < stream.length) {
+        while (off < stream.length)
+        {
             int n = Math.min(stream.length - off, 1 + random.nextInt(3000));
             assertTrue(framing.feed(stream, off, n, (buf, len) -> out.add(Arrays.copyOf(buf, len))));
             off += n;
@@ -78,7 +85,8 @@ class Rfc4571FramingTest {
     }
 
     @Test
-    void shouldHoldAPartialPacketUntilItsLastByte() {
+    void shouldHoldAPartialPacketUntilItsLastByte()
+    {
         byte[] stream = frame(new byte[][] {PACKETS[2]});
         Rfc4571Framing framing = new Rfc4571Framing(MAX);
         List<byte[]> out = new ArrayList<>();
@@ -93,14 +101,16 @@ class Rfc4571FramingTest {
     }
 
     @Test
-    void shouldSkipAnEmptyPacket() {
+    void shouldSkipAnEmptyPacket()
+    {
         byte[] stream = {0x00, 0x00, 0x00, 0x01, 0x42};
         List<byte[]> out = feedInCuts(new Rfc4571Framing(MAX), stream, new int[] {1});
         assertPackets(new byte[][] {{0x42}}, out);
     }
 
     @Test
-    void shouldAcceptThePacketOfTheMaximumLength() {
+    void shouldAcceptThePacketOfTheMaximumLength()
+    {
         byte[] big = packet(MAX, 3);
         assertPackets(new byte[][] {big}, feedInCuts(new Rfc4571Framing(MAX), frame(new byte[][] {big}), new int[] {999}));
     }
@@ -108,7 +118,8 @@ class Rfc4571FramingTest {
     /** Lengths no WebRTC peer sends: the stream is broken for good, nothing after it is delivered. */
     @ParameterizedTest(name = "length {0}")
     @MethodSource("oversizedLengths")
-    void shouldRejectALengthAboveTheMaximumForGood(int length) {
+    void shouldRejectALengthAboveTheMaximumForGood(int length)
+    {
         Rfc4571Framing framing = new Rfc4571Framing(MAX);
         List<byte[]> out = new ArrayList<>();
         byte[] stream = {(byte) (length >>> 8), (byte) length, 1, 2, 3};
@@ -119,21 +130,25 @@ class Rfc4571FramingTest {
         assertTrue(out.isEmpty());
     }
 
-    static Stream<Integer> oversizedLengths() {
+    static Stream<Integer> oversizedLengths()
+    {
         return Stream.of(MAX + 1, 4096, 0xFFFF);
     }
 
     @Test
-    void shouldRefuseAnImpossibleMaximum() {
+    void shouldRefuseAnImpossibleMaximum()
+    {
         assertThrows(IllegalArgumentException.class, () -> new Rfc4571Framing(0));
         assertThrows(IllegalArgumentException.class, () -> new Rfc4571Framing(0x10000));
     }
 
-    private static List<byte[]> feedInCuts(Rfc4571Framing framing, byte[] stream, int[] cuts) {
+    private static List<byte[]> feedInCuts(Rfc4571Framing framing, byte[] stream, int[] cuts)
+    {
         List<byte[]> out = new ArrayList<>();
         int off = 0;
         int c = 0;
-        while (off < stream.length) {
+        while (off < stream.length)
+        {
             int n = Math.min(stream.length - off, cuts[Math.min(c++, cuts.length - 1)]);
             assertTrue(framing.feed(stream, off, n, (buf, len) -> out.add(Arrays.copyOf(buf, len))));
             off += n;
@@ -141,10 +156,12 @@ class Rfc4571FramingTest {
         return out;
     }
 
-    private static byte[] frame(byte[][] packets) {
+    private static byte[] frame(byte[][] packets)
+    {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] header = new byte[Rfc4571Framing.HEADER];
-        for (byte[] p : packets) {
+        for (byte[] p : packets)
+        {
             Rfc4571Framing.writeHeader(header, 0, p.length);
             out.writeBytes(header);
             out.writeBytes(p);
@@ -152,17 +169,21 @@ class Rfc4571FramingTest {
         return out.toByteArray();
     }
 
-    private static byte[] packet(int len, int seed) {
+    private static byte[] packet(int len, int seed)
+    {
         byte[] p = new byte[len];
-        for (int i = 0; i < len; i++) {
+        for (int i = 0; i < len; i++)
+        {
             p[i] = (byte) (seed + i * 31);
         }
         return p;
     }
 
-    private static void assertPackets(byte[][] expected, List<byte[]> actual) {
+    private static void assertPackets(byte[][] expected, List<byte[]> actual)
+    {
         assertEquals(expected.length, actual.size(), "packets out");
-        for (int i = 0; i < expected.length; i++) {
+        for (int i = 0; i < expected.length; i++)
+        {
             assertArrayEquals(expected[i], actual.get(i), "packet " + i);
         }
     }

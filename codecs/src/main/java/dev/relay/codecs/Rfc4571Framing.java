@@ -1,4 +1,4 @@
-package dev.relay.loadgen;
+package dev.relay.codecs;
 
 /**
  * RFC 4571 §2 framing of an ICE-TCP stream (RFC 6544 §3: STUN, DTLS, SRTP and SRTCP alike):
@@ -18,14 +18,16 @@ package dev.relay.loadgen;
  * WebRTC peer never sends more than a datagram). Pure: no I/O, one thread, nothing allocated
  * after construction.
  */
-final class Rfc4571Framing {
+public final class Rfc4571Framing
+{
     /** The length field before each packet. */
-    static final int HEADER = 2;
+    public static final int HEADER = 2;
     /** RFC 4571 §2: the length is 16 bits. */
-    static final int MAX_LENGTH = 0xFFFF;
+    public static final int MAX_LENGTH = 0xFFFF;
 
     /** Receives each complete packet; {@code buf} is reused for the next one once this returns. */
-    interface PacketHandler {
+    public interface PacketHandler
+    {
         void onPacket(byte[] buf, int len);
     }
 
@@ -36,16 +38,20 @@ final class Rfc4571Framing {
     private boolean broken;
 
     /** @param maxPacket the longest packet accepted, at most {@link #MAX_LENGTH} */
-    Rfc4571Framing(int maxPacket) {
-        if (maxPacket < 1 || maxPacket > MAX_LENGTH) {
+    public Rfc4571Framing(final int maxPacket)
+    {
+        if (maxPacket < 1 || maxPacket > MAX_LENGTH)
+        {
             throw new IllegalArgumentException("maxPacket must be 1.." + MAX_LENGTH + ": " + maxPacket);
         }
         this.packet = new byte[maxPacket];
     }
 
     /** Writes the length field of a {@code len}-byte packet at {@code off}; returns {@link #HEADER}. */
-    static int writeHeader(byte[] buf, int off, int len) {
-        if (len < 0 || len > MAX_LENGTH) {
+    public static int writeHeader(final byte[] buf, final int off, final int len)
+    {
+        if (len < 0 || len > MAX_LENGTH)
+        {
             throw new IllegalArgumentException("RFC 4571 packet length out of range: " + len);
         }
         buf[off] = (byte) (len >>> 8);
@@ -59,19 +65,25 @@ final class Rfc4571Framing {
      * maximum arrived: the connection must be closed. A zero length is an empty packet and is
      * skipped.
      */
-    boolean feed(byte[] in, int off, int len, PacketHandler handler) {
+    public boolean feed(final byte[] in, final int off, final int len, final PacketHandler handler)
+    {
         int i = off;
         int end = off + len;
-        while (!broken && i < end) {
-            if (headerHave < HEADER) {
+        while (!broken && i < end)
+        {
+            if (headerHave < HEADER)
+            {
                 length = (length << 8) | (in[i++] & 0xFF);
-                if (++headerHave == HEADER) {
-                    if (length > packet.length) {
+                if (++headerHave == HEADER)
+                {
+                    if (length > packet.length)
+                    {
                         broken = true;
                         return false;
                     }
                     have = 0;
-                    if (length == 0) {
+                    if (length == 0)
+                    {
                         headerHave = 0;
                     }
                 }
@@ -81,7 +93,8 @@ final class Rfc4571Framing {
             System.arraycopy(in, i, packet, have, take);
             have += take;
             i += take;
-            if (have == length) {
+            if (have == length)
+            {
                 int complete = length;
                 headerHave = 0;
                 length = 0;
@@ -93,11 +106,13 @@ final class Rfc4571Framing {
     }
 
     /** Bytes of an unfinished packet (or length field) held; 0 between packets. */
-    int pending() {
+    public int pending()
+    {
         return headerHave < HEADER ? headerHave : HEADER + have;
     }
 
-    boolean broken() {
+    public boolean broken()
+    {
         return broken;
     }
 }
