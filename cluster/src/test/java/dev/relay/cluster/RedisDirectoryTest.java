@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,33 +13,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The node registry and room directory against a real redis-server (Debian's). */
 @Timeout(60)
-class RedisDirectoryTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(5);
-
-    @TempDir
-    static Path dir;
-    static RedisServer redis;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RedisServer.start(dir);
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (redis != null) {
-            redis.close();
-        }
-    }
-
+class RedisDirectoryTest extends RedisTest {
     private static NodeLoad load(String id, double egress) {
         return new NodeLoad(id, "wss://" + id + ".relay.example.com/ws", 0.25, egress, 40, 1, 60_000);
     }

@@ -3,35 +3,14 @@ package dev.relay.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
-import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Where joins go, with three nodes registered in a real redis-server. */
 @Timeout(60)
-class RoomRouterTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+class RoomRouterTest extends RedisTest {
     private static final HeadroomPlacement HEADROOM = new HeadroomPlacement(new Admission(0.1, 1_000));
-
-    @TempDir
-    static Path dir;
-    static RedisServer redis;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RedisServer.start(dir);
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (redis != null) {
-            redis.close();
-        }
-    }
 
     private static NodeLoad node(String id, double egress) {
         return new NodeLoad(id, "wss://" + id + ".example.com/ws", 0.1, egress, 0, 0, 100_000);

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.signaling.RelayConfig;
 import dev.relay.signaling.RelayServer;
 import dev.relay.signaling.events.EventsConfig;
@@ -20,10 +19,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Session events survive a Kafka outage: a real KRaft broker is stopped while participants join
@@ -39,29 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the control path, and they make the event count exact.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-class KafkaOutageTest {
+class KafkaOutageTest extends KafkaRelayTest {
     private static final String TOPIC = "relay.session-events.outage";
-    private static final Duration REPLY = Duration.ofSeconds(2);
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Map<String, String> KAFKA = Map.of("sink", "kafka");
-
-    @TempDir
-    Path dir;
-
-    private KafkaBroker kafka;
-    private RelayServer relay;
-    private final List<SignalingClient> clients = new ArrayList<>();
-
-    @AfterEach
-    void tearDown() throws Exception {
-        clients.forEach(SignalingClient::close);
-        if (relay != null) {
-            relay.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
 
     @Test
     void shouldDeliverEveryEventExactlyOnceAcrossABrokerRestart() throws Exception {

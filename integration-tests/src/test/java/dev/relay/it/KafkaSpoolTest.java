@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.signaling.RelayConfig;
 import dev.relay.signaling.RelayServer;
 import dev.relay.signaling.events.EventsConfig;
@@ -21,10 +20,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Session events survive a relay stopped while Kafka is down (docs/events.md "The spool"): a real
@@ -42,29 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * media), which makes the event count exact.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-class KafkaSpoolTest {
-    private static final Duration REPLY = Duration.ofSeconds(2);
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Map<String, String> KAFKA = Map.of("sink", "kafka");
+class KafkaSpoolTest extends KafkaRelayTest {
     private static final String LOST = "dev.relay.events.lost";
-
-    @TempDir
-    Path dir;
-
-    private KafkaBroker kafka;
-    private RelayServer relay;
-    private final List<SignalingClient> clients = new ArrayList<>();
-
-    @AfterEach
-    void tearDown() throws Exception {
-        clients.forEach(SignalingClient::close);
-        if (relay != null) {
-            relay.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
 
     private RelayServer startRelay(String node, String topic, Path spool, long spoolBytes, Path file)
             throws Exception {
