@@ -157,10 +157,13 @@ let leaving = null;
 // The relay's last error that ends a session (unauthorized, ice_failed, ...), to explain the close.
 let refusal = null;
 
+// docs/scale-out.md "Redirect": the relay node that holds our room, when another node told us.
+let redirectedTo = null;
+
 function signalingUrl() {
-  // Resolved against the page, so /ws when the page is served at /.
-  const url = new URL('ws', location.href);
-  url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  // Resolved against the page, so /ws when the page is served at /; or the node holding the room.
+  const url = redirectedTo ? new URL(redirectedTo) : new URL('ws', location.href);
+  if (!redirectedTo) url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
   url.search = '';
   url.hash = '';
   if (accessToken) url.searchParams.set('access_token', accessToken);
@@ -171,14 +174,16 @@ function signalingUrl() {
 }
 
 function openSocket() {
-  socket = new SignalingSocket(signalingUrl(), {
+  const opened = new SignalingSocket(signalingUrl(), {
     record,
     onMessage,
     closeError: (ev) => new Error(refusal && refusal.code === 'unauthorized'
       ? `not allowed in: ${refusal.message} (${refusal.reason || refusal.code})`
       : `signaling closed (code ${ev.code})`),
-    onClose: (err) => { if (!leaving) onSocketLost(err); },
+    // A socket we replaced (a redirect) closing is no loss.
+    onClose: (err) => { if (!leaving && socket === opened) onSocketLost(err); },
   });
+  socket = opened;
   return socket.open();
 }
 
@@ -689,7 +694,19 @@ async function connect(media) {
   try {
     joined = await request('join', { room: roomName, name: displayName || undefined }, 'joined');
   } catch (e) {
-    if (e.relayError) showError(describeError(e.relayError));
+    const err = e.relayError;
+    if (err && err.code === 'redirect' && typeof err.url === 'string' && /^wss?:\/\//.test(err.url)
+        && err.url !== redirectedTo) {
+      // Another relay node holds the room: join there (once per node named, so no loop).
+      record('redirect', { url: err.url, node: err.reason });
+      redirectedTo = err.url;
+      const stale = socket;
+      socket = null;
+      stale.close(1000, 'redirect');
+      closePc(subscribe);
+      return connect(media);
+    }
+    if (err) showError(describeError(err));
     throw e;
   }
   relay.participantId = str(joined.participantId);

@@ -41,6 +41,8 @@ const CODES = {
   limit_exceeded: 'The relay refused a request over one of its limits.',
   rate_limited: 'This page sent messages faster than the relay allows.',
   draining: 'This relay is shutting down; join again in a moment.',
+  redirect: 'Your call is hosted by another relay; connecting there.',
+  unavailable: 'No relay can take this call right now; try again in a moment.',
   internal: 'The relay had an internal error.',
   ice_failed: 'The relay lost contact with your media connection and removed you from the call.',
 };

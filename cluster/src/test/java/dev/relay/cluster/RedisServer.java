@@ -13,9 +13,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Debian's {@code redis-server} for one test class: on a free loopback port, nothing persisted,
- * stopped by {@link #close}. Skips the test when Redis is not installed.
+ * stopped by {@link #close}. Skips the test when Redis is not installed. Also used by the
+ * integration tests (this module's test-jar).
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
     static final Path REDIS_SERVER = Path.of("/usr/bin/redis-server");
 
     private final Process process;
@@ -26,7 +27,7 @@ final class RedisServer implements AutoCloseable {
         this.port = port;
     }
 
-    static RedisServer start(Path dir) throws IOException, InterruptedException {
+    public static RedisServer start(Path dir) throws IOException, InterruptedException {
         assumeTrue(Files.isExecutable(REDIS_SERVER), "skipped: no " + REDIS_SERVER + " (apt-get install -y redis-server)");
         int port;
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
@@ -47,7 +48,7 @@ final class RedisServer implements AutoCloseable {
         return server;
     }
 
-    String url() {
+    public String url() {
         return "redis://127.0.0.1:" + port + "/0";
     }
 

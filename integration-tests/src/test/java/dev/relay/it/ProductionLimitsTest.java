@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Timeout;
 class ProductionLimitsTest {
     private static final Duration REPLY = Duration.ofSeconds(5);
     /** The first sizes Netty's buffer pool; the rest must leave direct memory where the first did. */
-    private static final int SLOW_READERS = 4;
+    private static final int SLOW_READERS = 6;
 
     private RelayServer relay;
     private final List<SignalingClient> clients = new ArrayList<>();
@@ -176,7 +176,8 @@ class ProductionLimitsTest {
         // the first reader sizes the pool and the level it leaves is the reference: readers the
         // relay closed and let go leave it where it is, while each one it kept would hold its queue
         // (it is closed at over 4 MiB queued), so the SLOW_READERS - 1 after the first would add
-        // over 12 MiB.
+        // over 20 MiB. The bound, 12 MiB over the reference, leaves room for the pool taking a chunk
+        // or two more (4 MiB each) for what other threads of this JVM do meanwhile (seen once: +8.3 MiB).
         double reference = 0;
         for (int reader = 1; reader <= SLOW_READERS; reader++) {
             double before = direct();
@@ -193,7 +194,7 @@ class ProductionLimitsTest {
         }
         double firstLevel = reference;
         double lastLevel = Scrape.await(relay, "jvm_buffer_memory_used_bytes", Map.of("id", "direct"),
-                v -> v < firstLevel + 8 * (1 << 20), Duration.ofSeconds(10));
+                v -> v < firstLevel + 12 * (1 << 20), Duration.ofSeconds(10));
         System.out.printf("slow readers: direct memory %.1f MiB after the first, %.1f MiB after the last%n",
                 firstLevel / (1 << 20), lastLevel / (1 << 20));
     }
@@ -229,6 +230,9 @@ class ProductionLimitsTest {
 
     /** Direct memory once it has stopped falling: two readings 500 ms apart without a drop (or 10 s). */
     private double settledDirect() throws InterruptedException {
+        // Direct buffers of earlier tests' relays, unreachable but not yet collected, would otherwise
+        // be freed in the middle of the measurement.
+        System.gc();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         double level = direct();
         while (System.nanoTime() < deadline) {

@@ -159,6 +159,9 @@ final class MessageDispatcher {
             if (e.reason() != null) {
                 error.put("reason", e.reason());
             }
+            if (e.url() != null) {
+                error.put("url", e.url());
+            }
             error.put("message", e.getMessage());
             if (type != null) {
                 error.put("requestType", type);

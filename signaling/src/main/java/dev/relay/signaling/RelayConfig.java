@@ -1,5 +1,6 @@
 package dev.relay.signaling;
 
+import dev.relay.signaling.cluster.ClusterConfig;
 import dev.relay.signaling.events.EventsConfig;
 import dev.relay.signaling.turn.TurnConfig;
 import dev.relay.transport.dtls.DtlsHandshakes;
@@ -29,6 +30,7 @@ import java.util.Objects;
  *                            network blocks UDP; 0 picks a free port, {@link #NO_TCP} offers none
  * @param turn                TURN servers handed to clients with short-lived credentials (docs/operations.md
  *                            "TURN over TLS")
+ * @param cluster             the Redis room directory this relay is a node of, or none (docs/scale-out.md)
  */
 public record RelayConfig(
         String bindAddress,
@@ -44,7 +46,8 @@ public record RelayConfig(
         Limits limits,
         LossRepair repair,
         int mediaTcpPort,
-        TurnConfig turn) {
+        TurnConfig turn,
+        ClusterConfig cluster) {
 
     /** RFC 7675 §5.1: consent expires 30 s after the last successful check. */
     public static final Duration DEFAULT_ICE_TIMEOUT = Duration.ofSeconds(30);
@@ -59,6 +62,7 @@ public record RelayConfig(
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(repair, "repair");
         Objects.requireNonNull(turn, "turn");
+        Objects.requireNonNull(cluster, "cluster");
         if (iceTimeout.isNegative() || iceTimeout.isZero()) {
             throw new IllegalArgumentException("ICE timeout must be positive");
         }
@@ -72,7 +76,8 @@ public record RelayConfig(
                        int ioThreads, int workerThreads) {
         this(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads,
                 EventsConfig.defaults(), DEFAULT_ICE_TIMEOUT, DtlsHandshakes.Limits.defaults(),
-                AccessConfig.defaults(), Limits.defaults(), LossRepair.on(), mediaPort, TurnConfig.none());
+                AccessConfig.defaults(), Limits.defaults(), LossRepair.on(), mediaPort, TurnConfig.none(),
+                ClusterConfig.none());
     }
 
     public static RelayConfig defaults() {
@@ -82,63 +87,68 @@ public record RelayConfig(
 
     public RelayConfig withHttpPort(int port) {
         return new RelayConfig(bindAddress, port, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, access, limits, repair, mediaTcpPort, turn);
+                iceTimeout, dtls, access, limits, repair, mediaTcpPort, turn, cluster);
     }
 
     /** The UDP port; an ICE-TCP port that had the same number (the default) follows it, 0 included. */
     public RelayConfig withMediaPort(int port) {
         int tcp = mediaTcpPort == mediaPort ? port : mediaTcpPort;
         return new RelayConfig(bindAddress, httpPort, port, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, access, limits, repair, tcp, turn);
+                iceTimeout, dtls, access, limits, repair, tcp, turn, cluster);
     }
 
     public RelayConfig withBindAddress(String address) {
         return new RelayConfig(address, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, access, limits, repair, mediaTcpPort, turn);
+                iceTimeout, dtls, access, limits, repair, mediaTcpPort, turn, cluster);
     }
 
     public RelayConfig withAdvertisedAddresses(List<String> addresses) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, List.copyOf(addresses), ioThreads, workerThreads,
-                events, iceTimeout, dtls, access, limits, repair, mediaTcpPort, turn);
+                events, iceTimeout, dtls, access, limits, repair, mediaTcpPort, turn, cluster);
     }
 
     public RelayConfig withEvents(EventsConfig eventsConfig) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads,
-                eventsConfig, iceTimeout, dtls, access, limits, repair, mediaTcpPort, turn);
+                eventsConfig, iceTimeout, dtls, access, limits, repair, mediaTcpPort, turn, cluster);
     }
 
     public RelayConfig withIceTimeout(Duration timeout) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                timeout, dtls, access, limits, repair, mediaTcpPort, turn);
+                timeout, dtls, access, limits, repair, mediaTcpPort, turn, cluster);
     }
 
     public RelayConfig withDtls(DtlsHandshakes.Limits dtlsLimits) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtlsLimits, access, limits, repair, mediaTcpPort, turn);
+                iceTimeout, dtlsLimits, access, limits, repair, mediaTcpPort, turn, cluster);
     }
 
     public RelayConfig withLimits(Limits newLimits) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, access, newLimits, repair, mediaTcpPort, turn);
+                iceTimeout, dtls, access, newLimits, repair, mediaTcpPort, turn, cluster);
     }
 
     public RelayConfig withRepair(LossRepair lossRepair) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, access, limits, lossRepair, mediaTcpPort, turn);
+                iceTimeout, dtls, access, limits, lossRepair, mediaTcpPort, turn, cluster);
     }
 
     public RelayConfig withAccess(AccessConfig accessConfig) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, accessConfig, limits, repair, mediaTcpPort, turn);
+                iceTimeout, dtls, accessConfig, limits, repair, mediaTcpPort, turn, cluster);
     }
 
     public RelayConfig withMediaTcpPort(int port) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, access, limits, repair, port, turn);
+                iceTimeout, dtls, access, limits, repair, port, turn, cluster);
     }
 
     public RelayConfig withTurn(TurnConfig turnConfig) {
         return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
-                iceTimeout, dtls, access, limits, repair, mediaTcpPort, turnConfig);
+                iceTimeout, dtls, access, limits, repair, mediaTcpPort, turnConfig, cluster);
+    }
+
+    public RelayConfig withCluster(ClusterConfig clusterConfig) {
+        return new RelayConfig(bindAddress, httpPort, mediaPort, advertisedAddresses, ioThreads, workerThreads, events,
+                iceTimeout, dtls, access, limits, repair, mediaTcpPort, turn, clusterConfig);
     }
 }

@@ -1,6 +1,7 @@
 package dev.relay.signaling;
 
 import dev.relay.signaling.auth.OriginPolicy;
+import dev.relay.signaling.cluster.ClusterConfig;
 import dev.relay.signaling.events.EventsConfig;
 import dev.relay.signaling.turn.TurnConfig;
 import dev.relay.transport.dtls.DtlsHandshakes;
@@ -61,6 +62,18 @@ public final class RelayMain implements Callable<Integer> {
     @Option(names = "--turn-ttl", converter = DurationConverter.class,
             description = "How long the TURN credentials of a join stay valid (env RELAY_TURN_TTL; default: 12h).")
     Duration turnTtl = parseDuration(envOr("RELAY_TURN_TTL", "12h"));
+
+    @Option(names = "--redis-url", description = "Redis of a cluster's node registry and room directory, e.g. "
+            + "redis://redis:6379/0 (env RELAY_REDIS_URL; default: none, a relay on its own). docs/scale-out.md.")
+    String redisUrl = System.getenv("RELAY_REDIS_URL");
+
+    @Option(names = "--public-url", description = "With --redis-url: this relay's signaling URL as clients reach "
+            + "it, where other nodes redirect its rooms' joins, e.g. wss://relay-0.example.com/ws (env RELAY_PUBLIC_URL).")
+    String publicUrl = System.getenv("RELAY_PUBLIC_URL");
+
+    @Option(names = "--capacity-pps", description = "With --redis-url: egress packets per second this relay can "
+            + "carry, for placement (env RELAY_CAPACITY_PPS; default: 60000).")
+    double capacityPps = Double.parseDouble(envOr("RELAY_CAPACITY_PPS", "60000"));
 
     @Option(names = "--advertise", split = ",",
             description = "Address(es) put in ICE host candidates (default: ${DEFAULT-VALUE}).")
@@ -244,6 +257,14 @@ public final class RelayMain implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    private ClusterConfig clusterConfig() {
+        if (redisUrl == null || redisUrl.isBlank()) {
+            return ClusterConfig.none();
+        }
+        String node = nodeId == null || nodeId.isBlank() ? EventsConfig.defaultNodeId() : nodeId;
+        return new ClusterConfig(redisUrl, node, publicUrl, capacityPps, "relay:");
+    }
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new RelayMain()).execute(args));
     }
@@ -253,7 +274,8 @@ public final class RelayMain implements Callable<Integer> {
         AccessConfig access = accessConfig();
         RelayConfig config = new RelayConfig(bind, httpPort, mediaPort, advertise, ioThreads, workerThreads,
                 eventsConfig(), iceTimeout, dtlsLimits(), access, limits(), new LossRepair(nack, red),
-                mediaTcpPort == null ? mediaPort : mediaTcpPort, new TurnConfig(turnUrls, turnSecret, turnTtl));
+                mediaTcpPort == null ? mediaPort : mediaTcpPort, new TurnConfig(turnUrls, turnSecret, turnTtl),
+                clusterConfig());
         RelayServer server = RelayServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -135,15 +135,20 @@ final class RelayMeters {
                 SignalingService::participantCount);
     }
 
-    @SuppressWarnings("deprecation") // Thread.threadId() is Java 19+
     private static double cpuSeconds(MediaWorker worker) {
+        return cpuNanos(worker) / 1e9;
+    }
+
+    /** CPU time of the worker's thread so far, 0 where the JVM cannot say. */
+    @SuppressWarnings("deprecation") // Thread.threadId() is Java 19+
+    static long cpuNanos(MediaWorker worker) {
         Thread thread = worker.thread();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         if (thread == null || !threads.isThreadCpuTimeSupported()) {
             return 0;
         }
         long nanos = threads.getThreadCpuTime(thread.getId());
-        return nanos < 0 ? 0 : nanos / 1e9;
+        return Math.max(0, nanos);
     }
 
     /** Joins, leaves, tracks and quality distributions (control thread; nothing per packet). */

@@ -1,8 +1,10 @@
 package dev.relay.signaling;
 
 import dev.relay.metrics.RelayMetrics;
+import dev.relay.sfu.MediaWorker;
 import dev.relay.sfu.MediaWorkers;
 import dev.relay.signaling.auth.AccessControl;
+import dev.relay.signaling.cluster.ClusterMembership;
 import dev.relay.signaling.events.CloudEventEmitter;
 import dev.relay.signaling.events.SessionEvents;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -34,6 +36,8 @@ public final class RelayServer implements AutoCloseable {
     private final MediaServer media;
     /** The ICE-TCP listener, or null when it is off. */
     private final TcpMediaServer tcp;
+    /** This relay's place in a cluster, or null on its own. */
+    private final ClusterMembership cluster;
     private final MediaWorkers workers;
     private final ExecutorService control;
     private final DtlsHandshakes dtlsHandshakes;
@@ -46,7 +50,7 @@ public final class RelayServer implements AutoCloseable {
     private final Duration shutdownGrace;
     private final Duration drainTimeout;
 
-    private RelayServer(MediaServer media, TcpMediaServer tcp, MediaWorkers workers, ExecutorService control,
+    private RelayServer(MediaServer media, TcpMediaServer tcp, ClusterMembership cluster, MediaWorkers workers, ExecutorService control,
                         DtlsHandshakes dtlsHandshakes, SignalingService signaling, HttpServer http,
                         HttpServer metricsHttp, DropCounters drops, RelayMetrics metrics, SessionEvents events,
                         Duration shutdownGrace, Duration drainTimeout) {
@@ -56,6 +60,7 @@ public final class RelayServer implements AutoCloseable {
         this.events = events;
         this.media = media;
         this.tcp = tcp;
+        this.cluster = cluster;
         this.workers = workers;
         this.control = control;
         this.dtlsHandshakes = dtlsHandshakes;
@@ -143,9 +148,36 @@ public final class RelayServer implements AutoCloseable {
             workers.close();
             throw e;
         }
+        ClusterMembership cluster = null;
+        if (config.cluster().enabled()) {
+            try {
+                cluster = new ClusterMembership(config.cluster(), signaling::participantCount,
+                        () -> workers.workers().stream().mapToLong(MediaWorker::packetsOut).sum(),
+                        () -> workers.workers().stream().mapToLong(RelayMeters::cpuNanos).sum(),
+                        signaling::openRoomNames);
+            } catch (RuntimeException e) {
+                // Redis unreachable at start: stop rather than run as a node nobody can find.
+                http.close();
+                if (metricsHttp != null) {
+                    metricsHttp.close();
+                }
+                control.shutdownNow();
+                dtls.close();
+                media.close();
+                if (tcp != null) {
+                    tcp.close();
+                }
+                workers.close();
+                throw e;
+            }
+            signaling.cluster(cluster);
+        }
         signaling.start();
-        RelayServer server = new RelayServer(media, tcp, workers, control, dtls, signaling, http, metricsHttp, drops,
-                metrics, events, config.limits().shutdownGrace(), config.limits().drainTimeout());
+        if (cluster != null) {
+            cluster.start();
+        }
+        RelayServer server = new RelayServer(media, tcp, cluster, workers, control, dtls, signaling, http, metricsHttp,
+                drops, metrics, events, config.limits().shutdownGrace(), config.limits().drainTimeout());
         LOG.info("relay listening: http {} media udp {} tcp {} advertised {}; /metrics on port {}", http.port(),
                 media.port(), tcp == null ? "off" : tcp.port(), config.advertisedAddresses(), server.metricsPort());
         if (access.tokensRequired()) {
@@ -232,6 +264,10 @@ public final class RelayServer implements AutoCloseable {
     @Override
     public void close() {
         signaling.drain();
+        if (cluster != null) {
+            // Out of the registry first: no new rooms are placed here, and this node's rooms are free.
+            cluster.close();
+        }
         awaitDrained();
         long deadline = System.nanoTime() + shutdownGrace.toNanos();
         http.stopAccepting();

@@ -105,6 +105,11 @@ final class Rooms {
         return Collections.unmodifiableCollection(rooms.values());
     }
 
+    /** A room of that name is open here. */
+    boolean isOpen(String name) {
+        return rooms.containsKey(name);
+    }
+
     boolean isOpen(Room room) {
         return rooms.get(room.name()) == room;
     }

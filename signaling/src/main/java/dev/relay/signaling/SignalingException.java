@@ -6,8 +6,11 @@ public final class SignalingException extends Exception {
     static final String LIMIT_EXCEEDED = "limit_exceeded";
     /** The error code of a {@code join} while the relay drains before shutting down. */
     static final String DRAINING = "draining";
+    /** The error code of a {@code join} whose room another relay node holds (docs/scale-out.md). */
+    static final String REDIRECT = "redirect";
     private final String code;
     private final String reason;
+    private final String url;
 
     public SignalingException(String code, String message) {
         this(code, null, message);
@@ -15,9 +18,25 @@ public final class SignalingException extends Exception {
 
     /** @param reason a finer cause for the client, sent as the error's {@code reason}; may be null */
     public SignalingException(String code, String reason, String message) {
+        this(code, reason, message, null);
+    }
+
+    private SignalingException(String code, String reason, String message, String url) {
         super(message);
         this.code = code;
         this.reason = reason;
+        this.url = url;
+    }
+
+    /** {@code redirect}: join again at {@code url}, the signaling URL of node {@code nodeId}, which holds {@code room}. */
+    static SignalingException redirect(String room, String nodeId, String url) {
+        return new SignalingException(REDIRECT, nodeId, "room " + room + " is on relay " + nodeId + "; join it at "
+                + url, url);
+    }
+
+    /** Where to join instead, for {@code redirect}; null otherwise. */
+    public String url() {
+        return url;
     }
 
     public String code() {

@@ -2,22 +2,25 @@ package dev.relay.signaling;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.relay.cluster.RoomRouter;
 import dev.relay.sfu.MediaWorkers;
 import dev.relay.signaling.auth.AccessControl;
 import dev.relay.signaling.auth.VideoGrant;
+import dev.relay.signaling.cluster.ClusterMembership;
 import dev.relay.signaling.events.LeaveReason;
 import dev.relay.signaling.events.SessionEvents;
+import dev.relay.signaling.turn.TurnConfig;
+import dev.relay.signaling.turn.TurnCredentials;
 import dev.relay.transport.TransportRegistry;
 import dev.relay.transport.dtls.DtlsCertificate;
 import dev.relay.transport.dtls.DtlsHandshakes;
-import dev.relay.signaling.turn.TurnConfig;
-import dev.relay.signaling.turn.TurnCredentials;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +48,8 @@ public final class SignalingService {
     static final long DYNACAST_INTERVAL_MILLIS = 250;
     /** Track gauges are as fresh as this; a scrape every 15 s or more sees no lag worth naming. */
     static final long TRACK_COUNT_INTERVAL_MILLIS = 1000;
+    private volatile ClusterMembership cluster;
+    private static final String UNAVAILABLE = "unavailable";
     private final Limits limits;
     private final LimitCounters limitCounters;
 
@@ -99,8 +104,8 @@ public final class SignalingService {
         this.rooms = new Rooms(workers, transports, publisher, subscriber, events, limits, stats,
                 new TurnCredentials(turn, InstantSource.system()));
         ActiveSpeakerAnnouncer speakers = new ActiveSpeakerAnnouncer(rooms);
-        this.dispatcher = new MessageDispatcher(mapper, new Routes(rooms, publisher, subscriber, dynacast, speakers),
-                access, limits, limitCounters);
+        this.dispatcher = new MessageDispatcher(mapper, new Routes(rooms, publisher, subscriber, dynacast, speakers,
+                () -> cluster), access, limits, limitCounters);
         // The Router ranks on its worker; the announcement is made on the control thread.
         StreamStateNotifier streamStates = new StreamStateNotifier(rooms);
         rooms.onOpen(room -> {
@@ -189,6 +194,23 @@ public final class SignalingService {
         rooms.drain();
     }
 
+    /**
+     * Makes this relay one node of a cluster (docs/scale-out.md): joins of rooms another node holds
+     * are redirected there. Before {@link #start}.
+     */
+    void cluster(ClusterMembership membership) {
+        this.cluster = membership;
+    }
+
+    /** The names of the rooms open now, read on the control thread; for the cluster's reports. */
+    java.util.Collection<String> openRoomNames() {
+        try {
+            return control.submit(() -> rooms.open().stream().map(Room::name).toList()).get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("control thread did not answer: " + e, e);
+        }
+    }
+
     /** True once {@link #drain} was called: {@code /readyz} answers 503. */
     boolean draining() {
         return rooms.draining();
@@ -200,13 +222,34 @@ public final class SignalingService {
 
     /** Each request to the class whose job it is. */
     private record Routes(Rooms rooms, PublishNegotiator publisher, SubscribeNegotiator subscriber, Dynacast dynacast,
-                          ActiveSpeakerAnnouncer speakers) implements MessageDispatcher.Requests {
+                          ActiveSpeakerAnnouncer speakers, Supplier<ClusterMembership> cluster)
+            implements MessageDispatcher.Requests {
         @Override
         public Participant join(Connection connection, String room, String name, VideoGrant grant, JsonNode id)
                 throws SignalingException {
+            ClusterMembership membership = cluster.get();
+            if (membership != null && !rooms.isOpen(room)) {
+                route(membership, room);
+            }
             Participant participant = rooms.join(connection, room, name, grant, id);
             speakers.greet(participant);
             return participant;
+        }
+
+        /** docs/scale-out.md "Redirect": a room held elsewhere is joined there; none free refuses. */
+        private static void route(ClusterMembership membership, String room) throws SignalingException {
+            RoomRouter.Route route;
+            try {
+                route = membership.route(room);
+            } catch (RuntimeException e) {
+                throw new SignalingException(UNAVAILABLE, "the room directory cannot be reached; try again");
+            }
+            if (route instanceof RoomRouter.Redirect redirect) {
+                throw SignalingException.redirect(room, redirect.nodeId(), redirect.signalingUrl());
+            }
+            if (route instanceof RoomRouter.Refused refused) {
+                throw new SignalingException(UNAVAILABLE, refused.reason());
+            }
         }
 
         @Override

@@ -1,0 +1,100 @@
+package dev.relay.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.relay.cluster.RedisServer;
+import dev.relay.signaling.RelayServer;
+import dev.relay.signaling.cluster.ClusterConfig;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two relays as nodes of one cluster over Debian's redis-server (docs/scale-out.md): a new room is
+ * placed on the node with the most headroom whichever node the first join reaches; a join that
+ * reaches the other node is redirected there ({@code error} {@code redirect} with the node's
+ * URL); once that node leaves, the next join of the room lands on a live node.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class RelayClusterTest {
+    private static final Duration REPLY = Duration.ofSeconds(10);
+
+    @TempDir
+    Path dir;
+
+    private RedisServer redis;
+    private final List<RelayServer> relays = new ArrayList<>();
+    private final List<SignalingClient> clients = new ArrayList<>();
+
+    @AfterEach
+    void tearDown() {
+        clients.forEach(SignalingClient::close);
+        relays.forEach(RelayServer::close);
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @Test
+    void shouldPlaceARoomOnTheNodeWithMostHeadroomAndRedirectJoinsThere() throws Exception {
+        redis = RedisServer.start(dir);
+        int portA = freePort();
+        int portB = freePort();
+        node("relay-a", portA, 60_000);
+        RelayServer b = node("relay-b", portB, 120_000);
+        String urlB = "ws://127.0.0.1:" + portB + "/ws";
+
+        JsonNode atA = join(portA, "standup");
+        assertEquals("error", atA.get("type").asText(), "the first join reached relay-a: " + atA);
+        assertEquals("redirect", atA.get("code").asText());
+        assertEquals("relay-b", atA.get("reason").asText(), "relay-b has twice the capacity, so the most headroom");
+        assertEquals(urlB, atA.get("url").asText());
+
+        assertEquals("joined", join(portB, "standup").get("type").asText(), "joined at the URL it was sent to");
+        JsonNode again = join(portA, "standup");
+        assertEquals(urlB, again.get("url").asText(), "later joins reaching relay-a go to relay-b too");
+        assertEquals(urlB, join(portA, "retro").get("url").asText(), "a second new room: relay-b still has the most "
+                + "headroom");
+
+        b.close();
+        relays.remove(b);
+        JsonNode afterB = join(portA, "standup");
+        assertEquals("joined", afterB.get("type").asText(),
+                "relay-b left the cluster: the room's next join lands on relay-a: " + afterB);
+        System.out.println("cluster: standup redirected a -> b, then joined at a once b left");
+    }
+
+    private RelayServer node(String id, int httpPort, double capacityPps) throws Exception {
+        RelayServer relay = RelayServer.start(Relays.loopbackConfig().withHttpPort(httpPort)
+                .withCluster(new ClusterConfig(redis.url(), id, "ws://127.0.0.1:" + httpPort + "/ws", capacityPps,
+                        "it-" + ProcessHandle.current().pid() + ":")));
+        relays.add(relay);
+        return relay;
+    }
+
+    /** Sends {@code join} to the relay on {@code port} and returns its reply: {@code joined} or {@code error}. */
+    private JsonNode join(int port, String room) throws Exception {
+        SignalingClient client = SignalingClient.connect(URI.create("ws://127.0.0.1:" + port + "/ws"), REPLY);
+        clients.add(client);
+        client.send("{\"type\":\"join\",\"room\":\"" + room + "\"}");
+        return client.next(m -> m.get("type").asText().equals("joined") || m.get("type").asText().equals("error"),
+                "joined or error", REPLY);
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress("127.0.0.1", 0));
+            return socket.getLocalPort();
+        }
+    }
+}
