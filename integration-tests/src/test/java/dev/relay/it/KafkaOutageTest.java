@@ -136,19 +136,6 @@ class KafkaOutageTest extends KafkaRelayTest {
                 emitted.size());
     }
 
-    private SignalingClient join(URI ws, String room) throws Exception {
-        SignalingClient client = SignalingClient.connect(ws, REPLY);
-        clients.add(client);
-        client.send("{\"type\":\"join\",\"room\":\"" + room + "\"}");
-        client.next(m -> m.get("type").asText().equals("joined"), "joined", REPLY);
-        return client;
-    }
-
-    private static void leave(SignalingClient client) throws Exception {
-        client.send("{\"type\":\"leave\"}");
-        client.next(m -> m.get("type").asText().equals("left"), "left", REPLY);
-    }
-
     private static Map<String, List<String>> byRoom(List<JsonNode> events) {
         Map<String, List<String>> ids = new LinkedHashMap<>();
         byRoomEvents(events).forEach((room, list) -> ids.put(room, list.stream().map(e -> e.get("id").asText())

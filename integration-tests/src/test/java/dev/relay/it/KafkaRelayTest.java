@@ -2,6 +2,7 @@ package dev.relay.it;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.signaling.RelayServer;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +27,20 @@ abstract class KafkaRelayTest {
     KafkaBroker kafka;
     RelayServer relay;
     final List<SignalingClient> clients = new ArrayList<>();
+
+    /** A bare signaling client joined to {@code room} at {@code ws}, closed after the test. */
+    SignalingClient join(URI ws, String room) throws Exception {
+        SignalingClient client = SignalingClient.connect(ws, REPLY);
+        clients.add(client);
+        client.send("{\"type\":\"join\",\"room\":\"" + room + "\"}");
+        client.next(m -> m.get("type").asText().equals("joined"), "joined", REPLY);
+        return client;
+    }
+
+    static void leave(SignalingClient client) throws Exception {
+        client.send("{\"type\":\"leave\"}");
+        client.next(m -> m.get("type").asText().equals("left"), "left", REPLY);
+    }
 
     @AfterEach
     void tearDown() throws Exception {

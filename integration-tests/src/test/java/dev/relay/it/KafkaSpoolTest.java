@@ -250,19 +250,6 @@ class KafkaSpoolTest extends KafkaRelayTest {
         return events;
     }
 
-    private SignalingClient join(URI ws, String room) throws Exception {
-        SignalingClient client = SignalingClient.connect(ws, REPLY);
-        clients.add(client);
-        client.send("{\"type\":\"join\",\"room\":\"" + room + "\"}");
-        client.next(m -> m.get("type").asText().equals("joined"), "joined", REPLY);
-        return client;
-    }
-
-    private static void leave(SignalingClient client) throws Exception {
-        client.send("{\"type\":\"leave\"}");
-        client.next(m -> m.get("type").asText().equals("left"), "left", REPLY);
-    }
-
     private static Map<String, List<String>> idsByRoom(List<JsonNode> events) {
         Map<String, List<String>> rooms = new LinkedHashMap<>();
         for (JsonNode e : events) {

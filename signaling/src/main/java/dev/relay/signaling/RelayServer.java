@@ -136,16 +136,7 @@ public final class RelayServer implements AutoCloseable {
                 metricsHttp = HttpServer.startText(bind, accessConfig.metricsPort().getAsInt(), withMetrics);
             }
         } catch (Exception e) {
-            if (http != null) {
-                http.close();
-            }
-            control.shutdownNow();
-            dtls.close();
-            media.close();
-            if (tcp != null) {
-                tcp.close();
-            }
-            workers.close();
+            closeStarted(http, null, control, dtls, media, tcp, workers);
             throw e;
         }
         ClusterMembership cluster = null;
@@ -157,17 +148,7 @@ public final class RelayServer implements AutoCloseable {
                         signaling::openRoomNames);
             } catch (RuntimeException e) {
                 // Redis unreachable at start: stop rather than run as a node nobody can find.
-                http.close();
-                if (metricsHttp != null) {
-                    metricsHttp.close();
-                }
-                control.shutdownNow();
-                dtls.close();
-                media.close();
-                if (tcp != null) {
-                    tcp.close();
-                }
-                workers.close();
+                closeStarted(http, metricsHttp, control, dtls, media, tcp, workers);
                 throw e;
             }
             signaling.cluster(cluster);
@@ -191,6 +172,24 @@ public final class RelayServer implements AutoCloseable {
             LOG.info("/metrics is served on the public port {}; production should set --metrics-port", http.port());
         }
         return server;
+    }
+
+    /** What {@link #start} had started when a later step failed; null parts were not started. */
+    private static void closeStarted(HttpServer http, HttpServer metricsHttp, ExecutorService control,
+                                     DtlsHandshakes dtls, MediaServer media, TcpMediaServer tcp, MediaWorkers workers) {
+        if (http != null) {
+            http.close();
+        }
+        if (metricsHttp != null) {
+            metricsHttp.close();
+        }
+        control.shutdownNow();
+        dtls.close();
+        media.close();
+        if (tcp != null) {
+            tcp.close();
+        }
+        workers.close();
     }
 
     /** Until the last participant leaves or the drain timeout passes; the sockets stay open meanwhile. */
