@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -290,10 +289,7 @@ class ProductionLimitsTest {
 
     @Test
     void shouldCloseClientsWith1001AndExitWithinTheGraceOnSigterm() throws Exception {
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
+        int port = LocalProcesses.freePort("127.0.0.1");
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", // Agrona, as bin/relay
                 "-cp", System.getProperty("java.class.path"), "dev.relay.signaling.RelayMain",

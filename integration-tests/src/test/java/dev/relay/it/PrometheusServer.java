@@ -3,7 +3,6 @@ package dev.relay.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -60,7 +59,7 @@ final class PrometheusServer implements AutoCloseable {
         config.append("scrape_configs:\n  - job_name: '").append(job).append("'\n")
                 .append("    static_configs:\n      - targets: ['").append(target).append("']\n");
         Path configFile = Files.writeString(dir.resolve("prometheus.yml"), config);
-        int port = freePort();
+        int port = LocalProcesses.freePort("0.0.0.0");
         Path log = dir.resolve("prometheus.log");
         Process process = new ProcessBuilder(PROMETHEUS.toString(), "--config.file=" + configFile,
                 "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port,
@@ -144,23 +143,9 @@ final class PrometheusServer implements AutoCloseable {
         return Files.readString(log);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        LocalProcesses.stop(process);
         try (Stream<Path> paths = Files.walk(dir)) {
             paths.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(java.io.File::delete);
         } catch (IOException | RuntimeException e) {

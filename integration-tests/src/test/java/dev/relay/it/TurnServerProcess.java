@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,8 +46,8 @@ final class TurnServerProcess implements AutoCloseable {
             throw new IllegalStateException("openssl could not make a certificate: " + Files.readString(
                     dir.resolve("openssl.log")));
         }
-        int tlsPort = freePort(address);
-        int plainPort = freePort(address);
+        int tlsPort = LocalProcesses.freePort(address);
+        int plainPort = LocalProcesses.freePort(address);
         Path log = dir.resolve("turnserver.log");
         Process process = new ProcessBuilder(List.of(TURNSERVER.toString(), "-n",
                 "--listening-ip=" + address, "--relay-ip=" + address,
@@ -102,23 +101,8 @@ final class TurnServerProcess implements AutoCloseable {
         }
     }
 
-    private static int freePort(String address) throws IOException {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress(address, 0));
-            return socket.getLocalPort();
-        }
-    }
-
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
+        LocalProcesses.stop(process);
     }
 }
