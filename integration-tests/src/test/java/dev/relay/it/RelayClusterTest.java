@@ -1,13 +1,12 @@
 package dev.relay.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.relay.cluster.RedisServer;
 import dev.relay.signaling.RelayServer;
 import dev.relay.signaling.cluster.ClusterConfig;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Two relays as nodes of one cluster over Debian's redis-server (docs/scale-out.md): a new room is
  * placed on the node with the most headroom whichever node the first join reaches; a join that
  * reaches the other node is redirected there ({@code error} {@code redirect} with the node's
- * URL); once that node leaves, the next join of the room lands on a live node.
+ * URL); once that node leaves, the next join of the room lands on a live node; without Redis,
+ * joins of new rooms are refused ({@code unavailable}) without holding the relay's control
+ * thread on every one.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class RelayClusterTest {
@@ -48,8 +49,8 @@ class RelayClusterTest {
     @Test
     void shouldPlaceARoomOnTheNodeWithMostHeadroomAndRedirectJoinsThere() throws Exception {
         redis = RedisServer.start(dir);
-        int portA = freePort();
-        int portB = freePort();
+        int portA = LocalProcesses.freePort("127.0.0.1");
+        int portB = LocalProcesses.freePort("127.0.0.1");
         node("relay-a", portA, 60_000);
         RelayServer b = node("relay-b", portB, 120_000);
         String urlB = "ws://127.0.0.1:" + portB + "/ws";
@@ -72,6 +73,22 @@ class RelayClusterTest {
         assertEquals("joined", afterB.get("type").asText(),
                 "relay-b left the cluster: the room's next join lands on relay-a: " + afterB);
         System.out.println("cluster: standup redirected a -> b, then joined at a once b left");
+
+        // Redis gone: a join of a new room is refused (unavailable), and while the directory has
+        // just failed, the next is refused without waiting on Redis again.
+        redis.close();
+        redis = null;
+        long start = System.nanoTime();
+        JsonNode first = join(portA, "after-redis");
+        long firstMillis = (System.nanoTime() - start) / 1_000_000;
+        start = System.nanoTime();
+        JsonNode second = join(portA, "after-redis-2");
+        long secondMillis = (System.nanoTime() - start) / 1_000_000;
+        System.out.printf("cluster: without redis, joins refused in %d ms, then %d ms%n", firstMillis, secondMillis);
+        assertEquals("unavailable", first.get("code").asText(), first.toString());
+        assertEquals("unavailable", second.get("code").asText(), second.toString());
+        assertTrue(secondMillis < ClusterConfig.REDIS_TIMEOUT.toMillis(), "no second wait on an unreachable Redis: "
+                + secondMillis + " ms");
     }
 
     private RelayServer node(String id, int httpPort, double capacityPps) throws Exception {
@@ -89,12 +106,5 @@ class RelayClusterTest {
         client.send("{\"type\":\"join\",\"room\":\"" + room + "\"}");
         return client.next(m -> m.get("type").asText().equals("joined") || m.get("type").asText().equals("error"),
                 "joined or error", REPLY);
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress("127.0.0.1", 0));
-            return socket.getLocalPort();
-        }
     }
 }

@@ -39,6 +39,10 @@ public final class ClusterMembership implements AutoCloseable {
     private final Supplier<Collection<String>> openRooms;
     private final Set<String> held = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService timer;
+    /** After a failed Redis call on the join path, how long joins of new rooms skip Redis. */
+    static final long BACKOFF_NANOS = 5_000_000_000L;
+    /** When a Redis call on the join path last failed (nanoTime, never 0), or 0. */
+    private volatile long failedAt;
     private long lastPackets;
     private long lastCpuNanos;
     private long lastNanos;
@@ -79,9 +83,27 @@ public final class ClusterMembership implements AutoCloseable {
         LOG.info("cluster node {} ({}) in {}", config.nodeId(), config.signalingUrl(), config.redisUrl());
     }
 
-    /** Where a join of {@code room} goes; blocking (Redis), bounded by {@link ClusterConfig#REDIS_TIMEOUT}. */
+    /**
+     * Where a join of {@code room} goes; blocking (Redis), bounded by {@link ClusterConfig#REDIS_TIMEOUT}.
+     * After a failed call, joins of new rooms are refused without trying Redis for
+     * {@link #BACKOFF_NANOS}, so an unreachable Redis holds the caller's thread once per backoff,
+     * not once per join.
+     *
+     * @throws IllegalStateException when Redis cannot be reached, now or within the backoff
+     */
     public RoomRouter.Route route(String room) {
-        RoomRouter.Route route = router.route(room);
+        long failed = failedAt;
+        if (failed != 0 && System.nanoTime() - failed < BACKOFF_NANOS) {
+            throw new IllegalStateException("the room directory failed less than 5 s ago");
+        }
+        RoomRouter.Route route;
+        try {
+            route = router.route(room);
+        } catch (RuntimeException e) {
+            failedAt = System.nanoTime() | 1;
+            throw e;
+        }
+        failedAt = 0;
         if (route instanceof RoomRouter.Local) {
             held.add(room);
         }
