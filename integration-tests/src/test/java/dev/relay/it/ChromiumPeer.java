@@ -237,7 +237,12 @@ final class ChromiumPeer implements BrowserPeer {
 
     @Override
     public String awaitReady(Duration timeout) {
-        Object error = js().executeAsyncScript(
+        // The driver's own script timeout must outlast the page's, or a slow join ends in a bare
+        // ScriptTimeout instead of the page's reason and status line.
+        driver.manage().timeouts().scriptTimeout(timeout.plusSeconds(10));
+        Object error;
+        try {
+            error = js().executeAsyncScript(
                 "const [timeoutMs, done] = arguments;"
                         + "const start = Date.now();"
                         + "(function wait() {"
@@ -253,8 +258,12 @@ final class ChromiumPeer implements BrowserPeer {
                         + "  }"
                         + "})();",
                 timeout.toMillis());
+        } finally {
+            driver.manage().timeouts().scriptTimeout(SCRIPT_TIMEOUT);
+        }
         if (error != null) {
-            throw new AssertionError(label + ": " + error + "; status line: " + statusLine());
+            throw new AssertionError(label + ": " + error + "; status line: " + statusLine()
+                    + "; last client events: " + lastClientEvents(8));
         }
         participantId = (String) js().executeScript("return window.relay.participantId;");
         if (participantId == null || participantId.isEmpty()) {
@@ -304,6 +313,17 @@ final class ChromiumPeer implements BrowserPeer {
                         + "window.relay.leave().then(() => done(null), (e) => done(String((e && e.message) || e)));");
         if (error != null) {
             throw new AssertionError(label + ": leave() failed: " + error);
+        }
+    }
+
+    /** The page's last {@code n} client events (window.relay.log), each as {@code +ms event}, on one line. */
+    String lastClientEvents(int n) {
+        try {
+            return String.valueOf(js().executeScript(
+                    "const log = window.relay ? window.relay.log : [];"
+                            + "return log.slice(-arguments[0]).map((e) => JSON.stringify(e).slice(0, 160)).join(' | ');", n));
+        } catch (RuntimeException e) {
+            return "(unavailable: " + e.getClass().getSimpleName() + ")";
         }
     }
 
