@@ -48,6 +48,13 @@ public final class MediaWorker implements Agent, MessageHandler, WorkerInbox, Ro
     private static final long TRANSPORT_CC_INTERVAL_NANOS = 50_000_000L;
     /** How often NACKs to publishers are considered: below the first NACK's reorder delay (10 ms). */
     private static final long NACK_INTERVAL_NANOS = 5_000_000L;
+    /**
+     * How often every subscriber's downlink (allocation, probe pacing) is looked at. Probes are
+     * metered by elapsed time, so 1 ms steps lose nothing; polling on every loop instead walked
+     * every subscriber on each idle spin, which at 1 -> 200 was most of the worker's CPU
+     * (docs/benchmarks.md "Where P2.1 stands").
+     */
+    private static final long DOWNLINK_INTERVAL_NANOS = 1_000_000L;
     /** SRTP/SRTCP adds at most a 16-byte tag plus the 4-byte SRTCP index. */
     private static final int SRTP_OVERHEAD = 32;
 
@@ -66,6 +73,7 @@ public final class MediaWorker implements Agent, MessageHandler, WorkerInbox, Ro
     private long nextRtcpNanos;
     private long nextTransportCcNanos;
     private long nextNackNanos;
+    private long nextDownlinkNanos;
     private long nextSpeakersNanos;
     private volatile boolean sleeping;
     private volatile Thread thread;
@@ -219,8 +227,11 @@ public final class MediaWorker implements Agent, MessageHandler, WorkerInbox, Ro
                 work += routers.get(r).sendNacks(now);
             }
         }
-        for (int r = 0; r < routers.size(); r++) {
-            work += routers.get(r).pollDownlinks(now);
+        if (now - nextDownlinkNanos >= 0) {
+            nextDownlinkNanos = now + DOWNLINK_INTERVAL_NANOS;
+            for (int r = 0; r < routers.size(); r++) {
+                work += routers.get(r).pollDownlinks(now);
+            }
         }
         if (now - nextSpeakersNanos >= 0) {
             nextSpeakersNanos = now + ActiveSpeakers.EVALUATE_INTERVAL_NANOS;
