@@ -42,6 +42,12 @@ public final class MediaWorker implements Agent, MessageHandler, WorkerInbox, Ro
     private static final int SPINS_BEFORE_SLEEP = 200;
     /** Longest sleep without a signal: bounds the lateness of RTCP timers and keyframe requests. */
     private static final long MAX_SLEEP_NANOS = 5_000_000L;
+    /**
+     * The sleep of a worker with no Router: it has no timers, so it waits for a signal (the
+     * bound is only a safety net). Waking every 5 ms instead cost an idle worker about 3 % of a
+     * core (docs/benchmarks.md "Where P2.1 stands").
+     */
+    private static final long IDLE_WORKER_SLEEP_NANOS = 1_000_000_000L;
     /** RFC 3550 §6.2 would allow less; 1 s is what browsers and SFUs use with rtcp-rsize. */
     private static final long RTCP_INTERVAL_NANOS = 1_000_000_000L;
     /** Transport-cc feedback: libwebrtc sends it every 50-250 ms depending on its rate; 50 ms is its fastest. */
@@ -157,7 +163,7 @@ public final class MediaWorker implements Agent, MessageHandler, WorkerInbox, Ro
                 spins = 0;
                 sleeping = true;
                 if (inbox.size() == 0 && commands.isEmpty()) {
-                    LockSupport.parkNanos(this, MAX_SLEEP_NANOS);
+                    LockSupport.parkNanos(this, routers.isEmpty() ? IDLE_WORKER_SLEEP_NANOS : MAX_SLEEP_NANOS);
                 }
                 sleeping = false;
             }
