@@ -96,8 +96,13 @@ public final class LoadGenerator implements Callable<Integer> {
     @Option(names = "--duration", description = "Measurement window in seconds, at most 300. Default: ${DEFAULT-VALUE}.")
     int duration = 20;
 
+    /**
+     * A JVM relay is still compiling its paths for a while after the streams flow: with 3 s the
+     * C2 compiler thread was about a third of the relay's CPU in the window at 1 -> 200; 20 s
+     * measures the steady state a long-running relay is in (docs/benchmarks.md).
+     */
     @Option(names = "--warmup", description = "Seconds after every stream flows that are not measured. Default: ${DEFAULT-VALUE}.")
-    int warmup = 3;
+    int warmup = 20;
 
     @Option(names = "--video-bitrate", description = "Video bitrate per publisher in kbit/s. Default: ${DEFAULT-VALUE}.")
     int videoBitrate = 1000;
