@@ -158,6 +158,8 @@ let leaving = null;
 let refusal = null;
 
 // docs/scale-out.md "Redirect": the relay node that holds our room, when another node told us.
+// Each rejoin starts at the page's own relay again: the room's node may have died since, and the
+// page's relay knows where the room is now.
 let redirectedTo = null;
 
 function signalingUrl() {
@@ -679,8 +681,11 @@ async function start() {
   resolveReady();
 }
 
-/** One session: socket, join, subscribe PeerConnection, publish. Used for the first join and each rejoin. */
-async function connect(media) {
+/**
+ * One session: socket, join, subscribe PeerConnection, publish. Used for the first join and each
+ * rejoin; `redirects` are the nodes this attempt was sent to, each followed once (no loop).
+ */
+async function connect(media, redirects = new Set()) {
   refusal = null;
   setPhase(everJoined ? 'rejoining' : 'connecting');
   await openSocket();
@@ -696,15 +701,16 @@ async function connect(media) {
   } catch (e) {
     const err = e.relayError;
     if (err && err.code === 'redirect' && typeof err.url === 'string' && /^wss?:\/\//.test(err.url)
-        && err.url !== redirectedTo) {
+        && !redirects.has(err.url)) {
       // Another relay node holds the room: join there (once per node named, so no loop).
       record('redirect', { url: err.url, node: err.reason });
       redirectedTo = err.url;
+      redirects.add(err.url);
       const stale = socket;
       socket = null;
       stale.close(1000, 'redirect');
       closePc(subscribe);
-      return connect(media);
+      return connect(media, redirects);
     }
     if (err) showError(describeError(err));
     throw e;
@@ -767,6 +773,7 @@ function scheduleRejoin() {
   clearTimeout(rejoinTimer);
   rejoinTimer = setTimeout(() => {
     if (leaving) return;
+    redirectedTo = null;
     connect(localStream ? Promise.resolve(localStream) : null).then(() => {
       record('rejoined', { participantId: relay.participantId });
       lastError = null;

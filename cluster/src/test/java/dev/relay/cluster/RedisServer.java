@@ -28,13 +28,24 @@ public final class RedisServer implements AutoCloseable {
     }
 
     public static RedisServer start(Path dir) throws IOException, InterruptedException {
+        return start(dir, List.of());
+    }
+
+    /**
+     * Also listening on {@code moreAddresses} (the host ends of network namespaces, so that relays
+     * inside them reach it); protected mode off, as nothing but the test can reach those.
+     */
+    public static RedisServer start(Path dir, List<String> moreAddresses) throws IOException, InterruptedException {
         assumeTrue(Files.isExecutable(REDIS_SERVER), "skipped: no " + REDIS_SERVER + " (apt-get install -y redis-server)");
         int port;
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = socket.getLocalPort();
         }
-        Process process = new ProcessBuilder(List.of(REDIS_SERVER.toString(), "--bind", "127.0.0.1",
-                "--port", Integer.toString(port), "--save", "", "--appendonly", "no", "--dir", dir.toString()))
+        List<String> command = new java.util.ArrayList<>(List.of(REDIS_SERVER.toString(), "--bind", "127.0.0.1"));
+        command.addAll(moreAddresses);
+        command.addAll(List.of("--protected-mode", moreAddresses.isEmpty() ? "yes" : "no",
+                "--port", Integer.toString(port), "--save", "", "--appendonly", "no", "--dir", dir.toString()));
+        Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
         RedisServer server = new RedisServer(process, port);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -49,7 +60,12 @@ public final class RedisServer implements AutoCloseable {
     }
 
     public String url() {
-        return "redis://127.0.0.1:" + port + "/0";
+        return url("127.0.0.1");
+    }
+
+    /** Its URL at one of the addresses it listens on. */
+    public String url(String address) {
+        return "redis://" + address + ":" + port + "/0";
     }
 
     private boolean accepts() {

@@ -1,0 +1,222 @@
+package dev.relay.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.relay.cluster.NodeLoad;
+import dev.relay.cluster.RedisDirectory;
+import dev.relay.cluster.RedisServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three relay processes, each in a network namespace of its own, as nodes of one cluster over
+ * Debian's redis-server (docs/scale-out.md); two Chromium participants on the host open the web
+ * client at two different nodes. The room is placed on the node with the most headroom, both
+ * are redirected there and see each other; when that node is killed (SIGKILL: no goodbye to
+ * Redis), both rejoin by themselves, through their own node, and land together on the live node
+ * with the most headroom. Once the survivors stop, the registry and the directory are empty.
+ */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class ClusterBrowserTest {
+    private static final Duration READY = Duration.ofSeconds(40);
+    private static final Duration MEDIA = Duration.ofSeconds(30);
+    /** The dead node's registry entry expires (15 s TTL) and the rejoin backoff reaches it (1, 2, 4, 8 s). */
+    private static final Duration REJOIN = Duration.ofSeconds(60);
+    private static final String PREFIX = "relay:"; // RelayMain's key prefix
+
+    @TempDir
+    Path dir;
+
+    private final List<PeerNamespace> namespaces = new ArrayList<>();
+    private final List<ChromiumPeer> peers = new ArrayList<>();
+    private RedisServer redis;
+
+    @RegisterExtension
+    final AfterTestExecutionCallback dumpOnFailure = context -> {
+        if (context.getExecutionException().isPresent()) {
+            Thread.interrupted();
+            peers.forEach(ChromiumPeer::dumpDiagnostics);
+            for (Path log : List.of(dir.resolve("relay-a.log"), dir.resolve("relay-b.log"), dir.resolve("relay-c.log"))) {
+                if (Files.exists(log)) {
+                    List<String> lines = Files.readAllLines(log);
+                    System.out.println("===== " + log.getFileName() + " (last 40 lines) =====");
+                    lines.subList(Math.max(0, lines.size() - 40), lines.size()).forEach(System.out::println);
+                }
+            }
+        }
+    };
+
+    @AfterEach
+    void tearDown() {
+        peers.forEach(ChromiumPeer::close);
+        namespaces.forEach(PeerNamespace::close); // kills the relays still running in them
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    /** One relay process in a namespace of its own. */
+    private record Node(String id, PeerNamespace ns, int port, Process process) {
+        URI base() {
+            return URI.create("http://" + ns.peerAddress() + ":" + port);
+        }
+    }
+
+    @Test
+    void shouldBringParticipantsOfDifferentNodesTogetherAndMoveTheRoomWhenItsNodeDies() throws Exception {
+        assumeTrue(ChromiumPeer.chromiumInstalled(), "skipped: " + ChromiumPeer.CHROMIUM + " is not installed");
+        for (int i = 0; i < 3; i++) {
+            namespaces.add(PeerNamespace.create());
+        }
+        redis = RedisServer.start(dir, namespaces.stream().map(PeerNamespace::hostAddress).toList());
+        int[] ports = namespaces.stream().mapToInt(PeerNamespace::nextPort).toArray();
+        // A page served by one node opens its socket at another after a redirect: each node allows
+        // the pages of all (docs/scale-out.md "Redirect", --allowed-origins).
+        List<String> origins = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            origins.add("http://" + namespaces.get(i).peerAddress() + ":" + ports[i]);
+        }
+        // Headroom is capacity x (1 - load): idle nodes differ by capacity only (docs/scale-out.md "Placement").
+        Node a = node("relay-a", namespaces.get(0), ports[0], origins, 60_000);
+        Node b = node("relay-b", namespaces.get(1), ports[1], origins, 90_000);
+        Node c = node("relay-c", namespaces.get(2), ports[2], origins, 120_000);
+        for (Node n : List.of(a, b, c)) {
+            awaitHealthy(n);
+        }
+
+        String room = Relays.uniqueRoom("cluster");
+        ChromiumPeer viaA = peer("via-a", a);
+        ChromiumPeer viaB = peer("via-b", b);
+        viaA.open(a.base(), room);
+        viaB.open(b.base(), room);
+        String first = viaA.awaitReady(READY);
+        String second = viaB.awaitReady(READY);
+        assertEquals("relay-c", lastRedirect(viaA), "the join at relay-a went to relay-c, the most headroom");
+        assertEquals("relay-c", lastRedirect(viaB), "and the join at relay-b too");
+        viaA.awaitStats("the other participant's video", MEDIA, s -> s.framesDecodedFrom(second) > 30);
+        viaB.awaitStats("the other participant's video", MEDIA, s -> s.framesDecodedFrom(first) > 30);
+        assertEquals(2, participants(c), "both participants are on relay-c");
+        assertEquals(0, participants(a) + participants(b));
+
+        long killed = System.nanoTime();
+        c.process().destroyForcibly();
+        assertTrue(c.process().waitFor(10, TimeUnit.SECONDS), "relay-c is gone");
+
+        awaitRejoined(viaA);
+        awaitRejoined(viaB);
+        String firstAgain = viaA.script("return window.relay.participantId;").toString();
+        String secondAgain = viaB.script("return window.relay.participantId;").toString();
+        viaA.awaitStats("the other participant's video after the move", MEDIA,
+                s -> s.framesDecodedFrom(secondAgain) > 30);
+        viaB.awaitStats("the other participant's video after the move", MEDIA,
+                s -> s.framesDecodedFrom(firstAgain) > 30);
+        System.out.printf("cluster: relay-c killed; both participants together again after %d ms%n",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed));
+        assertEquals(2, participants(b), "the room moved to relay-b, the live node with the most headroom");
+        assertEquals(0, participants(a));
+        assertEquals("relay-b", lastRedirect(viaA), "relay-a sent its participant to relay-b");
+
+        try (RedisDirectory directory = RedisDirectory.connect(redis.url(), PREFIX, Duration.ofSeconds(2))) {
+            assertEquals(Optional.of("relay-b"), directory.ownerOf(room));
+            assertEquals(List.of("relay-a", "relay-b"), directory.nodes().stream().map(NodeLoad::nodeId).sorted().toList(),
+                    "relay-c's registry entry expired");
+
+            peers.forEach(ChromiumPeer::leave);
+            for (Node n : List.of(a, b)) {
+                // SIGTERM: the node drains, leaves the registry and frees its rooms (the JVM's exit code is 143).
+                LocalProcesses.stop(n.process());
+                assertTrue(!n.process().isAlive(), n.id() + " stopped");
+            }
+            assertEquals(List.of(), directory.nodes(), "no node left in the registry");
+            assertEquals(Optional.empty(), directory.ownerOf(room), "the room is free again");
+        }
+    }
+
+    private Node node(String id, PeerNamespace ns, int port, List<String> origins, double capacityPps)
+            throws IOException {
+        String address = ns.peerAddress();
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", // Agrona, as bin/relay
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), "dev.relay.signaling.RelayMain",
+                "--bind", address, "--advertise", address, "--http-port", String.valueOf(port),
+                "--media-port", "0", "--shutdown-grace", "2s", "--node-id", id,
+                "--redis-url", redis.url(ns.hostAddress()), "--public-url", "ws://" + address + ":" + port + "/ws",
+                "--capacity-pps", String.valueOf((long) capacityPps), "--allowed-origins", String.join(",", origins));
+        return new Node(id, ns, port, ns.start(command, dir.resolve(id + ".log")));
+    }
+
+    private static void awaitHealthy(Node node) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpRequest ready = HttpRequest.newBuilder(node.base().resolve("/readyz")).timeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            try {
+                if (http.send(ready, HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            if (!node.process().isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError(node.id() + " did not start");
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private ChromiumPeer peer(String label, Node home) throws IOException {
+        // getUserMedia needs a secure context; plain http is one only on loopback, or by this flag.
+        ChromiumPeer peer = ChromiumPeer.launch(label, List.of("--unsafely-treat-insecure-origin-as-secure=" + home.base()));
+        peers.add(peer);
+        return peer;
+    }
+
+    /** The node the web client's last redirect named (its {@code redirect} log entry), or null. */
+    private static String lastRedirect(ChromiumPeer peer) {
+        List<Map<String, Object>> redirects = peer.logEntries("redirect");
+        return redirects.isEmpty() ? null : (String) redirects.get(redirects.size() - 1).get("node");
+    }
+
+    private static void awaitRejoined(ChromiumPeer peer) throws InterruptedException {
+        long deadline = System.nanoTime() + REJOIN.toNanos();
+        while (peer.logEntries("rejoined").isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no rejoin within " + REJOIN.toSeconds() + " s; last client events: "
+                        + peer.lastClientEvents(8));
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    /** {@code relay_participants} of a node's {@code /metrics}. */
+    private static int participants(Node node) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String text = http.send(HttpRequest.newBuilder(node.base().resolve("/metrics")).timeout(Duration.ofSeconds(5))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        for (String line : text.split("\n")) {
+            if (line.startsWith("relay_participants ")) {
+                return (int) Double.parseDouble(line.substring("relay_participants ".length()).trim());
+            }
+        }
+        throw new AssertionError(node.id() + " has no relay_participants: " + text.length() + " bytes of metrics");
+    }
+}
