@@ -66,8 +66,8 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if and (eq .Values.media.mode "nodePort") (gt (add .Values.media.nodePort.base $pods -1) 32767) }}
 {{- fail "media.nodePort.base: base + pods - 1 is above 32767, the end of the default node port range" }}
 {{- end }}
-{{- if and (gt $pods 1) (not (and .Values.ingress.enabled .Values.ingress.roomAffinity)) }}
-{{- fail "more than one pod: a room lives on one pod, so enable ingress with ingress.roomAffinity (routing by ?room=)" }}
+{{- if and (gt $pods 1) (not .Values.cluster.enabled) (not (and .Values.ingress.enabled .Values.ingress.roomAffinity)) }}
+{{- fail "more than one pod: a room lives on one pod, so enable cluster (Redis, redirects) or ingress with ingress.roomAffinity (routing by ?room=)" }}
 {{- end }}
 {{- if and .Values.kafka.enabled (not .Values.kafka.bootstrap) }}
 {{- fail "kafka.enabled: set kafka.bootstrap (host:port,...)" }}

@@ -209,6 +209,39 @@ class ChartProfilesTest {
     }
 
     @Test
+    void shouldMakeThePodsOneClusterOverRedisWithAUrlPerPod() throws Exception {
+        StatefulSet set = render("cluster-values.yaml").one(StatefulSet.class);
+        assertEquals(3, set.getSpec().getReplicas());
+        Container relay = set.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertEquals("relay-redis", env(relay, "RELAY_REDIS_URL").getValueFrom().getSecretKeyRef().getName());
+        assertEquals("redis-url", env(relay, "RELAY_REDIS_URL").getValueFrom().getSecretKeyRef().getKey());
+        assertEquals("80000", env(relay, "RELAY_CAPACITY_PPS").getValue());
+        // Kubernetes expands $(POD_NAME) only from a variable defined before it in the same list.
+        List<String> names = relay.getEnv().stream().map(EnvVar::getName).toList();
+        assertEquals("wss://$(POD_NAME).relay.example.com/ws", env(relay, "RELAY_PUBLIC_URL").getValue());
+        assertTrue(names.indexOf("POD_NAME") >= 0 && names.indexOf("POD_NAME") < names.indexOf("RELAY_PUBLIC_URL"),
+                "POD_NAME comes before RELAY_PUBLIC_URL: " + names);
+        assertEquals("https://meet.example.com", env(relay, "RELAY_ALLOWED_ORIGINS").getValue());
+
+        Container plain = render("default-values.yaml", "cluster.enabled=true", "cluster.redisUrl=redis://redis:6379/0",
+                "cluster.publicUrlTemplate=wss://$(POD_NAME).example.com/ws").one(StatefulSet.class).getSpec()
+                .getTemplate().getSpec().getContainers().get(0);
+        assertEquals("redis://redis:6379/0", env(plain, "RELAY_REDIS_URL").getValue());
+
+        Helm.Result noRedis = Helm.template(List.of("ci/default-values.yaml"),
+                List.of("cluster.enabled=true", "cluster.publicUrlTemplate=wss://$(POD_NAME).example.com/ws"));
+        assertTrue(noRedis.exitCode() != 0 && noRedis.stderr().contains("cluster.redisUrl"),
+                "no cluster without Redis: " + noRedis.stderr());
+        Helm.Result noUrl = Helm.template(List.of("ci/default-values.yaml"),
+                List.of("cluster.enabled=true", "cluster.redisUrl=redis://redis:6379/0"));
+        assertTrue(noUrl.exitCode() != 0 && noUrl.stderr().contains("cluster.publicUrlTemplate"),
+                "no cluster without a URL per pod: " + noUrl.stderr());
+        assertTrue(render("default-values.yaml").one(StatefulSet.class).getSpec().getTemplate().getSpec()
+                .getContainers().get(0).getEnv().stream().noneMatch(e -> e.getName().equals("RELAY_REDIS_URL")),
+                "off by default");
+    }
+
+    @Test
     void shouldTurnIceTcpOffEverywhere() throws Exception {
         Manifests manifests = render("nodeport-values.yaml", "media.tcp.enabled=false");
         Container relay = manifests.one(StatefulSet.class).getSpec().getTemplate().getSpec().getContainers().get(0);
