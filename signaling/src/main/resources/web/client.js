@@ -227,7 +227,8 @@ function onMessage(data) {
       break;
     case 'error':
       record('relay-error', { code: msg.code, reason: msg.reason, message: msg.message, requestType: msg.requestType });
-      if (msg.code === 'unauthorized' || msg.code === 'ice_failed' || msg.code === 'rate_limited') refusal = msg;
+      if (msg.code === 'unauthorized' || msg.code === 'ice_failed' || msg.code === 'rate_limited'
+          || msg.code === 'room_moved') refusal = msg;
       showError(describeError(msg));
       if (!settle(msg)) {
         fail(`relay (${msg.requestType || 'unknown request'})`, new Error(`${msg.code}: ${msg.message}`));

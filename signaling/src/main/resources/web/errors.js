@@ -45,6 +45,7 @@ const CODES = {
   unavailable: 'No relay can take this call right now; try again in a moment.',
   internal: 'The relay had an internal error.',
   ice_failed: 'The relay lost contact with your media connection and removed you from the call.',
+  room_moved: 'Your call moved to another relay; reconnecting.',
 };
 
 /** Every error code the relay documents, for tests. */

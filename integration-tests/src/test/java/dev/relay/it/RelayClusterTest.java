@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.relay.cluster.RedisDirectory;
 import dev.relay.cluster.RedisServer;
 import dev.relay.signaling.RelayServer;
 import dev.relay.signaling.cluster.ClusterConfig;
@@ -12,6 +13,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -91,10 +94,47 @@ class RelayClusterTest {
                 + secondMillis + " ms");
     }
 
+    /**
+     * A stale owner (docs/scale-out.md "Failure handling"): while a node was cut off, its room's
+     * directory entry went to another node. At its next report the node closes its copy, tells
+     * the participants ({@code room_moved}) and closes their sockets, so the room is never split.
+     */
+    @Test
+    void shouldCloseItsCopyOfARoomThatAnotherNodeHoldsNow() throws Exception {
+        redis = RedisServer.start(dir);
+        int port = LocalProcesses.freePort("127.0.0.1");
+        RelayServer a = node("relay-a", port, 60_000);
+        SignalingClient alice = SignalingClient.connect(URI.create("ws://127.0.0.1:" + port + "/ws"), REPLY);
+        clients.add(alice);
+        alice.send("{\"type\":\"join\",\"room\":\"standup\"}");
+        assertEquals("joined", alice.next(m -> m.get("type").asText().equals("joined"), "joined", REPLY)
+                .get("type").asText());
+        assertEquals(1, Scrape.value(a, "relay_rooms", Map.of()));
+
+        try (RedisDirectory directory = RedisDirectory.connect(redis.url(), prefix(), Duration.ofSeconds(2))) {
+            assertEquals(Optional.of("relay-a"), directory.ownerOf("standup"));
+            // As if relay-a's renewals had not reached Redis and relay-z had claimed the room since.
+            assertTrue(directory.releaseRoom("standup", "relay-a"));
+            assertEquals("relay-z", directory.claimRoom("standup", "relay-z", Duration.ofSeconds(30)));
+
+            JsonNode moved = alice.next(m -> m.get("type").asText().equals("error"), "error",
+                    ClusterConfig.REPORT_INTERVAL.plus(REPLY));
+            assertEquals("room_moved", moved.get("code").asText(), moved.toString());
+            assertTrue(alice.awaitClose(REPLY) > 0, "the socket is closed");
+            Scrape.await(a, "relay_rooms", Map.of(), n -> n == 0, REPLY);
+            assertEquals(1, Scrape.value(a, "relay_participants_left_total", Map.of("reason", "moved")));
+            assertEquals(Optional.of("relay-z"), directory.ownerOf("standup"), "relay-a did not take it back");
+        }
+    }
+
+    private String prefix() {
+        return "it-" + ProcessHandle.current().pid() + ":";
+    }
+
     private RelayServer node(String id, int httpPort, double capacityPps) throws Exception {
         RelayServer relay = RelayServer.start(Relays.loopbackConfig().withHttpPort(httpPort)
                 .withCluster(new ClusterConfig(redis.url(), id, "ws://127.0.0.1:" + httpPort + "/ws", capacityPps,
-                        "it-" + ProcessHandle.current().pid() + ":")));
+                        prefix())));
         relays.add(relay);
         return relay;
     }

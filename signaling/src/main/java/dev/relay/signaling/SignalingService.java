@@ -211,6 +211,22 @@ public final class SignalingService {
         }
     }
 
+    /**
+     * Any thread: another node of the cluster holds {@code room} now (docs/scale-out.md "Failure
+     * handling"): each participant here is told ({@code error} {@code room_moved}), removed and its
+     * socket closed; the web client rejoins and is redirected to the room's node.
+     */
+    void roomMoved(String room) {
+        control.execute(() -> rooms.open().stream().filter(r -> r.name().equals(room)).findFirst().ifPresent(r -> {
+            for (Participant participant : r.participants()) {
+                participant.outbox().send(Messages.message("error").put("code", "room_moved")
+                        .put("message", "room " + room + " moved to another relay; rejoin to continue"));
+                rooms.leave(participant, LeaveReason.MOVED);
+                participant.outbox().close();
+            }
+        }));
+    }
+
     /** True once {@link #drain} was called: {@code /readyz} answers 503. */
     boolean draining() {
         return rooms.draining();

@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -37,6 +38,7 @@ public final class ClusterMembership implements AutoCloseable {
     private final LongSupplier packetsSent;
     private final LongSupplier cpuNanos;
     private final Supplier<Collection<String>> openRooms;
+    private final Consumer<String> roomLost;
     private final Set<String> held = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService timer;
     /** After a failed Redis call on the join path, how long joins of new rooms skip Redis. */
@@ -54,9 +56,14 @@ public final class ClusterMembership implements AutoCloseable {
      *                     share, not the process's, so relays sharing a machine or a JVM are told apart
      * @param openRooms    a snapshot of the names of the rooms open on this node, taken on the thread that
      *                     owns them (called from the cluster thread)
+     * @param roomLost     told the name of an open room whose directory entry another node holds now
+     *                     (this node could not renew it in time): close this node's copy, so the room
+     *                     is never split between two nodes (called from the cluster thread)
      */
     public ClusterMembership(ClusterConfig config, IntSupplier participants, LongSupplier packetsSent,
-                             LongSupplier cpuNanos, Supplier<Collection<String>> openRooms) {
+                             LongSupplier cpuNanos, Supplier<Collection<String>> openRooms,
+                             Consumer<String> roomLost) {
+        this.roomLost = roomLost;
         this.config = config;
         this.cpuNanos = cpuNanos;
         this.participants = participants;
@@ -127,7 +134,7 @@ public final class ClusterMembership implements AutoCloseable {
             Set<String> open = new HashSet<>(openRooms.get());
             for (String room : held) {
                 if (open.contains(room)) {
-                    directory.refreshRoom(room, config.nodeId(), ClusterConfig.ROOM_TTL);
+                    renew(room);
                 } else {
                     // Closed since (or never opened: the join failed): free it for the next placement.
                     directory.releaseRoom(room, config.nodeId());
@@ -140,6 +147,26 @@ public final class ClusterMembership implements AutoCloseable {
         }
     }
 
+
+    /**
+     * Extends an open room's entry. An entry that expired meanwhile (Redis was out of reach longer
+     * than its TTL) is claimed again; one that another node claimed meanwhile is that node's now:
+     * this node lets the room go and its participants rejoin there (docs/scale-out.md "Failure
+     * handling").
+     */
+    private void renew(String room) {
+        if (directory.refreshRoom(room, config.nodeId(), ClusterConfig.ROOM_TTL)) {
+            return;
+        }
+        String owner = directory.claimRoom(room, config.nodeId(), ClusterConfig.ROOM_TTL);
+        if (owner.equals(config.nodeId())) {
+            LOG.info("room {}: its directory entry had expired; claimed again", room);
+            return;
+        }
+        held.remove(room);
+        LOG.warn("room {} is held by node {} now: closing this node's copy", room, owner);
+        roomLost.accept(room);
+    }
 
     /** Leaves the registry and lets this node's rooms go (shutdown). */
     @Override

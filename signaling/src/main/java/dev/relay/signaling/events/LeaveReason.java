@@ -11,7 +11,12 @@ public enum LeaveReason {
     /** ICE consent expired: no valid STUN check on an established Transport for the ICE timeout (RFC 7675). */
     ICE_FAILED("ice_failed"),
     /** The relay is shutting down. */
-    SHUTDOWN("shutdown");
+    SHUTDOWN("shutdown"),
+    /**
+     * The room's directory entry went to another node of the cluster while this node could not
+     * renew it: this node closed its copy, and the client rejoins there (docs/scale-out.md).
+     */
+    MOVED("moved");
 
     private final String wireName;
 
