@@ -8,6 +8,7 @@ import dev.relay.cluster.RedisDirectory;
 import dev.relay.cluster.RedisServer;
 import dev.relay.signaling.RelayServer;
 import dev.relay.signaling.cluster.ClusterConfig;
+import dev.relay.signaling.cluster.ClusterMembership;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,6 +82,25 @@ class RelayClusterTest {
         // just failed, the next is refused without waiting on Redis again.
         redis.close();
         redis = null;
+        // The directory is asked off the control thread: while a join waits on the dead Redis,
+        // another connection's ping is answered at once.
+        SignalingClient waiting = SignalingClient.connect(URI.create("ws://127.0.0.1:" + portA + "/ws"), REPLY);
+        clients.add(waiting);
+        SignalingClient pinging = SignalingClient.connect(URI.create("ws://127.0.0.1:" + portA + "/ws"), REPLY);
+        clients.add(pinging);
+        waiting.send("{\"type\":\"join\",\"room\":\"while-redis-is-gone\"}");
+        Thread.sleep(100);
+        long pingStart = System.nanoTime();
+        pinging.send("{\"type\":\"ping\"}");
+        pinging.next(m -> m.get("type").asText().equals("pong"), "pong", REPLY);
+        long pingMillis = (System.nanoTime() - pingStart) / 1_000_000;
+        JsonNode waited = waiting.next(m -> m.get("type").asText().equals("error"), "error", REPLY);
+        System.out.printf("cluster: a ping answered in %d ms while a join waited on the dead Redis%n", pingMillis);
+        assertEquals("unavailable", waited.get("code").asText(), waited.toString());
+        assertTrue(pingMillis < ClusterConfig.REDIS_TIMEOUT.toMillis() / 2,
+                "the control thread does not wait on Redis: pong after " + pingMillis + " ms");
+        Thread.sleep(ClusterMembership.BACKOFF_NANOS / 1_000_000); // past the backoff that join started
+
         long start = System.nanoTime();
         JsonNode first = join(portA, "after-redis");
         long firstMillis = (System.nanoTime() - start) / 1_000_000;

@@ -11,6 +11,10 @@ final class Connection {
     final String remote;
     final AccessToken token;
     Participant participant;
+    /** A join is waiting for the cluster's answer (docs/scale-out.md); control thread only. */
+    boolean joining;
+    /** The socket closed (or dropped); control thread only. */
+    boolean closed;
 
     Connection(Outbox outbox, String remote) {
         this(outbox, remote, null);

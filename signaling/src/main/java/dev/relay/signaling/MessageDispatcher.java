@@ -13,6 +13,9 @@ import dev.relay.signaling.auth.VideoGrant;
 import dev.relay.signaling.events.LeaveReason;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -38,6 +41,16 @@ final class MessageDispatcher {
 
     /** What each request does, once decoded and validated. */
     interface Requests {
+        /**
+         * Control thread: what must be asked before a join of {@code room} is taken here, or null
+         * when nothing (no cluster, or the room is open here). The answer may complete on another
+         * thread: normally when the room is this node's, or with a {@link SignalingException}
+         * ({@code redirect}, {@code unavailable}); the join then resumes on the control thread.
+         */
+        default CompletableFuture<Void> admit(String room) {
+            return null;
+        }
+
         /** Joins the room with what {@code grant} allows and sends {@code joined}; returns the new participant. */
         Participant join(Connection connection, String room, String name, VideoGrant grant, JsonNode id)
                 throws SignalingException;
@@ -79,6 +92,8 @@ final class MessageDispatcher {
     private final LimitCounters limitCounters;
     private final LogThrottle warnings = new LogThrottle(LOG, 10_000_000_000L, System::nanoTime);
     private final AtomicLong rejectedMessages = new AtomicLong();
+    /** Runs a join on the control thread again once the cluster answered ({@link Requests#admit}). */
+    private final Executor control;
 
     /** Dev mode: no tokens. */
     MessageDispatcher(ObjectMapper mapper, Requests requests) {
@@ -91,6 +106,12 @@ final class MessageDispatcher {
 
     MessageDispatcher(ObjectMapper mapper, Requests requests, AccessControl access, Limits limits,
                       LimitCounters limitCounters) {
+        this(mapper, requests, access, limits, limitCounters, Runnable::run);
+    }
+
+    MessageDispatcher(ObjectMapper mapper, Requests requests, AccessControl access, Limits limits,
+                      LimitCounters limitCounters, Executor control) {
+        this.control = control;
         this.mapper = mapper;
         this.requests = requests;
         this.access = access;
@@ -149,31 +170,7 @@ final class MessageDispatcher {
             type = typeNode.asText();
             dispatch(connection, type, node, id);
         } catch (SignalingException e) {
-            rejectedMessages.incrementAndGet();
-            if (e.code().equals(SignalingException.LIMIT_EXCEEDED)) {
-                limitCounters.refused(Limit.valueOf(e.reason().toUpperCase(java.util.Locale.ROOT)));
-                warnings.warn("limit " + e.reason(), "refused {} from {}: {} ({})", type, connection.remote,
-                        e.reason(), e.getMessage());
-            }
-            ObjectNode error = message("error").put("code", e.code());
-            if (e.reason() != null) {
-                error.put("reason", e.reason());
-            }
-            if (e.url() != null) {
-                error.put("url", e.url());
-            }
-            error.put("message", e.getMessage());
-            if (type != null) {
-                error.put("requestType", type);
-            }
-            if (id != null) {
-                error.set("id", id);
-            }
-            connection.outbox.send(error);
-            if (e.code().equals(Messages.UNAUTHORIZED)) {
-                // The one error that ends the connection: it needs a new token, so a new socket.
-                connection.outbox.close(CLOSE_POLICY_VIOLATION, Messages.UNAUTHORIZED + ": " + e.reason());
-            }
+            reject(connection, type, id, e);
         } catch (RuntimeException e) {
             rejectedMessages.incrementAndGet();
             LOG.error("internal error handling {} from {}", type, connection.remote, e);
@@ -181,8 +178,38 @@ final class MessageDispatcher {
         }
     }
 
+    /** The {@code error} reply to a refused request (docs/signaling.md "Errors"), counted. */
+    private void reject(Connection connection, String type, JsonNode id, SignalingException e) {
+        rejectedMessages.incrementAndGet();
+        if (e.code().equals(SignalingException.LIMIT_EXCEEDED)) {
+            limitCounters.refused(Limit.valueOf(e.reason().toUpperCase(java.util.Locale.ROOT)));
+            warnings.warn("limit " + e.reason(), "refused {} from {}: {} ({})", type, connection.remote,
+                    e.reason(), e.getMessage());
+        }
+        ObjectNode error = message("error").put("code", e.code());
+        if (e.reason() != null) {
+            error.put("reason", e.reason());
+        }
+        if (e.url() != null) {
+            error.put("url", e.url());
+        }
+        error.put("message", e.getMessage());
+        if (type != null) {
+            error.put("requestType", type);
+        }
+        if (id != null) {
+            error.set("id", id);
+        }
+        connection.outbox.send(error);
+        if (e.code().equals(Messages.UNAUTHORIZED)) {
+            // The one error that ends the connection: it needs a new token, so a new socket.
+            connection.outbox.close(CLOSE_POLICY_VIOLATION, Messages.UNAUTHORIZED + ": " + e.reason());
+        }
+    }
+
     /** The socket closed or dropped without a {@code leave} (tab closed, network lost). */
     void onClosed(Connection connection) {
+        connection.closed = true;
         if (connection.participant != null) {
             requests.leave(connection.participant, LeaveReason.TIMEOUT);
             connection.participant = null;
@@ -235,6 +262,9 @@ final class MessageDispatcher {
             throw new SignalingException("already_joined", "this connection already joined room "
                     + connection.participant.room().name());
         }
+        if (connection.joining) {
+            throw new SignalingException("already_joined", "this connection's join is in progress");
+        }
         String room = text(node, "room");
         if (!ROOM_NAME.matcher(room).matches()) {
             throw SignalingException.badRequest("room must be 1-64 characters of A-Z a-z 0-9 _ . -");
@@ -254,6 +284,47 @@ final class MessageDispatcher {
             // The token says who this is; a name in the request cannot override it.
             name = connection.token.displayName();
         }
+        CompletableFuture<Void> admitted = requests.admit(room);
+        if (admitted == null) {
+            finishJoin(connection, room, name, grant, id);
+            return;
+        }
+        // The cluster is asked off this thread (docs/scale-out.md "Redirect"); nothing else of this
+        // connection waits, and its other requests meet "not joined" meanwhile.
+        connection.joining = true;
+        String joinName = name;
+        admitted.whenComplete((ok, failure) -> control.execute(() -> resumeJoin(connection, room, joinName, grant,
+                id, failure)));
+    }
+
+    /** Control thread: the cluster answered a join that {@link #join} left waiting. */
+    private void resumeJoin(Connection connection, String room, String name, VideoGrant grant, JsonNode id,
+                            Throwable failure) {
+        connection.joining = false;
+        if (connection.closed) {
+            return; // the socket went while the cluster was asked: nothing to join for
+        }
+        try {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (cause instanceof SignalingException refused) {
+                throw refused;
+            }
+            if (cause != null) {
+                throw new SignalingException("unavailable", "the room directory cannot be reached; try again");
+            }
+            finishJoin(connection, room, name, grant, id);
+        } catch (SignalingException e) {
+            reject(connection, "join", id, e);
+        } catch (RuntimeException e) {
+            rejectedMessages.incrementAndGet();
+            LOG.error("internal error handling join from {}", connection.remote, e);
+            connection.outbox.send(message("error").put("code", "internal").put("message", "internal error"));
+        }
+    }
+
+    private void finishJoin(Connection connection, String room, String name, VideoGrant grant, JsonNode id)
+            throws SignalingException {
         connection.participant = requests.join(connection, room, name, grant, id);
         connection.outbox.joined();
     }

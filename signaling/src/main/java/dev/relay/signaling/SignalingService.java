@@ -17,6 +17,8 @@ import dev.relay.transport.dtls.DtlsHandshakes;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -105,7 +107,7 @@ public final class SignalingService {
                 new TurnCredentials(turn, InstantSource.system()));
         ActiveSpeakerAnnouncer speakers = new ActiveSpeakerAnnouncer(rooms);
         this.dispatcher = new MessageDispatcher(mapper, new Routes(rooms, publisher, subscriber, dynacast, speakers,
-                () -> cluster), access, limits, limitCounters);
+                () -> cluster), access, limits, limitCounters, control);
         // The Router ranks on its worker; the announcement is made on the control thread.
         StreamStateNotifier streamStates = new StreamStateNotifier(rooms);
         rooms.onOpen(room -> {
@@ -240,32 +242,34 @@ public final class SignalingService {
     private record Routes(Rooms rooms, PublishNegotiator publisher, SubscribeNegotiator subscriber, Dynacast dynacast,
                           ActiveSpeakerAnnouncer speakers, Supplier<ClusterMembership> cluster)
             implements MessageDispatcher.Requests {
+        /**
+         * docs/scale-out.md "Redirect": a room not open here is looked up in the cluster, off the
+         * control thread; one held elsewhere is joined there, and none free refuses.
+         */
+        @Override
+        public CompletableFuture<Void> admit(String room) {
+            ClusterMembership membership = cluster.get();
+            if (membership == null || rooms.isOpen(room)) {
+                return null;
+            }
+            return membership.routeAsync(room).thenApply(route -> {
+                if (route instanceof RoomRouter.Redirect redirect) {
+                    throw new CompletionException(SignalingException.redirect(room, redirect.nodeId(),
+                            redirect.signalingUrl()));
+                }
+                if (route instanceof RoomRouter.Refused refused) {
+                    throw new CompletionException(new SignalingException(UNAVAILABLE, refused.reason()));
+                }
+                return null;
+            });
+        }
+
         @Override
         public Participant join(Connection connection, String room, String name, VideoGrant grant, JsonNode id)
                 throws SignalingException {
-            ClusterMembership membership = cluster.get();
-            if (membership != null && !rooms.isOpen(room)) {
-                route(membership, room);
-            }
             Participant participant = rooms.join(connection, room, name, grant, id);
             speakers.greet(participant);
             return participant;
-        }
-
-        /** docs/scale-out.md "Redirect": a room held elsewhere is joined there; none free refuses. */
-        private static void route(ClusterMembership membership, String room) throws SignalingException {
-            RoomRouter.Route route;
-            try {
-                route = membership.route(room);
-            } catch (RuntimeException e) {
-                throw new SignalingException(UNAVAILABLE, "the room directory cannot be reached; try again");
-            }
-            if (route instanceof RoomRouter.Redirect redirect) {
-                throw SignalingException.redirect(room, redirect.nodeId(), redirect.signalingUrl());
-            }
-            if (route instanceof RoomRouter.Refused refused) {
-                throw new SignalingException(UNAVAILABLE, refused.reason());
-            }
         }
 
         @Override

@@ -9,9 +9,13 @@ import dev.relay.cluster.RoomRouter;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
@@ -41,8 +45,11 @@ public final class ClusterMembership implements AutoCloseable {
     private final Consumer<String> roomLost;
     private final Set<String> held = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService timer;
+    /** Joins of rooms not open here that may wait for the room directory at once. */
+    static final int MAX_WAITING_JOINS = 256;
+    private final ThreadPoolExecutor routing;
     /** After a failed Redis call on the join path, how long joins of new rooms skip Redis. */
-    static final long BACKOFF_NANOS = 5_000_000_000L;
+    public static final long BACKOFF_NANOS = 5_000_000_000L;
     /** When a Redis call on the join path last failed (nanoTime, never 0), or 0. */
     private volatile long failedAt;
     private long lastPackets;
@@ -77,6 +84,25 @@ public final class ClusterMembership implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
+        this.routing = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(MAX_WAITING_JOINS), r -> {
+                    Thread thread = new Thread(r, "cluster-route");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+    }
+
+    /**
+     * {@link #route} on a thread of its own, so the caller (the signaling control thread) never
+     * waits on Redis. At most {@link #MAX_WAITING_JOINS} joins wait for it; beyond that the answer
+     * is an {@link IllegalStateException} at once.
+     */
+    public CompletableFuture<RoomRouter.Route> routeAsync(String room) {
+        try {
+            return CompletableFuture.supplyAsync(() -> route(room), routing);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new IllegalStateException("too many joins wait for the room directory"));
+        }
     }
 
     /** Reports once now (so this node can be chosen at once), then every interval. */
@@ -91,7 +117,8 @@ public final class ClusterMembership implements AutoCloseable {
     }
 
     /**
-     * Where a join of {@code room} goes; blocking (Redis), bounded by {@link ClusterConfig#REDIS_TIMEOUT}.
+     * Where a join of {@code room} goes; blocking (Redis), bounded by {@link ClusterConfig#REDIS_TIMEOUT}
+     * per call ({@link #routeAsync} runs it off the caller's thread).
      * After a failed call, joins of new rooms are refused without trying Redis for
      * {@link #BACKOFF_NANOS}, so an unreachable Redis holds the caller's thread once per backoff,
      * not once per join.
@@ -172,6 +199,7 @@ public final class ClusterMembership implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        routing.shutdownNow();
         try {
             for (String room : held) {
                 directory.releaseRoom(room, config.nodeId());
