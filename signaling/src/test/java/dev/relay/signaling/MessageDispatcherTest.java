@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.relay.signaling.auth.VideoGrant;
 import dev.relay.signaling.events.LeaveReason;
 import java.util.ArrayList;
@@ -29,17 +28,7 @@ class MessageDispatcherTest {
     private final List<String> calls = new ArrayList<>();
     private final FakeRequests requests = new FakeRequests();
     private final MessageDispatcher dispatcher = new MessageDispatcher(new ObjectMapper(), requests);
-    private final Connection connection = new Connection(new Outbox() {
-        @Override
-        public void send(ObjectNode message) {
-            replies.add(Transcript.render(message));
-        }
-
-        @Override
-        public void close() {
-            replies.add("closed");
-        }
-    }, "test");
+    private final Connection connection = new Connection(new RecordingOutbox(replies), "test");
 
     /** Records each request; {@link #failure} makes the next one throw. */
     private final class FakeRequests implements MessageDispatcher.Requests {
