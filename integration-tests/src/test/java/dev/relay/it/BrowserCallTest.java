@@ -222,6 +222,7 @@ class BrowserCallTest {
      * (RFC 8829 §5.2.2), and still receives each newcomer's media.
      */
     @Test
+    @Timeout(value = 150, unit = TimeUnit.SECONDS) // four browsers launched one after another: 31 s for one on a loaded machine
     void shouldRecycleTheMSectionsOfParticipantsWhoLeft() throws IOException {
         String room = Relays.uniqueRoom("recycle");
         ChromiumPeer alice = join(room, "alice");
