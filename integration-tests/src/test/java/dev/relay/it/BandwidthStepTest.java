@@ -46,7 +46,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class BandwidthStepTest extends NamespaceChromiumTest {
-    private static final Duration READY = Duration.ofSeconds(20);
+    private static final Duration READY = Duration.ofSeconds(40);
     private static final Duration FIRST_FRAMES = Duration.ofSeconds(20);
     private static final Duration LOW_PHASE = Duration.ofSeconds(25);
     private static final Duration HIGH_PHASE = Duration.ofSeconds(20);

@@ -58,10 +58,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * browser or driver here. On a failure every browser's console, its {@code window.relay.log}
  * (timestamped client events) and a last stats snapshot are printed to stdout.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class BrowserCallTest {
 
-    private static final Duration READY = Duration.ofSeconds(20);
+    private static final Duration READY = Duration.ofSeconds(40);
     private static final Duration MEDIA = Duration.ofSeconds(20);
     /**
      * Measured 1.3 s from ready to both remotes decoding; CI runs three Chromiums (two encoding) on

@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class BrowserTokenTest {
 
-    private static final Duration READY = Duration.ofSeconds(20);
+    private static final Duration READY = Duration.ofSeconds(40);
     private static final Duration MEDIA = Duration.ofSeconds(20);
     private static final int ENOUGH_FRAMES = 30;
     private static final String KEY = "APIbrowser";

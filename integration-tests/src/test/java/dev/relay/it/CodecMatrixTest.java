@@ -17,9 +17,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the web client), the relay takes the offerer's first choice, and the viewer decodes that
  * codec: its inbound video reports the codec's mimeType and more than 30 decoded frames.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class CodecMatrixTest extends LoopbackChromiumTest {
-    private static final Duration READY = Duration.ofSeconds(20);
+    private static final Duration READY = Duration.ofSeconds(40);
     private static final Duration MEDIA = Duration.ofSeconds(20);
     private static final int ENOUGH_FRAMES = 30;
 

@@ -49,7 +49,7 @@ class DtlsFloodTest {
     private static final int PENDING = 300;
     private static final int ADDRESSES = 30;
     private static final Duration REPLY = Duration.ofSeconds(5);
-    private static final Duration READY = Duration.ofSeconds(30);
+    private static final Duration READY = Duration.ofSeconds(40);
     private static final Duration MEDIA = Duration.ofSeconds(30);
     private static final int ENOUGH_FRAMES = 30;
 

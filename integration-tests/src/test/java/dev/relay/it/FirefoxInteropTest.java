@@ -46,10 +46,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * -Dsurefire.failIfNoSpecifiedTests=false}; needs {@code /usr/bin/firefox-esr} and Chromium
  * (skipped without them). Nothing is downloaded.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class FirefoxInteropTest {
 
-    private static final Duration READY = Duration.ofSeconds(20);
+    private static final Duration READY = Duration.ofSeconds(40);
     private static final Duration FIRST_FRAME = Duration.ofSeconds(15);
     private static final Duration MEDIA = Duration.ofSeconds(15);
     private static final int ENOUGH_FRAMES = 30;

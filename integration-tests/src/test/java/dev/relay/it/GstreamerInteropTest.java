@@ -43,10 +43,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * <p>Run: {@code mvn -B -pl integration-tests -am test -Dtest=GstreamerInteropTest
  * -Dsurefire.failIfNoSpecifiedTests=false}.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class GstreamerInteropTest {
 
-    private static final Duration READY = Duration.ofSeconds(20);
+    private static final Duration READY = Duration.ofSeconds(40);
     private static final Duration CONNECTED = Duration.ofSeconds(10);
     private static final Duration MEDIA = Duration.ofSeconds(20);
     private static final int ENOUGH_FRAMES = 30;

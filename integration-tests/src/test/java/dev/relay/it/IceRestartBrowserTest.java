@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
 class IceRestartBrowserTest extends NamespaceChromiumTest {
-    private static final Duration READY = Duration.ofSeconds(30);
+    private static final Duration READY = Duration.ofSeconds(40);
     private static final Duration MEDIA = Duration.ofSeconds(30);
     /** Longer than Chromium takes to call the path disconnected (~5 s) plus the client's 2 s grace. */
     private static final Duration OUTAGE = Duration.ofSeconds(10);

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class KafkaEventsTest {
     private static final String TOPIC = "relay.session-events.it";
     private static final String NODE = "it-node";
-    private static final Duration READY = Duration.ofSeconds(20);
+    private static final Duration READY = Duration.ofSeconds(40);
     private static final Duration MEDIA = Duration.ofSeconds(20);
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -37,10 +37,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@code node} and {@code npm} on PATH: the first run installs the script's pinned npm packages
  * with {@code npm ci} (from the npm registry); without Chromium, node or npm the class is skipped.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class LibwebrtcInteropTest {
 
-    private static final Duration READY = Duration.ofSeconds(20);
+    private static final Duration READY = Duration.ofSeconds(40);
     private static final Duration MEDIA = Duration.ofSeconds(20);
     /** Longer than a test may run: the script leaves by itself should this JVM not stop it. */
     private static final Duration NODE_RUN = Duration.ofSeconds(90);

@@ -54,7 +54,7 @@ class LossRecoveryTest extends NamespaceChromiumTest {
     private static final int WINDOW_SAMPLES = 5;
     /** 10 frames per second, half what the fake camera sends (about 20): far below, the picture is stuck. */
     private static final int MIN_FRAMES_PER_WINDOW = 50;
-    private static final Duration READY = Duration.ofSeconds(20);
+    private static final Duration READY = Duration.ofSeconds(40);
     private static final Duration FIRST_FRAMES = Duration.ofSeconds(15);
     private static final int ENOUGH_FRAMES = 30;
     private static final String KEY = "APIloss";

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class MeetingBrowserTest extends LoopbackChromiumTest {
-    private static final Duration READY = Duration.ofSeconds(30);
+    private static final Duration READY = Duration.ofSeconds(40);
     private static final Duration MEDIA = Duration.ofSeconds(30);
     private static final List<String> WINDOW = List.of("--window-size=1280,860");
     /** Chromium picks the whole (fake) screen for getDisplayMedia without a picker (RUNBOOK "Chromium"). */

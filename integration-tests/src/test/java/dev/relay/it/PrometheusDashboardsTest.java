@@ -57,7 +57,7 @@ class PrometheusDashboardsTest {
     private static final Path DASHBOARDS = CHART.resolve("dashboards");
     private static final Path ALERTS = CHART.resolve("files").resolve("alerts.yaml");
     private static final Duration CALL = Duration.ofSeconds(20);
-    private static final Duration READY = Duration.ofSeconds(20);
+    private static final Duration READY = Duration.ofSeconds(40);
     private static final Duration MEDIA = Duration.ofSeconds(20);
     /**
      * Grafana's $__rate_interval is max(4 x scrape interval, $__interval + scrape interval); with a

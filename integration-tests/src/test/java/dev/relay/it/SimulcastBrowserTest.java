@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class SimulcastBrowserTest extends LoopbackChromiumTest {
-    private static final Duration READY = Duration.ofSeconds(20);
+    private static final Duration READY = Duration.ofSeconds(40);
     private static final Duration LAYERS = Duration.ofSeconds(10);
     private static final Duration MEDIA = Duration.ofSeconds(20);
     private static final int ENOUGH_FRAMES = 30;
