@@ -96,6 +96,11 @@ final class PeerNamespace implements AutoCloseable {
         try {
             String i = ip.toString();
             ns.must(i, "link", "add", hostLink, "type", "veth", "peer", "name", peerLink);
+            // No IPv6 link-local addresses: one would appear a second or two after the link comes
+            // up (duplicate address detection), and Chromium on the host takes that for a network
+            // change and aborts the page loads in flight (net::ERR_NETWORK_CHANGED).
+            ns.must(i, "link", "set", hostLink, "addrgenmode", "none");
+            ns.must(i, "link", "set", peerLink, "addrgenmode", "none");
             ns.must(i, "link", "set", peerLink, "netns", name);
             ns.must(i, "addr", "add", hostAddress + "/30", "dev", hostLink);
             ns.must(i, "link", "set", hostLink, "up");
