@@ -172,10 +172,15 @@ final class MessageDispatcher {
         } catch (SignalingException e) {
             reject(connection, type, id, e);
         } catch (RuntimeException e) {
-            rejectedMessages.incrementAndGet();
-            LOG.error("internal error handling {} from {}", type, connection.remote, e);
-            connection.outbox.send(message("error").put("code", "internal").put("message", "internal error"));
+            internalError(connection, type, e);
         }
+    }
+
+    /** A fault of ours while handling a request: logged, counted, and answered without details. */
+    private void internalError(Connection connection, String type, RuntimeException e) {
+        rejectedMessages.incrementAndGet();
+        LOG.error("internal error handling {} from {}", type, connection.remote, e);
+        connection.outbox.send(message("error").put("code", "internal").put("message", "internal error"));
     }
 
     /** The {@code error} reply to a refused request (docs/signaling.md "Errors"), counted. */
@@ -317,9 +322,7 @@ final class MessageDispatcher {
         } catch (SignalingException e) {
             reject(connection, "join", id, e);
         } catch (RuntimeException e) {
-            rejectedMessages.incrementAndGet();
-            LOG.error("internal error handling join from {}", connection.remote, e);
-            connection.outbox.send(message("error").put("code", "internal").put("message", "internal error"));
+            internalError(connection, "join", e);
         }
     }
 

@@ -105,6 +105,11 @@ final class Rooms {
         return Collections.unmodifiableCollection(rooms.values());
     }
 
+    /** The open room of that name, or null. */
+    Room open(String name) {
+        return rooms.get(name);
+    }
+
     /** A room of that name is open here. */
     boolean isOpen(String name) {
         return rooms.containsKey(name);

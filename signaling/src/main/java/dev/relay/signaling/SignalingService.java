@@ -219,14 +219,18 @@ public final class SignalingService {
      * socket closed; the web client rejoins and is redirected to the room's node.
      */
     void roomMoved(String room) {
-        control.execute(() -> rooms.open().stream().filter(r -> r.name().equals(room)).findFirst().ifPresent(r -> {
-            for (Participant participant : r.participants()) {
+        control.execute(() -> {
+            Room moved = rooms.open(room);
+            if (moved == null) {
+                return;
+            }
+            for (Participant participant : moved.participants()) {
                 participant.outbox().send(Messages.message("error").put("code", "room_moved")
                         .put("message", "room " + room + " moved to another relay; rejoin to continue"));
                 rooms.leave(participant, LeaveReason.MOVED);
                 participant.outbox().close();
             }
-        }));
+        });
     }
 
     /** True once {@link #drain} was called: {@code /readyz} answers 503. */
