@@ -18,10 +18,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The steady-state forwarding path (receive -> SRTP unprotect -> route -> rewrite -> SRTP
- * protect -> ring -> send) over real loopback sockets, measured with the JVM's per-thread
- * allocation counters. The relay's own code must add nothing per packet: the worker may
- * allocate only what jitsi-srtp allocates inside protect/unprotect (measured here on the same
- * machine), the I/O thread only Netty's per-datagram envelope objects.
+ * protect -> the worker's sendmmsg) over real loopback sockets, measured with the JVM's
+ * per-thread allocation counters. The relay's own code must add nothing per packet: the worker
+ * may allocate only what jitsi-srtp allocates inside protect/unprotect (measured here on the same
+ * machine), the I/O thread only Netty's per-datagram envelope objects of what it receives.
  */
 class ForwardingAllocationTest {
     private static final int SUBSCRIBERS = 3;

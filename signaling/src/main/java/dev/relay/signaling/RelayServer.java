@@ -185,11 +185,12 @@ public final class RelayServer implements AutoCloseable {
         }
         control.shutdownNow();
         dtls.close();
+        // Workers first: they send on the UDP sockets' descriptors themselves (DatagramBatch).
+        workers.close();
         media.close();
         if (tcp != null) {
             tcp.close();
         }
-        workers.close();
     }
 
     /** Until the last participant leaves or the drain timeout passes; the sockets stay open meanwhile. */
@@ -293,6 +294,7 @@ public final class RelayServer implements AutoCloseable {
         events.close(Duration.ofMillis(Math.min(EVENTS_FLUSH_TIMEOUT.toMillis(),
                 Math.max(0, remainingMillis(deadline) - 500))));
         dtlsHandshakes.close();
+        // Workers before sockets: workers send on the UDP sockets' descriptors themselves.
         workers.close();
         media.close();
         if (tcp != null) {

@@ -110,6 +110,20 @@ public abstract class ChannelEgress implements MessageHandler {
         return true;
     }
 
+    /**
+     * Worker thread: sends, or queues for sending, one protected datagram of Transport
+     * {@code transportId} to {@code to}; the socket (or its batch) is added to {@code batch},
+     * which sends or wakes once per duty cycle. Here: into the ring, for the event loop to write.
+     * False (and counted) if it was dropped.
+     */
+    boolean send(int transportId, Recipient to, EgressBatch batch, byte[] buf, int off, int len) {
+        if (!offer(transportId, batch.stampNanos(), buf, off, len)) {
+            return false;
+        }
+        batch.add(this);
+        return true;
+    }
+
     /** Worker thread, once per batch: makes sure the event loop will drain. */
     public void wake() {
         if (scheduled.compareAndSet(false, true)) {

@@ -2,20 +2,53 @@ package dev.relay.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 
 /**
- * The egress of one UDP socket: each record goes as one datagram to its Transport's selected
- * address, which the event loop resolves through a map only it writes ({@link #register}).
+ * The egress of one UDP socket. On an epoll socket the media workers send themselves, one
+ * sendmmsg(2) per worker, socket and duty cycle ({@link DatagramBatch}); otherwise (NIO, or a
+ * Netty without the native call {@link NativeSendmmsg} needs) each worker's records go through
+ * the ring, and the event loop sends each as one datagram to its Transport's selected address,
+ * which it resolves through a map only it writes ({@link #register}).
  */
 final class DatagramEgress extends ChannelEgress {
     private final Int2ObjectHashMap<Transport> transports = new Int2ObjectHashMap<>();
+    /** The socket's native descriptor when workers send on it themselves, else -1. */
+    private final int fd;
+    private final boolean ipv6;
 
     DatagramEgress(int index, Channel channel, int ringBytes, DropCounters drops) {
         super(index, channel, ringBytes, drops);
+        if (NativeSendmmsg.AVAILABLE && channel instanceof EpollDatagramChannel epoll) {
+            this.fd = epoll.fd().intValue();
+            this.ipv6 = NativeSendmmsg.isIpv6(epoll.fd());
+        } else {
+            this.fd = -1;
+            this.ipv6 = false;
+        }
+    }
+
+    /** True if media workers send on this socket themselves (sendmmsg), false if through the ring. */
+    boolean workersSend() {
+        return fd >= 0;
+    }
+
+    @Override
+    boolean send(int transportId, Recipient to, EgressBatch batch, byte[] buf, int off, int len) {
+        if (fd < 0) {
+            return super.send(transportId, to, batch, buf, off, len);
+        }
+        batch.datagrams(this).add(to, buf, off, len);
+        return true;
+    }
+
+    /** A worker's batch for this socket; called once per worker and socket. */
+    DatagramBatch newBatch() {
+        return new DatagramBatch(this, fd, ipv6, drops);
     }
 
     /**

@@ -14,6 +14,10 @@ public final class DropCounters {
         counts.getAndIncrement(reason.ordinal());
     }
 
+    public void add(DropReason reason, int n) {
+        counts.getAndAdd(reason.ordinal(), n);
+    }
+
     public long get(DropReason reason) {
         return counts.get(reason.ordinal());
     }

@@ -61,7 +61,13 @@ public enum DropReason {
      */
     TCP_BAD_STREAM,
     /** An ICE-TCP connection refused or closed by a limit: too many connections, or no valid check in time. */
-    TCP_CONNECTION_LIMIT;
+    TCP_CONNECTION_LIMIT,
+    /**
+     * The kernel refused a datagram a media worker sent with sendmmsg(2): the socket's send
+     * buffer was full (the rest of that batch is dropped too), or no route, or a local filter.
+     * Dropped, never retried: the next packet is newer (docs/operations.md "Drops").
+     */
+    SEND_FAILED;
 
     private static final DropReason[] VALUES = values();
 

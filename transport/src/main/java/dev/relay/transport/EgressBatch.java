@@ -1,10 +1,12 @@
 package dev.relay.transport;
 
 /**
- * The sockets one media worker wrote to during its current duty cycle. Each is woken once when
- * the cycle ends ({@link #flush}), so the event loop drains a cycle's packets with one flush and
- * they leave in one sendmmsg per socket (docs/architecture.md "Threads and hand-offs"). Owned by one worker thread;
- * allocates nothing.
+ * What one media worker sent during its current duty cycle. On epoll UDP sockets the worker
+ * sends itself: one {@link DatagramBatch} per socket, sent with one sendmmsg when the cycle ends
+ * ({@link #flush}). Sockets and ICE-TCP connections written through a ring are each woken once
+ * then, so the event loop drains the cycle's packets with one flush (docs/architecture.md
+ * "Threads and hand-offs"). Owned by one worker thread; allocates nothing in steady state (a
+ * socket's batch is made on the worker's first send on it).
  */
 public final class EgressBatch {
     private final ChannelEgress[] touched = new ChannelEgress[MediaServer.MAX_SOCKETS];
@@ -14,6 +16,11 @@ public final class EgressBatch {
     private final ChannelEgress[] streams = new ChannelEgress[64];
     private int streamCount;
     private long stampNanos = ChannelEgress.NO_STAMP;
+    /** The worker's own sendmmsg batch per UDP socket (made on first use), and which have datagrams. */
+    private final DatagramBatch[] datagrams = new DatagramBatch[MediaServer.MAX_SOCKETS];
+    private final DatagramBatch[] filled = new DatagramBatch[MediaServer.MAX_SOCKETS];
+    private final boolean[] isFilled = new boolean[MediaServer.MAX_SOCKETS];
+    private int filledCount;
 
     /**
      * Worker thread: the time packets sent from now on count their age from (System.nanoTime):
@@ -27,6 +34,21 @@ public final class EgressBatch {
 
     long stampNanos() {
         return stampNanos;
+    }
+
+    /** The batch this worker sends on {@code egress}'s socket with, marked to be sent at {@link #flush}. */
+    DatagramBatch datagrams(DatagramEgress egress) {
+        int i = egress.index();
+        DatagramBatch batch = datagrams[i];
+        if (batch == null || batch.egress() != egress) {
+            batch = egress.newBatch();
+            datagrams[i] = batch;
+        }
+        if (!isFilled[i]) {
+            isFilled[i] = true;
+            filled[filledCount++] = batch;
+        }
+        return batch;
     }
 
     void add(ChannelEgress egress) {
@@ -52,13 +74,24 @@ public final class EgressBatch {
         streams[streamCount++] = egress;
     }
 
-    /** Wakes every socket and connection written to since the last flush; returns how many. */
+    /**
+     * Sends this worker's datagrams (one sendmmsg per socket) and wakes every socket and connection
+     * written to through a ring since the last flush; returns how many sockets and connections.
+     */
     public int flush() {
+        for (int j = 0; j < filledCount; j++) {
+            DatagramBatch batch = filled[j];
+            isFilled[batch.egress().index()] = false;
+            filled[j] = null;
+            batch.flush();
+        }
+        int sentOn = filledCount;
+        filledCount = 0;
         for (int j = 0; j < streamCount; j++) {
             streams[j].wake();
             streams[j] = null;
         }
-        int woken = count + streamCount;
+        int woken = sentOn + count + streamCount;
         streamCount = 0;
         for (int i = 0; i < count; i++) {
             ChannelEgress egress = touched[i];

@@ -62,7 +62,10 @@ public final class Transport {
     private SrtpSession srtp;
 
     /** The pair ICE selected: the local socket's egress and the peer's address (RFC 8445 §6.1.2.6). */
-    private record SelectedPath(ChannelEgress egress, InetSocketAddress remote) {
+    private record SelectedPath(ChannelEgress egress, InetSocketAddress remote, Recipient recipient) {
+        SelectedPath(ChannelEgress egress, InetSocketAddress remote) {
+            this(egress, remote, Recipient.of(remote));
+        }
     }
 
     Transport(int id, IceCredentials local, TransportRegistry registry, DropCounters drops) {
@@ -310,13 +313,14 @@ public final class Transport {
     }
 
     /**
-     * Protects an RTP packet in place and queues it on the selected socket; the socket is added to
-     * {@code batch} so the worker wakes it once per duty cycle. Worker thread only; allocates
-     * nothing.
+     * Protects an RTP packet in place and hands it to the selected socket's egress: into the
+     * worker's sendmmsg batch for that socket (UDP on epoll), or into the socket's ring. Either way
+     * {@code batch} sends or wakes once per duty cycle. Worker thread only; allocates nothing.
      *
      * @param buf must have {@link SrtpSession#MAX_RTP_OVERHEAD} bytes free after {@code off + len}
      * @return the length queued (the SRTP packet), or -1 if not sent: no keys or no selected path
-     *         yet, protect failed (counted) or the socket's ring was full (counted by the egress)
+     *         yet, protect failed (counted) or the socket's ring was full (counted by the egress); a datagram the
+     *         kernel refuses later is counted as {@link DropReason#SEND_FAILED}
      */
     public int sendRtp(byte[] buf, int off, int len, EgressBatch batch) {
         SrtpSession session = srtp;
@@ -341,10 +345,10 @@ public final class Transport {
             return -1;
         }
         SelectedPath path = selected;
-        if (path == null || closed || !path.egress().offer(id, batch.stampNanos(), buf, off, protectedLength)) {
+        if (path == null || closed
+                || !path.egress().send(id, path.recipient(), batch, buf, off, protectedLength)) {
             return -1;
         }
-        batch.add(path.egress());
         return protectedLength;
     }
 

@@ -1,0 +1,126 @@
+package dev.relay.transport;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A media worker's own sends on an epoll UDP socket (sendmmsg from the worker's thread, without
+ * the socket's event loop): real sockets on loopback, checked by what a plain receiving socket
+ * gets, byte for byte and in order.
+ */
+class DatagramBatchTest {
+    private EventLoopGroup group;
+    private Channel channel;
+    private final DropCounters drops = new DropCounters();
+
+    @BeforeEach
+    void bind() throws Exception {
+        assumeTrue(Epoll.isAvailable(), "needs the native epoll transport (Linux)");
+        group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        channel = new Bootstrap().group(group).channel(EpollDatagramChannel.class)
+                .handler(new ChannelInboundHandlerAdapter())
+                .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+    }
+
+    @AfterEach
+    void close() {
+        if (channel != null) {
+            channel.close().syncUninterruptibly();
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    @Test
+    void shouldSendEveryDatagramOfAWorkersCycleWithoutTheEventLoop() throws Exception {
+        DatagramEgress egress = new DatagramEgress(0, channel, 64 * 1024, drops);
+        assertTrue(egress.workersSend(), "workers send on an epoll socket themselves");
+        try (DatagramSocket receiver = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            receiver.setSoTimeout(2_000);
+            receiver.setReceiveBufferSize(4 << 20);
+            Recipient to = Recipient.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), receiver.getLocalPort()));
+            EgressBatch batch = new EgressBatch();
+            // More than one sendmmsg's worth: the batch sends when full, the rest at the cycle's end.
+            int count = DatagramBatch.CAPACITY + 44;
+            for (int i = 0; i < count; i++) {
+                byte[] datagram = datagram(i);
+                assertTrue(egress.send(7, to, batch, datagram, 0, datagram.length));
+            }
+            assertEquals(1, batch.flush(), "one socket sent on");
+            for (int i = 0; i < count; i++) {
+                DatagramPacket packet = new DatagramPacket(new byte[2048], 2048);
+                receiver.receive(packet);
+                assertArrayEquals(datagram(i), Arrays.copyOf(packet.getData(), packet.getLength()), "datagram " + i);
+                assertEquals(((InetSocketAddress) channel.localAddress()).getPort(), packet.getPort(),
+                        "sent from the relay's media port");
+            }
+            assertEquals(0, egress.ringUsedBytes(), "nothing went through the ring");
+            assertEquals(0, drops.total());
+        }
+    }
+
+    @Test
+    void shouldCountADatagramTheKernelRefusesAndSendTheRestOfTheBatch() throws Exception {
+        DatagramEgress egress = new DatagramEgress(0, channel, 64 * 1024, drops);
+        try (DatagramSocket receiver = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            receiver.setSoTimeout(2_000);
+            Recipient good = Recipient.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), receiver.getLocalPort()));
+            // Port 0 is not a destination: the kernel refuses that datagram alone (EINVAL).
+            Recipient refused = Recipient.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            EgressBatch batch = new EgressBatch();
+            for (int i = 0; i < 6; i++) {
+                byte[] datagram = datagram(i);
+                egress.send(7, i == 2 ? refused : good, batch, datagram, 0, datagram.length);
+            }
+            batch.flush();
+            for (int i : new int[] {0, 1, 3, 4, 5}) {
+                DatagramPacket packet = new DatagramPacket(new byte[2048], 2048);
+                receiver.receive(packet);
+                assertArrayEquals(datagram(i), Arrays.copyOf(packet.getData(), packet.getLength()), "datagram " + i);
+            }
+            assertEquals(1, drops.get(DropReason.SEND_FAILED));
+        }
+    }
+
+    @Test
+    void shouldDropWhatIsLeftForASocketThatClosed() throws Exception {
+        DatagramEgress egress = new DatagramEgress(0, channel, 64 * 1024, drops);
+        Recipient to = Recipient.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 9));
+        EgressBatch batch = new EgressBatch();
+        byte[] datagram = datagram(1);
+        egress.send(7, to, batch, datagram, 0, datagram.length);
+        egress.send(7, to, batch, datagram, 0, datagram.length);
+        channel.close().sync();
+        batch.flush();
+        assertEquals(2, drops.get(DropReason.SEND_FAILED), "counted, not written to a descriptor that may be reused");
+    }
+
+    /** A datagram whose length and bytes both depend on {@code i}. */
+    private static byte[] datagram(int i) {
+        byte[] datagram = new byte[100 + (i * 37) % 1_100];
+        for (int j = 0; j < datagram.length; j++) {
+            datagram[j] = (byte) (i * 31 + j);
+        }
+        return datagram;
+    }
+}
