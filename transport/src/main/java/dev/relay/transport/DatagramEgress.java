@@ -23,13 +23,19 @@ final class DatagramEgress extends ChannelEgress {
 
     DatagramEgress(int index, Channel channel, int ringBytes, DropCounters drops) {
         super(index, channel, ringBytes, drops);
-        if (NativeSendmmsg.AVAILABLE && channel instanceof EpollDatagramChannel epoll) {
+        if (workersCanSend(channel)) {
+            EpollDatagramChannel epoll = (EpollDatagramChannel) channel;
             this.fd = epoll.fd().intValue();
             this.ipv6 = NativeSendmmsg.isIpv6(epoll.fd());
         } else {
             this.fd = -1;
             this.ipv6 = false;
         }
+    }
+
+    /** True if media workers can send on {@code channel} themselves: an epoll socket, and the native call. */
+    static boolean workersCanSend(Channel channel) {
+        return NativeSendmmsg.AVAILABLE && channel instanceof EpollDatagramChannel;
     }
 
     /** True if media workers send on this socket themselves (sendmmsg), false if through the ring. */

@@ -26,6 +26,11 @@ final class MediaChannelHandler extends ChannelInboundHandlerAdapter {
      * keyframe (10+ packets) fanned out to 1,000 subscribers arrives as one burst.
      */
     static final int EGRESS_RING_BYTES = 32 << 20;
+    /**
+     * The ring of a socket the workers send on themselves ({@link DatagramEgress#workersSend}):
+     * nothing takes it but a stray send, so it need not hold a burst.
+     */
+    static final int UNUSED_EGRESS_RING_BYTES = 64 << 10;
 
     private final DropCounters drops;
     private final int index;
@@ -55,7 +60,8 @@ final class MediaChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        egress = new DatagramEgress(index, ctx.channel(), EGRESS_RING_BYTES, drops);
+        egress = new DatagramEgress(index, ctx.channel(),
+                DatagramEgress.workersCanSend(ctx.channel()) ? UNUSED_EGRESS_RING_BYTES : EGRESS_RING_BYTES, drops);
     }
 
     DatagramEgress egress() {
