@@ -61,6 +61,13 @@ public final class MediaWorker implements Agent, MessageHandler, WorkerInbox, Ro
      * (docs/benchmarks.md "Where P2.1 stands").
      */
     private static final long DOWNLINK_INTERVAL_NANOS = 1_000_000L;
+    /**
+     * A record that waited longer than this in the inbound ring means the worker is behind: its
+     * UDP sends then go to the sockets' event loops, so the kernel's share of them runs on other
+     * cores (EgressBatch.handOff). A worker that keeps up takes a record within tens of
+     * microseconds of its arrival.
+     */
+    private static final long HAND_OFF_AFTER_NANOS = 2_000_000L;
     /** SRTP/SRTCP adds at most a 16-byte tag plus the 4-byte SRTCP index. */
     private static final int SRTP_OVERHEAD = 32;
 
@@ -279,6 +286,7 @@ public final class MediaWorker implements Agent, MessageHandler, WorkerInbox, Ro
             context.drop(DropReason.INBOUND_STALE);
             return;
         }
+        egress.handOff(context.nanoTime() - receiveNanos > HAND_OFF_AFTER_NANOS);
         buffer.getBytes(index + InboundRecord.DATAGRAM_OFFSET, in, 0, datagramLength);
         // What this packet makes counts its age from its arrival (ChannelEgress drops it when late).
         egress.stamp(receiveNanos);

@@ -54,6 +54,8 @@ public abstract class ChannelEgress implements MessageHandler {
     private long packetsSent;
     /** The drain's clock reading, for the age check of the records it reads. */
     private long drainNanos;
+    /** The ring's consumer position after the drain's last flush: records below it are Netty's. */
+    private volatile long flushedPosition;
 
     /** @param index a small dense index below {@link MediaServer#MAX_SOCKETS} (UDP sockets), or -1 */
     ChannelEgress(int index, Channel channel, int ringBytes, DropCounters drops) {
@@ -124,6 +126,32 @@ public abstract class ChannelEgress implements MessageHandler {
         return true;
     }
 
+    /** As {@link #offer(int, long, byte[], int, int)}, from off-heap memory (a worker's {@link DatagramBatch}). */
+    boolean offer(int transportId, long stampNanos, DirectBuffer from, int index, int len) {
+        int claim = ring.tryClaim(1, RECORD_HEADER + len);
+        if (claim < 0) {
+            drops.increment(DropReason.EGRESS_RING_FULL);
+            return false;
+        }
+        MutableDirectBuffer buffer = ring.buffer();
+        buffer.putInt(claim, transportId);
+        buffer.putLong(claim + STAMP_OFFSET, stampNanos);
+        buffer.putBytes(claim + RECORD_HEADER, from, index, len);
+        ring.commit(claim);
+        return true;
+    }
+
+    /**
+     * Any thread: true while the event loop has datagrams of this socket to send: in the ring,
+     * read but not yet flushed, or in Netty's outbound buffer because the socket was not writable
+     * (a socket the workers send on has a write-buffer water mark of one byte, so any pending
+     * byte makes it unwritable: {@link MediaServer}). A worker that sends itself puts its batch
+     * behind them then, so the order holds.
+     */
+    boolean backlogged() {
+        return ring.producerPosition() != flushedPosition || !channel.isWritable();
+    }
+
     /** Worker thread, once per batch: makes sure the event loop will drain. */
     public void wake() {
         if (scheduled.compareAndSet(false, true)) {
@@ -148,6 +176,7 @@ public abstract class ChannelEgress implements MessageHandler {
         if (read > 0) {
             channel.flush();
         }
+        flushedPosition = ring.consumerPosition();
         if (read >= DRAIN_LIMIT) {
             wake();
         }

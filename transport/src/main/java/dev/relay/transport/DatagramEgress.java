@@ -48,7 +48,7 @@ final class DatagramEgress extends ChannelEgress {
         if (fd < 0) {
             return super.send(transportId, to, batch, buf, off, len);
         }
-        batch.datagrams(this).add(to, buf, off, len);
+        batch.datagrams(this).add(transportId, to, batch.stampNanos(), batch.handingOff(), buf, off, len);
         return true;
     }
 

@@ -63,9 +63,9 @@ public enum DropReason {
     /** An ICE-TCP connection refused or closed by a limit: too many connections, or no valid check in time. */
     TCP_CONNECTION_LIMIT,
     /**
-     * The kernel refused a datagram a media worker sent with sendmmsg(2): the socket's send
-     * buffer was full (the rest of that batch is dropped too), or no route, or a local filter.
-     * Dropped, never retried: the next packet is newer (docs/operations.md "Drops").
+     * The kernel refused a datagram a media worker sent with sendmmsg(2) for another reason than
+     * a full send buffer (that spills to the socket's event loop, {@link DatagramBatch}): no route,
+     * a local filter. Dropped, never retried: the next packet is newer (docs/operations.md "Drops").
      */
     SEND_FAILED;
 

@@ -16,6 +16,8 @@ public final class EgressBatch {
     private final ChannelEgress[] streams = new ChannelEgress[64];
     private int streamCount;
     private long stampNanos = ChannelEgress.NO_STAMP;
+    /** True while the worker is behind: its datagrams go to the sockets' event loops (see {@link #handOff}). */
+    private boolean handOff;
     /** The worker's own sendmmsg batch per UDP socket (made on first use), and which have datagrams. */
     private final DatagramBatch[] datagrams = new DatagramBatch[MediaServer.MAX_SOCKETS];
     private final DatagramBatch[] filled = new DatagramBatch[MediaServer.MAX_SOCKETS];
@@ -34,6 +36,21 @@ public final class EgressBatch {
 
     long stampNanos() {
         return stampNanos;
+    }
+
+    /**
+     * Worker thread: whether the worker is behind (what it handles now waited in its ring). Then
+     * its UDP datagrams go to the sockets' event loops through their rings, as ICE-TCP's do, so
+     * the kernel's share of sending them runs on other cores and the worker catches up; while it
+     * keeps up it sends them itself, which costs less CPU per datagram and wakes no thread
+     * (docs/architecture.md "Threads and hand-offs").
+     */
+    public void handOff(boolean behind) {
+        handOff = behind;
+    }
+
+    boolean handingOff() {
+        return handOff;
     }
 
     /** The batch this worker sends on {@code egress}'s socket with, marked to be sent at {@link #flush}. */
@@ -83,7 +100,7 @@ public final class EgressBatch {
             DatagramBatch batch = filled[j];
             isFilled[batch.egress().index()] = false;
             filled[j] = null;
-            batch.flush();
+            batch.flush(stampNanos, handOff);
         }
         int sentOn = filledCount;
         filledCount = 0;

@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -37,6 +39,7 @@ class DatagramBatchTest {
         assumeTrue(Epoll.isAvailable(), "needs the native epoll transport (Linux)");
         group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         channel = new Bootstrap().group(group).channel(EpollDatagramChannel.class)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1, 1))
                 .handler(new ChannelInboundHandlerAdapter())
                 .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
     }
@@ -113,6 +116,58 @@ class DatagramBatchTest {
         channel.close().sync();
         batch.flush();
         assertEquals(2, drops.get(DropReason.SEND_FAILED), "counted, not written to a descriptor that may be reused");
+    }
+
+    @Test
+    void shouldHandWhatAFullSendBufferRefusesToTheEventLoopInOrder() throws Exception {
+        DatagramEgress egress = new DatagramEgress(0, channel, 1 << 20, drops);
+        EpollDatagramChannel epoll = (EpollDatagramChannel) channel;
+        int fd = epoll.fd().intValue();
+        boolean ipv6 = NativeSendmmsg.isIpv6(epoll.fd());
+        // A kernel whose send buffer fills after three datagrams of the first sendmmsg (EAGAIN,
+        // as a NIC still sending a burst would make it), and takes everything again later.
+        int[] calls = {0};
+        DatagramBatch.Sender fullAfterThree = (f, v6, packets, offset, len) ->
+                calls[0]++ == 0 ? NativeSendmmsg.send(f, v6, packets, offset, Math.min(3, len))
+                        : calls[0] == 2 ? -11 : NativeSendmmsg.send(f, v6, packets, offset, len);
+        DatagramBatch batch = new DatagramBatch(egress, fd, ipv6, drops, fullAfterThree);
+        Transport transport = new TransportRegistry(drops).create();
+        try (DatagramSocket receiver = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            receiver.setSoTimeout(2_000);
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), receiver.getLocalPort());
+            // The event loop addresses spilled records by the Transport's selected path.
+            channel.eventLoop().submit(() -> {
+                egress.register(transport);
+                transport.onValidatedRequest(egress, address, true, System.nanoTime());
+            }).sync();
+            Recipient to = Recipient.of(address);
+            for (int i = 0; i < 10; i++) {
+                byte[] datagram = datagram(i);
+                batch.add(transport.id(), to, System.nanoTime(), false, datagram, 0, datagram.length);
+            }
+            assertEquals(3, batch.flush(System.nanoTime(), false), "three went out at once");
+            assertEquals(7, batch.spilled(), "the rest went to the event loop");
+            // The next cycle's datagrams: behind the spilled ones while those wait, else sent at once.
+            for (int i = 10; i < 15; i++) {
+                byte[] datagram = datagram(i);
+                batch.add(transport.id(), to, System.nanoTime(), false, datagram, 0, datagram.length);
+            }
+            batch.flush(System.nanoTime(), false);
+            // A worker that is behind hands its whole batch to the event loop.
+            for (int i = 15; i < 20; i++) {
+                byte[] datagram = datagram(i);
+                batch.add(transport.id(), to, System.nanoTime(), true, datagram, 0, datagram.length);
+            }
+            assertEquals(0, batch.flush(System.nanoTime(), true), "none sent by the worker");
+            for (int i = 0; i < 20; i++) {
+                DatagramPacket packet = new DatagramPacket(new byte[2048], 2048);
+                receiver.receive(packet);
+                assertArrayEquals(datagram(i), Arrays.copyOf(packet.getData(), packet.getLength()), "datagram " + i);
+            }
+            assertEquals(0, drops.total(), "nothing dropped");
+        } finally {
+            transport.close();
+        }
     }
 
     /** A datagram whose length and bytes both depend on {@code i}. */
