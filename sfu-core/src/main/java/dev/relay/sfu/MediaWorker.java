@@ -221,6 +221,8 @@ public final class MediaWorker implements Agent, MessageHandler, WorkerInbox, Ro
         egress.stamp(cycleNanos);
         int work = commands.drain(runCommand);
         work += inbox.read(this, READ_LIMIT);
+        // What timers send next is not late: it goes out directly unless older sends still wait.
+        egress.handOff(false);
         long now = context.nanoTime();
         egress.stamp(now);
         if (context.takeKeyframeRequestsPending()) {

@@ -141,15 +141,20 @@ public abstract class ChannelEgress implements MessageHandler {
         return true;
     }
 
+    /** The ring's producer position: the end of the last record committed so far. Any thread. */
+    long ringPosition() {
+        return ring.producerPosition();
+    }
+
     /**
-     * Any thread: true while the event loop has datagrams of this socket to send: in the ring,
-     * read but not yet flushed, or in Netty's outbound buffer because the socket was not writable
-     * (a socket the workers send on has a write-buffer water mark of one byte, so any pending
-     * byte makes it unwritable: {@link MediaServer}). A worker that sends itself puts its batch
-     * behind them then, so the order holds.
+     * Any thread: true while the event loop still holds datagrams up to ring position
+     * {@code upTo} (in the ring, or read but not yet flushed), or Netty still holds bytes of this
+     * socket because it was not writable (a socket the workers send on has a write-buffer water
+     * mark of one byte, so any pending byte makes it unwritable: {@link MediaServer}). A worker
+     * that sends itself puts its batch behind them then, so its datagrams leave in order.
      */
-    boolean backlogged() {
-        return ring.producerPosition() != flushedPosition || !channel.isWritable();
+    boolean holds(long upTo) {
+        return upTo - flushedPosition > 0 || !channel.isWritable();
     }
 
     /** Worker thread, once per batch: makes sure the event loop will drain. */

@@ -48,13 +48,16 @@ final class DatagramEgress extends ChannelEgress {
         if (fd < 0) {
             return super.send(transportId, to, batch, buf, off, len);
         }
-        batch.datagrams(this).add(transportId, to, batch.stampNanos(), batch.handingOff(), buf, off, len);
-        return true;
+        return batch.sendDatagram(this, transportId, to, buf, off, len);
     }
 
-    /** A worker's batch for this socket; called once per worker and socket. */
-    DatagramBatch newBatch() {
-        return new DatagramBatch(this, fd, ipv6, drops);
+    /** A worker's batch for this socket, over the worker's staging; called once per worker and socket. */
+    DatagramBatch newBatch(DatagramStaging staging) {
+        return new DatagramBatch(this, staging, fd, ipv6, drops);
+    }
+
+    DropCounters drops() {
+        return drops;
     }
 
     /**

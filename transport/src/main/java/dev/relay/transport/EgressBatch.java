@@ -18,6 +18,8 @@ public final class EgressBatch {
     private long stampNanos = ChannelEgress.NO_STAMP;
     /** True while the worker is behind: its datagrams go to the sockets' event loops (see {@link #handOff}). */
     private boolean handOff;
+    /** The bytes of the datagrams below, whatever their socket (made on the worker's first send). */
+    private DatagramStaging staging;
     /** The worker's own sendmmsg batch per UDP socket (made on first use), and which have datagrams. */
     private final DatagramBatch[] datagrams = new DatagramBatch[MediaServer.MAX_SOCKETS];
     private final DatagramBatch[] filled = new DatagramBatch[MediaServer.MAX_SOCKETS];
@@ -49,16 +51,41 @@ public final class EgressBatch {
         handOff = behind;
     }
 
-    boolean handingOff() {
-        return handOff;
+    /**
+     * Worker thread: copies one protected datagram of Transport {@code transportId} for {@code to}
+     * into this cycle's batch for {@code egress}'s socket; sends what is staged first if the
+     * staging or that batch is full. False (and counted) if it cannot be sent.
+     */
+    boolean sendDatagram(DatagramEgress egress, int transportId, Recipient to, byte[] buf, int off, int len) {
+        if (len > DatagramStaging.SLOT_BYTES) {
+            // Larger than anything a worker makes (its scratch is 2 KiB): not sent.
+            egress.drops().increment(DropReason.SEND_FAILED);
+            return false;
+        }
+        if (staging == null) {
+            staging = new DatagramStaging();
+        }
+        if (staging.isFull()) {
+            flushDatagrams();
+        }
+        DatagramBatch batch = datagrams(egress);
+        if (batch.isFull()) {
+            batch.flush();
+        }
+        batch.add(staging.put(buf, off, len), len, transportId, to, stampNanos, handOff);
+        return true;
     }
 
     /** The batch this worker sends on {@code egress}'s socket with, marked to be sent at {@link #flush}. */
-    DatagramBatch datagrams(DatagramEgress egress) {
+    private DatagramBatch datagrams(DatagramEgress egress) {
         int i = egress.index();
         DatagramBatch batch = datagrams[i];
         if (batch == null || batch.egress() != egress) {
-            batch = egress.newBatch();
+            if (batch != null && isFilled[i]) {
+                batch.flush();
+                removeFilled(i);
+            }
+            batch = egress.newBatch(staging);
             datagrams[i] = batch;
         }
         if (!isFilled[i]) {
@@ -66,6 +93,33 @@ public final class EgressBatch {
             filled[filledCount++] = batch;
         }
         return batch;
+    }
+
+    private void removeFilled(int socket) {
+        for (int j = 0; j < filledCount; j++) {
+            if (filled[j].egress().index() == socket) {
+                filled[j] = filled[--filledCount];
+                filled[filledCount] = null;
+                break;
+            }
+        }
+        isFilled[socket] = false;
+    }
+
+    /** Sends every socket's batch of this worker (one sendmmsg each), then frees the staging. */
+    private int flushDatagrams() {
+        for (int j = 0; j < filledCount; j++) {
+            DatagramBatch batch = filled[j];
+            isFilled[batch.egress().index()] = false;
+            filled[j] = null;
+            batch.flush();
+        }
+        int sentOn = filledCount;
+        filledCount = 0;
+        if (staging != null) {
+            staging.clear();
+        }
+        return sentOn;
     }
 
     void add(ChannelEgress egress) {
@@ -96,14 +150,7 @@ public final class EgressBatch {
      * written to through a ring since the last flush; returns how many sockets and connections.
      */
     public int flush() {
-        for (int j = 0; j < filledCount; j++) {
-            DatagramBatch batch = filled[j];
-            isFilled[batch.egress().index()] = false;
-            filled[j] = null;
-            batch.flush(stampNanos, handOff);
-        }
-        int sentOn = filledCount;
-        filledCount = 0;
+        int sentOn = flushDatagrams();
         for (int j = 0; j < streamCount; j++) {
             streams[j].wake();
             streams[j] = null;

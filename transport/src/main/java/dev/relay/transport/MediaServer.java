@@ -60,7 +60,7 @@ public final class MediaServer implements AutoCloseable {
                     .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(64 * 1024))
                     // Workers send on these sockets themselves and must not overtake what the event
                     // loop still holds for them (DatagramBatch): any byte pending in Netty's outbound
-                    // buffer makes the channel unwritable, which ChannelEgress.backlogged reads.
+                    // buffer makes the channel unwritable, which ChannelEgress.holds reads.
                     .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1, 1));
         } else {
             bootstrap.channel(NioDatagramChannel.class)

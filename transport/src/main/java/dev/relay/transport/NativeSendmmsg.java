@@ -164,6 +164,15 @@ final class NativeSendmmsg {
         }
     }
 
+    /** Points {@code packet} at another iovec (same recipient). */
+    static void pointAt(Object packet, long iovecAddress) {
+        try {
+            SET_MEMORY_ADDRESS.invokeExact(packet, iovecAddress);
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /**
      * sendmmsg(2) of {@code packets[offset..offset+len)} on {@code fd}: the number sent, or a
      * negative errno (the error of the first datagram that was not sent); never throws for an

@@ -63,8 +63,9 @@ class DatagramBatchTest {
             receiver.setReceiveBufferSize(4 << 20);
             Recipient to = Recipient.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), receiver.getLocalPort()));
             EgressBatch batch = new EgressBatch();
-            // More than one sendmmsg's worth: the batch sends when full, the rest at the cycle's end.
-            int count = DatagramBatch.CAPACITY + 44;
+            // More than a cycle's staging and several sendmmsg batches: sent as they fill, the rest
+            // at the cycle's end.
+            int count = DatagramStaging.SLOTS + 44;
             for (int i = 0; i < count; i++) {
                 byte[] datagram = datagram(i);
                 assertTrue(egress.send(7, to, batch, datagram, 0, datagram.length));
@@ -130,12 +131,13 @@ class DatagramBatchTest {
         DatagramBatch.Sender fullAfterThree = (f, v6, packets, offset, len) ->
                 calls[0]++ == 0 ? NativeSendmmsg.send(f, v6, packets, offset, Math.min(3, len))
                         : calls[0] == 2 ? -11 : NativeSendmmsg.send(f, v6, packets, offset, len);
-        DatagramBatch batch = new DatagramBatch(egress, fd, ipv6, drops, fullAfterThree);
+        DatagramStaging staging = new DatagramStaging();
+        DatagramBatch batch = new DatagramBatch(egress, staging, fd, ipv6, drops, fullAfterThree);
         Transport transport = new TransportRegistry(drops).create();
         try (DatagramSocket receiver = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             receiver.setSoTimeout(2_000);
             InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), receiver.getLocalPort());
-            // The event loop addresses spilled records by the Transport's selected path.
+            // The event loop addresses handed-over records by the Transport's selected path.
             channel.eventLoop().submit(() -> {
                 egress.register(transport);
                 transport.onValidatedRequest(egress, address, true, System.nanoTime());
@@ -143,22 +145,27 @@ class DatagramBatchTest {
             Recipient to = Recipient.of(address);
             for (int i = 0; i < 10; i++) {
                 byte[] datagram = datagram(i);
-                batch.add(transport.id(), to, System.nanoTime(), false, datagram, 0, datagram.length);
+                batch.add(staging.put(datagram, 0, datagram.length), datagram.length, transport.id(), to,
+                        System.nanoTime(), false);
             }
-            assertEquals(3, batch.flush(System.nanoTime(), false), "three went out at once");
+            assertEquals(3, batch.flush(), "three went out at once");
             assertEquals(7, batch.spilled(), "the rest went to the event loop");
-            // The next cycle's datagrams: behind the spilled ones while those wait, else sent at once.
+            // The next cycle's datagrams: behind the handed-over ones while those wait, else sent at once.
+            staging.clear();
             for (int i = 10; i < 15; i++) {
                 byte[] datagram = datagram(i);
-                batch.add(transport.id(), to, System.nanoTime(), false, datagram, 0, datagram.length);
+                batch.add(staging.put(datagram, 0, datagram.length), datagram.length, transport.id(), to,
+                        System.nanoTime(), false);
             }
-            batch.flush(System.nanoTime(), false);
+            batch.flush();
             // A worker that is behind hands its whole batch to the event loop.
+            staging.clear();
             for (int i = 15; i < 20; i++) {
                 byte[] datagram = datagram(i);
-                batch.add(transport.id(), to, System.nanoTime(), true, datagram, 0, datagram.length);
+                batch.add(staging.put(datagram, 0, datagram.length), datagram.length, transport.id(), to,
+                        System.nanoTime(), i == 17);
             }
-            assertEquals(0, batch.flush(System.nanoTime(), true), "none sent by the worker");
+            assertEquals(0, batch.flush(), "none sent by the worker");
             for (int i = 0; i < 20; i++) {
                 DatagramPacket packet = new DatagramPacket(new byte[2048], 2048);
                 receiver.receive(packet);
