@@ -28,8 +28,9 @@ final class MediaChannelHandler extends ChannelInboundHandlerAdapter {
     static final int EGRESS_RING_BYTES = 32 << 20;
     /**
      * The ring of a socket the workers send on themselves ({@link DatagramEgress#workersSend}):
-     * it takes only what a full send buffer spills ({@link DatagramBatch}), ~6,800 full-size
-     * datagrams; beyond that the 50 ms age limit would drop them anyway at these rates.
+     * it takes only what a full send buffer or a worker that is behind hands over
+     * ({@link DatagramBatch}): ~6,800 full-size datagrams, about 50 ms of a 1 -> 800 broadcast,
+     * whose age limit would drop them anyway.
      */
     static final int SPILL_EGRESS_RING_BYTES = 8 << 20;
 
