@@ -99,17 +99,29 @@ public abstract class ChannelEgress implements MessageHandler {
      * never a wait.
      */
     public boolean offer(int transportId, long stampNanos, byte[] buf, int off, int len) {
+        int claim = claim(transportId, stampNanos, len);
+        if (claim < 0) {
+            return false;
+        }
+        ring.buffer().putBytes(claim + RECORD_HEADER, buf, off, len);
+        ring.commit(claim);
+        return true;
+    }
+
+    /**
+     * Claims a record for {@code len} datagram bytes and writes its header; the caller writes the
+     * datagram at the returned index + {@link #RECORD_HEADER} and commits. -1 (counted) if full.
+     */
+    private int claim(int transportId, long stampNanos, int len) {
         int claim = ring.tryClaim(1, RECORD_HEADER + len);
         if (claim < 0) {
             drops.increment(DropReason.EGRESS_RING_FULL);
-            return false;
+            return -1;
         }
         MutableDirectBuffer buffer = ring.buffer();
         buffer.putInt(claim, transportId);
         buffer.putLong(claim + STAMP_OFFSET, stampNanos);
-        buffer.putBytes(claim + RECORD_HEADER, buf, off, len);
-        ring.commit(claim);
-        return true;
+        return claim;
     }
 
     /**
@@ -128,15 +140,11 @@ public abstract class ChannelEgress implements MessageHandler {
 
     /** As {@link #offer(int, long, byte[], int, int)}, from off-heap memory (a worker's {@link DatagramBatch}). */
     boolean offer(int transportId, long stampNanos, DirectBuffer from, int index, int len) {
-        int claim = ring.tryClaim(1, RECORD_HEADER + len);
+        int claim = claim(transportId, stampNanos, len);
         if (claim < 0) {
-            drops.increment(DropReason.EGRESS_RING_FULL);
             return false;
         }
-        MutableDirectBuffer buffer = ring.buffer();
-        buffer.putInt(claim, transportId);
-        buffer.putLong(claim + STAMP_OFFSET, stampNanos);
-        buffer.putBytes(claim + RECORD_HEADER, from, index, len);
+        ring.buffer().putBytes(claim + RECORD_HEADER, from, index, len);
         ring.commit(claim);
         return true;
     }
