@@ -43,7 +43,6 @@ final class DatagramBatch {
     private boolean behind;
     /** The socket's ring position after the last record this worker gave it; see {@link ChannelEgress#holds}. */
     private long handedUpTo;
-    private long sent;
     private long spilled;
 
     /** sendmmsg(2) as {@link NativeSendmmsg#send} does it; a seam for tests of a kernel that refuses. */
@@ -66,7 +65,7 @@ final class DatagramBatch {
         this.sender = sender;
         for (int i = 0; i < CAPACITY; i++) {
             recipientBytes[i] = NativeSendmmsg.recipientAddress(packets[i]);
-            NativeSendmmsg.describe(packets[i], staging.iovecAddress(0), 0, 0);
+            NativeSendmmsg.prepare(packets[i]);
         }
     }
 
@@ -96,7 +95,7 @@ final class DatagramBatch {
         if (recipients[i] != to) {
             recipients[i] = to;
             System.arraycopy(to.address(), 0, recipientBytes[i], 0, NativeSendmmsg.ADDRESS_BYTES);
-            NativeSendmmsg.describe(packet, staging.iovecAddress(slot), to.scopeId(), to.port());
+            NativeSendmmsg.addressTo(packet, to.scopeId(), to.port());
         }
     }
 
@@ -138,7 +137,6 @@ final class DatagramBatch {
                 at++;
             }
         }
-        sent += taken;
         return taken;
     }
 
@@ -149,11 +147,6 @@ final class DatagramBatch {
         handedUpTo = egress.ringPosition();
         spilled += to - from;
         egress.wake();
-    }
-
-    /** Datagrams the kernel took from this batch so far (worker thread; for tests). */
-    long sent() {
-        return sent;
     }
 
     /** Datagrams handed to the socket's event loop: a full send buffer, or the worker behind (worker thread; for tests). */

@@ -56,10 +56,6 @@ final class DatagramEgress extends ChannelEgress {
         return new DatagramBatch(this, staging, fd, ipv6, drops);
     }
 
-    DropCounters drops() {
-        return drops;
-    }
-
     /**
      * Event-loop thread: lets records for this Transport be addressed, until it closes (then the
      * entry is removed on this loop, so a closed Transport is never kept alive from here).

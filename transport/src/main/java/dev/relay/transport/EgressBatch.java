@@ -59,7 +59,7 @@ public final class EgressBatch {
     boolean sendDatagram(DatagramEgress egress, int transportId, Recipient to, byte[] buf, int off, int len) {
         if (len > DatagramStaging.SLOT_BYTES) {
             // Larger than anything a worker makes (its scratch is 2 KiB): not sent.
-            egress.drops().increment(DropReason.SEND_FAILED);
+            egress.drops.increment(DropReason.SEND_FAILED);
             return false;
         }
         if (staging == null) {

@@ -148,15 +148,25 @@ final class NativeSendmmsg {
     }
 
     /**
-     * Points {@code packet} at one iovec and a recipient whose 16 address bytes the caller has
-     * already copied into {@link #recipientAddress}.
+     * Makes {@code packet} describe one datagram in one iovec to a 16-byte recipient, no segment
+     * offload: what stays the same for every datagram it carries. Once per descriptor.
      */
-    static void describe(Object packet, long iovecAddress, int scopeId, int port) {
+    static void prepare(Object packet) {
         try {
-            SET_MEMORY_ADDRESS.invokeExact(packet, iovecAddress);
             SET_COUNT.invokeExact(packet, 1);
             SET_SEGMENT_SIZE.invokeExact(packet, 0);
             SET_RECIPIENT_ADDR_LEN.invokeExact(packet, ADDRESS_BYTES);
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Sets {@code packet}'s recipient scope id and port; the caller has copied the 16 address
+     * bytes into {@link #recipientAddress}.
+     */
+    static void addressTo(Object packet, int scopeId, int port) {
+        try {
             SET_RECIPIENT_SCOPE_ID.invokeExact(packet, scopeId);
             SET_RECIPIENT_PORT.invokeExact(packet, port);
         } catch (Throwable e) {
@@ -164,7 +174,7 @@ final class NativeSendmmsg {
         }
     }
 
-    /** Points {@code packet} at another iovec (same recipient). */
+    /** Points {@code packet} at the iovec of the datagram it carries now. */
     static void pointAt(Object packet, long iovecAddress) {
         try {
             SET_MEMORY_ADDRESS.invokeExact(packet, iovecAddress);
