@@ -34,6 +34,11 @@ interface Consumer {
     /** The subscriber asked for a keyframe (PLI or FIR naming our SSRC). */
     void onKeyframeRequest(long nowNanos);
 
+    /** As {@link #onKeyframeRequest(long)}, naming {@code ssrc}: one of ours (a pipe sends several). */
+    default void onKeyframeRequest(int ssrc, long nowNanos) {
+        onKeyframeRequest(nowNanos);
+    }
+
     /** Report block {@code block} of {@code report} is about our SSRC (RFC 3550 §6.4.2). */
     void onReportBlock(ReceiverReport report, int block, long nowCompactNtp);
 

@@ -35,6 +35,8 @@ public final class Producer {
     /** The publisher's ids of the mid and rid header extensions (RFC 8285), -1 if none. */
     private final int midExtensionId;
     private final int ridExtensionId;
+    /** Several streams, one per simulcast layer (bound by rid, or piped with known SSRCs). */
+    private final boolean simulcast;
     /** The publisher's id of the audio level extension (RFC 6464), -1 if not negotiated. */
     private int audioLevelExtensionId = -1;
     private boolean screenShare;
@@ -60,6 +62,28 @@ public final class Producer {
         this.mid = null;
         this.midExtensionId = -1;
         this.ridExtensionId = -1;
+        this.simulcast = false;
+    }
+
+    /**
+     * A track that arrives over a relay-to-relay pipe (docs/scale-out.md "Rooms across nodes"):
+     * one stream per layer, lowest first, each under the SSRC the sending node gave it, so
+     * nothing is bound from header extensions.
+     */
+    Producer(int id, Codec codec, int[] ssrcs, RouterTransport source, MediaContext context,
+             boolean retransmissions) {
+        this.id = id;
+        this.codec = codec;
+        this.source = source;
+        this.context = context;
+        this.streams = new ProducerStream[ssrcs.length];
+        for (int i = 0; i < streams.length; i++) {
+            streams[i] = new ProducerStream(this, i, null, ssrcs[i], true, context, retransmissions);
+        }
+        this.mid = null;
+        this.midExtensionId = -1;
+        this.ridExtensionId = -1;
+        this.simulcast = ssrcs.length > 1;
     }
 
     /** A simulcast Producer: one stream per rid, each bound when its first packet names its rid. */
@@ -76,6 +100,7 @@ public final class Producer {
         this.mid = mid.getBytes(StandardCharsets.US_ASCII);
         this.midExtensionId = midExtensionId;
         this.ridExtensionId = ridExtensionId;
+        this.simulcast = true;
     }
 
     /** One packet of {@code stream} from the publisher, arrived at {@code receiveNanos}. */
@@ -148,7 +173,7 @@ public final class Producer {
     }
 
     boolean isSimulcast() {
-        return mid != null;
+        return simulcast;
     }
 
     int streamCount() {

@@ -293,6 +293,60 @@ public final class Router {
         });
     }
 
+    /**
+     * A track that arrives over a relay-to-relay pipe on {@code transport} (docs/scale-out.md
+     * "Rooms across nodes"): one stream per entry of {@code ssrcs}, lowest layer first, under the
+     * SSRCs the sending node announced. Video keeps a cache for the subscribers here and NACKs
+     * the other node for what the pipe lost.
+     *
+     * @param redPayloadType        the publisher's RED payload type (RFC 2198), -1 if none
+     * @param audioLevelExtensionId the publisher's audio level extension id (RFC 6464), -1 if none
+     */
+    public void createPipedProducer(int producerId, Transport transport, Codec codec, int[] ssrcs, int payloadType,
+                                    int redPayloadType, int audioLevelExtensionId) {
+        int[] layers = ssrcs.clone();
+        host.submit(() -> {
+            RouterTransport routed = transports.get(transport.id());
+            if (routed == null) {
+                return;
+            }
+            boolean video = codec.kind() == MediaKind.VIDEO;
+            Producer producer = new Producer(producerId, codec, layers, routed, context, video);
+            producer.payloadType(payloadType);
+            producer.redPayloadType(redPayloadType);
+            for (int i = 0; i < producer.streamCount(); i++) {
+                producer.stream(i).repairable(video);
+            }
+            producers.put(producerId, producer);
+            routed.addProducer(producer);
+            if (audioLevelExtensionId > 0) {
+                producer.audioLevelExtensionId(audioLevelExtensionId);
+                producer.followedBy(speakers);
+                speakers.add(producer);
+            }
+        });
+    }
+
+    /**
+     * Forwards Producer {@code producerId} over the pipe on {@code transport}, every stream as it
+     * arrives, stream {@code i} under {@code ssrcs[i]} (see {@link PipeConsumer}).
+     */
+    public void createPipeConsumer(int consumerId, int producerId, Transport transport, int[] ssrcs) {
+        int[] layers = ssrcs.clone();
+        host.submit(() -> {
+            Producer producer = producers.get(producerId);
+            RouterTransport sink = transports.get(transport.id());
+            if (producer == null || sink == null || producer.streamCount() != layers.length) {
+                return;
+            }
+            Consumer consumer = new PipeConsumer(consumerId, producer, sink, context, layers);
+            consumers.put(consumerId, consumer);
+            sink.addConsumer(consumer);
+            producer.addConsumer(consumer);
+            consumer.onKeyframeRequest(context.nanoTime());
+        });
+    }
+
     /** The subscriber wants simulcast layer {@code spatial} (0 lowest) of this Consumer's Producer. */
     public void setConsumerLayer(int consumerId, int spatial) {
         host.submit(() -> {

@@ -261,6 +261,11 @@ final class RouterTransport {
 
     void addConsumer(Consumer consumer) {
         consumersBySsrc.put(consumer.ssrc(), consumer);
+        if (consumer instanceof PipeConsumer pipe) {
+            for (int i = 1; i < pipe.ssrcCount(); i++) {
+                consumersBySsrc.put(pipe.ssrc(i), pipe);
+            }
+        }
         if (downlink != null && consumer instanceof SimulcastConsumer simulcast) {
             downlink.add(simulcast);
         }
@@ -268,6 +273,11 @@ final class RouterTransport {
 
     void removeConsumer(Consumer consumer) {
         consumersBySsrc.remove(consumer.ssrc());
+        if (consumer instanceof PipeConsumer pipe) {
+            for (int i = 1; i < pipe.ssrcCount(); i++) {
+                consumersBySsrc.remove(pipe.ssrc(i), pipe);
+            }
+        }
         if (downlink != null && consumer instanceof SimulcastConsumer simulcast) {
             downlink.remove(simulcast);
         }

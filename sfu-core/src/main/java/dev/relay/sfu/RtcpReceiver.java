@@ -119,7 +119,7 @@ final class RtcpReceiver {
     private void keyframeRequest(RouterTransport subscriber, int consumerSsrc, long nowNanos) {
         Consumer consumer = subscriber.consumer(consumerSsrc);
         if (consumer != null) {
-            consumer.onKeyframeRequest(nowNanos);
+            consumer.onKeyframeRequest(consumerSsrc, nowNanos);
         }
     }
 }
