@@ -23,7 +23,8 @@ final class DatagramEgress extends ChannelEgress {
 
     DatagramEgress(int index, Channel channel, int ringBytes, DropCounters drops) {
         super(index, channel, ringBytes, drops);
-        if (workersCanSend(channel)) {
+        // A socket outside the workers' dense index (a relay-to-relay pipe's) goes through the ring.
+        if (index >= 0 && workersCanSend(channel)) {
             EpollDatagramChannel epoll = (EpollDatagramChannel) channel;
             this.fd = epoll.fd().intValue();
             this.ipv6 = NativeSendmmsg.isIpv6(epoll.fd());

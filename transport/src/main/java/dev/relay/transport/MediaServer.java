@@ -90,6 +90,14 @@ public final class MediaServer implements AutoCloseable {
         return port;
     }
 
+    /**
+     * A UDP socket of its own for one relay-to-relay pipe, on an ephemeral port of {@code bindAddress},
+     * served by this server's event loops (docs/scale-out.md "Rooms across nodes").
+     */
+    public PipeSocket openPipe(String bindAddress, DropCounters drops) throws InterruptedException {
+        return PipeSocket.open(group, channels.get(0) instanceof EpollDatagramChannel, bindAddress, drops);
+    }
+
     /** Each socket's egress (its ring to the event loop), in socket order; for metrics. */
     public List<ChannelEgress> egress() {
         List<ChannelEgress> egress = new ArrayList<>();

@@ -182,6 +182,16 @@ public final class Transport {
     }
 
     /**
+     * A relay-to-relay pipe (docs/scale-out.md "Rooms across nodes"): media goes to {@code remote}
+     * through {@code egress}, with no ICE check; the pipe's own socket takes media only from there.
+     */
+    void pipeTo(ChannelEgress egress, InetSocketAddress remote) {
+        synchronized (ice) {
+            selected = new SelectedPath(egress, remote);
+        }
+    }
+
+    /**
      * The ICE-TCP connection of {@code egress} closed: if it carried the selected path, media
      * stops until a valid check selects another (the peer's ICE agent looks for one, RFC 8445
      * §8.1, or restarts). I/O thread.
