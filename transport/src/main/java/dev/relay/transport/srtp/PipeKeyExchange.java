@@ -45,6 +45,7 @@ public final class PipeKeyExchange {
 
     private static final byte[] TAG_LABEL = "relay-pipe-offer".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] INFO = "relay-pipe-srtp".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CONTROL_INFO = "relay-pipe-control".getBytes(StandardCharsets.US_ASCII);
     private static final String HMAC = "HmacSHA256";
 
     private final PrivateKey privateKey;
@@ -85,20 +86,49 @@ public final class PipeKeyExchange {
     }
 
     /**
-     * Our SRTP keys once the peer's public key and address are known (its tag verified by the caller):
-     * transcript = both offers (initiator's first), salt = SHA-256(transcript).
-     * @throws IllegalArgumentException if peerPublicKey is not 32 bytes or yields an all-zero shared secret (RFC 7748 §6.1)
+     * Our SRTP keys once the peer's public key and address are known (its tag verified by the
+     * caller); see {@link #agree}.
      */
     public SrtpKeys keys(String pipeId, boolean initiator, String ownAddress, byte[] peerPublicKey, String peerAddress) {
+        return agree(pipeId, initiator, ownAddress, peerPublicKey, peerAddress).srtp();
+    }
+
+    /**
+     * What both ends derive from the X25519 shared secret (RFC 7748 §6.1) with HKDF-SHA256
+     * (RFC 5869), salted with SHA-256 of both offers (the initiator's first): the SRTP keys of
+     * each direction (laid out as RFC 5764 §4.2's keying material, the initiator in the DTLS
+     * client's place) and an HMAC key per direction for the control messages that follow.
+     *
+     * @throws IllegalArgumentException if {@code peerPublicKey} is not 32 bytes or yields an
+     *         all-zero shared secret (RFC 7748 §6.1)
+     */
+    public Agreement agree(String pipeId, boolean initiator, String ownAddress, byte[] peerPublicKey,
+                           String peerAddress) {
         byte[] shared = sharedSecret(privateKey, peerPublicKey);
         byte[] own = offer(pipeId, initiator, publicKey, ownAddress);
         byte[] peer = offer(pipeId, !initiator, peerPublicKey, peerAddress);
-        byte[] transcript = initiator ? concat(own, peer) : concat(peer, own);
-        byte[] material = hkdf(sha256(transcript), shared, INFO, PROFILE.keyingMaterialLength());
+        byte[] salt = sha256(initiator ? concat(own, peer) : concat(peer, own));
+        byte[] material = hkdf(salt, shared, INFO, PROFILE.keyingMaterialLength());
+        byte[] control = hkdf(salt, shared, CONTROL_INFO, 2 * KEY_LENGTH);
         Arrays.fill(shared, (byte) 0);
         SrtpKeys keys = SrtpKeys.fromKeyingMaterial(PROFILE, material, initiator);
         Arrays.fill(material, (byte) 0);
-        return keys;
+        byte[] fromInitiator = Arrays.copyOfRange(control, 0, KEY_LENGTH);
+        byte[] fromAcceptor = Arrays.copyOfRange(control, KEY_LENGTH, 2 * KEY_LENGTH);
+        Arrays.fill(control, (byte) 0);
+        return initiator ? new Agreement(keys, fromInitiator, fromAcceptor)
+                : new Agreement(keys, fromAcceptor, fromInitiator);
+    }
+
+    /**
+     * One end's share of an agreement: its SRTP keys, the HMAC-SHA256 key it signs its control
+     * messages with and the one it checks the other end's with. The arrays are owned by the record.
+     */
+    public record Agreement(SrtpKeys srtp, byte[] sendMacKey, byte[] receiveMacKey) {
+        @Override
+        public String toString() {
+            return "Agreement[" + srtp + "]";
+        }
     }
 
     /**

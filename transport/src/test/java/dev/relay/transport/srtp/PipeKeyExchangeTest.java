@@ -176,4 +176,17 @@ class PipeKeyExchangeTest {
         return KeyFactory.getInstance("X25519")
                 .generatePrivate(new XECPrivateKeySpec(NamedParameterSpec.X25519, HEX.parseHex(hex)));
     }
+
+    @Test
+    void shouldGiveEachDirectionItsOwnControlKeyBothEndsAgreeOn() {
+        PipeKeyExchange initiator = PipeKeyExchange.start();
+        PipeKeyExchange acceptor = PipeKeyExchange.start();
+        PipeKeyExchange.Agreement a = initiator.agree("id", true, "a:1", acceptor.publicKey(), "b:2");
+        PipeKeyExchange.Agreement b = acceptor.agree("id", false, "b:2", initiator.publicKey(), "a:1");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(a.sendMacKey(), b.receiveMacKey());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(b.sendMacKey(), a.receiveMacKey());
+        org.junit.jupiter.api.Assertions.assertFalse(java.util.Arrays.equals(a.sendMacKey(), a.receiveMacKey()));
+        org.junit.jupiter.api.Assertions.assertEquals(a.srtp(), initiator.keys("id", true, "a:1",
+                acceptor.publicKey(), "b:2"), "the same SRTP keys as keys() gives");
+    }
 }
