@@ -17,9 +17,31 @@ public final class RoomRouter {
     private final PlacementPolicy policy;
     private final String selfId;
     private final Duration roomTtl;
+    private final Span span;
+    private final double fullBelowFraction;
+
+    /**
+     * When a join that reaches a node other than its room's stays there, its node piping the
+     * room's media from the room's node (docs/scale-out.md "Rooms across nodes").
+     */
+    public enum Span {
+        /** Never: the join is redirected to the room's node. */
+        NEVER,
+        /** When the room's node has no headroom left: the join stays; otherwise it is redirected. */
+        WHEN_FULL,
+        /** Always: every join stays where it lands; only a new room is placed (and redirected). */
+        ALWAYS
+    }
 
     /** Where a join goes. */
-    public sealed interface Route permits Local, Redirect, Refused {
+    public sealed interface Route permits Local, Redirect, Refused, Spanned {
+    }
+
+    /**
+     * Another node holds the room and the join stays here: this node opens its own part of the
+     * room, piped from that node's ({@code signalingUrl} names it).
+     */
+    public record Spanned(String nodeId, String signalingUrl) implements Route {
     }
 
     /** This node holds the room: join here. */
@@ -39,16 +61,28 @@ public final class RoomRouter {
      *                ({@link RedisDirectory#refreshRoom}) while the room is open
      */
     public RoomRouter(RedisDirectory directory, PlacementPolicy policy, String selfId, Duration roomTtl) {
+        this(directory, policy, selfId, roomTtl, Span.NEVER, 0);
+    }
+
+    /**
+     * @param span              when a join of a room held elsewhere stays here
+     * @param fullBelowFraction with {@link Span#WHEN_FULL}: a room's node whose headroom is less than
+     *                          this share of its capacity is full
+     */
+    public RoomRouter(RedisDirectory directory, PlacementPolicy policy, String selfId, Duration roomTtl, Span span,
+                      double fullBelowFraction) {
         this.directory = directory;
         this.policy = policy;
         this.selfId = selfId;
         this.roomTtl = roomTtl;
+        this.span = span;
+        this.fullBelowFraction = fullBelowFraction;
     }
 
     public Route route(String room) {
         Optional<String> owner = directory.ownerOf(room);
         if (owner.isPresent()) {
-            Route route = toOwner(owner.get());
+            Route route = toOwner(owner.get(), true);
             if (route != null) {
                 return route;
             }
@@ -62,15 +96,30 @@ public final class RoomRouter {
                     : "no relay node has room for a new room (" + nodes.size() + " nodes)");
         }
         String winner = directory.claimRoom(room, chosen.get().nodeId(), roomTtl);
-        Route route = toOwner(winner);
+        Route route = toOwner(winner, !winner.equals(chosen.get().nodeId()));
         return route != null ? route : new Refused("the node holding room " + room + " is gone; try again");
     }
 
-    /** Local, a redirect to a live owner, or null when the owner's registry entry is gone. */
-    private Route toOwner(String nodeId) {
+    /**
+     * Local, a redirect to a live owner (or, by {@link Span}, this node's part of its room), or null
+     * when the owner's registry entry is gone.
+     *
+     * @param held the room was open before this join (a room just placed is redirected to its node)
+     */
+    private Route toOwner(String nodeId, boolean held) {
         if (nodeId.equals(selfId)) {
             return new Local();
         }
-        return directory.node(nodeId).<Route>map(n -> new Redirect(n.nodeId(), n.signalingUrl())).orElse(null);
+        return directory.node(nodeId).<Route>map(n -> held && spans(n)
+                ? new Spanned(n.nodeId(), n.signalingUrl())
+                : new Redirect(n.nodeId(), n.signalingUrl())).orElse(null);
+    }
+
+    private boolean spans(NodeLoad owner) {
+        return switch (span) {
+            case NEVER -> false;
+            case ALWAYS -> true;
+            case WHEN_FULL -> owner.headroom() < fullBelowFraction * owner.capacityPacketsPerSecond();
+        };
     }
 }

@@ -55,4 +55,31 @@ class RoomRouterTest extends RedisTest {
             assertInstanceOf(RoomRouter.Refused.class, router.route("full-cluster"), "full: over its reserve");
         }
     }
+
+    @Test
+    void shouldKeepAJoinWhereItLandsWhenTheRoomsNodeIsFullOrAlwaysByConfiguration() throws Exception {
+        try (RedisDirectory directory = RedisDirectory.connect(redis.url(), "r4:", TIMEOUT)) {
+            directory.register(node("relay-0", 10_000), Duration.ofSeconds(30));
+            directory.register(node("relay-1", 20_000), Duration.ofSeconds(30));
+            RoomRouter whenFullAt1 = new RoomRouter(directory, HEADROOM, "relay-1", Duration.ofSeconds(30),
+                    RoomRouter.Span.WHEN_FULL, 0.1);
+            assertEquals(new RoomRouter.Redirect("relay-0", "wss://relay-0.example.com/ws"),
+                    whenFullAt1.route("town-hall"), "a new room is placed, and its first join sent there");
+            assertEquals(new RoomRouter.Redirect("relay-0", "wss://relay-0.example.com/ws"),
+                    whenFullAt1.route("town-hall"), "its node has headroom: the next join is sent there too");
+
+            directory.register(node("relay-0", 95_000), Duration.ofSeconds(30));
+            assertEquals(new RoomRouter.Spanned("relay-0", "wss://relay-0.example.com/ws"),
+                    whenFullAt1.route("town-hall"), "its node is full: the join stays, the room spans both");
+
+            RoomRouter alwaysAt1 = new RoomRouter(directory, HEADROOM, "relay-1", Duration.ofSeconds(30),
+                    RoomRouter.Span.ALWAYS, 0);
+            directory.register(node("relay-0", 10_000), Duration.ofSeconds(30));
+            assertEquals(new RoomRouter.Spanned("relay-0", "wss://relay-0.example.com/ws"),
+                    alwaysAt1.route("town-hall"));
+            RoomRouter neverAt1 = new RoomRouter(directory, HEADROOM, "relay-1", Duration.ofSeconds(30));
+            directory.register(node("relay-0", 95_000), Duration.ofSeconds(30));
+            assertInstanceOf(RoomRouter.Redirect.class, neverAt1.route("town-hall"), "full or not, by default");
+        }
+    }
 }
