@@ -1,5 +1,6 @@
 package dev.relay.signaling;
 
+import dev.relay.cluster.RoomRouter;
 import dev.relay.signaling.auth.OriginPolicy;
 import dev.relay.signaling.cluster.ClusterConfig;
 import dev.relay.signaling.events.EventsConfig;
@@ -70,6 +71,19 @@ public final class RelayMain implements Callable<Integer> {
     @Option(names = "--public-url", description = "With --redis-url: this relay's signaling URL as clients reach "
             + "it, where other nodes redirect its rooms' joins, e.g. wss://relay-0.example.com/ws (env RELAY_PUBLIC_URL).")
     String publicUrl = System.getenv("RELAY_PUBLIC_URL");
+
+    @Option(names = "--cluster-span", description = "With --redis-url: when a join of a room another node holds "
+            + "stays on this node, the room spanning both over a pipe: never, when-full (the room's node has less than "
+            + "10 %% headroom) or always (env RELAY_CLUSTER_SPAN; default: when-full with RELAY_CLUSTER_SECRET set, "
+            + "else never). docs/scale-out.md \"Rooms across nodes\".")
+    String clusterSpan = System.getenv("RELAY_CLUSTER_SPAN");
+
+    /** The secret all nodes share for their pipes' key exchange; from the environment only, never argv. */
+    String clusterSecret = System.getenv("RELAY_CLUSTER_SECRET");
+
+    @Option(names = "--cluster-address", description = "With --redis-url: the IP address other nodes send this "
+            + "node's pipe media to, e.g. the pod IP (env RELAY_CLUSTER_ADDRESS; default: the first --advertise).")
+    String clusterAddress = System.getenv("RELAY_CLUSTER_ADDRESS");
 
     @Option(names = "--capacity-pps", description = "With --redis-url: egress packets per second this relay can "
             + "carry, for placement (env RELAY_CAPACITY_PPS; default: 60000).")
@@ -262,7 +276,21 @@ public final class RelayMain implements Callable<Integer> {
             return ClusterConfig.none();
         }
         String node = nodeId == null || nodeId.isBlank() ? EventsConfig.defaultNodeId() : nodeId;
-        return new ClusterConfig(redisUrl, node, publicUrl, capacityPps, "relay:");
+        byte[] secret = clusterSecret == null || clusterSecret.isBlank() ? null
+                : clusterSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        RoomRouter.Span span;
+        if (clusterSpan == null || clusterSpan.isBlank()) {
+            span = secret == null ? RoomRouter.Span.NEVER : RoomRouter.Span.WHEN_FULL;
+        } else {
+            try {
+                span = RoomRouter.Span.valueOf(clusterSpan.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--cluster-span must be never, when-full or always: " + clusterSpan);
+            }
+        }
+        String address = clusterAddress == null || clusterAddress.isBlank() ? advertise.get(0) : clusterAddress;
+        return new ClusterConfig(redisUrl, node, publicUrl, capacityPps, "relay:", span, secret, address);
     }
 
     public static void main(String[] args) {

@@ -78,7 +78,7 @@ public final class ClusterMembership implements AutoCloseable {
         this.openRooms = openRooms;
         this.directory = RedisDirectory.connect(config.redisUrl(), config.keyPrefix(), ClusterConfig.REDIS_TIMEOUT);
         this.router = new RoomRouter(directory, new HeadroomPlacement(new Admission(0.1, EXPECTED_ROOM_PPS)),
-                config.nodeId(), ClusterConfig.ROOM_TTL);
+                config.nodeId(), ClusterConfig.ROOM_TTL, config.span(), ClusterConfig.FULL_BELOW_HEADROOM);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "cluster-report");
             thread.setDaemon(true);
