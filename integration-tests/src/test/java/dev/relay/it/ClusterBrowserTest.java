@@ -151,16 +151,104 @@ class ClusterBrowserTest {
         }
     }
 
+    /**
+     * docs/scale-out.md "Rooms across nodes": with {@code --cluster-span always}, each participant
+     * stays on the node it reached. The room is placed on relay-c, where the first joins; the
+     * joins through relay-a and relay-b stay there, each node piping the room from relay-c. Each
+     * participant sees the other two: relay-a's video reaches relay-b through two pipes, relay-c
+     * forwarding it on. When a participant leaves, the others hear it; when all have, every
+     * node's part of the room and every pipe is gone.
+     */
+    @Test
+    void shouldSpanARoomOverThreeNodesWhoseParticipantsAllSeeEachOther() throws Exception {
+        assumeTrue(ChromiumPeer.chromiumInstalled(), "skipped: " + ChromiumPeer.CHROMIUM + " is not installed");
+        for (int i = 0; i < 3; i++) {
+            namespaces.add(PeerNamespace.create());
+        }
+        redis = RedisServer.start(dir, namespaces.stream().map(PeerNamespace::hostAddress).toList());
+        int[] ports = namespaces.stream().mapToInt(PeerNamespace::nextPort).toArray();
+        List<String> origins = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            origins.add("http://" + namespaces.get(i).peerAddress() + ":" + ports[i]);
+        }
+        List<String> span = List.of("--cluster-span", "always");
+        Node a = node("relay-a", namespaces.get(0), ports[0], origins, 60_000, span);
+        Node b = node("relay-b", namespaces.get(1), ports[1], origins, 90_000, span);
+        Node c = node("relay-c", namespaces.get(2), ports[2], origins, 120_000, span);
+        for (Node n : List.of(a, b, c)) {
+            awaitHealthy(n);
+        }
+
+        String room = Relays.uniqueRoom("spanned");
+        ChromiumPeer viaC = peer("via-c", c);
+        viaC.open(c.base(), room);
+        String atC = viaC.awaitReady(READY);
+        ChromiumPeer viaA = peer("via-a", a);
+        ChromiumPeer viaB = peer("via-b", b);
+        viaA.open(a.base(), room);
+        viaB.open(b.base(), room);
+        String atA = viaA.awaitReady(READY);
+        String atB = viaB.awaitReady(READY);
+        assertEquals(List.of(1, 1, 1), List.of(participants(a), participants(b), participants(c)),
+                "each participant stays on the node it reached");
+        assertEquals(null, lastRedirect(viaA), "no redirect");
+
+        viaA.awaitStats("relay-b's participant's video", MEDIA, s -> s.framesDecodedFrom(idOn(atB, "relay-b")) > 30);
+        viaB.awaitStats("relay-a's participant's video", MEDIA, s -> s.framesDecodedFrom(idOn(atA, "relay-a")) > 30);
+        viaA.awaitStats("relay-c's participant's video", MEDIA, s -> s.framesDecodedFrom(idOn(atC, "relay-c")) > 30);
+        viaC.awaitStats("relay-a's participant's video", MEDIA, s -> s.framesDecodedFrom(idOn(atA, "relay-a")) > 30);
+        viaC.awaitStats("relay-b's participant's video", MEDIA, s -> s.framesDecodedFrom(idOn(atB, "relay-b")) > 30);
+        viaB.awaitStats("relay-c's participant's video", MEDIA, s -> s.framesDecodedFrom(idOn(atC, "relay-c")) > 30);
+        assertEquals(2, metric(c, "relay_cluster_pipes"), "relay-c holds the room: a pipe from each other node");
+        assertEquals(1, metric(a, "relay_cluster_pipes"));
+        assertEquals(1, metric(b, "relay_cluster_pipes"));
+        System.out.println("cluster: one room over three nodes, each participant decoding the other two");
+
+        viaA.leave();
+        awaitLeft(viaB, idOn(atA, "relay-a"));
+        awaitLeft(viaC, idOn(atA, "relay-a"));
+        viaC.leave();
+        viaB.leave();
+        for (Node n : List.of(a, b, c)) {
+            awaitMetric(n, "relay_rooms", 0);
+            awaitMetric(n, "relay_cluster_pipes", 0);
+        }
+    }
+
+    /** Waits until the page heard that {@code participantId} left ({@code participantLeft}). */
+    private static void awaitLeft(ChromiumPeer peer, String participantId) throws InterruptedException {
+        long deadline = System.nanoTime() + MEDIA.toNanos();
+        while (peer.logEntries("participant-left").stream().noneMatch(e -> participantId.equals(e.get("participantId")))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no participantLeft for " + participantId + "; last client events: "
+                        + peer.lastClientEvents(8));
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** A participant's id as other nodes know it: its own node's id appended. */
+    private static String idOn(String participantId, String nodeId) {
+        return participantId + "@" + nodeId;
+    }
+
     private Node node(String id, PeerNamespace ns, int port, List<String> origins, double capacityPps)
             throws IOException {
+        return node(id, ns, port, origins, capacityPps, List.of());
+    }
+
+    private Node node(String id, PeerNamespace ns, int port, List<String> origins, double capacityPps,
+                      List<String> options) throws IOException {
         String address = ns.peerAddress();
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> command = new ArrayList<>(List.of("env", "RELAY_CLUSTER_SECRET=integration-test-cluster-secret",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", // Agrona, as bin/relay
                 "-Xmx256m", "-cp", System.getProperty("java.class.path"), "dev.relay.signaling.RelayMain",
                 "--bind", address, "--advertise", address, "--http-port", String.valueOf(port),
                 "--media-port", "0", "--shutdown-grace", "2s", "--node-id", id,
                 "--redis-url", redis.url(ns.hostAddress()), "--public-url", "ws://" + address + ":" + port + "/ws",
-                "--capacity-pps", String.valueOf((long) capacityPps), "--allowed-origins", String.join(",", origins));
+                "--capacity-pps", String.valueOf((long) capacityPps), "--allowed-origins", String.join(",", origins)));
+        command.addAll(options);
         return new Node(id, ns, port, ns.start(command, dir.resolve(id + ".log")));
     }
 
@@ -209,14 +297,30 @@ class ClusterBrowserTest {
 
     /** {@code relay_participants} of a node's {@code /metrics}. */
     private static int participants(Node node) throws Exception {
+        return metric(node, "relay_participants");
+    }
+
+    /** A gauge without labels of a node's {@code /metrics}. */
+    private static int metric(Node node, String name) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         String text = http.send(HttpRequest.newBuilder(node.base().resolve("/metrics")).timeout(Duration.ofSeconds(5))
                 .build(), HttpResponse.BodyHandlers.ofString()).body();
         for (String line : text.split("\n")) {
-            if (line.startsWith("relay_participants ")) {
-                return (int) Double.parseDouble(line.substring("relay_participants ".length()).trim());
+            if (line.startsWith(name + " ")) {
+                return (int) Double.parseDouble(line.substring(name.length() + 1).trim());
             }
         }
-        throw new AssertionError(node.id() + " has no relay_participants: " + text.length() + " bytes of metrics");
+        throw new AssertionError(node.id() + " has no " + name + ": " + text.length() + " bytes of metrics");
+    }
+
+    private static void awaitMetric(Node node, String name, int expected) throws Exception {
+        long deadline = System.nanoTime() + MEDIA.toNanos();
+        int value;
+        while ((value = metric(node, name)) != expected) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(node.id() + " " + name + " is " + value + ", not " + expected);
+            }
+            Thread.sleep(200);
+        }
     }
 }

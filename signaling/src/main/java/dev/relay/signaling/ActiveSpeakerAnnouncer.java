@@ -5,6 +5,7 @@ import static dev.relay.signaling.Messages.message;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -46,8 +47,10 @@ final class ActiveSpeakerAnnouncer {
     /** {@code activeSpeakers} with the participants whose Producers these are, dominant first. */
     private static ObjectNode speakersMessage(Room room, int[] producerIds) {
         Set<String> speakers = new LinkedHashSet<>();
+        List<Participant> everyone = room.participants();
+        everyone.addAll(room.remotes()); // speakers of other nodes are ranked here too, by their levels
         for (int producerId : producerIds) {
-            for (Participant participant : room.participants()) {
+            for (Participant participant : everyone) {
                 if (participant.grant().hidden()) {
                     continue;
                 }

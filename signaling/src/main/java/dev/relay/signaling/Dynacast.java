@@ -58,6 +58,10 @@ final class Dynacast {
 
     /** The highest layer any subscriber of {@code track} takes, or {@link LayerDemand#NONE}. */
     private int needed(Room room, PublishedTrack track) {
+        if (room.hasPipes()) {
+            // The other nodes select layers for their own subscribers: every layer crosses the pipe.
+            return Math.max(0, track.layers() - 1);
+        }
         int needed = LayerDemand.NONE;
         for (Participant subscriber : room.participants()) {
             if (subscriber == track.owner()) {

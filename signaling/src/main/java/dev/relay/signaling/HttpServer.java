@@ -127,6 +127,7 @@ final class HttpServer implements AutoCloseable {
                 ConnectionGuard guard = new ConnectionGuard(addresses, limits, counters, warnings);
                 ch.pipeline().addLast(new HttpServerCodec(decoder), new HttpObjectAggregator(MAX_FRAME_BYTES),
                         guard,
+                        new PipeEndpoint(signaling::pipes, signaling.control()),
                         gate,
                         new WebSocketServerProtocolHandler(wsConfig),
                         // RFC 6455 §5.4: a message may arrive in several frames (Java's

@@ -15,6 +15,8 @@ final class Participant {
     private final PublishState publish = new PublishState();
     private final SubscribeNegotiation subscribe = new SubscribeNegotiation();
     private boolean left;
+    /** The pipe a participant of another node arrived over; null for one of this node. */
+    private Pipe origin;
     private int publishCandidates;
     private int subscribeCandidates;
 
@@ -63,6 +65,20 @@ final class Participant {
     /** Counts a trickled candidate on {@code pc} ("publish" or "subscribe"); returns the count so far. */
     int trickledCandidate(String pc) {
         return pc.equals("publish") ? ++publishCandidates : ++subscribeCandidates;
+    }
+
+    /** A participant of another node, known through {@code pipe} (docs/scale-out.md "Rooms across nodes"). */
+    void origin(Pipe pipe) {
+        origin = pipe;
+    }
+
+    /** The pipe a participant of another node arrived over, or null for one of this node. */
+    Pipe origin() {
+        return origin;
+    }
+
+    boolean isRemote() {
+        return origin != null;
     }
 
     /** Marks the participant gone; false if it already was, so cleanup runs once. */

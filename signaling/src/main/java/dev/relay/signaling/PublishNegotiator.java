@@ -30,6 +30,7 @@ final class PublishNegotiator {
     private final long sessionId;
     private final int maxTracks;
     private int nextProducer = 1;
+    private RoomListener listener = RoomListener.NONE;
 
     PublishNegotiator(TransportFactory transports, DtlsStarter dtls, SubscribeNegotiator subscriber,
                       SessionEvents events, long sessionId) {
@@ -45,6 +46,16 @@ final class PublishNegotiator {
         this.subscriber = subscriber;
         this.events = events;
         this.sessionId = sessionId;
+    }
+
+    /** Who hears of tracks published and unpublished here (the pipes to other nodes). */
+    void listener(RoomListener roomListener) {
+        listener = roomListener;
+    }
+
+    /** A Producer id no other Producer of this relay has (the pipes' Producers take theirs here too). */
+    int nextProducerId() {
+        return nextProducer++;
     }
 
     /**
@@ -123,6 +134,8 @@ final class PublishNegotiator {
                 room.router().setAudioLevelExtension(track.producerId(), audioLevel);
             }
             state.add(track);
+            state.media(track, new PublishState.TrackMedia(offer.payloadType(), offer.red() ? offer.redPayloadType() : -1,
+                    offer.kind().equals("audio") && audioLevel > 0 ? audioLevel : -1));
             added.add(track);
         }
         for (PublishedTrack track : List.copyOf(state.tracks())) {
@@ -152,8 +165,22 @@ final class PublishNegotiator {
             }
         }
         participant.outbox().send(answer);
+        announce(participant, added);
+    }
+
+    /**
+     * Tells the room of tracks {@code participant} added: {@code trackPublished} and a subscription
+     * for each of the others here, then one offer each; then the pipes to other nodes. A
+     * participant of another node ({@link Participant#isRemote}) has its tracks announced here
+     * this way as they arrive over its pipe; its own node emits their session events.
+     */
+    void announce(Participant participant, List<PublishedTrack> added) {
+        Room room = participant.room();
+        PublishState state = participant.publish();
         for (PublishedTrack track : added) {
-            events.trackPublished(room.name(), participant.id(), track.trackId(), track.kind(), track.codecName());
+            if (!participant.isRemote()) {
+                events.trackPublished(room.name(), participant.id(), track.trackId(), track.kind(), track.codecName());
+            }
             for (Participant other : room.others(participant)) {
                 other.outbox().send(message("trackPublished").put("participantId", participant.id())
                         .put("trackId", track.trackId()).put("kind", track.kind())
@@ -167,6 +194,9 @@ final class PublishNegotiator {
             for (Participant other : room.others(participant)) {
                 subscriber.offer(other);
             }
+        }
+        for (PublishedTrack track : added) {
+            listener.trackPublished(track);
         }
     }
 
@@ -197,6 +227,7 @@ final class PublishNegotiator {
             other.outbox().send(message("trackMuted").put("participantId", participant.id())
                     .put("trackId", trackId).put("kind", track.kind()).put("muted", muted));
         }
+        listener.trackMuted(track, muted);
     }
 
     /** Every track the participant publishes goes away (it is leaving). */
@@ -210,7 +241,7 @@ final class PublishNegotiator {
      * Closes the track's Producer and tells the room. Events mirror the start order
      * (docs/events.md): subscriptions stop before their track is unpublished.
      */
-    private void unpublish(Participant participant, PublishedTrack track) {
+    void unpublish(Participant participant, PublishedTrack track) {
         Room room = participant.room();
         participant.publish().remove(track);
         room.router().closeProducer(track.producerId());
@@ -220,7 +251,9 @@ final class PublishNegotiator {
                 renegotiate.add(other);
             }
         }
-        events.trackUnpublished(room.name(), participant.id(), track.trackId(), track.kind());
+        if (!participant.isRemote()) {
+            events.trackUnpublished(room.name(), participant.id(), track.trackId(), track.kind());
+        }
         for (Participant other : room.others(participant)) {
             other.outbox().send(message("trackUnpublished").put("participantId", participant.id())
                     .put("trackId", track.trackId()));
@@ -228,5 +261,6 @@ final class PublishNegotiator {
                 subscriber.offer(other);
             }
         }
+        listener.trackUnpublished(track);
     }
 }

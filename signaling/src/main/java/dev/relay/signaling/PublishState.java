@@ -26,6 +26,27 @@ final class PublishState {
     private final Map<String, String> sources = new HashMap<>();
     /** trackIds of published tracks the client has muted. */
     private final Set<String> muted = new HashSet<>();
+    /** By producer id: what another node needs to receive the track over a pipe. */
+    private final Map<Integer, TrackMedia> media = new HashMap<>();
+
+    /**
+     * The publisher's RTP parameters of a track, as a node it is piped to needs them.
+     *
+     * @param payloadType           the codec's payload type
+     * @param redPayloadType        RED's (RFC 2198), -1 if none
+     * @param audioLevelExtensionId the audio level extension's id (RFC 6464), -1 if none
+     */
+    record TrackMedia(int payloadType, int redPayloadType, int audioLevelExtensionId) {
+    }
+
+    void media(PublishedTrack track, TrackMedia trackMedia) {
+        media.put(track.producerId(), trackMedia);
+    }
+
+    /** The track's RTP parameters; unknown ones as none. */
+    TrackMedia media(PublishedTrack track) {
+        return media.getOrDefault(track.producerId(), new TrackMedia(-1, -1, -1));
+    }
 
     String remoteUfrag() {
         return remoteUfrag;
@@ -107,6 +128,7 @@ final class PublishState {
 
     void remove(PublishedTrack track) {
         tracks.remove(track.mid());
+        media.remove(track.producerId());
         if (trackById(track.trackId()) == null) {
             sources.remove(track.trackId());
             muted.remove(track.trackId());

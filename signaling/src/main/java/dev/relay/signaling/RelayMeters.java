@@ -131,6 +131,8 @@ final class RelayMeters {
         metrics.gauge("relay.transports", "ICE/DTLS transports open", Tags.empty(), registry,
                 TransportRegistry::size);
         metrics.gauge("relay.rooms", "Rooms open", Tags.empty(), signaling, SignalingService::roomCount);
+        metrics.gauge("relay.cluster.pipes", "Relay-to-relay pipes open (docs/scale-out.md)", Tags.empty(), signaling,
+                SignalingService::pipeCount);
         metrics.gauge("relay.participants", "Participants joined", Tags.empty(), signaling,
                 SignalingService::participantCount);
     }

@@ -152,6 +152,9 @@ public final class RelayServer implements AutoCloseable {
                 throw e;
             }
             signaling.cluster(cluster);
+            if (config.cluster().pipes()) {
+                signaling.pipes(config.cluster(), () -> media.openPipe(config.bindAddress(), drops));
+            }
         }
         signaling.start();
         if (cluster != null) {

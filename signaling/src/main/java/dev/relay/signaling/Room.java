@@ -16,6 +16,13 @@ final class Room {
     private final Router router;
     private final QualitySampler quality;
     private final Map<String, Participant> participants = new LinkedHashMap<>();
+    /**
+     * Participants of other nodes, whose tracks arrive over pipes (docs/scale-out.md "Rooms across
+     * nodes"), by their cluster-wide id. Not in {@link #participants()}: nothing is sent to them.
+     */
+    private final Map<String, Participant> remote = new LinkedHashMap<>();
+    /** The pipes of this room to other nodes; on a node that does not hold the room, its one uplink. */
+    private final List<Pipe> pipes = new ArrayList<>();
     /** The Producers the Router last ranked as speaking, dominant first (its last {@code activeSpeakers}). */
     private int[] speakers = new int[0];
 
@@ -53,8 +60,58 @@ final class Room {
         participants.remove(participant.id());
     }
 
+    /** No participant of this node is in. */
     boolean isEmpty() {
         return participants.isEmpty();
+    }
+
+    /** Whether the room may close once its participants here are gone: no other node pipes it from here. */
+    boolean mayClose() {
+        for (Pipe pipe : pipes) {
+            if (!pipe.isUplink()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    void addRemote(Participant participant) {
+        remote.put(participant.id(), participant);
+    }
+
+    void removeRemote(Participant participant) {
+        remote.remove(participant.id());
+    }
+
+    Participant remote(String id) {
+        return remote.get(id);
+    }
+
+    /** Participants of other nodes, in arrival order; a copy. */
+    List<Participant> remotes() {
+        return new ArrayList<>(remote.values());
+    }
+
+    /** Whether {@code id} names someone in the room, here or on another node. */
+    boolean hasParticipant(String id) {
+        return participants.containsKey(id) || remote.containsKey(id);
+    }
+
+    void addPipe(Pipe pipe) {
+        pipes.add(pipe);
+    }
+
+    void removePipe(Pipe pipe) {
+        pipes.remove(pipe);
+    }
+
+    /** The pipes to other nodes; a copy. */
+    List<Pipe> pipes() {
+        return new ArrayList<>(pipes);
+    }
+
+    boolean hasPipes() {
+        return !pipes.isEmpty();
     }
 
     /** Everyone, in join order; a copy, so callers may remove participants while iterating. */

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,7 @@ final class Rooms {
     private volatile boolean draining;
     /** Told of each room as it opens (on the control thread), before its first participant is in. */
     private java.util.function.Consumer<Room> onOpen = room -> { };
+    private RoomListener listener = RoomListener.NONE;
 
     Rooms(MediaWorkers workers, TransportFactory transports, PublishNegotiator publisher,
           SubscribeNegotiator subscriber, SessionEvents events) {
@@ -81,6 +83,11 @@ final class Rooms {
     /** Who to tell of each room that opens from now on. */
     void onOpen(java.util.function.Consumer<Room> listener) {
         onOpen = listener;
+    }
+
+    /** Who hears of participants joining and leaving and of rooms closing (the pipes to other nodes). */
+    void listener(RoomListener roomListener) {
+        listener = roomListener;
     }
 
     int roomCount() {
@@ -151,11 +158,7 @@ final class Rooms {
                     + room.size() + " participants, the most this relay allows");
         }
         if (room == null) {
-            room = new Room(roomName, workers.newRouter(), new QualitySampler(System.nanoTime()));
-            rooms.put(roomName, room);
-            roomCount = rooms.size();
-            events.roomCreated(roomName);
-            onOpen.accept(room);
+            room = openRoom(roomName);
         }
         String participantId = "p" + nextParticipant++;
         Participant participant = new Participant(participantId, name.isEmpty() ? participantId : name, room,
@@ -172,7 +175,9 @@ final class Rooms {
             joined.put("iceServersExpire", server.expires().getEpochSecond());
         }
         ArrayNode list = joined.putArray("participants");
-        for (Participant other : room.participants()) {
+        List<Participant> present = room.participants();
+        present.addAll(room.remotes());
+        for (Participant other : present) {
             if (other.grant().hidden()) {
                 continue;
             }
@@ -198,7 +203,13 @@ final class Rooms {
                 subscriber.subscribe(participant, track);
             }
         }
+        for (Participant remote : room.remotes()) {
+            for (PublishedTrack track : remote.publish().tracks()) {
+                subscriber.subscribe(participant, track);
+            }
+        }
         subscriber.offer(participant);
+        listener.participantJoined(participant);
         LOG.info("{} ({}) joined room {} ({} participants)", participantId, connection.remote, roomName, room.size());
         return participant;
     }
@@ -226,12 +237,35 @@ final class Rooms {
             }
         }
         events.participantLeft(room.name(), participant.id(), reason);
-        if (room.isEmpty()) {
+        listener.participantLeft(participant);
+        closeIfDone(room);
+        LOG.info("{} left room {} ({})", participant.id(), room.name(), reason.wireName());
+    }
+
+    /**
+     * Opens a room here: its Router on a worker. A join opens it, or another node piping it from
+     * here (docs/scale-out.md "Rooms across nodes").
+     */
+    Room openRoom(String roomName) {
+        Room room = new Room(roomName, workers.newRouter(), new QualitySampler(System.nanoTime()));
+        rooms.put(roomName, room);
+        roomCount = rooms.size();
+        events.roomCreated(roomName);
+        onOpen.accept(room);
+        return room;
+    }
+
+    /**
+     * Closes {@code room} if no participant of this node is in it and no other node pipes it
+     * from here; its pipes close with it.
+     */
+    void closeIfDone(Room room) {
+        if (room.isEmpty() && room.mayClose() && isOpen(room)) {
+            listener.roomClosing(room);
             rooms.remove(room.name());
             roomCount = rooms.size();
             events.roomClosed(room.name());
         }
-        LOG.info("{} left room {} ({})", participant.id(), room.name(), reason.wireName());
     }
 
     /** Removes every participant (shutdown). */

@@ -6,6 +6,7 @@ import dev.relay.cluster.RoomRouter;
 import dev.relay.sfu.MediaWorkers;
 import dev.relay.signaling.auth.AccessControl;
 import dev.relay.signaling.auth.VideoGrant;
+import dev.relay.signaling.cluster.ClusterConfig;
 import dev.relay.signaling.cluster.ClusterMembership;
 import dev.relay.signaling.events.LeaveReason;
 import dev.relay.signaling.events.SessionEvents;
@@ -51,6 +52,11 @@ public final class SignalingService {
     /** Track gauges are as fresh as this; a scrape every 15 s or more sees no lag worth naming. */
     static final long TRACK_COUNT_INTERVAL_MILLIS = 1000;
     private volatile ClusterMembership cluster;
+    /** Rooms spanning nodes; null unless this relay is a cluster node with a pipe secret. */
+    private volatile RoomPipes pipes;
+    private final TransportFactory transports;
+    private final PublishNegotiator publisher;
+    private final SubscribeNegotiator subscriber;
     private static final String UNAVAILABLE = "unavailable";
     private final Limits limits;
     private final LimitCounters limitCounters;
@@ -105,15 +111,22 @@ public final class SignalingService {
                 limits.tracksPerParticipant());
         this.rooms = new Rooms(workers, transports, publisher, subscriber, events, limits, stats,
                 new TurnCredentials(turn, InstantSource.system()));
+        this.transports = transports;
+        this.publisher = publisher;
+        this.subscriber = subscriber;
         ActiveSpeakerAnnouncer speakers = new ActiveSpeakerAnnouncer(rooms);
         this.dispatcher = new MessageDispatcher(mapper, new Routes(rooms, publisher, subscriber, dynacast, speakers,
-                () -> cluster), access, limits, limitCounters, control);
+                () -> cluster, () -> pipes), access, limits, limitCounters, control);
         // The Router ranks on its worker; the announcement is made on the control thread.
         StreamStateNotifier streamStates = new StreamStateNotifier(rooms);
         rooms.onOpen(room -> {
             room.router().onActiveSpeakers(ids -> control.execute(() -> speakers.announce(room, ids)));
             room.router().onStreamState((consumer, paused) ->
                     control.execute(() -> streamStates.changed(room, consumer, paused)));
+            RoomPipes roomPipes = pipes;
+            if (roomPipes != null) {
+                roomPipes.roomOpened(room);
+            }
         });
         this.consent = new ConsentMonitor(rooms, iceTimeout, System::nanoTime);
         this.quality = new QualityMonitor(rooms, events, control, stats);
@@ -204,6 +217,33 @@ public final class SignalingService {
         this.cluster = membership;
     }
 
+    /**
+     * Lets rooms span this node and others over pipes (docs/scale-out.md "Rooms across nodes"):
+     * {@code sockets} opens a pipe's UDP socket. Before {@link #start}, after {@link #cluster}.
+     */
+    void pipes(ClusterConfig config, RoomPipes.Sockets sockets) {
+        RoomPipes roomPipes = new RoomPipes(config, sockets, new PipeDialer(control), transports, rooms, publisher,
+                subscriber, control, mapper, () -> cluster, this::roomMoved);
+        rooms.listener(roomPipes);
+        publisher.listener(roomPipes);
+        this.pipes = roomPipes;
+    }
+
+    /** Relay-to-relay pipes open now (docs/scale-out.md); any thread. */
+    public int pipeCount() {
+        RoomPipes roomPipes = pipes;
+        return roomPipes == null ? 0 : roomPipes.openPipes();
+    }
+
+    /** The pipes of rooms spanning nodes, or null. */
+    RoomPipes pipes() {
+        return pipes;
+    }
+
+    ScheduledExecutorService control() {
+        return control;
+    }
+
     /** The names of the rooms open now, read on the control thread; for the cluster's reports. */
     java.util.Collection<String> openRoomNames() {
         try {
@@ -244,7 +284,8 @@ public final class SignalingService {
 
     /** Each request to the class whose job it is. */
     private record Routes(Rooms rooms, PublishNegotiator publisher, SubscribeNegotiator subscriber, Dynacast dynacast,
-                          ActiveSpeakerAnnouncer speakers, Supplier<ClusterMembership> cluster)
+                          ActiveSpeakerAnnouncer speakers, Supplier<ClusterMembership> cluster,
+                          Supplier<RoomPipes> pipes)
             implements MessageDispatcher.Requests {
         /**
          * docs/scale-out.md "Redirect": a room not open here is looked up in the cluster, off the
@@ -260,6 +301,15 @@ public final class SignalingService {
                 if (route instanceof RoomRouter.Redirect redirect) {
                     throw new CompletionException(SignalingException.redirect(room, redirect.nodeId(),
                             redirect.signalingUrl()));
+                }
+                if (route instanceof RoomRouter.Spanned spanned) {
+                    RoomPipes roomPipes = pipes.get();
+                    if (roomPipes == null) {
+                        throw new CompletionException(SignalingException.redirect(room, spanned.nodeId(),
+                                spanned.signalingUrl()));
+                    }
+                    // docs/scale-out.md "Rooms across nodes": the join stays; the room opens here piped.
+                    roomPipes.spanned(room, spanned.signalingUrl());
                 }
                 if (route instanceof RoomRouter.Refused refused) {
                     throw new CompletionException(new SignalingException(UNAVAILABLE, refused.reason()));

@@ -105,6 +105,11 @@ final class SubscribeNegotiator {
         events.subscriptionStarted(room.name(), subscriber.id(), track.owner().id(), track.trackId(), track.kind());
     }
 
+    /** A Consumer id no other Consumer of this relay has (the pipes' Consumers take theirs here too). */
+    int nextConsumerId() {
+        return nextConsumer++;
+    }
+
     boolean retransmissionsEnabled() {
         return retransmissions;
     }
