@@ -58,6 +58,8 @@ class ClusterBrowserTest {
             for (Path log : List.of(dir.resolve("relay-a.log"), dir.resolve("relay-b.log"), dir.resolve("relay-c.log"))) {
                 if (Files.exists(log)) {
                     List<String> lines = Files.readAllLines(log);
+                    System.out.println("===== " + log.getFileName() + " (pipes) =====");
+                    lines.stream().filter(l -> l.contains("RoomPipes")).forEach(System.out::println);
                     System.out.println("===== " + log.getFileName() + " (last 40 lines) =====");
                     lines.subList(Math.max(0, lines.size() - 40), lines.size()).forEach(System.out::println);
                 }
@@ -171,6 +173,10 @@ class ClusterBrowserTest {
         for (int i = 0; i < 3; i++) {
             origins.add("http://" + namespaces.get(i).peerAddress() + ":" + ports[i]);
         }
+        // Nodes reach each other (pipes) as well as Redis on the host.
+        namespaces.get(0).connect(namespaces.get(1));
+        namespaces.get(0).connect(namespaces.get(2));
+        namespaces.get(1).connect(namespaces.get(2));
         List<String> span = List.of("--cluster-span", "always");
         Node a = node("relay-a", namespaces.get(0), ports[0], origins, 60_000, span);
         Node b = node("relay-b", namespaces.get(1), ports[1], origins, 90_000, span);

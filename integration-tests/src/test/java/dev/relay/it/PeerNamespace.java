@@ -237,6 +237,24 @@ final class PeerNamespace implements AutoCloseable {
     }
 
     /**
+     * Lets this namespace and {@code other} reach each other through the host: a route to the
+     * other's address in each, and forwarding on the two host ends of the veth pairs only
+     * (net.ipv4.conf.IFACE.forwarding: the host's global ip_forward stays as it is). Both go
+     * with the namespaces.
+     */
+    void connect(PeerNamespace other) {
+        must(ip.toString(), "-n", name, "route", "add", other.peerAddress + "/32", "via", hostAddress);
+        must(ip.toString(), "-n", other.name, "route", "add", peerAddress + "/32", "via", other.hostAddress);
+        for (String link : List.of(hostLink, other.hostLink)) {
+            try {
+                java.nio.file.Files.writeString(Path.of("/proc/sys/net/ipv4/conf", link, "forwarding"), "1");
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("cannot enable forwarding on " + link + ": " + e, e);
+            }
+        }
+    }
+
+    /**
      * Starts {@code command} inside the namespace ({@code ip netns exec}), its output appended to
      * {@code log}. Whatever still runs of it (and its children) is killed by {@link #close}.
      */

@@ -23,6 +23,10 @@ final class Pipe {
         void send(String text);
 
         void close();
+
+        /** The other end proved it holds the cluster secret: the connection is no longer held to the join deadline. */
+        default void authenticated() {
+        }
     }
 
     /** Most participants of other nodes one pipe may bring into a room. */

@@ -85,6 +85,7 @@ final class PipeEndpoint extends ChannelInboundHandlerAdapter {
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
             if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
                 Channel ch = ctx.channel();
+                ConnectionGuard guard = ch.pipeline().get(ConnectionGuard.class);
                 Pipe.Link link = new Pipe.Link() {
                     @Override
                     public void send(String text) {
@@ -94,6 +95,13 @@ final class PipeEndpoint extends ChannelInboundHandlerAdapter {
                     @Override
                     public void close() {
                         ch.writeAndFlush(new CloseWebSocketFrame(1000, "")).addListener(ChannelFutureListener.CLOSE);
+                    }
+
+                    @Override
+                    public void authenticated() {
+                        if (guard != null) {
+                            guard.joined();
+                        }
                     }
                 };
                 control.execute(() -> pipe = pipes.accepted(link));

@@ -279,6 +279,7 @@ final class RoomPipes implements RoomListener {
                 .put("key", b64(key))
                 .put("tag", b64(PipeKeyExchange.tag(config.pipeSecret(), pipeId, false, key, pipe.ownAddress())))));
         pipe.opened(new PipeFrames(agreement.sendMacKey(), agreement.receiveMacKey()));
+        pipe.link().authenticated();
         room.addPipe(pipe);
         pipesOpened++;
         open++;

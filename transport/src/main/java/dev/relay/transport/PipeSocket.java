@@ -132,5 +132,11 @@ public final class PipeSocket implements AutoCloseable {
         public void channelReadComplete(ChannelHandlerContext ctx) {
             handoff.signalAll();
         }
+
+        /** A send the kernel refused (the other end's network unreachable): counted, the socket stays. */
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            drops.increment(DropReason.SEND_FAILED);
+        }
     }
 }
