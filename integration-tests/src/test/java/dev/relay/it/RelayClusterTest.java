@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.relay.cluster.RedisDirectory;
 import dev.relay.cluster.RedisServer;
+import dev.relay.cluster.RoomRouter;
 import dev.relay.signaling.RelayServer;
 import dev.relay.signaling.cluster.ClusterConfig;
 import dev.relay.signaling.cluster.ClusterMembership;
+import dev.relay.transport.srtp.PipeKeyExchange;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -145,6 +147,85 @@ class RelayClusterTest {
             assertEquals(1, Scrape.value(a, "relay_participants_left_total", Map.of("reason", "moved")));
             assertEquals(Optional.of("relay-z"), directory.ownerOf("standup"), "relay-a did not take it back");
         }
+    }
+
+    /**
+     * The pipe control endpoint faces whoever reaches the HTTP port (docs/security.md "Pipes"):
+     * garbage, an open without the cluster secret's tag, a replayed open and an open for a room
+     * held elsewhere are each refused and counted, their connection closed, and nothing is
+     * opened for them; an open signed with the secret is accepted, and a message that fails its
+     * check afterwards closes the pipe, whose Transport and socket go with it.
+     */
+    @Test
+    void shouldRefuseWhatDoesNotCarryTheClusterSecretAndReleaseAClosedPipe() throws Exception {
+        redis = RedisServer.start(dir);
+        int port = LocalProcesses.freePort("127.0.0.1");
+        RelayServer a = RelayServer.start(Relays.loopbackConfig().withHttpPort(port)
+                .withCluster(new ClusterConfig(redis.url(), "relay-a", "ws://127.0.0.1:" + port + "/ws", 60_000,
+                        prefix(), RoomRouter.Span.ALWAYS, SECRET, "127.0.0.1")));
+        relays.add(a);
+        URI pipe = URI.create("ws://127.0.0.1:" + port + "/cluster/pipe");
+        SignalingClient alice = SignalingClient.connect(URI.create("ws://127.0.0.1:" + port + "/ws"), REPLY);
+        clients.add(alice);
+        alice.send("{\"type\":\"join\",\"room\":\"held\"}");
+        alice.next(m -> m.get("type").asText().equals("joined"), "joined", REPLY);
+        double transports = Scrape.value(a, "relay_transports", Map.of());
+
+        assertRefused(pipe, "{\"type\":\"hello\"}", "garbage");
+        String now = String.valueOf(System.currentTimeMillis() / 1000);
+        byte[] key = PipeKeyExchange.start().publicKey();
+        assertRefused(pipe, open(now + ":01:relay-z:held", key, "127.0.0.1:40000", "not-the-secret-at-all"),
+                "a tag made without the cluster secret");
+        String stale = (System.currentTimeMillis() / 1000 - 3600) + ":02:relay-z:held";
+        assertRefused(pipe, open(stale, key, "127.0.0.1:40000", new String(SECRET)), "an hour-old open");
+        try (RedisDirectory directory = RedisDirectory.connect(redis.url(), prefix(), Duration.ofSeconds(2))) {
+            directory.register(new dev.relay.cluster.NodeLoad("relay-z", "ws://127.0.0.1:9/ws", 0.1, 0, 0, 0, 60_000),
+                    Duration.ofSeconds(30));
+            directory.claimRoom("elsewhere", "relay-z", Duration.ofSeconds(30));
+        }
+        assertRefused(pipe, open(now + ":03:relay-z:elsewhere", key, "127.0.0.1:40000", new String(SECRET)),
+                "a room another node holds");
+        assertEquals(4, Scrape.value(a, "relay_cluster_pipes_refused_total", Map.of()));
+        assertEquals(1, Scrape.value(a, "relay_rooms", Map.of()), "no room opened for any of them");
+
+        String valid = open(now + ":04:relay-z:held", key, "127.0.0.1:40000", new String(SECRET));
+        SignalingClient node = SignalingClient.connect(pipe, REPLY);
+        clients.add(node);
+        node.send(valid);
+        JsonNode accept = node.next(REPLY);
+        assertEquals("accept", accept.get("type").asText(), accept.toString());
+        assertTrue(PipeKeyExchange.verify(SECRET, now + ":04:relay-z:held", false,
+                java.util.Base64.getDecoder().decode(accept.get("key").asText()), accept.get("address").asText(),
+                java.util.Base64.getDecoder().decode(accept.get("tag").asText())), "signed with the cluster secret");
+        Scrape.await(a, "relay_cluster_pipes", Map.of(), n -> n == 1, REPLY);
+        assertEquals(transports + 1, Scrape.value(a, "relay_transports", Map.of()), "the pipe's Transport");
+
+        node.send("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.{\"t\":\"participant\",\"id\":\"x@relay-z\"}");
+        assertTrue(node.awaitClose(REPLY) > 0, "a message that fails its check closes the pipe");
+        Scrape.await(a, "relay_cluster_pipes", Map.of(), n -> n == 0, REPLY);
+        Scrape.await(a, "relay_transports", Map.of(), n -> n == transports, REPLY);
+        assertRefused(pipe, valid, "the same open again (a replay)");
+        assertEquals(1, Scrape.value(a, "relay_rooms", Map.of()));
+    }
+
+    private static final byte[] SECRET = "relay-cluster-test-secret".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+    private static String open(String pipeId, byte[] key, String address, String secret) {
+        java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+        byte[] tag = PipeKeyExchange.tag(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8), pipeId, true, key,
+                address);
+        return "{\"type\":\"open\",\"pipeId\":\"" + pipeId + "\",\"address\":\"" + address + "\",\"key\":\""
+                + b64.encodeToString(key) + "\",\"tag\":\"" + b64.encodeToString(tag) + "\"}";
+    }
+
+    /** {@code text} as the first message of a pipe control connection: a {@code refuse}, then the close. */
+    private void assertRefused(URI pipe, String text, String what) throws Exception {
+        SignalingClient node = SignalingClient.connect(pipe, REPLY);
+        clients.add(node);
+        node.send(text);
+        JsonNode reply = node.next(REPLY);
+        assertEquals("refuse", reply.get("type").asText(), what + ": " + reply);
+        assertTrue(node.awaitClose(REPLY) > 0, what + ": closed");
     }
 
     private String prefix() {

@@ -133,6 +133,9 @@ final class RelayMeters {
         metrics.gauge("relay.rooms", "Rooms open", Tags.empty(), signaling, SignalingService::roomCount);
         metrics.gauge("relay.cluster.pipes", "Relay-to-relay pipes open (docs/scale-out.md)", Tags.empty(), signaling,
                 SignalingService::pipeCount);
+        metrics.counter("relay.cluster.pipes.refused", "Pipe control connections refused: a bad, stale or replayed "
+                + "open, or a room not held here (docs/security.md)", Tags.empty(), signaling,
+                SignalingService::pipesRefused);
         metrics.gauge("relay.participants", "Participants joined", Tags.empty(), signaling,
                 SignalingService::participantCount);
     }

@@ -90,8 +90,8 @@ final class RoomPipes implements RoomListener {
     /** Pipe ids seen in open messages, with when: a replayed open is refused. */
     private final Map<String, Long> seen = new LinkedHashMap<>();
     private final SecureRandom random = new SecureRandom();
-    private int pipesOpened;
-    private int pipesRefused;
+    private volatile long pipesOpened;
+    private volatile long pipesRefused;
     /** Pipes open now (written on the control thread, read by metrics). */
     private volatile int open;
     /** The room whose pipes close because it closes (its uplink's loss is then no news). */
@@ -113,11 +113,13 @@ final class RoomPipes implements RoomListener {
         this.roomLost = roomLost;
     }
 
-    int pipesOpened() {
+    /** Pipes opened so far; any thread. */
+    long pipesOpened() {
         return pipesOpened;
     }
 
-    int pipesRefused() {
+    /** Pipe control connections refused so far (bad or stale open, a room not held here); any thread. */
+    long pipesRefused() {
         return pipesRefused;
     }
 

@@ -235,6 +235,12 @@ public final class SignalingService {
         return roomPipes == null ? 0 : roomPipes.openPipes();
     }
 
+    /** Pipe control connections refused so far (docs/security.md); any thread. */
+    public long pipesRefused() {
+        RoomPipes roomPipes = pipes;
+        return roomPipes == null ? 0 : roomPipes.pipesRefused();
+    }
+
     /** The pipes of rooms spanning nodes, or null. */
     RoomPipes pipes() {
         return pipes;
