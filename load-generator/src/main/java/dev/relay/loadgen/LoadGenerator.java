@@ -120,6 +120,14 @@ public final class LoadGenerator implements Callable<Integer> {
     @Option(names = "--relay-pid", description = "Pid of the --relay process, for its CPU time from /proc.")
     long relayPid = -1;
 
+    @Option(names = "--subscribe-relay", description = "With --relay: peers that only receive join this other "
+            + "running relay, a node of the same cluster, so the room spans the two (docs/scale-out.md \"Rooms across "
+            + "nodes\"): the cost of a pipe. Its CPU (--subscribe-relay-pid) counts with the first's.")
+    URI subscribeRelay;
+
+    @Option(names = "--subscribe-relay-pid", description = "Pid of the --subscribe-relay process.")
+    long subscribeRelayPid = -1;
+
     @Option(names = "--relay-workers", description = "--workers of the child relay (default: the relay's).")
     Integer relayWorkers;
 
@@ -409,6 +417,9 @@ public final class LoadGenerator implements Callable<Integer> {
                 pid = child.pid();
             }
             run = new LoadRun(config, server, serverUri, pid, localAddress);
+            if (subscribeRelay != null) {
+                run.subscribeAt(subscribeRelay.resolve("/").normalize(), subscribeRelayPid);
+            }
             result = run.execute();
             result.network = network;
             result.janusOptions = janusEventLoops == 0 ? "event_loops default: a thread per handle"
@@ -545,6 +556,14 @@ public final class LoadGenerator implements Callable<Integer> {
             }
         } else if (relayPid > 0) {
             throw bad("--relay-pid needs --relay");
+        }
+        if (subscribeRelay != null) {
+            if (relay == null) {
+                throw bad("--subscribe-relay needs --relay");
+            }
+            checkLoopback(subscribeRelay);
+        } else if (subscribeRelayPid > 0) {
+            throw bad("--subscribe-relay-pid needs --subscribe-relay");
         }
         Path jar = relayJar != null ? relayJar : defaultRelayJar();
         Path log = relayLog != null ? relayLog : Path.of(System.getProperty("java.io.tmpdir"),

@@ -63,6 +63,19 @@ final class LoadRun implements AutoCloseable {
         }
     }
 
+    /** Where peers that only receive join, when not at {@link #relayUri} (a second node of a cluster), or null. */
+    private URI subscribeUri;
+    private long subscribePid = -1;
+
+    /**
+     * Peers that only receive join the relay at {@code uri} instead (its pid {@code pid}, -1 if
+     * unknown): the room spans two nodes of a cluster. Both relays' CPU time and counters count.
+     */
+    void subscribeAt(URI uri, long pid) {
+        subscribeUri = uri;
+        subscribePid = pid;
+    }
+
     LoadRun(RunConfig config, URI relayUri, long relayPid) {
         this(config, Target.RELAY, relayUri, relayPid, "127.0.0.1");
     }
@@ -104,10 +117,14 @@ final class LoadRun implements AutoCloseable {
             }
         } else {
             URI wsUri = URI.create(relayUri.toString().replaceFirst("^http", "ws")).resolve("/ws");
-            Peer.Context context = new Peer.Context(http, wsUri, loops, new AtomicInteger(), certificate,
+            AtomicInteger loopCounter = new AtomicInteger();
+            Peer.Context context = new Peer.Context(http, wsUri, loops, loopCounter, certificate,
                     dtlsExecutor, config, localAddress);
+            Peer.Context receivers = subscribeUri == null ? context
+                    : new Peer.Context(http, URI.create(subscribeUri.toString().replaceFirst("^http", "ws")).resolve("/ws"),
+                            loops, loopCounter, certificate, dtlsExecutor, config, localAddress);
             for (Scenario.PeerPlan p : plan) {
-                peers.add(new Peer(p, context));
+                peers.add(new Peer(p, p.publishes() ? context : receivers));
             }
         }
         report.peers = peers.size();
@@ -421,8 +438,14 @@ final class LoadRun implements AutoCloseable {
 
     private RelaySnapshot snapshotRelay() {
         long ticks = relayPid > 0 ? ProcStat.processTicks(relayPid) : -1;
+        String metrics = scrape();
+        if (subscribeUri != null) {
+            long more = subscribePid > 0 ? ProcStat.processTicks(subscribePid) : -1;
+            ticks = ticks >= 0 && more >= 0 ? ticks + more : -1;
+            metrics = metrics + "\n" + scrape(subscribeUri);
+        }
         long now = System.nanoTime();
-        return RelaySnapshot.of(now, ticks, scrape());
+        return RelaySnapshot.of(now, ticks, metrics);
     }
 
     private double scrapeHeap() {
@@ -436,6 +459,10 @@ final class LoadRun implements AutoCloseable {
             // Janus has no Prometheus endpoint; its CPU and RSS come from /proc.
             return "";
         }
+        return scrape(relayUri);
+    }
+
+    private String scrape(URI relayUri) {
         try {
             HttpRequest request = HttpRequest.newBuilder(relayUri.resolve("/metrics"))
                     .timeout(Duration.ofSeconds(5)).build();
