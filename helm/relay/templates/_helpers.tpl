@@ -76,3 +76,7 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- fail "kafka.spool.enabled: the spool holds events for Kafka; set kafka.enabled too" }}
 {{- end }}
 {{- end }}
+
+{{- define "relay.clusterSecret" -}}
+{{- printf "%s-cluster" (include "relay.fullname" .) }}
+{{- end }}

@@ -26,9 +26,19 @@ package dev.relay.cluster;
  *                                 participants are still arriving ({@link Admission})
  * @param capacityPacketsPerSecond egress packets per second the node can carry (from its size and
  *                                 the benchmarks)
+ * @param pipeUrl                  where other nodes open pipes to this one's rooms (its pipe control
+ *                                 endpoint on its cluster address, docs/scale-out.md "Rooms across
+ *                                 nodes"), or null if it takes none
  */
 public record NodeLoad(String nodeId, String signalingUrl, double cpu, double egressPacketsPerSecond,
-                       int participants, int growingRooms, double capacityPacketsPerSecond) {
+                       int participants, int growingRooms, double capacityPacketsPerSecond, String pipeUrl) {
+
+    /** A node that takes no relay-to-relay pipes. */
+    public NodeLoad(String nodeId, String signalingUrl, double cpu, double egressPacketsPerSecond, int participants,
+                    int growingRooms, double capacityPacketsPerSecond) {
+        this(nodeId, signalingUrl, cpu, egressPacketsPerSecond, participants, growingRooms, capacityPacketsPerSecond,
+                null);
+    }
 
     public NodeLoad {
         if (nodeId == null || nodeId.isBlank()) {

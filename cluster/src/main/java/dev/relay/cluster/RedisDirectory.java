@@ -149,25 +149,31 @@ public final class RedisDirectory implements AutoCloseable {
         return prefix + "room:" + room;
     }
 
-    /** One line, tab-separated, versioned; node ids and URLs never hold a tab (checked). */
+    /**
+     * One line, tab-separated, versioned; node ids and URLs never hold a tab (checked). The pipe URL
+     * is a ninth field, left out when the node takes no pipes.
+     */
     static String encode(NodeLoad load) {
-        if (load.nodeId().contains(SEPARATOR) || load.signalingUrl().contains(SEPARATOR)) {
+        if (load.nodeId().contains(SEPARATOR) || load.signalingUrl().contains(SEPARATOR)
+                || (load.pipeUrl() != null && load.pipeUrl().contains(SEPARATOR))) {
             throw new IllegalArgumentException("node id or URL with a tab: " + load.nodeId());
         }
-        return String.join(SEPARATOR, "1", load.nodeId(), load.signalingUrl(), Double.toString(load.cpu()),
+        String line = String.join(SEPARATOR, "1", load.nodeId(), load.signalingUrl(), Double.toString(load.cpu()),
                 Double.toString(load.egressPacketsPerSecond()), Integer.toString(load.participants()),
                 Integer.toString(load.growingRooms()), Double.toString(load.capacityPacketsPerSecond()));
+        return load.pipeUrl() == null ? line : line + SEPARATOR + load.pipeUrl();
     }
 
     /** The entry back, or empty for one this version cannot read (a newer node's, or damaged). */
     static Optional<NodeLoad> decode(String value) {
         String[] f = value.split(SEPARATOR, -1);
-        if (f.length != 8 || !"1".equals(f[0])) {
+        if ((f.length != 8 && f.length != 9) || !"1".equals(f[0])) {
             return Optional.empty();
         }
         try {
             return Optional.of(new NodeLoad(f[1], f[2], Double.parseDouble(f[3]), Double.parseDouble(f[4]),
-                    Integer.parseInt(f[5]), Integer.parseInt(f[6]), Double.parseDouble(f[7])));
+                    Integer.parseInt(f[5]), Integer.parseInt(f[6]), Double.parseDouble(f[7]),
+                    f.length == 9 && !f[8].isEmpty() ? f[8] : null));
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }

@@ -39,9 +39,9 @@ public final class RoomRouter {
 
     /**
      * Another node holds the room and the join stays here: this node opens its own part of the
-     * room, piped from that node's ({@code signalingUrl} names it).
+     * room, piped from that node's, whose pipe endpoint is {@code pipeUrl}.
      */
-    public record Spanned(String nodeId, String signalingUrl) implements Route {
+    public record Spanned(String nodeId, String signalingUrl, String pipeUrl) implements Route {
     }
 
     /** This node holds the room: join here. */
@@ -111,11 +111,15 @@ public final class RoomRouter {
             return new Local();
         }
         return directory.node(nodeId).<Route>map(n -> held && spans(n)
-                ? new Spanned(n.nodeId(), n.signalingUrl())
+                ? new Spanned(n.nodeId(), n.signalingUrl(), n.pipeUrl())
                 : new Redirect(n.nodeId(), n.signalingUrl())).orElse(null);
     }
 
+    /** Whether a join of a room {@code owner} holds stays here; never when the owner takes no pipes. */
     private boolean spans(NodeLoad owner) {
+        if (owner.pipeUrl() == null) {
+            return false;
+        }
         return switch (span) {
             case NEVER -> false;
             case ALWAYS -> true;

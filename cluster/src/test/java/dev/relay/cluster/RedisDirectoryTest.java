@@ -114,6 +114,9 @@ class RedisDirectoryTest extends RedisTest {
     void shouldReadBackWhatItWroteAndRefuseWhatItCannotRead() {
         NodeLoad load = load("relay-7", 12_345.5);
         assertEquals(Optional.of(load), RedisDirectory.decode(RedisDirectory.encode(load)));
+        NodeLoad piping = new NodeLoad("relay-8", "wss://relay-8.example.com/ws", 0.25, 100, 3, 1, 60_000,
+                "ws://10.1.2.3:8080/cluster/pipe");
+        assertEquals(Optional.of(piping), RedisDirectory.decode(RedisDirectory.encode(piping)), "with its pipe URL");
         assertEquals(Optional.empty(), RedisDirectory.decode("2\trelay-7\tx"), "a newer version");
         assertEquals(Optional.empty(), RedisDirectory.decode("1\trelay-7\turl\tnot-a-number\t0\t0\t0\t1"));
         assertEquals(Optional.empty(), RedisDirectory.decode("1\trelay-7\turl\t2.0\t0\t0\t0\t1"), "cpu above 1");

@@ -13,7 +13,8 @@ class RoomRouterTest extends RedisTest {
     private static final HeadroomPlacement HEADROOM = new HeadroomPlacement(new Admission(0.1, 1_000));
 
     private static NodeLoad node(String id, double egress) {
-        return new NodeLoad(id, "wss://" + id + ".example.com/ws", 0.1, egress, 0, 0, 100_000);
+        return new NodeLoad(id, "wss://" + id + ".example.com/ws", 0.1, egress, 0, 0, 100_000,
+                "ws://" + id + ".internal:8080/cluster/pipe");
     }
 
     @Test
@@ -69,17 +70,23 @@ class RoomRouterTest extends RedisTest {
                     whenFullAt1.route("town-hall"), "its node has headroom: the next join is sent there too");
 
             directory.register(node("relay-0", 95_000), Duration.ofSeconds(30));
-            assertEquals(new RoomRouter.Spanned("relay-0", "wss://relay-0.example.com/ws"),
+            assertEquals(new RoomRouter.Spanned("relay-0", "wss://relay-0.example.com/ws",
+                    "ws://relay-0.internal:8080/cluster/pipe"),
                     whenFullAt1.route("town-hall"), "its node is full: the join stays, the room spans both");
 
             RoomRouter alwaysAt1 = new RoomRouter(directory, HEADROOM, "relay-1", Duration.ofSeconds(30),
                     RoomRouter.Span.ALWAYS, 0);
             directory.register(node("relay-0", 10_000), Duration.ofSeconds(30));
-            assertEquals(new RoomRouter.Spanned("relay-0", "wss://relay-0.example.com/ws"),
+            assertEquals(new RoomRouter.Spanned("relay-0", "wss://relay-0.example.com/ws",
+                    "ws://relay-0.internal:8080/cluster/pipe"),
                     alwaysAt1.route("town-hall"));
             RoomRouter neverAt1 = new RoomRouter(directory, HEADROOM, "relay-1", Duration.ofSeconds(30));
             directory.register(node("relay-0", 95_000), Duration.ofSeconds(30));
             assertInstanceOf(RoomRouter.Redirect.class, neverAt1.route("town-hall"), "full or not, by default");
+            directory.register(new NodeLoad("relay-0", "wss://relay-0.example.com/ws", 0.1, 95_000, 0, 0, 100_000),
+                    Duration.ofSeconds(30));
+            assertInstanceOf(RoomRouter.Redirect.class, alwaysAt1.route("town-hall"),
+                    "a node that takes no pipes is never spanned to");
         }
     }
 }

@@ -222,11 +222,22 @@ class ChartProfilesTest {
         assertTrue(names.indexOf("POD_NAME") >= 0 && names.indexOf("POD_NAME") < names.indexOf("RELAY_PUBLIC_URL"),
                 "POD_NAME comes before RELAY_PUBLIC_URL: " + names);
         assertEquals("https://meet.example.com", env(relay, "RELAY_ALLOWED_ORIGINS").getValue());
+        // Rooms spanning pods: the shared secret from its Secret, pipes to the pod IP.
+        assertEquals("relay-cluster", env(relay, "RELAY_CLUSTER_SECRET").getValueFrom().getSecretKeyRef().getName());
+        assertEquals("when-full", env(relay, "RELAY_CLUSTER_SPAN").getValue());
+        assertEquals("status.podIP", env(relay, "RELAY_CLUSTER_ADDRESS").getValueFrom().getFieldRef().getFieldPath());
+        Helm.Result noSecret = Helm.template(List.of("ci/cluster-values.yaml"), List.of("cluster.pipes.existingSecret="));
+        assertTrue(noSecret.exitCode() != 0 && noSecret.stderr().contains("cluster.pipes.secret"),
+                "no pipes without the shared secret: " + noSecret.stderr());
+        Helm.Result badSpan = Helm.template(List.of("ci/cluster-values.yaml"), List.of("cluster.pipes.span=sometimes"));
+        assertTrue(badSpan.exitCode() != 0, "span is never, whenFull or always: " + badSpan.stderr());
 
         Container plain = render("default-values.yaml", "cluster.enabled=true", "cluster.redisUrl=redis://redis:6379/0",
                 "cluster.publicUrlTemplate=wss://$(POD_NAME).example.com/ws").one(StatefulSet.class).getSpec()
                 .getTemplate().getSpec().getContainers().get(0);
         assertEquals("redis://redis:6379/0", env(plain, "RELAY_REDIS_URL").getValue());
+        assertTrue(plain.getEnv().stream().noneMatch(e -> e.getName().equals("RELAY_CLUSTER_SECRET")),
+                "no pipes unless enabled");
 
         Helm.Result noRedis = Helm.template(List.of("ci/default-values.yaml"),
                 List.of("cluster.enabled=true", "cluster.publicUrlTemplate=wss://$(POD_NAME).example.com/ws"));

@@ -120,9 +120,10 @@ public final class LoadGenerator implements Callable<Integer> {
     @Option(names = "--relay-pid", description = "Pid of the --relay process, for its CPU time from /proc.")
     long relayPid = -1;
 
-    @Option(names = "--subscribe-relay", description = "With --relay: peers that only receive join this other "
-            + "running relay, a node of the same cluster, so the room spans the two (docs/scale-out.md \"Rooms across "
-            + "nodes\"): the cost of a pipe. Its CPU (--subscribe-relay-pid) counts with the first's.")
+    @Option(names = "--subscribe-relay", description = "With --relay: peers that only receive (and in a meeting every "
+            + "other participant) join this other running relay, a node of the same cluster, so the room spans the two "
+            + "(docs/scale-out.md \"Rooms across nodes\"): the cost of a pipe. Its CPU (--subscribe-relay-pid) counts "
+            + "with the first's.")
     URI subscribeRelay;
 
     @Option(names = "--subscribe-relay-pid", description = "Pid of the --subscribe-relay process.")

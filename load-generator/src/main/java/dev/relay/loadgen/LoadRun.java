@@ -123,8 +123,11 @@ final class LoadRun implements AutoCloseable {
             Peer.Context receivers = subscribeUri == null ? context
                     : new Peer.Context(http, URI.create(subscribeUri.toString().replaceFirst("^http", "ws")).resolve("/ws"),
                             loops, loopCounter, certificate, dtlsExecutor, config, localAddress);
+            int spread = 0;
             for (Scenario.PeerPlan p : plan) {
-                peers.add(new Peer(p, p.publishes() ? context : receivers));
+                // Receivers only at the second node; where everyone publishes (a meeting), every other one.
+                boolean second = p.publishes() ? p.expectedStreams() > 0 && spread++ % 2 == 1 : true;
+                peers.add(new Peer(p, second ? receivers : context));
             }
         }
         report.peers = peers.size();
@@ -314,18 +317,24 @@ final class LoadRun implements AutoCloseable {
         Semaphore inFlight = new Semaphore(CONNECT_CONCURRENCY);
         List<CompletableFuture<Void>> started = new ArrayList<>();
         String previousRoom = null;
+        java.util.Set<String> opened = new java.util.HashSet<>();
         for (SyntheticPeer peer : peers) {
             // A room's publishers must be in before its viewers; wait at each room's first viewer.
             if (!peer.plan.publishes() && !peer.plan.room().equals(previousRoom)) {
                 awaitStarted(started, deadline);
                 previousRoom = peer.plan.room();
             }
+            // Over two nodes, a room's first peer places it (at the first node) before anyone joins the second.
+            boolean first = subscribeUri != null && opened.add(peer.plan.room());
             if (!inFlight.tryAcquire(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 break;
             }
             CompletableFuture<Void> f = peer.start();
             f.whenComplete((r, e) -> inFlight.release());
             started.add(f);
+            if (first) {
+                awaitStarted(started, deadline);
+            }
         }
         awaitStarted(started, deadline);
         int failed = 0;

@@ -145,7 +145,8 @@ public final class RelayServer implements AutoCloseable {
                 cluster = new ClusterMembership(config.cluster(), signaling::participantCount,
                         () -> workers.workers().stream().mapToLong(MediaWorker::packetsOut).sum(),
                         () -> workers.workers().stream().mapToLong(RelayMeters::cpuNanos).sum(),
-                        signaling::openRoomNames, signaling::roomMoved);
+                        signaling::openRoomNames, signaling::roomMoved,
+                        config.cluster().pipes() ? RoomPipes.pipeUrl(config.cluster().pipeAddress(), http.port()) : null);
             } catch (RuntimeException e) {
                 // Redis unreachable at start: stop rather than run as a node nobody can find.
                 closeStarted(http, metricsHttp, control, dtls, media, tcp, workers);

@@ -130,15 +130,15 @@ final class RoomPipes implements RoomListener {
 
     // ---- the node whose participant joined a room held elsewhere: the uplink ----
 
-    /** Any thread: a join of {@code room} stays here though {@code ownerUrl}'s node holds it. */
-    void spanned(String room, String ownerUrl) {
-        spans.put(room, ownerUrl);
+    /** Any thread: a join of {@code room} stays here though the node whose pipe endpoint is {@code pipeUrl} holds it. */
+    void spanned(String room, String pipeUrl) {
+        spans.put(room, pipeUrl);
     }
 
     /** A room opened here: if a spanned join opened it, its pipe to the room's node opens now. */
     void roomOpened(Room room) {
-        String ownerUrl = spans.remove(room.name());
-        if (ownerUrl == null) {
+        String pipeUrl = spans.remove(room.name());
+        if (pipeUrl == null) {
             return;
         }
         Pipe pipe = new Pipe(true);
@@ -160,7 +160,7 @@ final class RoomPipes implements RoomListener {
                 closed(pipe, "no answer within " + OPEN_TIMEOUT_MILLIS + " ms");
             }
         }, OPEN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-        URI uri = pipeUri(ownerUrl);
+        URI uri = URI.create(pipeUrl);
         LOG.info("room {}: piping from {} ({})", room.name(), uri, pipe.pipeId());
         dialer.dial(uri, pipe, this);
     }
@@ -702,10 +702,10 @@ final class RoomPipes implements RoomListener {
         return bytes;
     }
 
-    /** {@code ws[s]://host:port/ws} (a node's signaling URL) -> the same host's {@link #PATH}. */
-    static URI pipeUri(String signalingUrl) {
-        URI url = URI.create(signalingUrl);
-        return URI.create(url.getScheme() + "://" + url.getRawAuthority() + PATH);
+    /** This node's pipe endpoint as other nodes reach it: its cluster address and HTTP port. */
+    static String pipeUrl(String address, int httpPort) {
+        String host = address.contains(":") && !address.startsWith("[") ? "[" + address + "]" : address;
+        return "ws://" + host + ":" + httpPort + PATH;
     }
 
     private static String text(JsonNode node, String field, int maxChars) {

@@ -276,6 +276,13 @@ public final class SignalingService {
                 rooms.leave(participant, LeaveReason.MOVED);
                 participant.outbox().close();
             }
+            RoomPipes roomPipes = pipes;
+            if (roomPipes != null && rooms.isOpen(moved)) {
+                // The other nodes' parts of the room lose their pipes to this stale copy: their
+                // participants rejoin too, and land where the room is now.
+                roomPipes.roomClosing(moved);
+                rooms.closeIfDone(moved);
+            }
         });
     }
 
@@ -315,7 +322,7 @@ public final class SignalingService {
                                 spanned.signalingUrl()));
                     }
                     // docs/scale-out.md "Rooms across nodes": the join stays; the room opens here piped.
-                    roomPipes.spanned(room, spanned.signalingUrl());
+                    roomPipes.spanned(room, spanned.pipeUrl());
                 }
                 if (route instanceof RoomRouter.Refused refused) {
                     throw new CompletionException(new SignalingException(UNAVAILABLE, refused.reason()));

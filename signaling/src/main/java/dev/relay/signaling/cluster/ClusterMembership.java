@@ -43,6 +43,8 @@ public final class ClusterMembership implements AutoCloseable {
     private final LongSupplier cpuNanos;
     private final Supplier<Collection<String>> openRooms;
     private final Consumer<String> roomLost;
+    /** Where other nodes open pipes to this one, or null (docs/scale-out.md "Rooms across nodes"). */
+    private final String pipeUrl;
     private final Set<String> held = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService timer;
     /** Joins of rooms not open here that may wait for the room directory at once. */
@@ -70,7 +72,15 @@ public final class ClusterMembership implements AutoCloseable {
     public ClusterMembership(ClusterConfig config, IntSupplier participants, LongSupplier packetsSent,
                              LongSupplier cpuNanos, Supplier<Collection<String>> openRooms,
                              Consumer<String> roomLost) {
+        this(config, participants, packetsSent, cpuNanos, openRooms, roomLost, null);
+    }
+
+    /** @param pipeUrl where other nodes open pipes to this node's rooms, published in its registry entry; null: none */
+    public ClusterMembership(ClusterConfig config, IntSupplier participants, LongSupplier packetsSent,
+                             LongSupplier cpuNanos, Supplier<Collection<String>> openRooms,
+                             Consumer<String> roomLost, String pipeUrl) {
         this.roomLost = roomLost;
+        this.pipeUrl = pipeUrl;
         this.config = config;
         this.cpuNanos = cpuNanos;
         this.participants = participants;
@@ -157,7 +167,7 @@ public final class ClusterMembership implements AutoCloseable {
             lastPackets = packets;
             lastCpuNanos = cpu;
             directory.register(new NodeLoad(config.nodeId(), config.signalingUrl(), cpuShare, egressPps,
-                    participants.getAsInt(), 0, config.capacityPps()), ClusterConfig.NODE_TTL);
+                    participants.getAsInt(), 0, config.capacityPps(), pipeUrl), ClusterConfig.NODE_TTL);
             Set<String> open = new HashSet<>(openRooms.get());
             for (String room : held) {
                 if (open.contains(room)) {
