@@ -796,6 +796,9 @@ function endSession() {
   joinedNow = false;
   closePc(publish);
   closePc(subscribe);
+  // Their closed PeerConnections never settle what they had pending: the next session starts afresh.
+  publisher.restart();
+  subscribeChain = Promise.resolve();
   for (const id of grid.ids()) removeParticipant(id);
   grid.clear();
   trackInfo.clear();

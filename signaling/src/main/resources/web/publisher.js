@@ -23,6 +23,18 @@ export class Publisher {
     return this.side.pc;
   }
 
+  /**
+   * The session ended and its PeerConnection closed: what was queued on it is dropped. A closed
+   * PeerConnection never settles the createOffer or setLocalDescription it had pending (W3C
+   * WebRTC 1.0, "operations chain": a closed connection aborts them without settling), so a
+   * negotiation caught by the close would hold every later one, the next session's first publish
+   * included (a room that moves within a second of its join does that).
+   */
+  restart() {
+    this.chain = Promise.resolve();
+    this.layersQueue = Promise.resolve();
+  }
+
   /** Runs `task` after every negotiation queued before it, whether those failed or not. */
   queue(task) {
     this.chain = this.chain.catch(() => {}).then(task);

@@ -63,6 +63,25 @@ class WebClientLogicTest extends LoopbackChromiumTest {
                 "failed@15000=true"), decisions);
     }
 
+    /**
+     * A negotiation caught by a session's end never settles (a closed PeerConnection aborts its
+     * pending operations without settling them): after {@code restart()} the next session's
+     * publish runs anyway, where it used to wait behind it for good.
+     */
+    @Test
+    void shouldNotQueueTheNextSessionsPublishBehindOneThatNeverSettles() {
+        Object order = page.await("const { Publisher } = await import('/publisher.js');"
+                + "const p = new Publisher({ pc: null }, {});"
+                + "const ran = [];"
+                + "p.queue(() => new Promise(() => {}));" // caught by the close: never settles
+                + "p.queue(async () => ran.push('behind the stuck one'));"
+                + "p.restart();"
+                + "await p.queue(async () => ran.push('next session'));"
+                + "await new Promise((r) => setTimeout(r, 50));"
+                + "return ran;");
+        assertEquals(List.of("next session"), order);
+    }
+
     @Test
     void shouldBackOffRejoinsToEightSeconds() {
         Object delays = page.await("const { rejoinDelayMs } = await import('/recovery.js');"

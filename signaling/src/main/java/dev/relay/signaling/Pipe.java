@@ -43,6 +43,7 @@ final class Pipe {
     private String ownAddress;
     private PipeFrames frames;
     private boolean closed;
+    private boolean firstMessageSeen;
     /** Producer id -> the pipe Consumer forwarding it to the other node. */
     private final Map<Integer, Integer> exported = new HashMap<>();
     /** Cluster-wide ids of the participants announced to the other node. */
@@ -68,6 +69,15 @@ final class Pipe {
 
     boolean isClosed() {
         return closed;
+    }
+
+    /** True the first time only: the one message the key exchange takes from the other end. */
+    boolean firstMessage() {
+        if (firstMessageSeen) {
+            return false;
+        }
+        firstMessageSeen = true;
+        return true;
     }
 
     /** Marks it closed; false if it already was, so teardown runs once. */

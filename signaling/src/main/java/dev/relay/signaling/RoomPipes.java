@@ -222,6 +222,10 @@ final class RoomPipes implements RoomListener {
             refuse(pipe, "not a valid room");
             return;
         }
+        if (socketAddress(address) == null) {
+            refuse(pipe, "not a valid address");
+            return;
+        }
         Room room = rooms.open(roomName);
         if (room != null) {
             if (isUplinked(room)) {
@@ -261,6 +265,7 @@ final class RoomPipes implements RoomListener {
             socket = sockets.open();
         } catch (Exception e) {
             refuse(pipe, "no pipe socket: " + e);
+            rooms.closeIfDone(room); // opened for this pipe only
             return;
         }
         Transport transport = transports.open(room.router());
@@ -270,7 +275,6 @@ final class RoomPipes implements RoomListener {
         try {
             agreement = exchange.agree(pipeId, false, pipe.ownAddress(), peerKey, address);
         } catch (IllegalArgumentException e) {
-            transports.close(room.router(), transport);
             refuse(pipe, "not a valid key");
             return;
         }
@@ -342,9 +346,13 @@ final class RoomPipes implements RoomListener {
             }
             if (!pipe.isOpen()) {
                 JsonNode message = mapper.readTree(text);
+                if (!pipe.firstMessage()) {
+                    // One message is the whole first half of the key exchange: more before the answer is abuse.
+                    throw new IllegalArgumentException("a second message before the key exchange ended");
+                }
                 if (pipe.isUplink()) {
                     onAccept(pipe, message);
-                } else if (pipe.room() == null) {
+                } else {
                     onOpen(pipe, message);
                 }
                 return;
@@ -520,8 +528,9 @@ final class RoomPipes implements RoomListener {
         pipe.exported().clear();
         if (pipe.transport() != null) {
             transports.close(room.router(), pipe.transport());
-        } else if (pipe.socket() != null) {
-            pipe.socket().close();
+        }
+        if (pipe.socket() != null) {
+            pipe.socket().close(); // also when the key exchange never connected it to the Transport
         }
         room.removePipe(pipe);
         if (room == closing) {
