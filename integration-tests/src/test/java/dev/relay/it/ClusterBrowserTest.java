@@ -91,25 +91,10 @@ class ClusterBrowserTest {
 
     @Test
     void shouldBringParticipantsOfDifferentNodesTogetherAndMoveTheRoomWhenItsNodeDies() throws Exception {
-        assumeTrue(ChromiumPeer.chromiumInstalled(), "skipped: " + ChromiumPeer.CHROMIUM + " is not installed");
-        for (int i = 0; i < 3; i++) {
-            namespaces.add(PeerNamespace.create());
-        }
-        redis = RedisServer.start(dir, namespaces.stream().map(PeerNamespace::hostAddress).toList());
-        int[] ports = namespaces.stream().mapToInt(PeerNamespace::nextPort).toArray();
-        // A page served by one node opens its socket at another after a redirect: each node allows
-        // the pages of all (docs/scale-out.md "Redirect", --allowed-origins).
-        List<String> origins = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            origins.add("http://" + namespaces.get(i).peerAddress() + ":" + ports[i]);
-        }
-        // Headroom is capacity x (1 - load): idle nodes differ by capacity only (docs/scale-out.md "Placement").
-        Node a = node("relay-a", namespaces.get(0), ports[0], origins, 60_000);
-        Node b = node("relay-b", namespaces.get(1), ports[1], origins, 90_000);
-        Node c = node("relay-c", namespaces.get(2), ports[2], origins, 120_000);
-        for (Node n : List.of(a, b, c)) {
-            awaitHealthy(n);
-        }
+        List<Node> nodes = threeNodes(List.of());
+        Node a = nodes.get(0);
+        Node b = nodes.get(1);
+        Node c = nodes.get(2);
 
         String room = Relays.uniqueRoom("cluster");
         ChromiumPeer viaA = peer("via-a", a);
@@ -172,27 +157,10 @@ class ClusterBrowserTest {
      */
     @Test
     void shouldSpanARoomOverThreeNodesWhoseParticipantsAllSeeEachOtherAndSurviveItsNode() throws Exception {
-        assumeTrue(ChromiumPeer.chromiumInstalled(), "skipped: " + ChromiumPeer.CHROMIUM + " is not installed");
-        for (int i = 0; i < 3; i++) {
-            namespaces.add(PeerNamespace.create());
-        }
-        redis = RedisServer.start(dir, namespaces.stream().map(PeerNamespace::hostAddress).toList());
-        int[] ports = namespaces.stream().mapToInt(PeerNamespace::nextPort).toArray();
-        List<String> origins = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            origins.add("http://" + namespaces.get(i).peerAddress() + ":" + ports[i]);
-        }
-        // Nodes reach each other (pipes) as well as Redis on the host.
-        namespaces.get(0).connect(namespaces.get(1));
-        namespaces.get(0).connect(namespaces.get(2));
-        namespaces.get(1).connect(namespaces.get(2));
-        List<String> span = List.of("--cluster-span", "always");
-        Node a = node("relay-a", namespaces.get(0), ports[0], origins, 60_000, span);
-        Node b = node("relay-b", namespaces.get(1), ports[1], origins, 90_000, span);
-        Node c = node("relay-c", namespaces.get(2), ports[2], origins, 120_000, span);
-        for (Node n : List.of(a, b, c)) {
-            awaitHealthy(n);
-        }
+        List<Node> nodes = threeNodes(List.of("--cluster-span", "always"));
+        Node a = nodes.get(0);
+        Node b = nodes.get(1);
+        Node c = nodes.get(2);
 
         String room = Relays.uniqueRoom("spanned");
         ChromiumPeer viaC = peer("via-c", c);
@@ -255,6 +223,36 @@ class ClusterBrowserTest {
         }
     }
 
+    /**
+     * relay-a, relay-b and relay-c, each in a namespace of its own, over one redis-server on the
+     * host, with {@code options}; they reach each other (pipes) as well as Redis, and each allows
+     * the pages of all (a page served by one node opens its socket at another after a redirect,
+     * docs/scale-out.md "Redirect", --allowed-origins). Headroom is capacity x (1 - load): idle,
+     * they differ by capacity only, relay-c the most (docs/scale-out.md "Placement").
+     */
+    private List<Node> threeNodes(List<String> options) throws Exception {
+        assumeTrue(ChromiumPeer.chromiumInstalled(), "skipped: " + ChromiumPeer.CHROMIUM + " is not installed");
+        for (int i = 0; i < 3; i++) {
+            namespaces.add(PeerNamespace.create());
+        }
+        redis = RedisServer.start(dir, namespaces.stream().map(PeerNamespace::hostAddress).toList());
+        int[] ports = namespaces.stream().mapToInt(PeerNamespace::nextPort).toArray();
+        List<String> origins = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            origins.add("http://" + namespaces.get(i).peerAddress() + ":" + ports[i]);
+        }
+        namespaces.get(0).connect(namespaces.get(1));
+        namespaces.get(0).connect(namespaces.get(2));
+        namespaces.get(1).connect(namespaces.get(2));
+        List<Node> nodes = List.of(node("relay-a", namespaces.get(0), ports[0], origins, 60_000, options),
+                node("relay-b", namespaces.get(1), ports[1], origins, 90_000, options),
+                node("relay-c", namespaces.get(2), ports[2], origins, 120_000, options));
+        for (Node n : nodes) {
+            awaitHealthy(n);
+        }
+        return nodes;
+    }
+
     /** Waits until the page heard that {@code participantId} left ({@code participantLeft}). */
     private static void awaitLeft(ChromiumPeer peer, String participantId) throws InterruptedException {
         long deadline = System.nanoTime() + MEDIA.toNanos();
@@ -270,11 +268,6 @@ class ClusterBrowserTest {
     /** A participant's id as other nodes know it: its own node's id appended. */
     private static String idOn(String participantId, String nodeId) {
         return participantId + "@" + nodeId;
-    }
-
-    private Node node(String id, PeerNamespace ns, int port, List<String> origins, double capacityPps)
-            throws IOException {
-        return node(id, ns, port, origins, capacityPps, List.of());
     }
 
     private Node node(String id, PeerNamespace ns, int port, List<String> origins, double capacityPps,

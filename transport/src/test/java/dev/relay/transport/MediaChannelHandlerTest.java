@@ -12,11 +12,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
-import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,8 +26,8 @@ class MediaChannelHandlerTest {
     private DropCounters drops;
     private EmbeddedChannel channel;
     private Transport transport;
+    private RingInbox inbox;
     private ManyToOneRingBuffer ring;
-    private int signals;
 
     @BeforeEach
     void setUp() {
@@ -38,19 +35,9 @@ class MediaChannelHandlerTest {
         registry = new TransportRegistry(drops);
         channel = new EmbeddedChannel(new MediaChannelHandler(registry, drops, 0));
         transport = registry.create();
-        ring = new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(
-                (64 * 1024) + RingBufferDescriptor.TRAILER_LENGTH)));
-        transport.inbox(new WorkerInbox() {
-            @Override
-            public org.agrona.concurrent.ringbuffer.RingBuffer ring() {
-                return ring;
-            }
-
-            @Override
-            public void signal() {
-                signals++;
-            }
-        });
+        inbox = new RingInbox();
+        ring = inbox.ring;
+        transport.inbox(inbox);
     }
 
     private void receive(byte[] bytes, InetSocketAddress from) {
@@ -136,7 +123,7 @@ class MediaChannelHandlerTest {
         });
         assertEquals(transport.id(), seen[0]);
         assertEquals(100, seen[1]);
-        assertEquals(1, signals, "the worker is woken once the read batch completes");
+        assertEquals(1, inbox.signals, "the worker is woken once the read batch completes");
     }
 
     @Test

@@ -10,15 +10,11 @@ import dev.relay.transport.srtp.SrtpKeys;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.BooleanSupplier;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
-import org.agrona.concurrent.ringbuffer.RingBuffer;
-import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,6 +30,7 @@ class PipeSocketTest {
     private TransportRegistry registry;
     private MediaServer server;
     private Transport transport;
+    private RingInbox inbox;
     private ManyToOneRingBuffer ring;
     private DatagramSocket otherEnd;
     private PipeSocket pipe;
@@ -44,18 +41,9 @@ class PipeSocketTest {
         registry = new TransportRegistry(drops);
         server = MediaServer.start("127.0.0.1", 0, 1, registry, drops);
         transport = registry.create();
-        ring = new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(
-                (64 * 1024) + RingBufferDescriptor.TRAILER_LENGTH)));
-        transport.inbox(new WorkerInbox() {
-            @Override
-            public RingBuffer ring() {
-                return ring;
-            }
-
-            @Override
-            public void signal() {
-            }
-        });
+        inbox = new RingInbox();
+        ring = inbox.ring;
+        transport.inbox(inbox);
         otherEnd = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
         otherEnd.setSoTimeout(5_000);
         pipe = server.openPipe("127.0.0.1", drops);

@@ -16,16 +16,12 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.BooleanSupplier;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
-import org.agrona.concurrent.ringbuffer.RingBuffer;
-import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,6 +37,7 @@ class TcpMediaServerTest {
     private TransportRegistry registry;
     private TcpMediaServer server;
     private Transport transport;
+    private RingInbox inbox;
     private ManyToOneRingBuffer ring;
     private final List<Socket> sockets = new ArrayList<>();
 
@@ -50,18 +47,9 @@ class TcpMediaServerTest {
         registry = new TransportRegistry(drops);
         server = TcpMediaServer.start("127.0.0.1", 0, 1, registry, drops, 1_000);
         transport = registry.create();
-        ring = new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(
-                (64 * 1024) + RingBufferDescriptor.TRAILER_LENGTH)));
-        transport.inbox(new WorkerInbox() {
-            @Override
-            public RingBuffer ring() {
-                return ring;
-            }
-
-            @Override
-            public void signal() {
-            }
-        });
+        inbox = new RingInbox();
+        ring = inbox.ring;
+        transport.inbox(inbox);
     }
 
     @AfterEach
