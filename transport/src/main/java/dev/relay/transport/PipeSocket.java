@@ -54,15 +54,22 @@ public final class PipeSocket implements AutoCloseable {
     }
 
     /**
-     * From now on media from {@code peer} goes to {@code transport}, and {@code transport}'s media
-     * goes to {@code peer}; closing the Transport closes this socket. Once per socket.
+     * From the moment this returns, media from {@code peer} goes to {@code transport} and
+     * {@code transport}'s media goes to {@code peer}; closing the Transport closes this socket.
+     * Once per socket; waits for the socket's event loop to take the peer.
      */
     public void connect(Transport transport, InetSocketAddress peer) {
         DatagramEgress egress = new DatagramEgress(-1, channel, EGRESS_RING_BYTES, handler.drops);
-        channel.eventLoop().execute(() -> {
+        Runnable bind = () -> {
             handler.connect(transport, peer);
             egress.register(transport);
-        });
+        };
+        // Done before this returns: the other end may send the moment it hears of this end.
+        if (channel.eventLoop().inEventLoop()) {
+            bind.run();
+        } else {
+            channel.eventLoop().submit(bind).syncUninterruptibly();
+        }
         transport.pipeTo(egress, peer);
         transport.onClose(this::close);
     }
