@@ -51,11 +51,6 @@ final class PipeConsumer implements Consumer {
         return ssrcs[0];
     }
 
-    /** Every SSRC this Consumer sends under, in stream order (a copy). */
-    int[] ssrcs() {
-        return ssrcs.clone();
-    }
-
     int ssrcCount() {
         return ssrcs.length;
     }

@@ -120,10 +120,6 @@ final class Pipe {
         return pipeId;
     }
 
-    String peerNode() {
-        return peerNode;
-    }
-
     Room room() {
         return room;
     }

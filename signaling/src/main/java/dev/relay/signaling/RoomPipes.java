@@ -85,12 +85,11 @@ final class RoomPipes implements RoomListener {
     private final ObjectMapper mapper;
     private final Supplier<ClusterMembership> cluster;
     private final Consumer<String> roomLost;
-    /** Rooms a join was routed to as spanned, by name: their owner's signaling URL, until they open. */
-    private final Map<String, String> spans = new ConcurrentHashMap<>();
+    /** Rooms a join was routed to as spanned, by name: where their node is, until they open. */
+    private final Map<String, RoomRouter.Spanned> spans = new ConcurrentHashMap<>();
     /** Pipe ids seen in open messages, with when: a replayed open is refused. */
     private final Map<String, Long> seen = new LinkedHashMap<>();
     private final SecureRandom random = new SecureRandom();
-    private volatile long pipesOpened;
     private volatile long pipesRefused;
     /** Pipes open now (written on the control thread, read by metrics). */
     private volatile int open;
@@ -113,11 +112,6 @@ final class RoomPipes implements RoomListener {
         this.roomLost = roomLost;
     }
 
-    /** Pipes opened so far; any thread. */
-    long pipesOpened() {
-        return pipesOpened;
-    }
-
     /** Pipe control connections refused so far (bad or stale open, a room not held here); any thread. */
     long pipesRefused() {
         return pipesRefused;
@@ -130,15 +124,15 @@ final class RoomPipes implements RoomListener {
 
     // ---- the node whose participant joined a room held elsewhere: the uplink ----
 
-    /** Any thread: a join of {@code room} stays here though the node whose pipe endpoint is {@code pipeUrl} holds it. */
-    void spanned(String room, String pipeUrl) {
-        spans.put(room, pipeUrl);
+    /** Any thread: a join of {@code room} stays here though {@code owner}'s node holds it. */
+    void spanned(String room, RoomRouter.Spanned owner) {
+        spans.put(room, owner);
     }
 
     /** A room opened here: if a spanned join opened it, its pipe to the room's node opens now. */
     void roomOpened(Room room) {
-        String pipeUrl = spans.remove(room.name());
-        if (pipeUrl == null) {
+        RoomRouter.Spanned owner = spans.remove(room.name());
+        if (owner == null) {
             return;
         }
         Pipe pipe = new Pipe(true);
@@ -147,7 +141,7 @@ final class RoomPipes implements RoomListener {
             Transport transport = transports.open(room.router());
             String pipeId = (System.currentTimeMillis() / 1000) + ":" + HexFormat.of().formatHex(randomBytes(8)) + ":"
                     + config.nodeId() + ":" + room.name();
-            pipe.start(pipeId, "?", room, transport, socket, PipeKeyExchange.start(),
+            pipe.start(pipeId, owner.nodeId(), room, transport, socket, PipeKeyExchange.start(),
                     config.pipeAddress() + ":" + socket.port());
         } catch (Exception e) {
             LOG.warn("room {}: cannot open a pipe to its node: {}", room.name(), e.toString());
@@ -155,12 +149,8 @@ final class RoomPipes implements RoomListener {
             return;
         }
         room.addPipe(pipe);
-        control.schedule(() -> {
-            if (!pipe.isOpen() && !pipe.isClosed()) {
-                closed(pipe, "no answer within " + OPEN_TIMEOUT_MILLIS + " ms");
-            }
-        }, OPEN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-        URI uri = URI.create(pipeUrl);
+        expireUnopened(pipe);
+        URI uri = URI.create(owner.pipeUrl());
         LOG.info("room {}: piping from {} ({})", room.name(), uri, pipe.pipeId());
         dialer.dial(uri, pipe, this);
     }
@@ -185,12 +175,23 @@ final class RoomPipes implements RoomListener {
     Pipe accepted(Pipe.Link link) {
         Pipe pipe = new Pipe(false);
         pipe.link(link);
+        expireUnopened(pipe);
+        return pipe;
+    }
+
+    /** Ends {@code pipe} if its key exchange is not done within {@link #OPEN_TIMEOUT_MILLIS}. */
+    private void expireUnopened(Pipe pipe) {
         control.schedule(() -> {
-            if (!pipe.isOpen() && !pipe.isClosed()) {
-                refuse(pipe, "no open within " + OPEN_TIMEOUT_MILLIS + " ms");
+            if (pipe.isOpen() || pipe.isClosed()) {
+                return;
+            }
+            String reason = "key exchange not done within " + OPEN_TIMEOUT_MILLIS + " ms";
+            if (pipe.isUplink()) {
+                closed(pipe, reason);
+            } else {
+                refuse(pipe, reason);
             }
         }, OPEN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-        return pipe;
     }
 
     private void onOpen(Pipe pipe, JsonNode open) {
@@ -287,7 +288,6 @@ final class RoomPipes implements RoomListener {
         pipe.opened(new PipeFrames(agreement.sendMacKey(), agreement.receiveMacKey()));
         pipe.link().authenticated();
         room.addPipe(pipe);
-        pipesOpened++;
         open++;
         LOG.info("room {}: piped to node {} ({})", room.name(), node, pipeId);
         announceAll(pipe);
@@ -317,7 +317,6 @@ final class RoomPipes implements RoomListener {
         pipe.socket().connect(pipe.transport(), peer);
         room.router().transportConnected(pipe.transport(), agreement.srtp());
         pipe.opened(new PipeFrames(agreement.sendMacKey(), agreement.receiveMacKey()));
-        pipesOpened++;
         open++;
         LOG.info("room {}: pipe open ({})", room.name(), pipe.pipeId());
         announceAll(pipe);

@@ -322,7 +322,7 @@ public final class SignalingService {
                                 spanned.signalingUrl()));
                     }
                     // docs/scale-out.md "Rooms across nodes": the join stays; the room opens here piped.
-                    roomPipes.spanned(room, spanned.pipeUrl());
+                    roomPipes.spanned(room, spanned);
                 }
                 if (route instanceof RoomRouter.Refused refused) {
                     throw new CompletionException(new SignalingException(UNAVAILABLE, refused.reason()));
